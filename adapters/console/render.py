@@ -1,0 +1,72 @@
+"""Render out: intents as labelled terminal text. Labels say where a message went:
+``[only you]`` (private reply), ``[DM]``, ``[#team]`` (a channel others read)."""
+
+from __future__ import annotations
+
+import re
+
+from bot.events import (
+    Button,
+    ChannelPost,
+    Content,
+    DirectMessage,
+    FieldKind,
+    FormField,
+    Intent,
+    Reply,
+    TryAgainLater,
+    plain,
+)
+
+# Terminal control sequences in member text could move the cursor or recolour the screen.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")
+
+
+def safe(text: str) -> str:
+    """Member text with terminal control characters removed. ``safe("a\\x1b[2J") == "a[2J"``."""
+    return _CONTROL.sub("", text)
+
+
+def block(label: str, body: Content) -> str:
+    """``[label] first line`` with later lines indented under it."""
+    text = plain(body, safe)
+    lines = text.splitlines() or [""]
+    pad = " " * (len(label) + 3)
+    return "\n".join([f"[{label}] {lines[0]}", *(pad + line if line else "" for line in lines[1:])])
+
+
+def buttons(choices: tuple[Button, ...]) -> str:
+    return "   " + "  ".join(f"({i}) {b.label}" for i, b in enumerate(choices, start=1))
+
+
+def message(intent: Intent, me: str, channel_names: dict[str, str]) -> str | None:
+    """One intent as text, or ``None`` for intents the session handles itself (forms, files)."""
+    match intent:
+        case Reply(body=body):
+            return block("only you", body)
+        case DirectMessage(user_id=user, body=body):
+            return block("DM" if user == me else f"DM to {user}", body)
+        case ChannelPost(channel_id=channel, body=body, thread_id=thread):
+            name = "#" + channel_names.get(channel, channel)
+            return block(f"{name} › thread" if thread else name, body)
+        case TryAgainLater(body=body):
+            return block("only you", (*body, "\nType /retry to send it again."))
+    return None
+
+
+def question(field: FormField, number: int, total: int, title: str) -> str:
+    """How the console asks one form field."""
+    notes = ["required" if field.required else "Enter to skip"]
+    if field.hint:
+        notes.append(field.hint)
+    if field.kind in (FieldKind.SHORT, FieldKind.LONG):
+        notes.append(f"up to {field.max_length} characters")
+    head = f"[form] {title} {number}/{total}: {field.label} ({'; '.join(notes)})"
+    if field.choices:
+        head += "\n" + "  ".join(f"  {i}) {c.label}" for i, c in enumerate(field.choices, 1))
+    if field.initial:
+        labels = {c.value: c.label for c in field.choices}
+        shown = labels.get(field.initial, field.initial)
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        head += f"\n   Enter keeps: {safe(shown)}"
+    return head

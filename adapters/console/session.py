@@ -1,0 +1,188 @@
+"""Translate in: a line typed in the terminal becomes a core event.
+
+- ``/command args`` is a command typed in the team channel (``#team``);
+- a plain line is a DM to the coach (reflection answers), unless a form is being filled in;
+- a number right after a message with buttons presses that button;
+- ``/as NAME`` acts as another member of the same team; ``/retry`` resends what the database
+  could not take; ``/quit`` ends the session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from adapters.console import render
+from bot.coach import Coach
+from bot.events import (
+    Actor,
+    Button,
+    ButtonPressed,
+    CommandInvoked,
+    Event,
+    FieldKind,
+    FileReady,
+    Form,
+    FormRejected,
+    FormSubmitted,
+    Intent,
+    MessageReceived,
+    OpenForm,
+    Place,
+    TenantRef,
+    TryAgainLater,
+)
+
+TEAM_CHANNEL = "team"
+
+
+@dataclass
+class FormInProgress:
+    form: Form
+    pending: list[int]  # indexes of the fields still to ask
+    values: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def current(self) -> int:
+        return self.pending[0]
+
+
+class ConsoleSession:
+    """One terminal session. ``await session.send("/goal list")`` returns what the coach said.
+
+    >>> out = await ConsoleSession(coach, "lab", "ada", Path("exports")).send("/coach")
+    """
+
+    def __init__(self, coach: Coach, team: str, member: str, exports: Path) -> None:
+        self.coach = coach
+        self.tenant = TenantRef("console", team)
+        self.member = member
+        self.exports = exports
+        self.form: FormInProgress | None = None
+        self.buttons: tuple[Button, ...] = ()
+        self.unsent: Event | None = None  # what the database could not take, for /retry
+        self.finished = False
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.tenant, self.member.lower(), self.member)
+
+    @property
+    def prompt(self) -> str:
+        if self.form is not None:
+            return f"{self.member} (form)> "
+        return f"{self.member}> "
+
+    async def send(self, line: str) -> str:
+        """Take one typed line; return the coach's answer as terminal text."""
+        line = line.rstrip("\r\n")
+        stripped = line.strip()
+        if stripped in ("/quit", "/exit"):
+            self.finished = True
+            return ""
+        if stripped.startswith("/as"):
+            return self._switch(stripped[3:].strip())
+        if stripped == "/retry":
+            if self.unsent is None:
+                return "[console] Nothing to retry."
+            return await self._dispatch(self.unsent)
+        if self.form is not None:
+            return await self._answer_field(line)
+        if self.buttons and stripped.isdigit():
+            return await self._press(int(stripped))
+        if stripped.startswith("/"):
+            name, _, text = stripped[1:].partition(" ")
+            place = Place.channel(TEAM_CHANNEL)
+            return await self._dispatch(CommandInvoked(self.actor, place, name, text.strip()))
+        if not stripped:
+            return ""
+        return await self._dispatch(MessageReceived(self.actor, Place.dm(), line))
+
+    def _switch(self, name: str) -> str:
+        if not name or not name.replace("-", "").replace("_", "").isalnum():
+            return "[console] Usage: /as NAME (letters, digits, - and _)"
+        self.member, self.form, self.buttons = name, None, ()
+        return f"[console] You are now {name}."
+
+    async def _press(self, number: int) -> str:
+        if not 1 <= number <= len(self.buttons):
+            return f"[console] Choose a button from 1 to {len(self.buttons)}."
+        chosen = self.buttons[number - 1]
+        event = ButtonPressed(self.actor, Place.channel(TEAM_CHANNEL), chosen.action, chosen.value)
+        return await self._dispatch(event)
+
+    async def _answer_field(self, line: str) -> str:
+        assert self.form is not None
+        if line.strip() == "/cancel":
+            self.form = None
+            return "[console] Form cancelled; nothing was sent."
+        spec = self.form.form.fields[self.form.current]
+        answer = line.strip()
+        if not answer:
+            answer = spec.initial
+        elif spec.kind is FieldKind.CHOICE and answer.isdigit():
+            index = int(answer) - 1
+            if not 0 <= index < len(spec.choices):
+                return f"[console] Choose 1 to {len(spec.choices)}.\n" + self._ask()
+            answer = spec.choices[index].value
+        if spec.required and not answer:
+            return "[console] This one is required.\n" + self._ask()
+        self.form.values[spec.name] = answer
+        self.form.pending.pop(0)
+        if self.form.pending:
+            return self._ask()
+        done, self.form = self.form, None
+        # Every field keeps what the member answered; unasked ones keep their initial value.
+        values = {f.name: done.values.get(f.name, f.initial) for f in done.form.fields}
+        event = FormSubmitted(
+            self.actor, Place.channel(TEAM_CHANNEL), done.form.form_id, values, done.form.context
+        )
+        return await self._dispatch(event)
+
+    def _ask(self) -> str:
+        assert self.form is not None
+        fields = self.form.form.fields
+        spec = fields[self.form.current]
+        number = self.form.current + 1
+        return render.question(spec, number, len(fields), self.form.form.title)
+
+    async def _dispatch(self, event: Event) -> str:
+        intents = await self.coach.handle(event)
+        self.unsent = event if any(isinstance(i, TryAgainLater) for i in intents) else None
+        return self._show(intents)
+
+    def _show(self, intents: list[Intent]) -> str:
+        out: list[str] = []
+        self.buttons = ()
+        for intent in intents:
+            match intent:
+                case OpenForm(form=form):
+                    self.form = FormInProgress(form, list(range(len(form.fields))))
+                    out.append(self._ask())
+                case FormRejected(form=form, errors=errors):
+                    out.append(self._rejected(form, errors))
+                case FileReady():
+                    out.append(self._save(intent))
+                case _:
+                    text = render.message(intent, self.member.lower(), {})
+                    if text is not None:
+                        out.append(text)
+                    intent_buttons = getattr(intent, "buttons", ())
+                    if intent_buttons:
+                        self.buttons = intent_buttons
+                        out.append(render.buttons(intent_buttons))
+        return "\n".join(out)
+
+    def _rejected(self, form: Form, errors: Mapping[str, str]) -> str:
+        """Say what was wrong and ask again only those fields, the member's text kept."""
+        again = [i for i, f in enumerate(form.fields) if f.name in errors]
+        lines = [f"[only you] {errors[form.fields[i].name]}" for i in again]
+        self.form = FormInProgress(form, again, {f.name: f.initial for f in form.fields})
+        return "\n".join([*lines, self._ask()])
+
+    def _save(self, file: FileReady) -> str:
+        self.exports.mkdir(parents=True, exist_ok=True)
+        path = self.exports / Path(file.filename).name  # never a path from elsewhere
+        path.write_text(file.data, encoding="utf-8")
+        return f"[only you] {file.caption}: saved to {path}"

@@ -1,0 +1,3 @@
+"""Research Coach: the platform-agnostic core."""
+
+__version__ = "0.1.0"

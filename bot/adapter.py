@@ -1,0 +1,39 @@
+"""How the core finds platform adapters without importing them: each adapter package
+registers an entry point in the ``research_coach.adapters`` group (see pyproject.toml)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from typing import Protocol
+
+from bot.coach import Coach
+from bot.settings import Settings
+
+GROUP = "research_coach.adapters"
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    member: str | None = None  # the console's "--as NAME"
+
+
+class Adapter(Protocol):
+    name: str
+
+    def missing(self, settings: Settings) -> list[str]:
+        """The settings this adapter still needs to start; empty when it can start."""
+        ...
+
+    async def serve(self, coach: Coach, settings: Settings, options: RunOptions) -> None:
+        """Run until stopped (or, for the console, until end of input)."""
+        ...
+
+
+def discover() -> dict[str, Adapter]:
+    """Every installed adapter by name, e.g. ``discover()["console"]``."""
+    found: dict[str, Adapter] = {}
+    for point in entry_points(group=GROUP):
+        adapter = point.load()()
+        found[adapter.name] = adapter
+    return found

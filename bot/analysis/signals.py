@@ -1,0 +1,53 @@
+"""What the text analysis tells the coach about one check-in.
+
+``Signals`` is the contract between an analyser (today the rules in ``bot.analysis.rules``, later
+a semantic one behind the same ``analyze`` function) and the nudge logic:
+
+- ``goal_alignment`` / ``aligned`` feed the *tie-to-goal* nudge,
+- ``role_model_mimicry`` feeds *role-models*,
+- ``idea_driven`` feeds *goal-not-idea*,
+- ``failure`` feeds *best-works* and the private reflection offer.
+
+``evidence`` maps the name of each signal that fired to the short phrase that triggered it, so the
+coach can say why it asks (and so a reviewer can see what the rules matched).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+ALIGNED_THRESHOLD = 0.5
+"""``goal_alignment`` at or above this counts as visibly serving the goal."""
+
+
+@dataclass(frozen=True)
+class Signals:
+    """The outcome of analysing one update against the member's goal.
+
+    The constructor checks that ``goal_alignment`` lies in [0, 1] and that ``aligned`` agrees
+    with ``ALIGNED_THRESHOLD``; ``evidence`` is copied into a read-only mapping.
+
+    >>> s = Signals(0.8, True, False, False, False, {"aligned": "clinic, WER"})
+    >>> s.aligned, s.evidence["aligned"]
+    (True, 'clinic, WER')
+    """
+
+    goal_alignment: float
+    aligned: bool
+    role_model_mimicry: bool
+    idea_driven: bool
+    failure: bool
+    evidence: Mapping[str, str] = field(default_factory=dict, hash=False)
+
+    def __post_init__(self) -> None:
+        if math.isnan(self.goal_alignment) or not 0.0 <= self.goal_alignment <= 1.0:
+            raise ValueError(f"goal_alignment must be within [0, 1], got {self.goal_alignment}")
+        if self.aligned != (self.goal_alignment >= ALIGNED_THRESHOLD):
+            raise ValueError(
+                f"aligned={self.aligned} disagrees with goal_alignment={self.goal_alignment} "
+                f"and ALIGNED_THRESHOLD={ALIGNED_THRESHOLD}"
+            )
+        object.__setattr__(self, "evidence", MappingProxyType(dict(self.evidence)))

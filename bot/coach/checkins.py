@@ -1,0 +1,175 @@
+"""``/checkin``: the form, the private answer with at most two nudges, publishing to the team."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+
+from bot import analysis
+from bot.coach import forms
+from bot.coach.advice import nudge_reply
+from bot.coach.goals import USAGE as GOAL_USAGE
+from bot.coach.goals import fmt
+from bot.coach.nudges import ALWAYS_ASKED, CheckInFacts, candidates
+from bot.coach.team import team_channel
+from bot.coach.turn import Turn
+from bot.events import (
+    Action,
+    Button,
+    ChannelPost,
+    Choice,
+    Form,
+    FormRejected,
+    Intent,
+    OpenForm,
+    Reply,
+    Segment,
+    UserText,
+)
+from bot.store.models import CheckIn, Goal
+
+TEAM_SUMMARY_LIMIT = 500  # each published field is cut to this; the team reads a summary
+
+
+def _form(goal: Goal | None, active: list[Goal]) -> Form:
+    """The check-in form: for one goal, or with a picker over the member's active goals."""
+    only = goal or (active[0] if len(active) == 1 else None)
+    if only is not None:
+        return replace(forms.checkin_form((), only.metric_name), context=str(only.ref))
+    choices = tuple(Choice(f"{g.ref}. {g.capability[:60]}", str(g.ref)) for g in active)
+    return forms.checkin_form(choices, None)
+
+
+async def open_form(turn: Turn, text: str) -> list[Intent]:
+    active = list(await turn.scope.goals(turn.member, "active"))
+    goal = None
+    if text.strip():
+        if not text.strip().isdigit():
+            return [Reply(turn.say("usage", usage="/checkin [goal number]"))]
+        goal = await turn.scope.goal(turn.member, int(text))
+        if goal is None or goal.status != "active":
+            return [Reply(turn.say("goal_unknown", ref=text.strip()))]
+    form = _form(goal, active)
+    draft = await turn.scope.draft(turn.member, "checkin")
+    if draft is not None:
+        form = forms.with_values(form, {k: str(v) for k, v in draft.values.items()})
+    intents: list[Intent] = []
+    if not active:
+        intents.append(Reply(turn.say("checkin_without_goal", usage=GOAL_USAGE)))
+    return [*intents, OpenForm(form)]
+
+
+async def _goal_of(turn: Turn, values: Mapping[str, str], context: str) -> Goal | None:
+    ref = values.get("goal", "").strip() or context.strip()
+    if ref.isdigit():
+        goal = await turn.scope.goal(turn.member, int(ref))
+        if goal is not None and goal.status == "active":
+            return goal
+    active = await turn.scope.goals(turn.member, "active")
+    return active[0] if len(active) == 1 else None
+
+
+async def submit(turn: Turn, values: Mapping[str, str], context: str) -> list[Intent]:
+    goal = await _goal_of(turn, values, context)
+    active = list(await turn.scope.goals(turn.member, "active"))
+    form = _form(goal, active)
+    errors = forms.check(form, values)
+    if errors:
+        await turn.scope.save_draft(turn.member, "checkin", dict(values), turn.now)
+        return [FormRejected(forms.with_values(form, values), errors)]
+    field = {
+        name: values.get(name, "").strip()
+        for name in ("did", "moves_goal", "metric_value", "next_experiment", "failed")
+    }
+    checkin = await turn.scope.add_checkin(
+        turn.member,
+        goal_id=goal.id if goal else None,
+        did=field["did"],
+        moves_goal=field["moves_goal"],
+        metric_value=forms.number(field["metric_value"]),
+        next_experiment=field["next_experiment"],
+        failed=field["failed"],
+        channel_id=turn.place.channel_id,
+        created_at=turn.now,
+    )
+    await turn.scope.clear_draft(turn.member, "checkin")
+    best_before = goal.current_best if goal else None
+    if goal is not None and checkin.metric_value is not None:
+        await turn.scope.add_metric(goal, checkin.metric_value, turn.now, checkin)
+
+    signals = analysis.analyze(
+        f"{goal.capability} {goal.metric_name}" if goal else None,
+        field["did"],
+        moves_goal=field["moves_goal"],
+        failed=field["failed"],
+    )
+    facts = CheckInFacts(
+        has_goal=goal is not None,
+        moves_goal_empty=not field["moves_goal"],
+        next_experiment_empty=not field["next_experiment"],
+        recent_values=tuple(await turn.scope.goal_checkin_values(goal, 3)) if goal else (),
+    )
+    head: list[Segment] = list(
+        turn.say("checkin_saved_goal", ref=goal.ref, capability=UserText(goal.capability))
+        if goal
+        else turn.say("checkin_saved_no_goal")
+    )
+    if goal is not None and checkin.metric_value is not None:
+        best_now = goal.current_best
+        key = "checkin_new_best" if best_now != best_before else "checkin_metric"
+        head += turn.say(
+            key,
+            metric=UserText(goal.metric_name),
+            value=fmt(checkin.metric_value),
+            best=fmt(best_now),
+        )
+    closing = (
+        turn.say("checkin_next", experiment=UserText(field["next_experiment"]))
+        if field["next_experiment"]
+        else turn.say("checkin_ask_next")
+    )
+    found = candidates(signals, facts)
+    reply = await nudge_reply(turn, tuple(head), found, goal, checkin, closing, ALWAYS_ASKED)
+    offers = [Button("Publish to team", Action.PUBLISH_CHECKIN, str(checkin.id))]
+    if signals.failure:
+        offers.append(Button("Reflect on this", Action.START_REFLECTION, f"checkin:{checkin.id}"))
+    return [Reply(reply.body, (*offers, *reply.buttons))]
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= TEAM_SUMMARY_LIMIT else text[: TEAM_SUMMARY_LIMIT - 1] + "…"
+
+
+async def publish(turn: Turn, value: str) -> list[Intent]:
+    """Post the member's own summary to the team channel: their words, never scores or nudges."""
+    checkin = await turn.scope.checkin(turn.member, int(value)) if value.isdigit() else None
+    if checkin is None:
+        return [Reply(turn.say("checkin_unknown"))]
+    if checkin.published_at is not None:
+        return [Reply(turn.say("checkin_already_published"))]
+    channel = await team_channel(turn, checkin.channel_id)
+    if channel is None:
+        return [Reply(turn.say("no_team_channel"))]
+    goal = await turn.scope.goal_by_id(checkin.goal_id) if checkin.goal_id else None
+    name = turn.member.display_name or turn.member.user_id
+    body: list[Segment] = list(turn.say("team_checkin_head", name=UserText(name)))
+    if goal is not None:
+        body += turn.say("team_checkin_goal", capability=UserText(_clip(goal.capability)))
+    body += turn.say("team_checkin_did", did=UserText(_clip(checkin.did)))
+    if checkin.moves_goal:
+        body += turn.say("team_checkin_moves", moves=UserText(_clip(checkin.moves_goal)))
+    if goal is not None and checkin.metric_value is not None:
+        body += turn.say(
+            "team_checkin_metric",
+            metric=UserText(_clip(goal.metric_name)),
+            value=fmt(checkin.metric_value),
+        )
+    if checkin.next_experiment:
+        body += turn.say("team_checkin_next", experiment=UserText(_clip(checkin.next_experiment)))
+    checkin.published_at = turn.now
+    return [ChannelPost(channel, tuple(body)), Reply(turn.say("checkin_published"))]
+
+
+def checkin_summary(checkin: CheckIn) -> str:
+    """One line for reviews and exports."""
+    return checkin.did.splitlines()[0][:160] if checkin.did else ""

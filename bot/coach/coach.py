@@ -1,0 +1,185 @@
+"""``Coach.handle(event) -> list[Intent]``: the one entry point of every adapter."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy import delete
+
+from bot.coach import checkins, goals, member, notebook, portfolio, reflection
+from bot.coach.advice import feedback
+from bot.coach.turn import Turn
+from bot.events import (
+    Action,
+    Actor,
+    AppUninstalled,
+    ButtonPressed,
+    CommandInvoked,
+    DirectMessage,
+    Event,
+    FormSubmitted,
+    Intent,
+    MemberJoined,
+    MessageReceived,
+    Place,
+    Reply,
+    TryAgainLater,
+    UserText,
+)
+from bot.ports import Clock, SystemClock
+from bot.prompts import Prompts, load_prompts
+from bot.store import Database, StoreUnavailable
+from bot.store.models import Tenant
+
+log = logging.getLogger(__name__)
+
+COMMANDS = ("goal", "checkin", "reflect", "log", "review", "wins", "coach")
+COMMAND_LIMIT = 4000  # longer command text is refused before it reaches a flow
+
+Flow = Callable[[Turn], Awaitable[list[Intent]]]
+
+
+class Coach:
+    """The coach, independent of any platform.
+
+    Example: ``await Coach(db).handle(CommandInvoked(actor, Place.channel("C1"), "goal"))``
+    returns a ``Reply`` listing the actor's goals.
+    """
+
+    def __init__(
+        self, db: Database, clock: Clock | None = None, prompts: Prompts | None = None
+    ) -> None:
+        self.db = db
+        self.clock = clock or SystemClock()
+        self.prompts = prompts or load_prompts()
+
+    async def handle(self, event: Event) -> list[Intent]:
+        try:
+            if isinstance(event, AppUninstalled):
+                return await self._uninstall(event)
+            return await self._as_member(event.actor, _place(event), _flow(event))
+        except StoreUnavailable:
+            # Nothing was written; the adapter keeps what the member sent for a retry.
+            return [TryAgainLater(self.prompts.say("store_unavailable"))]
+
+    async def _as_member(self, actor: Actor, place: Place, flow: Flow) -> list[Intent]:
+        now = self.clock.now()
+        async with self.db.scope(actor.tenant, now) as scope:
+            row = await scope.ensure_member(actor.user_id, actor.display_name, actor.timezone, now)
+            turn = Turn(actor, place, now, scope, row, self.prompts)
+            return await flow(turn)
+
+    async def _uninstall(self, event: AppUninstalled) -> list[Intent]:
+        """The workspace removed the coach: delete everything of that tenant."""
+        async with self.db.session() as session:
+            await session.execute(
+                delete(Tenant).where(
+                    Tenant.platform == event.tenant.platform,
+                    Tenant.external_id == event.tenant.external_id,
+                )
+            )
+        log.info(
+            "tenant %s/%s uninstalled: data deleted",
+            event.tenant.platform,
+            event.tenant.external_id,
+        )
+        return []
+
+
+def _place(event: Event) -> Place:
+    if isinstance(event, MemberJoined | AppUninstalled):
+        return Place.dm()  # a join is answered in DM; an uninstall has no place
+    return event.place
+
+
+def _flow(event: Event) -> Flow:
+    """The flow that answers ``event``."""
+    match event:
+        case CommandInvoked(name=name, text=text):
+            return lambda turn: command(turn, name, text)
+        case FormSubmitted(form_id=form_id, values=values, context=context):
+            return lambda turn: form(turn, form_id, dict(values), context)
+        case ButtonPressed(action=action, value=value):
+            return lambda turn: button(turn, action, value)
+        case MessageReceived(text=text):
+            return lambda turn: message(turn, text)
+        case MemberJoined():
+            return welcome
+    raise TypeError(f"not an event: {event!r}")
+
+
+async def command(turn: Turn, name: str, text: str) -> list[Intent]:
+    name = name.lower().lstrip("/")
+    if len(text) > COMMAND_LIMIT:
+        return [Reply(turn.say("too_long", length=len(text), limit=COMMAND_LIMIT))]
+    match name:
+        case "goal":
+            return await goals.handle(turn, text)
+        case "checkin":
+            return await checkins.open_form(turn, text)
+        case "reflect":
+            return await reflection.start(turn, text)
+        case "log":
+            return await notebook.log(turn, text)
+        case "review":
+            return await notebook.review(turn)
+        case "wins":
+            return await portfolio.handle(turn, text)
+        case "coach":
+            return await member.handle(turn, text)
+    return [Reply((*turn.say("unknown_command", command=UserText(name[:40])), *turn.say("help")))]
+
+
+async def form(turn: Turn, form_id: str, values: dict[str, str], context: str) -> list[Intent]:
+    match form_id:
+        case "goal":
+            return await goals.submit(turn, values)
+        case "checkin":
+            return await checkins.submit(turn, values, context)
+        case "settings":
+            return await member.submit_settings(turn, values)
+        case "work":
+            return await portfolio.submit(turn, values)
+        case "review":
+            return await notebook.submit(turn, values)
+        case "learning":
+            return await reflection.publish_line(turn, values, context)
+    return [Reply(turn.say("form_unknown"))]
+
+
+async def button(turn: Turn, action: str, value: str) -> list[Intent]:
+    match action:
+        case Action.PUBLISH_CHECKIN:
+            return await checkins.publish(turn, value)
+        case Action.START_REFLECTION:
+            return await reflection.start(turn, origin=value)
+        case Action.NUDGE_HELPFUL | Action.NUDGE_UNHELPFUL:
+            return [await feedback(turn, value, action == Action.NUDGE_HELPFUL)]
+        case Action.OPEN_CHECKIN:
+            return await checkins.open_form(turn, value)
+        case Action.KEEP_REVIEW:
+            return await notebook.keep(turn)
+        case Action.EDIT_REVIEW:
+            return await notebook.edit(turn)
+        case Action.FORGET_CONFIRM:
+            return await member.forget(turn)
+        case Action.FORGET_CANCEL:
+            return [Reply(turn.say("forget_cancelled"))]
+        case Action.PUBLISH_LEARNING:
+            return await reflection.offer_line(turn, value)
+    return [Reply(turn.say("button_unknown"))]
+
+
+async def message(turn: Turn, text: str) -> list[Intent]:
+    """A DM to the coach: the answer to an open reflection question, or a pointer to help."""
+    if turn.place.kind != "dm":
+        return []  # the coach only listens to DMs; channel chatter is not its business
+    answered = await reflection.answer(turn, text)
+    if answered is not None:
+        return answered
+    return [DirectMessage(turn.actor.user_id, turn.say("dm_help"))]
+
+
+async def welcome(turn: Turn) -> list[Intent]:
+    return [DirectMessage(turn.actor.user_id, turn.say("welcome"))]

@@ -1,0 +1,179 @@
+"""``/goal``: set, list, show, update the number, mark achieved, abandon."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bot.coach import forms
+from bot.coach.advice import nudge_reply
+from bot.coach.nudges import Candidate
+from bot.coach.turn import Turn
+from bot.events import (
+    Action,
+    Button,
+    Content,
+    FormRejected,
+    Intent,
+    OpenForm,
+    Reply,
+    UserText,
+    content,
+)
+from bot.store.models import Goal
+
+USAGE = "/goal [list | set | show N | update [N] VALUE | achieved N | abandon N]"
+
+
+def fmt(value: float | None) -> str:
+    return "–" if value is None else f"{value:g}"
+
+
+def goal_line(goal: Goal) -> Content:
+    """``2. <capability> — solve rate: best 0.41 (target 0.6)`` (no averages, ever)."""
+    status = "" if goal.status == "active" else f" [{goal.status}]"
+    target = f" (target {fmt(goal.target)})" if goal.target is not None else ""
+    return content(
+        f"{goal.ref}. ",
+        UserText(goal.capability),
+        " — ",
+        UserText(goal.metric_name),
+        f": best {fmt(goal.current_best)}{target}{status}",
+    )
+
+
+async def handle(turn: Turn, text: str) -> list[Intent]:
+    verb, _, rest = text.strip().partition(" ")
+    verb = verb.lower()
+    if verb in ("", "list"):
+        return await list_goals(turn)
+    if verb == "set":
+        form = forms.goal_form()
+        if rest.strip():
+            form = forms.with_values(form, {"capability": rest.strip()})
+        return [OpenForm(form)]
+    if verb == "show":
+        return await show(turn, rest)
+    if verb == "update":
+        return await update_value(turn, rest)
+    if verb in ("achieved", "abandon"):
+        return await close(turn, rest, "achieved" if verb == "achieved" else "abandoned")
+    return [Reply(turn.say("usage", usage=USAGE))]
+
+
+async def pick(turn: Turn, ref_text: str) -> tuple[Goal | None, list[Intent]]:
+    """The goal a member names by number, or their only active goal when they name none."""
+    ref_text = ref_text.strip()
+    if not ref_text:
+        active = await turn.scope.goals(turn.member, "active")
+        if len(active) == 1:
+            return active[0], []
+        key = "no_goal" if not active else "which_goal"
+        return None, [Reply(turn.say(key))]
+    if not ref_text.isdigit():
+        return None, [Reply(turn.say("usage", usage=USAGE))]
+    goal = await turn.scope.goal(turn.member, int(ref_text))
+    if goal is None:
+        return None, [Reply(turn.say("goal_unknown", ref=ref_text))]
+    return goal, []
+
+
+async def list_goals(turn: Turn) -> list[Intent]:
+    goals = await turn.scope.goals(turn.member)
+    if not goals:
+        return [Reply(turn.say("no_goal"))]
+    body: list[str | UserText] = list(turn.say("goal_list_head"))
+    for goal in goals:
+        body += ["\n", *goal_line(goal)]
+    return [Reply(tuple(body))]
+
+
+async def show(turn: Turn, rest: str) -> list[Intent]:
+    goal, problem = await pick(turn, rest)
+    if goal is None:
+        return problem
+    history = await turn.scope.metric_history(goal, limit=8)
+    trend = " → ".join(fmt(v) for v in history) or "no values yet"
+    return [
+        Reply(
+            (
+                *goal_line(goal),
+                *turn.say(
+                    "goal_show",
+                    direction="higher" if goal.direction == "up" else "lower",
+                    baseline=fmt(goal.baseline),
+                    trend=trend,
+                ),
+            )
+        )
+    ]
+
+
+async def update_value(turn: Turn, rest: str) -> list[Intent]:
+    parts = rest.split()
+    if len(parts) not in (1, 2):
+        return [Reply(turn.say("usage", usage=USAGE))]
+    goal, problem = await pick(turn, parts[0] if len(parts) == 2 else "")
+    if goal is None:
+        return problem
+    value = forms.number(parts[-1])
+    if value is None:
+        return [Reply(turn.say("not_a_number", text=UserText(parts[-1][:40])))]
+    before = goal.current_best
+    await turn.scope.add_metric(goal, value, turn.now)
+    key = "metric_new_best" if goal.current_best != before else "metric_saved"
+    return [
+        Reply(
+            turn.say(
+                key,
+                ref=goal.ref,
+                metric=UserText(goal.metric_name),
+                value=fmt(value),
+                best=fmt(goal.current_best),
+            )
+        )
+    ]
+
+
+async def close(turn: Turn, rest: str, status: str) -> list[Intent]:
+    goal, problem = await pick(turn, rest)
+    if goal is None:
+        return problem
+    if goal.status != "active":
+        return [Reply(turn.say("goal_already_closed", ref=goal.ref, status=goal.status))]
+    goal.status = status
+    goal.closed_at = turn.now
+    if status == "achieved":
+        return [Reply(turn.say("goal_achieved", ref=goal.ref))]
+    found = [Candidate("best-works", f"goal {goal.ref} abandoned")]
+    reply = await nudge_reply(turn, turn.say("goal_abandoned", ref=goal.ref), found, None)
+    offer = Button("Reflect on this", Action.START_REFLECTION, f"goal:{goal.id}")
+    return [Reply(reply.body, (offer, *reply.buttons))]
+
+
+async def submit(turn: Turn, values: Mapping[str, str]) -> list[Intent]:
+    form = forms.goal_form()
+    errors = forms.check(form, values)
+    if errors:
+        await turn.scope.save_draft(turn.member, "goal", dict(values), turn.now)
+        return [FormRejected(forms.with_values(form, values), errors)]
+    goal = await turn.scope.add_goal(
+        turn.member,
+        capability=values["capability"].strip(),
+        metric_name=values["metric_name"].strip(),
+        direction=values.get("direction", "up") or "up",
+        baseline=forms.number(values.get("baseline", "")),
+        target=forms.number(values.get("target", "")),
+        status="active",
+        created_at=turn.now,
+    )
+    await turn.scope.clear_draft(turn.member, "goal")
+    if goal.baseline is not None:
+        await turn.scope.add_metric(goal, goal.baseline, turn.now)
+    head = turn.say(
+        "goal_set",
+        ref=goal.ref,
+        capability=UserText(goal.capability),
+        metric=UserText(goal.metric_name),
+    )
+    found = [] if goal.baseline is not None else [Candidate("baseline-first", "new goal")]
+    return [await nudge_reply(turn, head, found, goal)]

@@ -1,0 +1,100 @@
+"""``/coach``: help, the member's own settings, export, and forgetting everything."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.coach import export, forms
+from bot.coach.turn import Turn
+from bot.events import Action, Button, FileReady, Form, FormRejected, Intent, OpenForm, Reply
+
+USAGE = "/coach [help | settings | nudges on|off | export | forget me]"
+TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+async def handle(turn: Turn, text: str) -> list[Intent]:
+    words = text.strip().lower().split()
+    if not words or words == ["help"]:
+        return [Reply(turn.say("help"))]
+    if words == ["settings"]:
+        return [OpenForm(settings_form(turn))]
+    if words[0] == "nudges" and len(words) == 2 and words[1] in ("on", "off"):
+        turn.member.nudges_enabled = words[1] == "on"
+        return [Reply(turn.say("nudges_on" if turn.member.nudges_enabled else "nudges_off"))]
+    if words == ["export"]:
+        return await export_all(turn)
+    if words == ["forget", "me"]:
+        buttons = (
+            Button("Delete everything", Action.FORGET_CONFIRM),
+            Button("Keep my data", Action.FORGET_CANCEL),
+        )
+        return [Reply(turn.say("forget_confirm"), buttons)]
+    return [Reply(turn.say("usage", usage=USAGE))]
+
+
+def settings_form(turn: Turn) -> Form:
+    m = turn.member
+    mute = m.mute_until.isoformat() if m.mute_until else ""
+    return forms.settings_form(m.timezone, m.checkin_day, m.checkin_time, mute, m.side_budget_hours)
+
+
+def _settings_errors(values: Mapping[str, str]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    try:
+        ZoneInfo(values.get("timezone", "").strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        errors["timezone"] = "Unknown time zone: use an IANA name like Europe/Berlin."
+    if not TIME.match(values.get("checkin_time", "").strip()):
+        errors["checkin_time"] = "Use 24-hour HH:MM, like 09:30."
+    mute = values.get("mute_until", "").strip()
+    if mute:
+        try:
+            date.fromisoformat(mute)
+        except ValueError:
+            errors["mute_until"] = "Use a date like 2026-12-31, or leave it empty."
+    budget = forms.number(values.get("side_budget_hours", ""))
+    if budget is not None and not 0 <= budget <= 168:
+        errors["side_budget_hours"] = "Hours a week: between 0 and 168."
+    return errors
+
+
+async def submit_settings(turn: Turn, values: Mapping[str, str]) -> list[Intent]:
+    form = settings_form(turn)
+    errors = forms.check(form, values) or _settings_errors(values)
+    if errors:
+        return [FormRejected(forms.with_values(form, values), errors)]
+    m = turn.member
+    m.timezone = values["timezone"].strip()
+    m.checkin_day = forms.WEEKDAYS.index(values["checkin_day"].strip())
+    hour, minute = TIME.match(values["checkin_time"].strip()).groups()  # type: ignore[union-attr]
+    m.checkin_time = f"{int(hour):02d}:{minute}"
+    mute = values.get("mute_until", "").strip()
+    m.mute_until = date.fromisoformat(mute) if mute else None
+    m.side_budget_hours = forms.number(values["side_budget_hours"]) or 0.0
+    return [
+        Reply(
+            turn.say(
+                "settings_saved",
+                timezone=m.timezone,
+                day=forms.WEEKDAYS[m.checkin_day].capitalize(),
+                time=m.checkin_time,
+            )
+        )
+    ]
+
+
+async def export_all(turn: Turn) -> list[Intent]:
+    data = await export.collect(turn.scope, turn.member)
+    stem = f"research-coach-{turn.member.user_id}-{turn.now:%Y%m%d}"
+    return [
+        FileReady(f"{stem}.json", export.to_json(data), "All your data, as JSON"),
+        FileReady(f"{stem}.md", export.to_markdown(data), "The same, to read"),
+    ]
+
+
+async def forget(turn: Turn) -> list[Intent]:
+    await turn.scope.forget_member(turn.member)
+    return [Reply(turn.say("forgotten"))]

@@ -1,0 +1,85 @@
+"""Which nudges a reply carries: at most two, never one from the member's previous reply,
+none when the member turned nudges off (the next-experiment question stays)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bot.analysis import Signals
+
+MAX_PER_REPLY = 2
+# Asked even with nudges off: every check-in ends with the simplest next experiment.
+ALWAYS_ASKED = "next-experiment"
+STALL_CHECKINS = 3  # the number unchanged over this many check-ins calls for a decision
+
+
+@dataclass(frozen=True)
+class Candidate:
+    nudge_id: str
+    trigger: str  # what in the member's words or history called for it
+
+
+@dataclass(frozen=True)
+class CheckInFacts:
+    """What the structured check-in fields say, beyond the text analysis."""
+
+    has_goal: bool = True
+    moves_goal_empty: bool = False
+    next_experiment_empty: bool = False
+    recent_values: tuple[float | None, ...] = ()  # newest first, this check-in included
+
+
+def stalled(values: Sequence[float | None]) -> bool:
+    """The number has not moved over the last ``STALL_CHECKINS`` check-ins.
+
+    >>> stalled([0.5, 0.5, 0.5])
+    True
+    """
+    latest = list(values[:STALL_CHECKINS])
+    if len(latest) < STALL_CHECKINS or any(v is None for v in latest):
+        return False
+    first = latest[0]
+    assert first is not None
+    return all(abs(first - v) <= 1e-9 * max(1.0, abs(first)) for v in latest if v is not None)
+
+
+def candidates(signals: Signals, facts: CheckInFacts) -> list[Candidate]:
+    """Every nudge the update calls for, most important first."""
+    found: list[Candidate] = []
+    evidence = signals.evidence
+    if signals.failure:
+        found.append(Candidate("best-works", evidence.get("failure", "a reported failure")))
+    if signals.role_model_mimicry:
+        found.append(Candidate("role-models", evidence.get("role_model_mimicry", "imitation")))
+    if signals.idea_driven:
+        found.append(Candidate("goal-not-idea", evidence.get("idea_driven", "paper-driven")))
+    if facts.has_goal and facts.moves_goal_empty:
+        found.append(Candidate("tie-to-goal", "empty answer to how it moves the goal"))
+    elif facts.has_goal and not signals.aligned:
+        found.append(Candidate("tie-to-goal", f"low goal alignment {signals.goal_alignment:.2f}"))
+    if facts.has_goal and stalled(facts.recent_values):
+        found.append(Candidate("switch-or-commit", f"number unchanged over {STALL_CHECKINS}"))
+    if facts.next_experiment_empty:
+        found.append(Candidate(ALWAYS_ASKED, "no next experiment given"))
+    return found
+
+
+def choose(
+    found: Iterable[Candidate], previous: set[str], nudges_enabled: bool = True
+) -> list[Candidate]:
+    """Pick what to say: ``previous`` are the ids of the member's last reply.
+
+    >>> [c.nudge_id for c in choose([Candidate("tie-to-goal", "")], {"tie-to-goal"})]
+    []
+    """
+    chosen: list[Candidate] = []
+    for candidate in found:
+        if not nudges_enabled and candidate.nudge_id != ALWAYS_ASKED:
+            continue
+        if candidate.nudge_id in previous or candidate in chosen:
+            continue
+        chosen.append(candidate)
+        if len(chosen) == MAX_PER_REPLY:
+            break
+    return chosen

@@ -1,0 +1,144 @@
+"""``/reflect``: a private reflection on a failed or dropped project, in DM, one question at a
+time. It can be stopped at any step (what was said is kept) and resumed with ``/reflect``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bot.coach import forms
+from bot.coach.team import team_channel
+from bot.coach.turn import Turn
+from bot.events import (
+    Action,
+    Button,
+    ChannelPost,
+    Content,
+    DirectMessage,
+    FormRejected,
+    Intent,
+    OpenForm,
+    Reply,
+    UserText,
+)
+from bot.store.models import Reflection
+
+STOP_WORDS = {"stop", "pause", "later", "/stop"}
+
+
+def _dm(turn: Turn, body: Content, buttons: tuple[Button, ...] = ()) -> DirectMessage:
+    return DirectMessage(turn.actor.user_id, body, buttons)
+
+
+def _question(turn: Turn, reflection: Reflection) -> Content:
+    steps = turn.prompts.reflection.steps
+    return turn.say(
+        "reflect_question",
+        number=reflection.step + 1,
+        total=len(steps),
+        question=steps[reflection.step].question,
+    )
+
+
+def _pointer(turn: Turn) -> list[Intent]:
+    """Said where the member typed, when that is not the DM: the reflection lives in DM."""
+    return [] if turn.place.kind == "dm" else [Reply(turn.say("reflect_in_dm"))]
+
+
+async def start(turn: Turn, topic: str = "", origin: str = "") -> list[Intent]:
+    """Resume the member's unfinished reflection, or begin one on ``topic``.
+
+    ``origin`` is ``goal:ID`` or ``checkin:ID`` when a button offered the reflection.
+    """
+    if topic.strip().lower() in STOP_WORDS:
+        return await stop(turn)
+    current = await turn.scope.open_reflection(turn.member)
+    if current is not None:
+        current.status = "open"
+        current.updated_at = turn.now
+        return [
+            *_pointer(turn),
+            _dm(turn, (*turn.say("reflect_resume"), *_question(turn, current))),
+        ]
+    goal_id = None
+    kind, _, key = origin.partition(":")
+    if kind == "goal" and key.isdigit():
+        goal = await turn.scope.goal_by_id(int(key))
+        if goal is not None and goal.member_id == turn.member.id:
+            goal_id, topic = goal.id, topic or goal.capability
+    elif kind == "checkin" and key.isdigit():
+        checkin = await turn.scope.checkin(turn.member, int(key))
+        if checkin is not None:
+            goal_id, topic = checkin.goal_id, topic or checkin.failed or checkin.did
+    reflection = await turn.scope.add_reflection(
+        turn.member,
+        goal_id=goal_id,
+        topic=topic.strip()[:1000],
+        status="open",
+        step=0,
+        answers={},
+        created_at=turn.now,
+        updated_at=turn.now,
+    )
+    intro = (turn.prompts.reflection.intro, "\n\n")
+    return [*_pointer(turn), _dm(turn, (*intro, *_question(turn, reflection)))]
+
+
+async def stop(turn: Turn) -> list[Intent]:
+    current = await turn.scope.open_reflection(turn.member)
+    if current is None or current.status == "stopped":
+        return [Reply(turn.say("reflect_none_open"))]
+    current.status = "stopped"
+    current.updated_at = turn.now
+    return [_dm(turn, (turn.prompts.reflection.stopped,))]
+
+
+async def answer(turn: Turn, text: str) -> list[Intent] | None:
+    """Take a DM message as the answer to the open question; ``None`` when none is open."""
+    current = await turn.scope.open_reflection(turn.member)
+    if current is None or current.status != "open":
+        return None
+    if text.strip().lower() in STOP_WORDS:
+        return await stop(turn)
+    if len(text) > forms.LONG:
+        await turn.scope.save_draft(turn.member, "reflection", {"answer": text}, turn.now)
+        return [_dm(turn, turn.say("too_long", length=len(text), limit=forms.LONG))]
+    steps = turn.prompts.reflection.steps
+    # Assign a new dict: in-place changes to a JSON column are not seen by the ORM.
+    current.answers = {**current.answers, steps[current.step].key: text.strip()}
+    current.step += 1
+    current.updated_at = turn.now
+    await turn.scope.clear_draft(turn.member, "reflection")
+    if current.step < len(steps):
+        return [_dm(turn, _question(turn, current))]
+    current.status = "completed"
+    closing = (turn.prompts.reflection.close, "\n\n", turn.prompts.reflection.publish_offer)
+    offer = Button("Publish one line", Action.PUBLISH_LEARNING, str(current.id))
+    return [_dm(turn, closing, (offer,))]
+
+
+async def offer_line(turn: Turn, value: str) -> list[Intent]:
+    reflection = await turn.scope.reflection(turn.member, int(value)) if value.isdigit() else None
+    if reflection is None:
+        return [Reply(turn.say("reflect_unknown"))]
+    suggestion = str(reflection.answers.get("reusable", ""))
+    return [OpenForm(forms.learning_form(reflection.id, suggestion))]
+
+
+async def publish_line(turn: Turn, values: Mapping[str, str], context: str) -> list[Intent]:
+    """Post the one line the member wrote for the team; nothing else of the reflection."""
+    reflection = (
+        await turn.scope.reflection(turn.member, int(context)) if context.isdigit() else None
+    )
+    if reflection is None:
+        return [Reply(turn.say("reflect_unknown"))]
+    form = forms.learning_form(reflection.id, "")
+    errors = forms.check(form, values)
+    if errors:
+        return [FormRejected(forms.with_values(form, values), errors)]
+    channel = await team_channel(turn)
+    if channel is None:
+        return [Reply(turn.say("no_team_channel"))]
+    name = turn.member.display_name or turn.member.user_id
+    line = values["line"].strip()
+    post = ChannelPost(channel, turn.say("team_learning", name=UserText(name), line=UserText(line)))
+    return [post, Reply(turn.say("learning_published"))]

@@ -1,0 +1,287 @@
+"""The whole protocol between the core and the adapters.
+
+An adapter translates a platform event into one of the inbound events below, calls
+``Coach.handle(event)`` and renders every returned intent. The core decides *what* is said
+and to *whom*; the adapter decides *how* it looks.
+
+Inbound:  CommandInvoked | FormSubmitted | ButtonPressed | MessageReceived
+          | MemberJoined | AppUninstalled
+Outbound: Reply (private to the actor) | DirectMessage | ChannelPost
+          | OpenForm | FormRejected | FileReady | TryAgainLater
+
+Text is a ``Content``: a tuple of the coach's own strings and ``UserText`` spans. Adapters show
+coach strings as they are and escape ``UserText`` for their platform, so nothing a member wrote
+can ping or link anyone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class TenantRef:
+    """A workspace on one platform: a Slack team, a Discord guild, the console's local team."""
+
+    platform: str
+    external_id: str
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did something: one member of one tenant, as the platform knows them."""
+
+    tenant: TenantRef
+    user_id: str
+    display_name: str = ""
+    timezone: str | None = None
+    is_admin: bool = False
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where something happened: a DM with the coach, or a channel (optionally a thread)."""
+
+    kind: Literal["dm", "channel"]
+    channel_id: str | None = None
+    thread_id: str | None = None
+
+    @classmethod
+    def dm(cls) -> Place:
+        return cls("dm")
+
+    @classmethod
+    def channel(cls, channel_id: str, thread_id: str | None = None) -> Place:
+        return cls("channel", channel_id, thread_id)
+
+
+@dataclass(frozen=True)
+class UserText:
+    """Words a member wrote. Adapters escape them before showing them anywhere."""
+
+    text: str
+
+
+Segment = str | UserText
+Content = tuple[Segment, ...]
+
+
+def content(*parts: Segment) -> Content:
+    """Build message content, e.g. ``content("Saved: ", UserText(entry))``."""
+    return tuple(p for p in parts if p != "")
+
+
+def plain(body: Content, escape: Callable[[str], str] = str) -> str:
+    """Join content into one string, passing member words through ``escape``."""
+    return "".join(escape(p.text) if isinstance(p, UserText) else p for p in body)
+
+
+class Action(StrEnum):
+    """What a button does. Values are stable: platforms keep them in persisted messages."""
+
+    PUBLISH_CHECKIN = "checkin.publish"
+    START_REFLECTION = "reflect.start"
+    NUDGE_HELPFUL = "nudge.helpful"
+    NUDGE_UNHELPFUL = "nudge.unhelpful"
+    OPEN_CHECKIN = "checkin.open"
+    KEEP_REVIEW = "review.keep"
+    EDIT_REVIEW = "review.edit"
+    FORGET_CONFIRM = "forget.confirm"
+    FORGET_CANCEL = "forget.cancel"
+    PUBLISH_LEARNING = "reflect.publish"
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action: Action
+    value: str = ""
+
+
+class FieldKind(StrEnum):
+    SHORT = "short"
+    LONG = "long"
+    NUMBER = "number"
+    CHOICE = "choice"
+
+
+@dataclass(frozen=True)
+class Choice:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    label: str
+    kind: FieldKind = FieldKind.SHORT
+    required: bool = False
+    max_length: int = 3000
+    hint: str = ""
+    choices: tuple[Choice, ...] = ()
+    initial: str = ""
+
+
+@dataclass(frozen=True)
+class Form:
+    """A form to fill in: a Slack/Discord modal, or questions one by one in the console."""
+
+    form_id: str
+    title: str
+    fields: tuple[FormField, ...]
+    submit_label: str = "Save"
+    context: str = ""  # opaque to adapters; returned untouched in FormSubmitted
+
+
+# --- inbound -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommandInvoked:
+    """``/goal set`` arrives as ``name="goal", text="set"``."""
+
+    actor: Actor
+    place: Place
+    name: str
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class FormSubmitted:
+    actor: Actor
+    place: Place
+    form_id: str
+    values: Mapping[str, str]
+    context: str = ""
+
+
+@dataclass(frozen=True)
+class ButtonPressed:
+    actor: Actor
+    place: Place
+    action: str  # an Action value; kept a str so unknown values from old messages are answered
+    value: str = ""
+
+
+@dataclass(frozen=True)
+class MessageReceived:
+    """A plain message to the coach in DM (reflection answers arrive this way)."""
+
+    actor: Actor
+    place: Place
+    text: str
+
+
+@dataclass(frozen=True)
+class MemberJoined:
+    actor: Actor
+
+
+@dataclass(frozen=True)
+class AppUninstalled:
+    tenant: TenantRef
+
+
+Event = (
+    CommandInvoked | FormSubmitted | ButtonPressed | MessageReceived | MemberJoined | AppUninstalled
+)
+
+
+# --- outbound ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reply:
+    """Private to the actor, where they are: an ephemeral message, or plain output in a DM."""
+
+    body: Content
+    buttons: tuple[Button, ...] = ()
+
+
+@dataclass(frozen=True)
+class DirectMessage:
+    """A message in the member's DM with the coach."""
+
+    user_id: str
+    body: Content
+    buttons: tuple[Button, ...] = ()
+
+
+@dataclass(frozen=True)
+class ChannelPost:
+    """A message others can read. Only ever built from what a member chose to publish."""
+
+    channel_id: str
+    body: Content
+    thread_id: str | None = None
+
+
+@dataclass(frozen=True)
+class OpenForm:
+    form: Form
+
+
+@dataclass(frozen=True)
+class FormRejected:
+    """A submitted form had errors; ``form`` carries the member's values as initial values."""
+
+    form: Form
+    errors: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class FileReady:
+    """A private file for the actor (an export)."""
+
+    filename: str
+    data: str
+    caption: str = ""
+
+
+@dataclass(frozen=True)
+class TryAgainLater:
+    """The event could not be handled now (database unreachable, locked); nothing was saved.
+
+    The adapter keeps what the member sent so they can retry without typing it again.
+    """
+
+    body: Content
+
+
+Intent = Reply | DirectMessage | ChannelPost | OpenForm | FormRejected | FileReady | TryAgainLater
+
+__all__ = [
+    "Action",
+    "Actor",
+    "AppUninstalled",
+    "Button",
+    "ButtonPressed",
+    "ChannelPost",
+    "Choice",
+    "CommandInvoked",
+    "Content",
+    "DirectMessage",
+    "Event",
+    "FieldKind",
+    "FileReady",
+    "Form",
+    "FormField",
+    "FormRejected",
+    "FormSubmitted",
+    "Intent",
+    "MemberJoined",
+    "MessageReceived",
+    "OpenForm",
+    "Place",
+    "Reply",
+    "Segment",
+    "TenantRef",
+    "TryAgainLater",
+    "UserText",
+    "content",
+    "plain",
+]

@@ -1,0 +1,144 @@
+"""Engines, sessions and migrations: SQLite (WAL) by default, PostgreSQL when configured."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from bot.events import TenantRef
+from bot.store.repos import TenantScope, tenant_for
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+class StoreUnavailable(Exception):
+    """The database could not be reached or is locked; nothing was written."""
+
+
+# What "the database is down or busy" looks like from SQLAlchemy and the drivers under it.
+UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
+    OperationalError,
+    InterfaceError,
+    PoolTimeout,
+    OSError,
+    TimeoutError,
+)
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    if isinstance(exc, UNAVAILABLE_ERRORS):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """An async engine; for SQLite, WAL and foreign keys on every connection."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        # A locked database waits up to 5 s before it is reported, rather than failing at once.
+        kwargs.setdefault("connect_args", {"timeout": 5})
+        engine = create_async_engine(url, **kwargs)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)  # a database that came back is used again at once
+    kwargs.setdefault("connect_args", {"timeout": 5})
+    return create_async_engine(url, **kwargs)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def _upgrade(connection: Connection) -> None:
+    command.upgrade(alembic_config(connection), "head")
+
+
+def _revisions(connection: Connection) -> tuple[str | None, str | None]:
+    current = MigrationContext.configure(connection).get_current_revision()
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    return current, head
+
+
+class Database:
+    """One engine and its sessions. ``async with db.session() as s:`` is one transaction."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def from_url(cls, url: str, **kwargs: Any) -> Database:
+        return cls(create_engine(url, **kwargs))
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+    async def upgrade(self) -> None:
+        """Apply every Alembic migration not yet applied."""
+        async with self.engine.begin() as conn:
+            await conn.run_sync(_upgrade)
+
+    async def revisions(self) -> tuple[str | None, str | None]:
+        """(applied revision, newest revision shipped)."""
+        async with self.engine.connect() as conn:
+            return await conn.run_sync(_revisions)
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """A transaction: committed when the block ends, rolled back on error.
+
+        Database outages surface as ``StoreUnavailable``.
+        """
+        try:
+            async with self._sessions() as session, session.begin():
+                yield session
+        except Exception as exc:
+            if is_unavailable(exc):
+                log.warning("database unavailable: %s", type(exc).__name__)
+                raise StoreUnavailable(str(exc.__class__.__name__)) from exc
+            raise
+
+    @asynccontextmanager
+    async def scope(self, tenant: TenantRef, now: datetime) -> AsyncIterator[TenantScope]:
+        """The repositories of ``tenant``, in one transaction."""
+        async with self.session() as session:
+            yield TenantScope(session, await tenant_for(session, tenant, now))
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

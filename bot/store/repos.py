@@ -1,0 +1,401 @@
+"""Tenant-scoped repositories. A ``TenantScope`` can only be had for one tenant, and every
+query it runs filters by that tenant, so two workspaces with the same user ids never meet."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.events import TenantRef
+from bot.store.models import (
+    BestWork,
+    CheckIn,
+    Draft,
+    Goal,
+    Member,
+    MetricPoint,
+    NotebookEntry,
+    NudgeRecord,
+    Reflection,
+    Tenant,
+)
+
+# Everything that belongs to one member, in the order it can be deleted (children first).
+MEMBER_TABLES = (NudgeRecord, MetricPoint, Draft, Reflection, NotebookEntry, BestWork, CheckIn)
+
+
+async def tenant_for(session: AsyncSession, ref: TenantRef, now: datetime) -> Tenant:
+    """The tenant row for ``ref``, created on first sight."""
+    query = select(Tenant).where(
+        Tenant.platform == ref.platform, Tenant.external_id == ref.external_id
+    )
+    tenant = (await session.execute(query)).scalar_one_or_none()
+    if tenant is not None:
+        return tenant
+    try:
+        async with session.begin_nested():  # two first requests at once: one insert wins
+            tenant = Tenant(platform=ref.platform, external_id=ref.external_id, created_at=now)
+            session.add(tenant)
+    except IntegrityError:
+        tenant = (await session.execute(query)).scalar_one()
+    return tenant
+
+
+class TenantScope:
+    """The repositories of one tenant inside one transaction."""
+
+    def __init__(self, session: AsyncSession, tenant: Tenant) -> None:
+        self.session = session
+        self.tenant = tenant
+        self.tid = tenant.id
+
+    # --- members ---------------------------------------------------------------------------
+
+    async def member(self, user_id: str) -> Member | None:
+        query = select(Member).where(Member.tenant_id == self.tid, Member.user_id == user_id)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def member_by_id(self, member_id: int) -> Member | None:
+        query = select(Member).where(Member.tenant_id == self.tid, Member.id == member_id)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def ensure_member(
+        self, user_id: str, display_name: str, timezone: str | None, now: datetime
+    ) -> Member:
+        """The member, created on first sight; name and platform time zone kept fresh."""
+        member = await self.member(user_id)
+        if member is None:
+            try:
+                async with self.session.begin_nested():
+                    member = Member(
+                        tenant_id=self.tid,
+                        user_id=user_id,
+                        display_name=display_name,
+                        timezone=timezone or "UTC",
+                        checkin_day=0,
+                        checkin_time="10:00",
+                        nudges_enabled=True,
+                        side_budget_hours=4.0,
+                        created_at=now,
+                    )
+                    self.session.add(member)
+            except IntegrityError:
+                member = await self.member(user_id)
+                assert member is not None
+        if display_name and member.display_name != display_name:
+            member.display_name = display_name
+        if timezone and member.timezone != timezone:
+            member.timezone = timezone
+        return member
+
+    async def forget_member(self, member: Member) -> None:
+        """Delete every row of this member, in this transaction."""
+        for table in MEMBER_TABLES:
+            await self.session.execute(
+                delete(table).where(table.tenant_id == self.tid, self._owned(table, member))
+            )
+        await self.session.execute(
+            delete(Goal).where(Goal.tenant_id == self.tid, Goal.member_id == member.id)
+        )
+        await self.session.execute(
+            delete(Member).where(Member.tenant_id == self.tid, Member.id == member.id)
+        )
+
+    def _owned(self, table: type[Any], member: Member) -> Any:
+        """The condition for ``table``'s rows that belong to ``member``."""
+        if table is MetricPoint:
+            goals = select(Goal.id).where(Goal.tenant_id == self.tid, Goal.member_id == member.id)
+            return MetricPoint.goal_id.in_(goals)
+        return table.member_id == member.id
+
+    # --- goals -----------------------------------------------------------------------------
+
+    async def goals(self, member: Member, status: str | None = None) -> Sequence[Goal]:
+        query = select(Goal).where(Goal.tenant_id == self.tid, Goal.member_id == member.id)
+        if status is not None:
+            query = query.where(Goal.status == status)
+        return (await self.session.execute(query.order_by(Goal.ref))).scalars().all()
+
+    async def goal(self, member: Member, ref: int) -> Goal | None:
+        query = select(Goal).where(
+            Goal.tenant_id == self.tid, Goal.member_id == member.id, Goal.ref == ref
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def goal_by_id(self, goal_id: int) -> Goal | None:
+        query = select(Goal).where(Goal.tenant_id == self.tid, Goal.id == goal_id)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def add_goal(self, member: Member, **fields: Any) -> Goal:
+        top = select(func.max(Goal.ref)).where(
+            Goal.tenant_id == self.tid, Goal.member_id == member.id
+        )
+        ref = ((await self.session.execute(top)).scalar() or 0) + 1
+        goal = Goal(tenant_id=self.tid, member_id=member.id, ref=ref, **fields)
+        self.session.add(goal)
+        await self.session.flush()
+        return goal
+
+    async def add_metric(
+        self, goal: Goal, value: float, at: datetime, checkin: CheckIn | None = None
+    ) -> None:
+        """Record a value of the goal's number and keep its best so far."""
+        self.session.add(
+            MetricPoint(
+                tenant_id=self.tid,
+                goal_id=goal.id,
+                value=value,
+                recorded_at=at,
+                checkin_id=checkin.id if checkin else None,
+            )
+        )
+        best = goal.current_best
+        if best is None or (value > best if goal.direction == "up" else value < best):
+            goal.current_best = value
+        await self.session.flush()
+
+    async def metric_history(self, goal: Goal, limit: int = 20) -> list[float]:
+        """The goal's latest values, oldest first."""
+        query = (
+            select(MetricPoint.value)
+            .where(MetricPoint.tenant_id == self.tid, MetricPoint.goal_id == goal.id)
+            .order_by(MetricPoint.recorded_at.desc(), MetricPoint.id.desc())
+            .limit(limit)
+        )
+        return list(reversed((await self.session.execute(query)).scalars().all()))
+
+    # --- check-ins -------------------------------------------------------------------------
+
+    async def add_checkin(self, member: Member, **fields: Any) -> CheckIn:
+        checkin = CheckIn(tenant_id=self.tid, member_id=member.id, **fields)
+        self.session.add(checkin)
+        await self.session.flush()
+        return checkin
+
+    async def checkin(self, member: Member, checkin_id: int) -> CheckIn | None:
+        query = select(CheckIn).where(
+            CheckIn.tenant_id == self.tid,
+            CheckIn.member_id == member.id,
+            CheckIn.id == checkin_id,
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def checkins_since(self, member: Member, since: datetime) -> Sequence[CheckIn]:
+        query = (
+            select(CheckIn)
+            .where(
+                CheckIn.tenant_id == self.tid,
+                CheckIn.member_id == member.id,
+                CheckIn.created_at >= since,
+            )
+            .order_by(CheckIn.created_at, CheckIn.id)
+        )
+        return (await self.session.execute(query)).scalars().all()
+
+    async def latest_checkin_channel(self, member: Member) -> str | None:
+        """The channel the member last checked in from, if any."""
+        query = (
+            select(CheckIn.channel_id)
+            .where(
+                CheckIn.tenant_id == self.tid,
+                CheckIn.member_id == member.id,
+                CheckIn.channel_id.is_not(None),
+            )
+            .order_by(CheckIn.created_at.desc(), CheckIn.id.desc())
+            .limit(1)
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def goal_checkin_values(self, goal: Goal, limit: int) -> list[float | None]:
+        """The metric value reported in the goal's latest check-ins, newest first."""
+        query = (
+            select(CheckIn.metric_value)
+            .where(CheckIn.tenant_id == self.tid, CheckIn.goal_id == goal.id)
+            .order_by(CheckIn.created_at.desc(), CheckIn.id.desc())
+            .limit(limit)
+        )
+        return list((await self.session.execute(query)).scalars().all())
+
+    # --- reflections -----------------------------------------------------------------------
+
+    async def open_reflection(self, member: Member) -> Reflection | None:
+        """The member's reflection in progress or stopped midway, newest first."""
+        query = (
+            select(Reflection)
+            .where(
+                Reflection.tenant_id == self.tid,
+                Reflection.member_id == member.id,
+                Reflection.status.in_(("open", "stopped")),
+            )
+            .order_by(Reflection.updated_at.desc(), Reflection.id.desc())
+            .limit(1)
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def add_reflection(self, member: Member, **fields: Any) -> Reflection:
+        reflection = Reflection(tenant_id=self.tid, member_id=member.id, **fields)
+        self.session.add(reflection)
+        await self.session.flush()
+        return reflection
+
+    async def reflection(self, member: Member, reflection_id: int) -> Reflection | None:
+        query = select(Reflection).where(
+            Reflection.tenant_id == self.tid,
+            Reflection.member_id == member.id,
+            Reflection.id == reflection_id,
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    # --- notebook --------------------------------------------------------------------------
+
+    async def add_note(self, member: Member, text: str, at: datetime, kind: str = "entry") -> None:
+        self.session.add(
+            NotebookEntry(
+                tenant_id=self.tid, member_id=member.id, text=text, kind=kind, created_at=at
+            )
+        )
+        await self.session.flush()
+
+    async def notes_since(
+        self, member: Member, since: datetime, kind: str = "entry"
+    ) -> Sequence[NotebookEntry]:
+        query = (
+            select(NotebookEntry)
+            .where(
+                NotebookEntry.tenant_id == self.tid,
+                NotebookEntry.member_id == member.id,
+                NotebookEntry.kind == kind,
+                NotebookEntry.created_at >= since,
+            )
+            .order_by(NotebookEntry.created_at, NotebookEntry.id)
+        )
+        return (await self.session.execute(query)).scalars().all()
+
+    # --- best works ------------------------------------------------------------------------
+
+    async def works(self, member: Member) -> Sequence[BestWork]:
+        query = (
+            select(BestWork)
+            .where(BestWork.tenant_id == self.tid, BestWork.member_id == member.id)
+            .order_by(BestWork.rank, BestWork.id)
+        )
+        return (await self.session.execute(query)).scalars().all()
+
+    async def add_work(self, member: Member, **fields: Any) -> BestWork:
+        works = await self.works(member)
+        work = BestWork(tenant_id=self.tid, member_id=member.id, rank=len(works) + 1, **fields)
+        self.session.add(work)
+        await self.session.flush()
+        return work
+
+    async def reorder_works(self, works: Sequence[BestWork]) -> None:
+        """Store ``works`` in this order (1 = the member's best)."""
+        for rank, work in enumerate(works, start=1):
+            work.rank = rank
+        await self.session.flush()
+
+    async def remove_work(self, work: BestWork) -> None:
+        await self.session.delete(work)
+        await self.session.flush()
+
+    # --- nudges ----------------------------------------------------------------------------
+
+    async def last_nudge_batch(self, member: Member) -> set[str]:
+        """The nudge ids of the member's latest reply (never repeated in the next one)."""
+        latest = (
+            select(NudgeRecord.batch)
+            .where(NudgeRecord.tenant_id == self.tid, NudgeRecord.member_id == member.id)
+            .order_by(NudgeRecord.given_at.desc(), NudgeRecord.id.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        query = select(NudgeRecord.nudge_id).where(
+            NudgeRecord.tenant_id == self.tid,
+            NudgeRecord.member_id == member.id,
+            NudgeRecord.batch == latest,
+        )
+        return set((await self.session.execute(query)).scalars().all())
+
+    async def nudge_count(self, member: Member, nudge_id: str) -> int:
+        query = select(func.count()).where(
+            NudgeRecord.tenant_id == self.tid,
+            NudgeRecord.member_id == member.id,
+            NudgeRecord.nudge_id == nudge_id,
+        )
+        return int((await self.session.execute(query)).scalar_one())
+
+    async def record_nudge(self, member: Member, **fields: Any) -> NudgeRecord:
+        record = NudgeRecord(tenant_id=self.tid, member_id=member.id, **fields)
+        self.session.add(record)
+        await self.session.flush()
+        return record
+
+    async def set_nudge_feedback(self, member: Member, record_id: int, feedback: str) -> bool:
+        result = await self.session.execute(
+            update(NudgeRecord)
+            .where(
+                NudgeRecord.tenant_id == self.tid,
+                NudgeRecord.member_id == member.id,
+                NudgeRecord.id == record_id,
+            )
+            .values(feedback=feedback)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def nudges(self, member: Member) -> Sequence[NudgeRecord]:
+        query = (
+            select(NudgeRecord)
+            .where(NudgeRecord.tenant_id == self.tid, NudgeRecord.member_id == member.id)
+            .order_by(NudgeRecord.given_at, NudgeRecord.id)
+        )
+        return (await self.session.execute(query)).scalars().all()
+
+    # --- drafts ----------------------------------------------------------------------------
+
+    async def save_draft(
+        self, member: Member, form_id: str, values: dict[str, str], at: datetime
+    ) -> None:
+        draft = await self.draft(member, form_id)
+        if draft is None:
+            self.session.add(
+                Draft(
+                    tenant_id=self.tid,
+                    member_id=member.id,
+                    form_id=form_id,
+                    values=dict(values),
+                    updated_at=at,
+                )
+            )
+        else:
+            draft.values = dict(values)
+            draft.updated_at = at
+        await self.session.flush()
+
+    async def draft(self, member: Member, form_id: str) -> Draft | None:
+        query = select(Draft).where(
+            Draft.tenant_id == self.tid, Draft.member_id == member.id, Draft.form_id == form_id
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def clear_draft(self, member: Member, form_id: str) -> None:
+        await self.session.execute(
+            delete(Draft).where(
+                Draft.tenant_id == self.tid, Draft.member_id == member.id, Draft.form_id == form_id
+            )
+        )
+
+    # --- whole member, for export ----------------------------------------------------------
+
+    async def rows_of(self, member: Member, table: type[Any]) -> Sequence[Any]:
+        """Every row of ``table`` that belongs to the member, oldest first."""
+        query = (
+            select(table)
+            .where(table.tenant_id == self.tid, self._owned(table, member))
+            .order_by(table.id)
+        )
+        return (await self.session.execute(query)).scalars().all()
