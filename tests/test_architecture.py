@@ -1,0 +1,55 @@
+"""The one rule of the house: the core never knows a platform."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FORBIDDEN = ("adapters", "slack_bolt", "slack_sdk", "discord")
+
+
+def imported_modules(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    found: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append(node.module)
+        elif (  # importlib.import_module("adapters...") counts as an import too
+            isinstance(node, ast.Call)
+            and getattr(node.func, "attr", getattr(node.func, "id", "")) == "import_module"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            found.append(node.args[0].value)
+    return found
+
+
+def offending(root: Path) -> list[str]:
+    bad = []
+    for path in sorted(root.rglob("*.py")):
+        for module in imported_modules(path):
+            if module.split(".")[0] in FORBIDDEN:
+                bad.append(f"{path.relative_to(root.parent)} imports {module}")
+    return bad
+
+
+def test_core_imports_no_platform_or_adapter() -> None:
+    assert offending(ROOT / "bot") == []
+
+
+@pytest.mark.parametrize(
+    "source", ["import discord", "from slack_bolt.async_app import AsyncApp",
+               "from adapters.console import ConsoleSession",
+               "import importlib\nimportlib.import_module('adapters.console')"]
+)
+def test_the_check_catches_each_kind_of_import(tmp_path: Path, source: str) -> None:
+    core = tmp_path / "bot"
+    core.mkdir()
+    (core / "sneaky.py").write_text(source + "\n")
+    assert offending(core) != []
