@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from enum import StrEnum
+from importlib.metadata import entry_points
 from typing import Annotated, Any
 
 import typer
@@ -34,6 +35,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+for _point in entry_points(group="research_coach.cli"):  # adapters' own subcommands
+    app.add_typer(_point.load(), name=_point.name)
 
 
 def main() -> None:
@@ -225,11 +228,11 @@ async def checkup() -> int:
             await session.execute(text("SELECT 1"))
         say(True, f"database reachable: {where}")
         current, head = await db.revisions()
-        say(
-            current == head,
-            f"migrations: at {current}, newest {head}"
-            + ("" if current == head else " (run `research-coach db upgrade`)"),
-        )
+        if current is None:  # a new database: start-up creates the schema
+            say(True, f"migrations: none applied yet; start-up applies them up to {head}")
+        else:
+            behind = "" if current == head else " (run `research-coach db upgrade`)"
+            say(current == head, f"migrations: at {current}, newest {head}{behind}")
     except StoreUnavailable as exc:
         say(False, f"database unreachable: {where} ({exc})")
     finally:

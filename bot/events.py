@@ -4,9 +4,9 @@ An adapter translates a platform event into one of the inbound events below, cal
 ``Coach.handle(event)`` and renders every returned intent. The core decides *what* is said
 and to *whom*; the adapter decides *how* it looks.
 
-Inbound:  CommandInvoked | FormSubmitted | ButtonPressed | MessageReceived
+Inbound:  CommandInvoked | FormSubmitted | ButtonPressed | MessageReceived | HomeOpened
           | MemberJoined | AppUninstalled
-Outbound: Reply (private to the actor) | DirectMessage | ChannelPost
+Outbound: Reply (private to the actor) | DirectMessage | ChannelPost | HomeView
           | OpenForm | FormRejected | FileReady | TryAgainLater
 
 Text is a ``Content``: a tuple of the coach's own strings and ``UserText`` spans. Adapters show
@@ -87,6 +87,7 @@ class Action(StrEnum):
     NUDGE_HELPFUL = "nudge.helpful"
     NUDGE_UNHELPFUL = "nudge.unhelpful"
     OPEN_CHECKIN = "checkin.open"
+    OPEN_SETTINGS = "settings.open"
     KEEP_REVIEW = "review.keep"
     EDIT_REVIEW = "review.edit"
     FORGET_CONFIRM = "forget.confirm"
@@ -169,11 +170,23 @@ class ButtonPressed:
 
 @dataclass(frozen=True)
 class MessageReceived:
-    """A plain message to the coach in DM (reflection answers arrive this way)."""
+    """A plain message to the coach in DM (reflection answers arrive this way).
+
+    ``delivery_id`` is the platform's id of this delivery: a retried delivery with the same id
+    has no second effect.
+    """
 
     actor: Actor
     place: Place
     text: str
+    delivery_id: str = ""
+
+
+@dataclass(frozen=True)
+class HomeOpened:
+    """The member opened the coach's home (Slack App Home; the console's /home)."""
+
+    actor: Actor
 
 
 @dataclass(frozen=True)
@@ -187,7 +200,13 @@ class AppUninstalled:
 
 
 Event = (
-    CommandInvoked | FormSubmitted | ButtonPressed | MessageReceived | MemberJoined | AppUninstalled
+    CommandInvoked
+    | FormSubmitted
+    | ButtonPressed
+    | MessageReceived
+    | HomeOpened
+    | MemberJoined
+    | AppUninstalled
 )
 
 
@@ -218,6 +237,39 @@ class ChannelPost:
     channel_id: str
     body: Content
     thread_id: str | None = None
+
+
+@dataclass(frozen=True)
+class GoalCard:
+    """One goal on the home view; ``recent`` are its latest values, oldest first."""
+
+    ref: int
+    capability: str
+    metric: str
+    direction: str
+    best: float | None
+    target: float | None
+    recent: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class WorkCard:
+    title: str
+    link: str
+
+
+@dataclass(frozen=True)
+class HomeView:
+    """The member's private home: active goals, best five works, the latest nudges.
+
+    Every string in it is the member's own text or a nudge id; adapters escape them.
+    """
+
+    user_id: str
+    goals: tuple[GoalCard, ...]
+    best_works: tuple[WorkCard, ...]
+    recent_nudges: tuple[str, ...]
+    buttons: tuple[Button, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -252,7 +304,16 @@ class TryAgainLater:
     body: Content
 
 
-Intent = Reply | DirectMessage | ChannelPost | OpenForm | FormRejected | FileReady | TryAgainLater
+Intent = (
+    Reply
+    | DirectMessage
+    | ChannelPost
+    | HomeView
+    | OpenForm
+    | FormRejected
+    | FileReady
+    | TryAgainLater
+)
 
 __all__ = [
     "Action",
@@ -272,6 +333,9 @@ __all__ = [
     "FormField",
     "FormRejected",
     "FormSubmitted",
+    "GoalCard",
+    "HomeOpened",
+    "HomeView",
     "Intent",
     "MemberJoined",
     "MessageReceived",
@@ -282,6 +346,7 @@ __all__ = [
     "TenantRef",
     "TryAgainLater",
     "UserText",
+    "WorkCard",
     "content",
     "plain",
 ]

@@ -7,9 +7,9 @@ import re
 
 # Slack tokens, Discord bot tokens (three dot-separated base64 parts) and URL passwords.
 SECRET = re.compile(
-    r"xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+"
+    r"xox[a-z]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+"
     r"|[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,}"
-    r"|(?<=://)[^/\s:@]+:[^/\s@]+(?=@)"
+    r"|(?<=://)[^/\s:@]*:[^/\s@]+(?=@)"
 )
 # Their DEBUG output carries message bodies and interaction tokens.
 QUIET = ("discord", "slack_sdk", "slack_bolt", "aiosqlite", "asyncio", "httpx", "httpcore")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 from platformdirs import user_data_dir
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -31,6 +32,43 @@ class Settings(BaseSettings):
     log_level: str = Field(default="WARNING", description="Log level of the coach's own logs.")
     console_team: str = Field(default="local", description="The console's team (tenant) id.")
     console_user: str = Field(default="me", description="The console's default member name.")
+
+    http_host: str = Field(default="127.0.0.1", description="Address the HTTP server binds.")
+    http_port: int = Field(default=3000, ge=0, le=65535, description="Port of the HTTP server.")
+
+    slack_bot_token: SecretStr | None = Field(
+        default=None, description="xoxb- token (one workspace)."
+    )
+    slack_app_token: SecretStr | None = Field(default=None, description="xapp- token: Socket Mode.")
+    slack_signing_secret: SecretStr | None = Field(
+        default=None, description="HTTP mode signing secret."
+    )
+    slack_client_id: str | None = Field(
+        default=None, description="OAuth client id (many workspaces)."
+    )
+    slack_client_secret: SecretStr | None = Field(default=None, description="OAuth client secret.")
+    slack_api_url: str = Field(
+        default="https://slack.com/api/", description="Slack Web API base URL (tests, proxies)."
+    )
+
+    discord_token: SecretStr | None = Field(default=None, description="Discord bot token.")
+    discord_api_url: str = Field(
+        default="https://discord.com/api/v10", description="Discord REST root (tests, proxies)."
+    )
+    discord_gateway_url: str | None = Field(
+        default=None, description="Discord gateway URL; default: what Discord announces."
+    )
+    discord_shard_count: int | None = Field(default=None, ge=1, description="Total shards.")
+    discord_shard_ids: Annotated[list[int] | None, NoDecode] = Field(
+        default=None, description="Shards this replica runs, e.g. 0,1."
+    )
+
+    @field_validator("discord_shard_ids", mode="before")
+    @classmethod
+    def _shard_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(part) for part in value.replace(" ", "").split(",") if part]
+        return value
 
     @field_validator("log_level")
     @classmethod

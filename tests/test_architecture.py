@@ -44,9 +44,13 @@ def test_core_imports_no_platform_or_adapter() -> None:
 
 
 @pytest.mark.parametrize(
-    "source", ["import discord", "from slack_bolt.async_app import AsyncApp",
-               "from adapters.console import ConsoleSession",
-               "import importlib\nimportlib.import_module('adapters.console')"]
+    "source",
+    [
+        "import discord",
+        "from slack_bolt.async_app import AsyncApp",
+        "from adapters.console import ConsoleSession",
+        "import importlib\nimportlib.import_module('adapters.console')",
+    ],
 )
 def test_the_check_catches_each_kind_of_import(tmp_path: Path, source: str) -> None:
     core = tmp_path / "bot"

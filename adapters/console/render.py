@@ -12,9 +12,11 @@ from bot.events import (
     DirectMessage,
     FieldKind,
     FormField,
+    HomeView,
     Intent,
     Reply,
     TryAgainLater,
+    UserText,
     plain,
 )
 
@@ -49,9 +51,32 @@ def message(intent: Intent, me: str, channel_names: dict[str, str]) -> str | Non
         case ChannelPost(channel_id=channel, body=body, thread_id=thread):
             name = "#" + channel_names.get(channel, channel)
             return block(f"{name} › thread" if thread else name, body)
+        case HomeView():
+            return block("home", home_text(intent))
         case TryAgainLater(body=body):
             return block("only you", (*body, "\nType /retry to send it again."))
     return None
+
+
+def home_text(view: HomeView) -> Content:
+    parts: list[str | UserText] = ["Your goals:"]
+    for goal in view.goals:
+        trend = " → ".join(f"{v:g}" for v in goal.recent) or "no values yet"
+        parts += [
+            f"\n{goal.ref}. ",
+            UserText(goal.capability),
+            " — ",
+            UserText(goal.metric),
+            f": {trend}",
+        ]
+    if not view.goals:
+        parts.append(" none active (/goal set)")
+    parts.append("\nBest five:" if view.best_works else "\nBest five: none yet (/wins add)")
+    for number, work in enumerate(view.best_works, start=1):
+        parts += [f"\n{number}. ", UserText(work.title)]
+    if view.recent_nudges:
+        parts.append("\nLatest nudges: " + ", ".join(view.recent_nudges))
+    return tuple(parts)
 
 
 def question(field: FormField, number: int, total: int, title: str) -> str:

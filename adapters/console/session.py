@@ -3,6 +3,7 @@
 - ``/command args`` is a command typed in the team channel (``#team``);
 - a plain line is a DM to the coach (reflection answers), unless a form is being filled in;
 - a number right after a message with buttons presses that button;
+- ``/home`` shows the member's home (goals and their numbers, best five, latest nudges);
 - ``/as NAME`` acts as another member of the same team; ``/retry`` resends what the database
   could not take; ``/quit`` ends the session.
 """
@@ -26,6 +27,7 @@ from bot.events import (
     Form,
     FormRejected,
     FormSubmitted,
+    HomeOpened,
     Intent,
     MessageReceived,
     OpenForm,
@@ -83,6 +85,8 @@ class ConsoleSession:
             return ""
         if stripped.startswith("/as"):
             return self._switch(stripped[3:].strip())
+        if stripped == "/home":
+            return await self._dispatch(HomeOpened(self.actor))
         if stripped == "/retry":
             if self.unsent is None:
                 return "[console] Nothing to retry."

@@ -9,6 +9,7 @@ from sqlalchemy import delete
 
 from bot.coach import checkins, goals, member, notebook, portfolio, reflection
 from bot.coach.advice import feedback
+from bot.coach.home import home
 from bot.coach.turn import Turn
 from bot.events import (
     Action,
@@ -19,9 +20,11 @@ from bot.events import (
     DirectMessage,
     Event,
     FormSubmitted,
+    HomeOpened,
     Intent,
     MemberJoined,
     MessageReceived,
+    OpenForm,
     Place,
     Reply,
     TryAgainLater,
@@ -88,8 +91,8 @@ class Coach:
 
 
 def _place(event: Event) -> Place:
-    if isinstance(event, MemberJoined | AppUninstalled):
-        return Place.dm()  # a join is answered in DM; an uninstall has no place
+    if isinstance(event, MemberJoined | HomeOpened | AppUninstalled):
+        return Place.dm()  # answered privately; an uninstall has no place
     return event.place
 
 
@@ -102,8 +105,10 @@ def _flow(event: Event) -> Flow:
             return lambda turn: form(turn, form_id, dict(values), context)
         case ButtonPressed(action=action, value=value):
             return lambda turn: button(turn, action, value)
-        case MessageReceived(text=text):
-            return lambda turn: message(turn, text)
+        case MessageReceived(text=text, delivery_id=delivery_id):
+            return lambda turn: message(turn, text, delivery_id)
+        case HomeOpened():
+            return home
         case MemberJoined():
             return welcome
     raise TypeError(f"not an event: {event!r}")
@@ -158,6 +163,8 @@ async def button(turn: Turn, action: str, value: str) -> list[Intent]:
             return [await feedback(turn, value, action == Action.NUDGE_HELPFUL)]
         case Action.OPEN_CHECKIN:
             return await checkins.open_form(turn, value)
+        case Action.OPEN_SETTINGS:
+            return [OpenForm(member.settings_form(turn))]
         case Action.KEEP_REVIEW:
             return await notebook.keep(turn)
         case Action.EDIT_REVIEW:
@@ -171,10 +178,12 @@ async def button(turn: Turn, action: str, value: str) -> list[Intent]:
     return [Reply(turn.say("button_unknown"))]
 
 
-async def message(turn: Turn, text: str) -> list[Intent]:
+async def message(turn: Turn, text: str, delivery_id: str = "") -> list[Intent]:
     """A DM to the coach: the answer to an open reflection question, or a pointer to help."""
     if turn.place.kind != "dm":
         return []  # the coach only listens to DMs; channel chatter is not its business
+    if delivery_id and not await turn.scope.first_time(f"message:{delivery_id}", turn.now):
+        return []  # the platform retried a delivery we already answered
     answered = await reflection.answer(turn, text)
     if answered is not None:
         return answered

@@ -90,6 +90,8 @@ class Member(Base):
     mute_until: Mapped[date | None] = mapped_column(Date)
     nudges_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     side_budget_hours: Mapped[float] = mapped_column(Float, default=4.0)
+    # When the platform last refused a DM to this member (Discord error 50007).
+    dm_refused_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
@@ -204,3 +206,15 @@ class Draft(Base):
     form_id: Mapped[str] = mapped_column(String(32))
     values: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class ProcessedEvent(Base):
+    """A platform delivery already handled: a retried delivery with the same key is dropped."""
+
+    __tablename__ = "processed_events"
+    __table_args__ = (UniqueConstraint("tenant_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = _tenant_fk()
+    key: Mapped[str] = mapped_column(String(128))
+    seen_at: Mapped[datetime] = mapped_column(UtcDateTime())

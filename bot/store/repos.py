@@ -21,6 +21,7 @@ from bot.store.models import (
     MetricPoint,
     NotebookEntry,
     NudgeRecord,
+    ProcessedEvent,
     Reflection,
     Tenant,
 )
@@ -53,6 +54,17 @@ class TenantScope:
         self.session = session
         self.tenant = tenant
         self.tid = tenant.id
+
+    # --- retried deliveries ------------------------------------------------------------------
+
+    async def first_time(self, key: str, now: datetime) -> bool:
+        """Record delivery ``key``; ``False`` when it was handled before (a platform retry)."""
+        try:
+            async with self.session.begin_nested():
+                self.session.add(ProcessedEvent(tenant_id=self.tid, key=key[:128], seen_at=now))
+        except IntegrityError:
+            return False
+        return True
 
     # --- members ---------------------------------------------------------------------------
 

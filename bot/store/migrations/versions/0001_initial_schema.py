@@ -17,7 +17,6 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-
     op.create_table(
         "tenants",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -319,7 +318,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-
     with op.batch_alter_table("nudge_records", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_nudge_records_tenant_id"))
         batch_op.drop_index(batch_op.f("ix_nudge_records_member_id"))

@@ -1,0 +1,48 @@
+"""Spacing out sends so platforms rarely answer 429: at most one message per interval in a
+channel, and a tighter interval across a whole workspace (Slack: about 1 per second per channel)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+
+PRUNE_AT = 10_000  # forget idle keys past this many, so a long-running bot stays small
+
+
+class Pacer:
+    """``await pacer.wait(tenant, channel)`` before each send.
+
+    >>> pacer = Pacer(per_channel=1.0, per_tenant=0.05)
+    """
+
+    def __init__(
+        self,
+        per_channel: float = 1.0,
+        per_tenant: float = 0.05,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.per_channel = per_channel
+        self.per_tenant = per_tenant
+        self._clock = clock
+        self._sleep = sleep
+        self._next: dict[tuple[str, ...], float] = {}
+
+    def reserve(self, tenant: str, channel: str) -> float:
+        """Book the next free slot for this channel; return how long to wait for it."""
+        now = self._clock()
+        if len(self._next) > PRUNE_AT:
+            self._next = {k: t for k, t in self._next.items() if t > now}
+        tenant_key, channel_key = (tenant,), (tenant, channel)
+        # Reading and booking happen with no await between them, so concurrent senders
+        # on one event loop each get their own slot.
+        slot = max(now, self._next.get(tenant_key, now), self._next.get(channel_key, now))
+        self._next[tenant_key] = slot + self.per_tenant
+        self._next[channel_key] = slot + self.per_channel
+        return slot - now
+
+    async def wait(self, tenant: str, channel: str) -> None:
+        delay = self.reserve(tenant, channel)
+        if delay > 0:
+            await self._sleep(delay)

@@ -1,0 +1,210 @@
+"""``/goal`` through the Coach: set, list, show, update the number, achieved, abandon."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.coach import Coach
+from bot.coach.goals import USAGE
+from bot.events import Action, FormRejected, FormSubmitted, OpenForm, Reply
+from bot.ports import ManualClock
+from bot.store.models import Draft, Goal, MetricPoint, NudgeRecord
+from tests.coach.helpers import (
+    CAPABILITY,
+    CHANNEL,
+    METRIC,
+    button_value,
+    command,
+    member,
+    nudge_ids,
+    only,
+    rows,
+    set_goal,
+    text,
+)
+
+
+async def goal_says(coach: Coach, args: str) -> str:
+    return text(only(await command(coach, member(), "goal", args), Reply))
+
+
+# --- set -----------------------------------------------------------------------------------------
+
+
+async def test_goal_set_opens_the_form_prefilled_with_the_capability(coach: Coach) -> None:
+    form = only(await command(coach, member(), "goal", "set Prove geometry lemmas"), OpenForm).form
+
+    initial = {f.name: f.initial for f in form.fields}
+    assert form.form_id == "goal"
+    assert initial["capability"] == "Prove geometry lemmas"
+    assert initial["direction"] == "up"
+
+
+async def test_a_goal_without_a_baseline_gets_the_baseline_first_nudge(coach: Coach) -> None:
+    reply = await set_goal(coach, member(), target="0.1")
+
+    assert f"Goal 1 set: {CAPABILITY}" in text(reply)
+    assert await nudge_ids(coach, reply) == ["baseline-first"]
+    (goal,) = await rows(coach, Goal)
+    assert (goal.ref, goal.capability, goal.metric_name) == (1, CAPABILITY, METRIC)
+    assert (goal.direction, goal.baseline, goal.target, goal.current_best) == (
+        "down",
+        None,
+        0.1,
+        None,
+    )
+    assert goal.status == "active"
+    (record,) = await rows(coach, NudgeRecord)
+    assert record.nudge_id == "baseline-first"
+
+
+async def test_a_goal_with_a_baseline_starts_its_history_there(coach: Coach) -> None:
+    reply = await set_goal(coach, member(), baseline="0.42")
+
+    assert await nudge_ids(coach, reply) == []
+    (goal,) = await rows(coach, Goal)
+    assert goal.baseline == goal.current_best == 0.42
+    assert [p.value for p in await rows(coach, MetricPoint)] == [0.42]
+
+
+async def test_a_goal_form_with_errors_is_rejected_and_kept_as_a_draft(coach: Coach) -> None:
+    values = {"capability": "", "metric_name": METRIC, "direction": "up", "baseline": "high"}
+
+    intents = await coach.handle(FormSubmitted(member(), CHANNEL, "goal", values))
+
+    rejected = only(intents, FormRejected)
+    assert set(rejected.errors) == {"capability", "baseline"}
+    assert "must be a number" in rejected.errors["baseline"]
+    (draft,) = await rows(coach, Draft)
+    assert draft.form_id == "goal" and draft.values["baseline"] == "high"
+    assert await rows(coach, Goal) == []
+
+
+# --- list and show -------------------------------------------------------------------------------
+
+
+async def test_goal_list_shows_every_goal_with_its_best_and_status(coach: Coach) -> None:
+    assert "You have no goal yet" in await goal_says(coach, "list")
+    await set_goal(coach, member(), baseline="0.5", target="0.2")
+    await set_goal(coach, member(), capability="Summarise radiology reports", metric="ROUGE-L")
+    await command(coach, member(), "goal", "abandon 2")
+
+    listed = await goal_says(coach, "")
+
+    assert listed.splitlines() == [
+        "Your goals:",
+        f"1. {CAPABILITY} — {METRIC}: best 0.5 (target 0.2)",
+        "2. Summarise radiology reports — ROUGE-L: best – [abandoned]",
+    ]
+
+
+async def test_goal_show_gives_direction_baseline_and_recent_values(coach: Coach) -> None:
+    await set_goal(coach, member(), baseline="0.5")
+    await command(coach, member(), "goal", "update 0.45")
+    await command(coach, member(), "goal", "update 0.47")
+
+    shown = await goal_says(coach, "show 1")
+
+    assert shown.startswith(f"1. {CAPABILITY} — {METRIC}: best 0.45")
+    assert "Better is lower. Baseline 0.5. Recent values: 0.5 → 0.45 → 0.47" in shown
+
+
+# --- update --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("direction", "worse", "better"),
+    [("down", "0.6", "0.4"), ("up", "0.4", "0.6")],
+)
+async def test_update_tracks_the_best_value_in_the_goal_direction(
+    coach: Coach, direction: str, worse: str, better: str
+) -> None:
+    await set_goal(coach, member(), direction=direction, baseline="0.5")
+
+    said_worse = await goal_says(coach, f"update 1 {worse}")
+    (goal,) = await rows(coach, Goal)
+    assert goal.current_best == 0.5
+    said_better = await goal_says(coach, f"update {better}")
+
+    assert said_worse == f"Goal 1: {METRIC} = {worse} saved (best so far 0.5)."
+    assert said_better == f"Goal 1: {METRIC} = {better}, a new best."
+    (goal,) = await rows(coach, Goal)
+    assert goal.current_best == float(better)
+    assert [p.value for p in await rows(coach, MetricPoint)] == [0.5, float(worse), float(better)]
+
+
+async def test_update_names_the_goal_when_there_are_several(coach: Coach) -> None:
+    await set_goal(coach, member())
+    await set_goal(coach, member(), capability="Summarise radiology reports", metric="ROUGE-L")
+
+    assert "several goals" in await goal_says(coach, "update 0.3")
+    assert "ROUGE-L = 0.3, a new best" in await goal_says(coach, "update 2 0.3")
+    goals = await rows(coach, Goal)
+    assert [g.current_best for g in goals] == [None, 0.3]
+
+
+async def test_update_with_a_value_that_is_not_a_number_is_refused(coach: Coach) -> None:
+    await set_goal(coach, member())
+
+    for answer in ("abc", "1,5", "nan", "inf"):
+        said = await goal_says(coach, f"update {answer}")
+        assert said == f"{answer} is not a number. Send the value like 0.42 (a dot for decimals)."
+    assert await rows(coach, MetricPoint) == []
+
+
+# --- achieved and abandon ------------------------------------------------------------------------
+
+
+async def test_an_achieved_goal_is_closed_and_points_to_best_works(
+    coach: Coach, clock: ManualClock
+) -> None:
+    await set_goal(coach, member())
+
+    said = await goal_says(coach, "achieved 1")
+
+    assert said == "Goal 1 achieved. Does it belong among your best works? /wins add"
+    (goal,) = await rows(coach, Goal)
+    assert goal.status == "achieved" and goal.closed_at == clock.now()
+    assert await goal_says(coach, "abandon 1") == "Goal 1 is already achieved."
+    (goal,) = await rows(coach, Goal)
+    assert goal.status == "achieved"
+
+
+async def test_abandoning_offers_a_reflection_and_the_best_works_nudge(coach: Coach) -> None:
+    await set_goal(coach, member(), baseline="0.5")
+
+    reply = only(await command(coach, member(), "goal", "abandon 1"), Reply)
+
+    assert "Goal 1 abandoned. Stopping on purpose is a decision, not a failure." in text(reply)
+    assert await nudge_ids(coach, reply) == ["best-works"]
+    (goal,) = await rows(coach, Goal)
+    assert goal.status == "abandoned" and goal.closed_at is not None
+    assert button_value(reply, Action.START_REFLECTION) == f"goal:{goal.id}"
+    assert reply.buttons[0].label == "Reflect on this"
+
+
+async def test_an_unknown_goal_number_is_named_back(coach: Coach) -> None:
+    await set_goal(coach, member())
+
+    for args in ("show 7", "achieved 7", "abandon 7", "update 7 0.3"):
+        said = await goal_says(coach, args)
+        assert said == "I can't find goal 7 among your goals. /goal list shows them.", args
+    (goal,) = await rows(coach, Goal)
+    assert goal.status == "active" and goal.current_best is None
+
+
+async def test_another_members_goal_number_is_not_theirs(coach: Coach) -> None:
+    await set_goal(coach, member("U2", "Grace"))
+
+    assert "can't find goal 1" in await goal_says(coach, "abandon 1")
+    (goal,) = await rows(coach, Goal)
+    assert goal.status == "active"
+
+
+async def test_malformed_arguments_get_the_usage_line(coach: Coach) -> None:
+    await set_goal(coach, member())
+
+    for args in ("frobnicate", "show first", "update", "update 1 2 3", "abandon one", "achieved x"):
+        assert await goal_says(coach, args) == f"Usage: {USAGE}", args
+    (goal,) = await rows(coach, Goal)
+    assert goal.status == "active" and goal.current_best is None

@@ -1,0 +1,85 @@
+"""Which nudges a reply carries (``bot.coach.nudges``), without a database."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.analysis import Signals
+from bot.coach.nudges import (
+    ALWAYS_ASKED,
+    MAX_PER_REPLY,
+    Candidate,
+    CheckInFacts,
+    candidates,
+    choose,
+    stalled,
+)
+
+QUIET = Signals(0.9, True, False, False, False)  # an aligned update with no cue at all
+LOUD = Signals(0.1, False, True, True, True)  # imitation, paper-chasing and a failure
+
+
+def ids(chosen: list[Candidate]) -> list[str]:
+    return [c.nudge_id for c in chosen]
+
+
+def test_a_reply_carries_at_most_two_nudges_most_important_first() -> None:
+    found = candidates(LOUD, CheckInFacts(moves_goal_empty=True, next_experiment_empty=True))
+    assert len(found) > MAX_PER_REPLY == 2
+
+    assert ids(choose(found, set())) == ["best-works", "role-models"]
+
+
+def test_a_nudge_of_the_previous_reply_is_never_chosen() -> None:
+    found = candidates(LOUD, CheckInFacts(moves_goal_empty=True))
+
+    chosen = ids(choose(found, previous={"best-works", "role-models"}))
+
+    assert chosen == ["goal-not-idea", "tie-to-goal"]
+
+
+def test_with_nudges_off_only_the_next_experiment_question_survives() -> None:
+    facts = CheckInFacts(moves_goal_empty=True, next_experiment_empty=True)
+    found = candidates(LOUD, facts)
+
+    assert ids(choose(found, set(), nudges_enabled=False)) == [ALWAYS_ASKED]
+    assert choose(candidates(LOUD, CheckInFacts()), set(), nudges_enabled=False) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="choose() de-duplicates whole Candidates (id + trigger), not nudge ids: one nudge "
+    "can fill both slots of a reply when two triggers call for it",
+)
+def test_one_nudge_fills_at_most_one_slot_of_a_reply() -> None:
+    found = [Candidate("tie-to-goal", "empty answer"), Candidate("tie-to-goal", "low alignment")]
+
+    assert ids(choose(found, set())) == ["tie-to-goal"]
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ((0.5, 0.5, 0.5), True),
+        ((0.5, 0.5, 0.5, 0.9), True),  # only the latest three count
+        ((0.5, 0.5), False),
+        ((0.5, None, 0.5), False),
+        ((None, 0.5, 0.5, 0.5), False),
+        ((0.5, 0.5, 0.51), False),
+        ((0.4, 0.5, 0.5, 0.5), False),
+    ],
+)
+def test_stalled_means_three_equal_latest_values(
+    values: tuple[float | None, ...], expected: bool
+) -> None:
+    assert stalled(values) is expected
+
+
+def test_candidates_follow_the_check_in_facts() -> None:
+    assert candidates(QUIET, CheckInFacts()) == []
+    assert ids(candidates(QUIET, CheckInFacts(moves_goal_empty=True))) == ["tie-to-goal"]
+    assert ids(candidates(QUIET, CheckInFacts(recent_values=(0.3, 0.3, 0.3)))) == [
+        "switch-or-commit"
+    ]
+    no_goal = CheckInFacts(has_goal=False, moves_goal_empty=True, recent_values=(1.0, 1.0, 1.0))
+    assert candidates(Signals(0.0, False, False, False, False), no_goal) == []

@@ -1,0 +1,238 @@
+"""``/reflect`` through the Coach: private, in DM, one question at a time, stoppable."""
+
+from __future__ import annotations
+
+from bot.coach import Coach
+from bot.events import (
+    Action,
+    ChannelPost,
+    DirectMessage,
+    FormRejected,
+    FormSubmitted,
+    Intent,
+    OpenForm,
+    Reply,
+    UserText,
+)
+from bot.prompts import load_prompts
+from bot.store.models import CheckIn, Draft, Goal, Reflection
+from tests.coach.helpers import (
+    CAPABILITY,
+    DM,
+    button_value,
+    check_in,
+    command,
+    dm,
+    member,
+    only,
+    press,
+    press_offer,
+    rows,
+    set_goal,
+    text,
+)
+
+STEPS = load_prompts().reflection.steps
+ANSWERS = [f"answer {n}: {step.key}" for n, step in enumerate(STEPS, start=1)]
+
+
+def question(number: int) -> str:
+    return f"({number}/8) {STEPS[number - 1].question}"
+
+
+def private(intents: list[Intent]) -> DirectMessage:
+    """The one DM of a reflection turn; nothing of it is ever posted to a channel."""
+    assert not any(isinstance(i, ChannelPost) for i in intents)
+    return only(intents, DirectMessage)
+
+
+async def reflection(coach: Coach) -> Reflection:
+    (row,) = await rows(coach, Reflection)
+    return row
+
+
+async def test_reflect_in_a_channel_points_to_the_dm(coach: Coach) -> None:
+    intents = await command(coach, member(), "reflect", "the distillation project")
+
+    pointer = only(intents, Reply)
+    assert text(pointer) == "I've sent you a DM: reflections stay private."
+    message = private(intents)
+    assert message.user_id == "U1"
+    assert text(message).startswith(load_prompts().reflection.intro)
+    assert text(message).endswith(question(1))
+    row = await reflection(coach)
+    assert (row.topic, row.status, row.step, row.answers) == (
+        "the distillation project",
+        "open",
+        0,
+        {},
+    )
+
+
+async def test_reflect_started_in_the_dm_needs_no_pointer(coach: Coach) -> None:
+    intents = await command(coach, member(), "reflect", place=DM)
+
+    assert [type(i) for i in intents] == [DirectMessage]
+
+
+async def test_all_eight_questions_come_one_at_a_time_in_order(coach: Coach) -> None:
+    ada = member()
+    await command(coach, ada, "reflect")
+
+    said = [text(private(await dm(coach, ada, answer))) for answer in ANSWERS]
+
+    assert said[:7] == [question(n) for n in range(2, 9)]
+    row = await reflection(coach)
+    assert row.status == "completed" and row.step == 8
+    assert list(row.answers) == [step.key for step in STEPS]
+    assert list(row.answers.values()) == ANSWERS
+
+
+async def test_completion_reframes_and_offers_to_publish_one_line(coach: Coach) -> None:
+    ada = member()
+    await command(coach, ada, "reflect")
+    for answer in ANSWERS[:7]:
+        await dm(coach, ada, answer)
+
+    last = private(await dm(coach, ada, ANSWERS[7]))
+
+    prompts = load_prompts().reflection
+    assert text(last) == f"{prompts.close}\n\n{prompts.publish_offer}"
+    assert [b.label for b in last.buttons] == ["Publish one line"]
+    assert button_value(last, Action.PUBLISH_LEARNING) == str((await reflection(coach)).id)
+
+
+async def test_stop_midway_keeps_the_answers_and_reflect_resumes(coach: Coach) -> None:
+    ada = member()
+    await command(coach, ada, "reflect")
+    for answer in ANSWERS[:3]:
+        await dm(coach, ada, answer)
+
+    stopped = private(await dm(coach, ada, "stop"))
+
+    assert text(stopped) == load_prompts().reflection.stopped
+    row = await reflection(coach)
+    assert (row.status, row.step) == ("stopped", 3)
+    assert list(row.answers.values()) == ANSWERS[:3]
+    # While stopped, a DM is not taken as an answer.
+    aside = private(await dm(coach, ada, "by the way"))
+    assert "/reflect to start or resume" in text(aside)
+    assert (await reflection(coach)).answers == row.answers
+
+    resumed = await command(coach, ada, "reflect")
+
+    assert text(only(resumed, Reply)) == "I've sent you a DM: reflections stay private."
+    assert text(private(resumed)) == f"Picking up where we left off.\n\n{question(4)}"
+    assert (await reflection(coach)).status == "open"
+    assert text(private(await dm(coach, ada, ANSWERS[3]))) == question(5)
+    assert list((await reflection(coach)).answers.values()) == ANSWERS[:4]
+
+
+async def test_reflect_stop_command_stops_and_nothing_open_is_said(coach: Coach) -> None:
+    ada = member()
+    assert "no reflection in progress" in text(
+        only(await command(coach, ada, "reflect", "stop"), Reply)
+    )
+    await command(coach, ada, "reflect")
+    await dm(coach, ada, ANSWERS[0])
+
+    private(await command(coach, ada, "reflect", "stop"))
+
+    row = await reflection(coach)
+    assert (row.status, row.step) == ("stopped", 1)
+
+
+async def test_a_too_long_answer_is_refused_with_the_limit_and_kept_as_a_draft(
+    coach: Coach,
+) -> None:
+    ada = member()
+    await command(coach, ada, "reflect")
+    long_answer = "x" * 3001
+
+    refused = private(await dm(coach, ada, long_answer))
+
+    assert "3001 characters; the limit is 3000" in text(refused)
+    row = await reflection(coach)
+    assert (row.step, row.answers) == (0, {})
+    (draft,) = await rows(coach, Draft)
+    assert (draft.form_id, draft.values) == ("reflection", {"answer": long_answer})
+
+    assert text(private(await dm(coach, ada, ANSWERS[0]))) == question(2)
+    assert await rows(coach, Draft) == []
+
+
+async def test_started_from_the_abandon_button(coach: Coach) -> None:
+    ada = member()
+    await set_goal(coach, ada)
+    abandoned = only(await command(coach, ada, "goal", "abandon 1"), Reply)
+
+    intents = await press_offer(coach, ada, abandoned, Action.START_REFLECTION)
+
+    assert text(private(intents)).endswith(question(1))
+    (goal,) = await rows(coach, Goal)
+    row = await reflection(coach)
+    assert (row.goal_id, row.topic, row.status) == (goal.id, CAPABILITY, "open")
+
+
+async def test_started_from_a_failed_checkins_button(coach: Coach) -> None:
+    ada = member()
+    await set_goal(coach, ada)
+    failed = "The distillation run diverged, so we dropped the approach"
+    reply = only(await check_in(coach, ada, failed=failed), Reply)
+
+    intents = await press_offer(coach, ada, reply, Action.START_REFLECTION)
+
+    assert text(private(intents)).endswith(question(1))
+    (checkin,) = await rows(coach, CheckIn)
+    row = await reflection(coach)
+    assert (row.goal_id, row.topic) == (checkin.goal_id, failed)
+    assert row.goal_id is not None
+
+
+async def test_another_members_goal_button_does_not_tie_the_reflection(coach: Coach) -> None:
+    ada, grace = member(), member("U2", "Grace")
+    await set_goal(coach, ada)
+    abandoned = only(await command(coach, ada, "goal", "abandon 1"), Reply)
+
+    await press_offer(coach, grace, abandoned, Action.START_REFLECTION)
+
+    row = await reflection(coach)
+    assert (row.goal_id, row.topic) == (None, "")
+
+
+async def test_publishing_the_line_posts_only_that_line(coach: Coach) -> None:
+    ada = member()
+    reply = only(await check_in(coach, ada, failed="The run diverged and we dropped it"), Reply)
+    await press_offer(coach, ada, reply, Action.START_REFLECTION)
+    for answer in ANSWERS[:7]:
+        await dm(coach, ada, answer)
+    last = private(await dm(coach, ada, ANSWERS[7]))
+
+    opened = await press(coach, ada, Action.PUBLISH_LEARNING, last.buttons[0].value, place=DM)
+    form = only(opened, OpenForm).form
+    assert form.fields[0].initial == ANSWERS[4]  # the "what is reusable" answer, to edit
+    line = "Check the loss scale before a long distillation run"
+    intents = await coach.handle(
+        FormSubmitted(ada, DM, "learning", {"line": line}, context=form.context)
+    )
+
+    post = only(intents, ChannelPost)
+    assert post.channel_id == "C1"
+    assert text(post) == f"Ada shares a lesson: {line}"
+    assert UserText(line) in post.body
+    for answer in ANSWERS:
+        assert answer not in text(post)
+    assert "rest of your reflection stays private" in text(only(intents, Reply))
+
+
+async def test_an_empty_line_is_not_published(coach: Coach) -> None:
+    ada = member()
+    await command(coach, ada, "reflect")
+    for answer in ANSWERS:
+        await dm(coach, ada, answer)
+    row = await reflection(coach)
+
+    intents = await coach.handle(FormSubmitted(ada, DM, "learning", {"line": " "}, str(row.id)))
+
+    assert not any(isinstance(i, ChannelPost) for i in intents)
+    assert "line" in only(intents, FormRejected).errors

@@ -1,0 +1,104 @@
+"""Logs: secrets redacted from every record, chatty libraries kept above DEBUG."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from bot import logs
+from bot.logs import RedactingFilter, redact
+
+SLACK_BOT = "xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOpQrStUvWx"
+SLACK_USER = "xoxp-1234567890-0987654321-1122334455-abcdef0123456789"
+SLACK_APP = "xapp-1-A0123456789-1234567890123-abcdef0123456789abcdef"
+DISCORD = "MTA1234567890123456789012.GhIjKl.abcdefghijklmnopqrstuvwxyz0123456"
+PASSWORD = "s3cr3t-pw"
+DB_URL = f"postgresql+asyncpg://coach:{PASSWORD}@127.0.0.1:5432/coach"
+
+
+@pytest.mark.parametrize("secret", [SLACK_BOT, SLACK_USER, SLACK_APP, DISCORD])
+def test_redact_removes_tokens(secret: str) -> None:
+    out = redact(f"calling api with token={secret} now")
+    assert secret not in out
+    # No recognisable tail of the token survives either.
+    assert secret[-12:] not in out
+    assert out == "calling api with token=[redacted] now"
+
+
+def test_redact_removes_a_password_from_a_database_url() -> None:
+    out = redact(f"cannot connect to {DB_URL}: refused")
+    assert PASSWORD not in out
+    assert "127.0.0.1:5432/coach" in out
+    assert out.startswith("cannot connect to postgresql+asyncpg://")
+    assert "[redacted]@127.0.0.1" in out
+
+
+def test_redact_removes_a_password_when_the_url_has_no_user() -> None:
+    out = redact(f"cannot connect to postgresql+asyncpg://:{PASSWORD}@127.0.0.1:5432/coach")
+    assert PASSWORD not in out
+
+
+def test_redact_leaves_ordinary_text_alone() -> None:
+    text = "goal 3: solve rate 0.42 -> 0.47; see https://example.org/a.b.c and v1.2.3"
+    assert redact(text) == text
+
+
+@pytest.fixture
+def root_logging() -> Iterator[None]:
+    """Let a test call ``logs.configure``; put the root logger back afterwards."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    quiet = {name: logging.getLogger(name).level for name in logs.QUIET}
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    for name, value in quiet.items():
+        logging.getLogger(name).setLevel(value)
+
+
+def test_configure_redacts_args_and_exceptions_in_real_records(
+    root_logging: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    logs.configure("INFO")  # its StreamHandler writes to the (captured) stderr
+    handler = logging.getLogger().handlers[0]
+    assert any(isinstance(f, RedactingFilter) for f in handler.filters)
+
+    log = logging.getLogger("bot.test_logs")
+    log.info("slack said %s to %s", SLACK_BOT, "#team")
+    log.warning("discord login with %r", DISCORD)
+    try:
+        raise ConnectionError(f"cannot reach {DB_URL}")
+    except ConnectionError:
+        log.exception("database down (app token %s)", SLACK_APP)
+    log.debug("not shown at INFO: %s", "debug-line-marker")
+
+    err = capsys.readouterr().err
+    assert "slack said [redacted] to #team" in err
+    assert "discord login with '[redacted]'" in err
+    assert "database down (app token [redacted])" in err
+    assert "Traceback" in err and "ConnectionError: cannot reach" in err
+    assert "[redacted]@127.0.0.1:5432/coach" in err
+    for secret in (SLACK_BOT, DISCORD, SLACK_APP, PASSWORD):
+        assert secret not in err
+    assert "debug-line-marker" not in err
+
+
+def test_configure_keeps_chatty_libraries_above_debug(root_logging: None) -> None:
+    logs.configure("DEBUG")
+    assert logging.getLogger().level == logging.DEBUG
+    for name in ("discord", "slack_sdk", "slack_bolt", "httpx", "aiosqlite"):
+        assert logging.getLogger(name).getEffectiveLevel() == logging.INFO, name
+    logs.configure("ERROR")
+    assert logging.getLogger("discord").getEffectiveLevel() == logging.ERROR
+
+
+def test_the_filter_redacts_a_record_on_its_own() -> None:
+    record = logging.LogRecord(
+        "x", logging.ERROR, __file__, 1, "token %s in %s", (SLACK_USER, DB_URL), None
+    )
+    assert RedactingFilter().filter(record) is True
+    message = record.getMessage()
+    assert SLACK_USER not in message and PASSWORD not in message
+    assert message.startswith("token [redacted] in postgresql+asyncpg://")
