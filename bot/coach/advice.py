@@ -25,8 +25,9 @@ async def nudge_reply(
 
     ``closing`` is left out when the nudge ``closing_nudge`` was given: it asks the same.
     """
-    previous = await turn.scope.last_nudge_batch(turn.member)
+    previous = set(filter(None, turn.member.last_nudges.split(",")))
     chosen = choose(found, previous, turn.member.nudges_enabled)
+    turn.member.last_nudges = ",".join(c.nudge_id for c in chosen)
     body: list[Segment] = list(head)
     buttons: list[Button] = []
     batch = str(uuid.uuid4())

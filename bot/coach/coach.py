@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from sqlalchemy import delete
 
-from bot.coach import checkins, goals, member, notebook, portfolio, reflection
+from bot.coach import checkins, forms, goals, member, notebook, portfolio, reflection
 from bot.coach.advice import feedback
 from bot.coach.home import home
 from bot.coach.turn import Turn
@@ -37,8 +37,6 @@ from bot.store.models import Tenant
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("goal", "checkin", "reflect", "log", "review", "wins", "coach")
-COMMAND_LIMIT = 4000  # longer command text is refused before it reaches a flow
 
 Flow = Callable[[Turn], Awaitable[list[Intent]]]
 
@@ -116,8 +114,10 @@ def _flow(event: Event) -> Flow:
 
 async def command(turn: Turn, name: str, text: str) -> list[Intent]:
     name = name.lower().lstrip("/")
-    if len(text) > COMMAND_LIMIT:
-        return [Reply(turn.say("too_long", length=len(text), limit=COMMAND_LIMIT))]
+    if len(text) > forms.LONG:
+        # Kept whole, so the member can take it from the draft (or an export) and shorten it.
+        await turn.scope.save_draft(turn.member, f"/{name}", {"text": text}, turn.now)
+        return [Reply(turn.say("too_long", length=len(text), limit=forms.LONG))]
     match name:
         case "goal":
             return await goals.handle(turn, text)

@@ -12,6 +12,7 @@ from bot.store import TenantScope
 from bot.store.models import (
     BestWork,
     CheckIn,
+    Draft,
     Goal,
     Member,
     MetricPoint,
@@ -29,6 +30,7 @@ SECTIONS: tuple[tuple[str, type[Any]], ...] = (
     ("notebook", NotebookEntry),
     ("best_works", BestWork),
     ("nudges", NudgeRecord),
+    ("drafts", Draft),
 )
 INTERNAL = {"tenant_id", "member_id"}  # keys that mean nothing outside the database
 

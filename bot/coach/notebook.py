@@ -25,11 +25,7 @@ async def log(turn: Turn, text: str) -> list[Intent]:
     text = text.strip()
     if not text:
         return [Reply(turn.say("usage", usage="/log <what you did, saw or thought today>"))]
-    if len(text) > forms.LONG:
-        await turn.scope.save_draft(turn.member, "log", {"text": text}, turn.now)
-        return [Reply(turn.say("too_long", length=len(text), limit=forms.LONG))]
     await turn.scope.add_note(turn.member, text, turn.now)
-    await turn.scope.clear_draft(turn.member, "log")
     return [Reply(turn.say("log_saved"))]
 
 

@@ -77,7 +77,7 @@ def choose(
     for candidate in found:
         if not nudges_enabled and candidate.nudge_id != ALWAYS_ASKED:
             continue
-        if candidate.nudge_id in previous or candidate in chosen:
+        if candidate.nudge_id in previous or candidate.nudge_id in {c.nudge_id for c in chosen}:
             continue
         chosen.append(candidate)
         if len(chosen) == MAX_PER_REPLY:

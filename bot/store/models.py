@@ -90,6 +90,8 @@ class Member(Base):
     mute_until: Mapped[date | None] = mapped_column(Date)
     nudges_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     side_budget_hours: Mapped[float] = mapped_column(Float, default=4.0)
+    # Nudge ids of the member's latest reply ("" when it had none): never repeated next time.
+    last_nudges: Mapped[str] = mapped_column(String(200), default="")
     # When the platform last refused a DM to this member (Discord error 50007).
     dm_refused_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -93,6 +93,7 @@ class TenantScope:
                         checkin_time="10:00",
                         nudges_enabled=True,
                         side_budget_hours=4.0,
+                        last_nudges="",
                         created_at=now,
                     )
                     self.session.add(member)
@@ -316,22 +317,6 @@ class TenantScope:
         await self.session.flush()
 
     # --- nudges ----------------------------------------------------------------------------
-
-    async def last_nudge_batch(self, member: Member) -> set[str]:
-        """The nudge ids of the member's latest reply (never repeated in the next one)."""
-        latest = (
-            select(NudgeRecord.batch)
-            .where(NudgeRecord.tenant_id == self.tid, NudgeRecord.member_id == member.id)
-            .order_by(NudgeRecord.given_at.desc(), NudgeRecord.id.desc())
-            .limit(1)
-            .scalar_subquery()
-        )
-        query = select(NudgeRecord.nudge_id).where(
-            NudgeRecord.tenant_id == self.tid,
-            NudgeRecord.member_id == member.id,
-            NudgeRecord.batch == latest,
-        )
-        return set((await self.session.execute(query)).scalars().all())
 
     async def nudge_count(self, member: Member, nudge_id: str) -> int:
         query = select(func.count()).where(

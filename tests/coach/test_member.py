@@ -6,7 +6,6 @@ import json
 from datetime import date
 from typing import Any
 
-import pytest
 from sqlalchemy import func, select
 
 from bot.coach import Coach
@@ -241,11 +240,6 @@ async def test_export_gives_all_of_the_members_data_as_json_and_markdown(coach: 
     assert "Grace" not in markdown
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="export.SECTIONS leaves out the Draft table: a rejected check-in's words are kept "
-    "(and deleted by forget me) but never exported",
-)
 async def test_export_includes_the_drafts_the_coach_keeps(coach: Coach) -> None:
     await check_in(coach, member(), did="Half-written week", metric_value="lots")
     assert len(await rows(coach, Draft)) == 1

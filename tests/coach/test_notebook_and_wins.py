@@ -46,9 +46,9 @@ async def test_log_without_text_gives_the_usage_line(coach: Coach) -> None:
 
 
 async def test_log_adds_a_notebook_entry(coach: Coach, clock: ManualClock) -> None:
-    assert (
-        await says(coach, "log", "  Loss spikes at step 40k again  ") == "Noted in your notebook."
-    )
+    said = await says(coach, "log", "  Loss spikes at step 40k again  ")
+
+    assert said == "Noted in your notebook."
 
     (entry,) = await rows(coach, NotebookEntry)
     assert (entry.text, entry.kind, entry.created_at) == (
@@ -64,7 +64,16 @@ async def test_a_too_long_log_is_refused_and_kept_as_a_draft(coach: Coach) -> No
     assert "3001 characters; the limit is 3000" in said
     assert await rows(coach, NotebookEntry) == []
     (draft,) = await rows(coach, Draft)
-    assert (draft.form_id, draft.values) == ("log", {"text": "y" * 3001})
+    assert (draft.form_id, draft.values) == ("/log", {"text": "y" * 3001})
+
+
+async def test_a_log_over_the_command_limit_is_kept_as_a_draft_too(coach: Coach) -> None:
+    said = await says(coach, "log", "y" * 5000)
+
+    assert "kept as a draft" in said
+    (draft,) = await rows(coach, Draft)  # what the message promises
+    assert draft.values == {"text": "y" * 5000}
+    assert "the limit is 3000" in said  # the limit that /log applies
 
 
 # --- /review -------------------------------------------------------------------------------------

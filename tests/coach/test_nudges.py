@@ -46,11 +46,6 @@ def test_with_nudges_off_only_the_next_experiment_question_survives() -> None:
     assert choose(candidates(LOUD, CheckInFacts()), set(), nudges_enabled=False) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="choose() de-duplicates whole Candidates (id + trigger), not nudge ids: one nudge "
-    "can fill both slots of a reply when two triggers call for it",
-)
 def test_one_nudge_fills_at_most_one_slot_of_a_reply() -> None:
     found = [Candidate("tie-to-goal", "empty answer"), Candidate("tie-to-goal", "low alignment")]
 

@@ -10,6 +10,7 @@ from bot.events import (
     FormRejected,
     FormSubmitted,
     Intent,
+    MessageReceived,
     OpenForm,
     Reply,
     UserText,
@@ -236,3 +237,17 @@ async def test_an_empty_line_is_not_published(coach: Coach) -> None:
 
     assert not any(isinstance(i, ChannelPost) for i in intents)
     assert "line" in only(intents, FormRejected).errors
+
+
+async def test_a_retried_delivery_of_an_answer_is_taken_once(coach: Coach) -> None:
+    ada = member()
+    await command(coach, ada, "reflect")
+    answer = MessageReceived(ada, DM, ANSWERS[0], delivery_id="Ev42")
+
+    first = await coach.handle(answer)
+    retried = await coach.handle(answer)
+
+    assert text(private(first)) == question(2)
+    assert retried == []
+    row = await reflection(coach)
+    assert (row.step, list(row.answers.values())) == (1, ANSWERS[:1])

@@ -11,9 +11,20 @@ from bot.store import Database
 from bot.store.db import alembic_config
 from bot.store.models import Base
 
+# slack_sdk's installation and OAuth-state stores own these; the models do not describe them.
+LIBRARY_TABLES = {"slack_installations", "slack_bots", "slack_oauth_states"}
+
 
 def _diff(connection: Connection) -> list[object]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    context = MigrationContext.configure(
+        connection,
+        opts={
+            "compare_type": True,
+            "include_name": lambda name, kind, _parent: (
+                not (kind == "table" and name in LIBRARY_TABLES)
+            ),
+        },
+    )
     return list(compare_metadata(context, Base.metadata))
 
 

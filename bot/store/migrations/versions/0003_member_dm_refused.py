@@ -1,4 +1,4 @@
-"""members.dm_refused_at: when a platform last refused a DM to the member
+"""members.dm_refused_at (when a platform last refused a DM) and members.last_nudges
 
 Revision ID: 0003
 Revises: 0002
@@ -19,8 +19,12 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("members", schema=None) as batch_op:
         batch_op.add_column(sa.Column("dm_refused_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(
+            sa.Column("last_nudges", sa.String(200), nullable=False, server_default="")
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("members", schema=None) as batch_op:
+        batch_op.drop_column("last_nudges")
         batch_op.drop_column("dm_refused_at")
