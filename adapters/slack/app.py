@@ -1,0 +1,165 @@
+"""Start-up: the Bolt app, in Socket Mode (one workspace, no public URL) or HTTP mode (one
+URL for events, commands and interactivity; OAuth for many workspaces)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.deliver import Outbox
+from adapters.slack.directory import Directory
+from adapters.slack.http import SlackServer
+from adapters.slack.listeners import Listeners
+from adapters.slack.manifest import BOT_SCOPES
+from adapters.slack.messenger import SlackMessenger
+from bot.adapter import RunOptions
+from bot.coach import Coach
+from bot.pacing import Pacer
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
+OAUTH_STATE_SECONDS = 600
+
+
+def secret(value: object) -> str | None:
+    getter = getattr(value, "get_secret_value", None)
+    return getter() if getter is not None else None
+
+
+def web_client(settings: Settings, token: str | None = None) -> AsyncWebClient:
+    """A Web API client pointed at ``COACH_SLACK_API_URL`` that waits out 429s."""
+    return AsyncWebClient(
+        token=token,
+        base_url=settings.slack_api_url,
+        retry_handlers=[
+            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+            AsyncConnectionErrorRetryHandler(max_retry_count=1),
+        ],
+    )
+
+
+@dataclass
+class SlackRuntime:
+    """Everything one Slack app needs, built once: tests drive it directly."""
+
+    app: AsyncApp
+    listeners: Listeners
+    messenger: SlackMessenger
+    socket_mode: bool
+
+
+def build(coach: Coach, settings: Settings) -> SlackRuntime:
+    bot_token = secret(settings.slack_bot_token)
+    app_token = secret(settings.slack_app_token)
+    client_secret = secret(settings.slack_client_secret)
+    socket_mode = app_token is not None
+    directory = Directory()
+    outbox = Outbox(directory, Pacer())
+    installations = None
+    if settings.slack_client_id and client_secret and not socket_mode:
+        installations = AsyncSQLAlchemyInstallationStore(
+            client_id=settings.slack_client_id, engine=coach.db.engine
+        )
+        app = AsyncApp(
+            signing_secret=secret(settings.slack_signing_secret) or "",
+            client=web_client(settings),
+            oauth_settings=AsyncOAuthSettings(
+                client_id=settings.slack_client_id,
+                client_secret=client_secret,
+                scopes=list(BOT_SCOPES),
+                installation_store=installations,
+                state_store=AsyncSQLAlchemyOAuthStateStore(
+                    expiration_seconds=OAUTH_STATE_SECONDS, engine=coach.db.engine
+                ),
+                install_path=INSTALL_PATH,
+                redirect_uri_path=REDIRECT_PATH,
+            ),
+        )
+    else:
+        app = AsyncApp(
+            token=bot_token,
+            signing_secret=secret(settings.slack_signing_secret) or "",
+            client=web_client(settings, bot_token),
+            # Socket Mode requests come over our own websocket, not signed HTTP.
+            request_verification_enabled=not socket_mode,
+        )
+    listeners = Listeners(coach, outbox, directory, installations)
+    listeners.register(app)
+    app.error(_log_error)
+    messenger = SlackMessenger(
+        outbox, lambda team: _client_for(settings, bot_token, installations, team)
+    )
+    return SlackRuntime(app, listeners, messenger, socket_mode)
+
+
+async def _client_for(
+    settings: Settings,
+    bot_token: str | None,
+    installations: AsyncSQLAlchemyInstallationStore | None,
+    team: str,
+) -> AsyncWebClient:
+    """A client holding the bot token of ``team`` (one token, or the team's installation)."""
+    if installations is None:
+        return web_client(settings, bot_token)
+    bot = await installations.async_find_bot(enterprise_id=None, team_id=team)
+    if bot is None or not bot.bot_token:
+        raise LookupError(f"no Slack installation for workspace {team}")
+    return web_client(settings, bot.bot_token)
+
+
+async def _log_error(error: Exception) -> None:
+    # Our RedactingFilter keeps tokens out of this line.
+    log.error("Slack listener failed: %s", error, exc_info=error)
+
+
+class SlackAdapter:
+    """Slack: needs a bot token (or an OAuth client) and a mode (app token or signing secret)."""
+
+    name = "slack"
+
+    def missing(self, settings: Settings) -> list[str]:
+        needs = []
+        oauth = settings.slack_client_id and settings.slack_client_secret
+        if settings.slack_app_token is None and settings.slack_signing_secret is None:
+            needs.append("COACH_SLACK_APP_TOKEN or COACH_SLACK_SIGNING_SECRET")
+        if settings.slack_bot_token is None and (not oauth or settings.slack_app_token):
+            needs.append("COACH_SLACK_BOT_TOKEN")
+        return needs
+
+    async def serve(self, coach: Coach, settings: Settings, options: RunOptions) -> None:
+        runtime = build(coach, settings)
+        if runtime.socket_mode:
+            handler = AsyncSocketModeHandler(
+                runtime.app,
+                secret(settings.slack_app_token),
+                web_client=web_client(settings),
+            )
+            log.info("Slack: Socket Mode")
+            await handler.connect_async()  # type: ignore[no-untyped-call]
+            try:
+                await asyncio.Event().wait()
+            finally:
+                await handler.close_async()  # type: ignore[no-untyped-call]
+            return
+        server = SlackServer(runtime.app)
+        port = await server.start(settings.http_host, settings.http_port)
+        log.info("Slack: HTTP mode on %s:%s (POST /slack/events)", settings.http_host, port)
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await server.stop()

@@ -1,0 +1,156 @@
+"""Render out, the calls: each intent becomes the Slack API call that shows it to the right
+people — ephemeral for private replies, the bot's DM, a channel post (paced), a modal, App Home.
+An intent with no Slack rendering raises: nothing is dropped silently."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import render
+from adapters.slack.directory import Directory
+from bot.events import (
+    Button,
+    ChannelPost,
+    Content,
+    DirectMessage,
+    FileReady,
+    FormRejected,
+    HomeView,
+    Intent,
+    OpenForm,
+    Reply,
+    TryAgainLater,
+)
+from bot.pacing import Pacer
+
+log = logging.getLogger(__name__)
+
+Respond = Callable[..., Awaitable[Any]]
+# Answers meaning "an ephemeral message cannot go there": fall back to the bot's DM.
+NO_EPHEMERAL = {"channel_not_found", "not_in_channel", "user_not_in_channel", "is_archived"}
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Where one member acted, and the means Slack gave us to answer them there."""
+
+    client: AsyncWebClient
+    team: str
+    user: str
+    channel: str | None = None
+    respond: Respond | None = None  # the response_url of a command or message button
+    trigger_id: str | None = None  # lets us open a modal for about 3 s
+
+
+class Outbox:
+    def __init__(self, directory: Directory, pacer: Pacer) -> None:
+        self.directory = directory
+        self.pacer = pacer
+
+    async def deliver(self, intents: Iterable[Intent], reach: Reach) -> None:
+        for intent in intents:
+            await self._one(intent, reach)
+
+    async def _one(self, intent: Intent, reach: Reach) -> None:
+        match intent:
+            case Reply(body=body, buttons=buttons):
+                await self.private(reach, body, buttons)
+            case TryAgainLater(body=body):
+                await self.private(reach, body)
+            case FormRejected(errors=errors):
+                # A modal already closed (a slow answer): say what was wrong instead.
+                problems = "\n".join(f"- {text}" for text in errors.values())
+                await self.private(reach, (problems,))
+            case DirectMessage(user_id=user, body=body, buttons=buttons):
+                await self.dm(reach.client, reach.team, user, body, buttons)
+            case ChannelPost(channel_id=channel, body=body, thread_id=thread):
+                try:
+                    await self.post(reach.client, reach.team, channel, body, thread)
+                except SlackApiError as exc:
+                    log.warning("could not post to a channel: %s", exc.response.get("error"))
+                    await self.private(reach, (CANNOT_POST,))
+            case HomeView():
+                await reach.client.views_publish(user_id=intent.user_id, view=render.home(intent))
+            case OpenForm(form=form):
+                await self.open_form(reach, form)
+            case FileReady(filename=name, data=data, caption=caption):
+                channel = await self.directory.dm_channel(reach.client, reach.team, reach.user)
+                await reach.client.files_upload_v2(
+                    channel=channel, filename=name, content=data, initial_comment=caption
+                )
+            case _:
+                raise TypeError(f"the Slack adapter cannot render {type(intent).__name__}")
+
+    async def private(self, reach: Reach, body: Content, buttons: tuple[Button, ...] = ()) -> None:
+        """Only the member sees it: ephemeral where they are, else the bot's DM."""
+        message = render.message(body, buttons)
+        if reach.respond is not None:
+            await reach.respond(response_type="ephemeral", replace_original=False, **message)
+            return
+        if reach.channel and not reach.channel.startswith("D"):
+            try:
+                await reach.client.chat_postEphemeral(
+                    channel=reach.channel, user=reach.user, **message
+                )
+                return
+            except SlackApiError as exc:
+                if exc.response.get("error") not in NO_EPHEMERAL:
+                    raise
+        await self.dm(reach.client, reach.team, reach.user, body, buttons)
+
+    async def dm(
+        self,
+        client: AsyncWebClient,
+        team: str,
+        user: str,
+        body: Content,
+        buttons: tuple[Button, ...] = (),
+    ) -> None:
+        channel = await self.directory.dm_channel(client, team, user)
+        await self.pacer.wait(team, channel)
+        await client.chat_postMessage(channel=channel, **render.message(body, buttons))
+
+    async def post(
+        self, client: AsyncWebClient, team: str, channel: str, body: Content, thread: str | None
+    ) -> str:
+        """Post where others read; join a public channel first if the bot is not in it.
+
+        Returns the message ts; raises ``SlackApiError`` when Slack refuses.
+        """
+        message = render.message(body)
+        for attempt in (1, 2):
+            await self.pacer.wait(team, channel)
+            try:
+                answer = await client.chat_postMessage(channel=channel, thread_ts=thread, **message)
+                return str(answer.get("ts", ""))
+            except SlackApiError as exc:
+                if exc.response.get("error") != "not_in_channel" or attempt == 2:
+                    raise
+                await client.conversations_join(channel=channel)
+        raise AssertionError("unreachable")
+
+    async def open_form(self, reach: Reach, form: Any) -> None:
+        if reach.trigger_id is None:
+            raise TypeError("a form can only open in answer to a command or a button")
+        try:
+            await reach.client.views_open(
+                trigger_id=reach.trigger_id, view=render.modal(form, reach.channel)
+            )
+        except SlackApiError as exc:
+            if exc.response.get("error") != "expired_trigger_id":
+                raise
+            await self.private(reach, (TOO_SLOW,))
+
+
+CANNOT_POST = (
+    "I couldn't post to the team channel. Invite me there (`/invite @Research Coach`) and press "
+    "Publish again; nothing was lost."
+)
+TOO_SLOW = "Slack closed the form window before I could open it. Run the command again; "
+TOO_SLOW += "what you typed before is kept as a draft."

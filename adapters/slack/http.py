@@ -1,0 +1,67 @@
+"""HTTP mode: one aiohttp server, two small converters around Bolt's one core call.
+
+POST /slack/events        events, slash commands and interactivity (signed; Bolt verifies)
+GET  /slack/install       OAuth install page (many workspaces)
+GET  /slack/oauth_redirect OAuth callback
+GET  /healthz             200 once the server is up
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+
+EVENTS_PATH = "/slack/events"
+
+
+class SlackServer:
+    def __init__(self, bolt: AsyncApp) -> None:
+        self.bolt = bolt
+        self.ready = False
+        self._runner: web.AppRunner | None = None
+        routes = [
+            web.post(EVENTS_PATH, self.events),
+            web.get("/healthz", self.health),
+        ]
+        flow = bolt.oauth_flow
+        if flow is not None:
+            routes += [
+                web.get(flow.install_path, self.install),
+                web.get(flow.redirect_uri_path, self.oauth_redirect),
+            ]
+        self.web = web.Application()
+        self.web.add_routes(routes)
+
+    async def events(self, request: web.Request) -> web.Response:
+        answer = await self.bolt.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(answer)
+
+    async def install(self, request: web.Request) -> web.Response:
+        assert self.bolt.oauth_flow is not None
+        answer = await self.bolt.oauth_flow.handle_installation(await to_bolt_request(request))
+        return await to_aiohttp_response(answer)
+
+    async def oauth_redirect(self, request: web.Request) -> web.Response:
+        assert self.bolt.oauth_flow is not None
+        answer = await self.bolt.oauth_flow.handle_callback(await to_bolt_request(request))
+        return await to_aiohttp_response(answer)
+
+    async def health(self, _request: web.Request) -> web.Response:
+        if not self.ready:
+            return web.json_response({"status": "starting"}, status=503)
+        return web.json_response({"status": "ok"})
+
+    async def start(self, host: str, port: int) -> int:
+        """Serve on ``host:port`` (0 picks a free port); return the port."""
+        self._runner = web.AppRunner(self.web, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port)
+        await site.start()
+        self.ready = True
+        return int(self._runner.addresses[0][1])
+
+    async def stop(self) -> None:
+        self.ready = False
+        if self._runner is not None:
+            await self._runner.cleanup()

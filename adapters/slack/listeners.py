@@ -1,0 +1,208 @@
+"""The Bolt listeners: each translates one kind of Slack request into a core event, acks in
+time, and hands the core's intents to the outbox.
+
+Ack policy: what a member typed is stored before the ack (commands with text, form
+submissions), within ``ACK_BUDGET``; anything with nothing to lose is acked first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import render, translate
+from adapters.slack.deliver import Outbox, Reach
+from adapters.slack.directory import Directory
+from bot.coach import Coach
+from bot.events import (
+    AppUninstalled,
+    ButtonPressed,
+    CommandInvoked,
+    Event,
+    FormRejected,
+    FormSubmitted,
+    HomeOpened,
+    Intent,
+    MessageReceived,
+    TryAgainLater,
+    plain,
+)
+from bot.text import cap
+
+log = logging.getLogger(__name__)
+
+COMMANDS = ("checkin", "goal", "reflect", "log", "review", "wins", "coach")
+ACK_BUDGET = 2.0  # seconds: Slack gives 3; the rest is for the ack's own round trip
+ERROR_TEXT = 150  # Slack shows short errors under a modal's input
+
+
+class Listeners:
+    def __init__(
+        self,
+        coach: Coach,
+        outbox: Outbox,
+        directory: Directory,
+        installations: AsyncInstallationStore | None = None,
+    ) -> None:
+        self.coach = coach
+        self.outbox = outbox
+        self.directory = directory
+        self.installations = installations
+
+    def register(self, app: AsyncApp) -> None:
+        for name in COMMANDS:
+            app.command(f"/{name}")(self.on_command)
+        app.view(render.FORM_CALLBACK)(self.on_submit)
+        app.action(re.compile("^" + re.escape(render.ACTION_PREFIX)))(self.on_button)
+        app.event("message")(self.on_message)
+        app.event("app_home_opened")(self.on_home)
+        app.event("app_uninstalled")(self.on_uninstall)
+        app.event("tokens_revoked")(self.on_tokens_revoked)
+        app.event("user_change")(self.on_user_change)
+
+    async def _actor_event(
+        self, client: AsyncWebClient, body: dict[str, Any], build: Callable[..., Event]
+    ) -> tuple[str, str, Event]:
+        team, user = translate.team_of(body), translate.user_of(body)
+        profile = await self.directory.profile(client, team, user)
+        return team, user, build(translate.actor(team, user, profile))
+
+    async def _handle_within_budget(self, event: Event, ack: AsyncAck) -> tuple[list[Intent], bool]:
+        """The core's answer, and whether it came before the ack was due.
+
+        When the core is slow (a busy database), the ack goes out first and the answer follows;
+        the core keeps working: nothing the member sent is dropped.
+        """
+        task = asyncio.ensure_future(self.coach.handle(event))
+        done, _ = await asyncio.wait({task}, timeout=ACK_BUDGET)
+        if done:
+            return task.result(), True
+        await ack()
+        return await task, False
+
+    async def on_command(
+        self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
+        name = str(body.get("command", "")).lstrip("/")
+        text = str(body.get("text", ""))
+        channel = body.get("channel_id")
+        if not text.strip():
+            await ack()  # nothing to lose: answer at once, then think
+        team, user, event = await self._actor_event(
+            client,
+            body,
+            lambda a: CommandInvoked(a, translate.place(channel), name, text),
+        )
+        if text.strip():
+            intents, in_time = await self._handle_within_budget(event, ack)
+            if in_time:
+                await ack()
+        else:
+            intents = await self.coach.handle(event)
+        reach = Reach(client, team, user, channel, respond, body.get("trigger_id"))
+        await self.outbox.deliver(intents, reach)
+
+    async def on_submit(
+        self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, view: dict[str, Any]
+    ) -> None:
+        form_id, context, channel, values = render.submitted(view)
+        team, user, event = await self._actor_event(
+            client,
+            body,
+            lambda a: FormSubmitted(a, translate.place(channel), form_id, values, context),
+        )
+        intents, in_time = await self._handle_within_budget(event, ack)
+        rest = intents
+        if in_time:
+            rejected = next((i for i in intents if isinstance(i, FormRejected)), None)
+            unavailable = next((i for i in intents if isinstance(i, TryAgainLater)), None)
+            if rejected is not None:
+                # The modal stays open with everything the member typed, errors under fields.
+                errors = {k: cap(v, ERROR_TEXT) for k, v in rejected.errors.items()}
+                await ack(response_action="errors", errors=errors)
+                rest = [i for i in intents if i is not rejected]
+            elif unavailable is not None and view.get("blocks"):
+                first = str(view["blocks"][0].get("block_id", ""))
+                await ack(
+                    response_action="errors",
+                    errors={first: cap(plain(unavailable.body), ERROR_TEXT)},
+                )
+                rest = [i for i in intents if i is not unavailable]
+            else:
+                await ack()
+        await self.outbox.deliver(rest, Reach(client, team, user, channel))
+
+    async def on_button(
+        self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
+        await ack()  # a button press carries no text to lose
+        pressed = (body.get("actions") or [{}])[0]
+        action = str(pressed.get("action_id", "")).split(":")[1:2]
+        value = render.button_value(str(pressed.get("value", "")))
+        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+            "channel_id"
+        )
+        team, user, event = await self._actor_event(
+            client,
+            body,
+            lambda a: ButtonPressed(a, translate.place(channel), "".join(action), value),
+        )
+        intents = await self.coach.handle(event)
+        answer = respond if body.get("response_url") else None
+        reach = Reach(client, team, user, channel, answer, body.get("trigger_id"))
+        await self.outbox.deliver(intents, reach)
+
+    async def on_message(
+        self, event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        """A member's message in the bot's DM: a reflection answer. Retries have one effect."""
+        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+            return
+        channel = event.get("channel")
+        text = str(event.get("text", ""))
+        delivery = str(body.get("event_id", ""))
+        team, user, core_event = await self._actor_event(
+            client,
+            {**body, "user": event.get("user")},
+            lambda a: MessageReceived(a, translate.place(channel), text, delivery),
+        )
+        intents = await self.coach.handle(core_event)
+        await self.outbox.deliver(intents, Reach(client, team, user, channel))
+
+    async def on_home(
+        self, event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        team, user, core_event = await self._actor_event(
+            client, {**body, "user": event.get("user")}, HomeOpened
+        )
+        intents = await self.coach.handle(core_event)
+        await self.outbox.deliver(intents, Reach(client, team, user))
+
+    async def on_uninstall(self, body: dict[str, Any]) -> None:
+        """The workspace removed the app: its installation and all its data go."""
+        team = translate.team_of(body)
+        if self.installations is not None:
+            await self.installations.async_delete_all(
+                enterprise_id=body.get("enterprise_id"), team_id=team
+            )
+        self.directory.forget_team(team)
+        await self.coach.handle(AppUninstalled(translate.tenant(team)))
+
+    async def on_tokens_revoked(self, event: dict[str, Any], body: dict[str, Any]) -> None:
+        # Only the bot's own token matters to us; revoked user tokens change nothing.
+        if (event.get("tokens") or {}).get("bot"):
+            await self.on_uninstall(body)
+
+    async def on_user_change(self, event: dict[str, Any], body: dict[str, Any]) -> None:
+        user = event.get("user") or {}
+        if isinstance(user, dict) and user.get("id"):
+            self.directory.forget(translate.team_of(body), str(user["id"]))
