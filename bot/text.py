@@ -4,7 +4,8 @@ from __future__ import annotations
 
 
 def cap(text: str, limit: int) -> str:
-    """``text`` if it fits in ``limit`` characters, else cut with a note saying so.
+    """``text`` if it fits in ``limit`` characters, else cut with a note saying so (in a
+    field too short for the note, such as a 24-character title, an ellipsis says it).
 
     >>> cap("abcdefghij" * 10, 60)
     'abcdefghijabcdefghijabcdefghijabc… (cut: 67 more characters)'
@@ -17,4 +18,6 @@ def cap(text: str, limit: int) -> str:
         if keep + len(note) <= limit:
             return text[:keep] + note
         keep = min(keep - 1, limit - len(note))
-    raise ValueError(f"limit {limit} is too small to say what was cut")
+        if keep < limit // 2:  # the note would crowd out the text itself
+            break
+    return text[: max(limit - 1, 0)] + "…" if limit > 0 else ""

@@ -63,13 +63,13 @@ class SlackRuntime:
     socket_mode: bool
 
 
-def build(coach: Coach, settings: Settings) -> SlackRuntime:
+def build(coach: Coach, settings: Settings, pacer: Pacer | None = None) -> SlackRuntime:
     bot_token = secret(settings.slack_bot_token)
     app_token = secret(settings.slack_app_token)
     client_secret = secret(settings.slack_client_secret)
     socket_mode = app_token is not None
     directory = Directory()
-    outbox = Outbox(directory, Pacer())
+    outbox = Outbox(directory, pacer or Pacer())
     installations = None
     if settings.slack_client_id and client_secret and not socket_mode:
         installations = AsyncSQLAlchemyInstallationStore(
@@ -92,7 +92,6 @@ def build(coach: Coach, settings: Settings) -> SlackRuntime:
         )
     else:
         app = AsyncApp(
-            token=bot_token,
             signing_secret=secret(settings.slack_signing_secret) or "",
             client=web_client(settings, bot_token),
             # Socket Mode requests come over our own websocket, not signed HTTP.

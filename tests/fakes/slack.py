@@ -1,0 +1,774 @@
+"""A fake Slack on 127.0.0.1: the Web API, Socket Mode and response_url endpoints.
+
+The real slack_sdk and slack_bolt clients talk to it over HTTP and a websocket, and it records
+every request so tests can assert on what the coach sent. Helpers at the bottom build signed
+HTTP-mode requests (slash commands, interactions, events) the way Slack sends them.
+
+Example:
+    async with FakeSlack() as slack:
+        slack.add_workspace("T1", "xoxb-1")
+        client = AsyncWebClient(token="xoxb-1", base_url=slack.api_url)
+        await client.chat_postMessage(channel="C1", text="hi")
+        [call] = slack.calls("chat.postMessage")
+        assert call.args["text"] == "hi" and call.token == "xoxb-1"
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from aiohttp import WSCloseCode, WSMsgType, web
+from slack_sdk.signature import SignatureVerifier
+
+__all__ = [
+    "APP_ID",
+    "Call",
+    "FakeSlack",
+    "event_body",
+    "interaction_body",
+    "sign",
+    "slash_command_body",
+]
+
+APP_ID = "A1"
+JsonDict = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request the fake received.
+
+    `encoding` says how the arguments travelled: "json", "form", "multipart" or "query" (slack_sdk
+    sends many methods' arguments in the query string, even of a POST). Equality ignores it.
+
+    Example: `assert slack.calls("auth.test") == [Call("auth.test", {}, "xoxb-1")]`
+    """
+
+    method: str
+    args: dict[str, Any]
+    token: str | None
+    encoding: str = field(default="", compare=False)
+
+
+@dataclass
+class _Workspace:
+    team_id: str
+    team_name: str
+    bot_token: str
+    bot_user_id: str
+    bot_id: str
+
+
+@dataclass
+class _User:
+    id: str
+    name: str
+    real_name: str
+    tz: str = "Europe/Berlin"
+    is_admin: bool = False
+
+
+@dataclass(frozen=True)
+class _Failure:
+    status: int
+    retry_after: int | None
+    error: str
+
+
+@dataclass(frozen=True)
+class _OAuthResult:
+    team_id: str
+    team_name: str
+    bot_token: str
+    bot_user_id: str
+    scope: str
+    authed_user_id: str
+
+
+WorkspaceMethod = Callable[[JsonDict, _Workspace], JsonDict]
+
+
+class FakeSlack:
+    """Slack's Web API, Socket Mode websocket and response_url endpoints, as one aiohttp server.
+
+    Example:
+        async with FakeSlack() as slack:
+            slack.add_workspace("T1", "xoxb-1", bot_user_id="UBOT")
+            slack.fail_next("chat.postMessage", status=200, error="not_in_channel")
+            ...
+            calls = await slack.wait_for("chat.postMessage", count=2)
+    """
+
+    def __init__(self) -> None:
+        self.socket_acks: list[JsonDict] = []
+        self.socket_sent: list[JsonDict] = []
+        self.socket_connected = asyncio.Event()
+        self._calls: list[Call] = []
+        self._changed = asyncio.Condition()
+        self._workspaces: dict[str, _Workspace] = {}  # by bot token
+        self._revoked: set[str] = set()
+        self._users: dict[str, _User] = {}
+        self._failures: dict[str, deque[_Failure]] = {}
+        self._oauth: _OAuthResult | None = None
+        self._open_dms: set[str] = set()
+        self._sockets: list[web.WebSocketResponse] = []
+        self._ts_micros = int(time.time()) * 1_000_000
+        self._views = 0
+        self._runner: web.AppRunner | None = None
+        self._port = 0
+        self._methods: dict[str, WorkspaceMethod] = {
+            "auth.test": self._auth_test,
+            "auth.revoke": self._auth_revoke,
+            "apps.uninstall": self._apps_uninstall,
+            "chat.postMessage": self._chat_post_message,
+            "chat.postEphemeral": self._chat_post_ephemeral,
+            "chat.update": self._chat_update,
+            "views.open": self._view,
+            "views.push": self._view,
+            "views.update": self._view,
+            "views.publish": self._view,
+            "users.info": self._users_info,
+            "conversations.open": self._conversations_open,
+            "conversations.join": self._conversations_join,
+            "files.getUploadURLExternal": self._files_upload_url,
+            "files.completeUploadExternal": self._files_complete,
+        }
+        self.uploads: dict[str, bytes] = {}  # file id -> the bytes uploaded to its URL
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start serving on 127.0.0.1 on a free port."""
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._handle_api)
+        app.router.add_post("/response/{key}", self._handle_response_url)
+        app.router.add_get("/socket", self._handle_socket)
+        app.router.add_post("/upload/{file_id}", self._handle_upload)
+        # Short shutdown: a test's teardown should not wait for idle keep-alive connections.
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        self._port = self._runner.addresses[0][1]
+
+    async def close(self) -> None:
+        """Close open websockets and stop the server."""
+        for ws in list(self._sockets):
+            await ws.close(code=WSCloseCode.GOING_AWAY, message=b"fake slack stopping")
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    @property
+    def base_url(self) -> str:
+        """`http://127.0.0.1:<port>`, the server's root."""
+        return f"http://127.0.0.1:{self._port}"
+
+    @property
+    def api_url(self) -> str:
+        """The Web API root for `AsyncWebClient(base_url=...)`, with its trailing slash."""
+        return f"{self.base_url}/api/"
+
+    # -- configuration ----------------------------------------------------------------------
+
+    def add_workspace(
+        self,
+        team_id: str,
+        bot_token: str,
+        bot_user_id: str = "UBOT",
+        *,
+        team_name: str | None = None,
+        bot_id: str | None = None,
+    ) -> None:
+        """Install the app in a workspace: `bot_token` becomes valid for that team."""
+        self._revoked.discard(bot_token)
+        self._workspaces[bot_token] = _Workspace(
+            team_id=team_id,
+            team_name=team_name or f"Team {team_id}",
+            bot_token=bot_token,
+            bot_user_id=bot_user_id,
+            bot_id=bot_id or f"B{team_id}",
+        )
+
+    def set_user(
+        self,
+        user_id: str,
+        *,
+        tz: str | None = None,
+        is_admin: bool | None = None,
+        name: str | None = None,
+        real_name: str | None = None,
+    ) -> None:
+        """Set what `users.info` says about a user (unknown users get defaults)."""
+        user = self._user(user_id)
+        user.tz = tz if tz is not None else user.tz
+        user.is_admin = is_admin if is_admin is not None else user.is_admin
+        user.name = name if name is not None else user.name
+        user.real_name = real_name if real_name is not None else (name or user.real_name)
+
+    def set_oauth_result(
+        self,
+        team_id: str,
+        bot_token: str,
+        *,
+        team_name: str | None = None,
+        bot_user_id: str = "UBOT",
+        scope: str = "commands,chat:write,im:write,users:read",
+        authed_user_id: str = "UINSTALLER",
+    ) -> None:
+        """Make `oauth.v2.access` succeed for any code; the exchange installs the workspace."""
+        self._oauth = _OAuthResult(
+            team_id, team_name or f"Team {team_id}", bot_token, bot_user_id, scope, authed_user_id
+        )
+
+    def fail_next(
+        self,
+        method: str,
+        *,
+        status: int | None = None,
+        retry_after: int | None = 1,
+        error: str | None = None,
+    ) -> None:
+        """Queue a failure for the next call of `method` (several queue up, first in first out).
+
+        With no `error` it answers HTTP 429, `Retry-After: <retry_after>` and
+        `{"ok": false, "error": "ratelimited"}`; with an `error` it answers HTTP 200 and
+        `{"ok": false, "error": error}`. `status` overrides either default.
+
+        Example: `slack.fail_next("chat.postMessage", error="not_in_channel")`
+        """
+        code = status if status is not None else (429 if error is None else 200)
+        failure = _Failure(code, retry_after if code == 429 else None, error or "ratelimited")
+        self._failures.setdefault(method, deque()).append(failure)
+
+    def response_url(self, key: str = "default") -> str:
+        """A response_url; POSTs are recorded as `Call("response_url", {**body, "_key": key})`.
+
+        Example: `slash_command_body(..., response_url=slack.response_url("r1"))`
+        """
+        return f"{self.base_url}/response/{key}"
+
+    # -- what was received ------------------------------------------------------------------
+
+    def calls(self, method: str | None = None) -> list[Call]:
+        """Every call received so far, oldest first, optionally only those of one method."""
+        return [c for c in self._calls if method is None or c.method == method]
+
+    # The waits below take `timeout` (ASYNC109): a failing test must say what it waited for.
+    async def wait_for(
+        self,
+        method: str,
+        count: int = 1,
+        timeout: float = 5.0,  # noqa: ASYNC109
+    ) -> list[Call]:
+        """Wait until `method` was called at least `count` times; return all its calls.
+
+        Example: `[post] = await slack.wait_for("chat.postMessage")`
+        """
+        try:
+            async with asyncio.timeout(timeout):
+                await self._wait_until(lambda: len(self.calls(method)) >= count)
+        except TimeoutError:
+            got = len(self.calls(method))
+            raise AssertionError(
+                f"expected {count} call(s) of {method!r} within {timeout}s, got {got}; "
+                f"received:\n{self._describe_calls()}"
+            ) from None
+        return self.calls(method)
+
+    async def wait_for_ack(self, envelope_id: str, timeout: float = 5.0) -> JsonDict:  # noqa: ASYNC109
+        """Wait for the Socket Mode client to ack `envelope_id`; return the ack."""
+        try:
+            async with asyncio.timeout(timeout):
+                await self._wait_until(lambda: self._ack(envelope_id) is not None)
+        except TimeoutError:
+            raise AssertionError(
+                f"no ack for envelope {envelope_id!r} within {timeout}s; "
+                f"acks received: {self.socket_acks!r}"
+            ) from None
+        ack = self._ack(envelope_id)
+        assert ack is not None
+        return ack
+
+    async def socket_send(self, envelope: JsonDict, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+        """Push an envelope to the newest connected Socket Mode client, waiting for one."""
+        try:
+            async with asyncio.timeout(timeout):
+                await self.socket_connected.wait()
+        except TimeoutError:
+            raise AssertionError(f"no Socket Mode client connected within {timeout}s") from None
+        await self._sockets[-1].send_json(envelope)
+        self.socket_sent.append(envelope)
+
+    def _ack(self, envelope_id: str) -> JsonDict | None:
+        return next((a for a in self.socket_acks if a.get("envelope_id") == envelope_id), None)
+
+    async def _wait_until(self, predicate: Callable[[], bool]) -> None:
+        async with self._changed:
+            await self._changed.wait_for(predicate)
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    def _describe_calls(self) -> str:
+        lines = [f"  {c.method} token={c.token!r} args={c.args!r:.300}" for c in self._calls]
+        return "\n".join(lines) or "  (nothing)"
+
+    # -- HTTP and websocket handlers --------------------------------------------------------
+
+    async def _handle_api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args, encoding = await _read_args(request)
+        token = _bearer(request) or _str_or_none(args.pop("token", None))
+        basic = _basic_auth(request)
+        if basic is not None:  # oauth.v2.access sends client credentials as HTTP basic auth
+            args.setdefault("client_id", basic[0])
+            args.setdefault("client_secret", basic[1])
+        self._calls.append(Call(method, args, token, encoding))
+        await self._notify()
+
+        failure = self._pop_failure(method)
+        if failure is not None:
+            return _failure_response(failure)
+        if method == "oauth.v2.access":
+            return web.json_response(self._oauth_v2_access(args))
+        if method == "apps.connections.open":
+            return web.json_response(self._apps_connections_open(token))
+        handler = self._methods.get(method)
+        if handler is None:
+            return web.json_response(_error("unknown_method"))
+        if token is None:
+            return web.json_response(_error("not_authed"))
+        if token in self._revoked:
+            return web.json_response(_error("token_revoked"))
+        workspace = self._workspaces.get(token)
+        if workspace is None:
+            return web.json_response(_error("invalid_auth"))
+        return web.json_response(handler(args, workspace))
+
+    async def _handle_response_url(self, request: web.Request) -> web.Response:
+        text = await request.text()
+        body = _loads_or_none(text) if text else {}
+        args: JsonDict = {**body} if isinstance(body, dict) else {"_raw": text}
+        args["_key"] = request.match_info["key"]
+        self._calls.append(Call("response_url", args, None, "json"))
+        await self._notify()
+        failure = self._pop_failure("response_url")
+        if failure is not None:
+            return _failure_response(failure)
+        return web.json_response({"ok": True})
+
+    async def _handle_upload(self, request: web.Request) -> web.Response:
+        """The upload URL of files_upload_v2's first step: keep the bytes for the test."""
+        self.uploads[request.match_info["file_id"]] = await request.read()
+        return web.Response(text="OK - uploaded")
+
+    def _files_upload_url(self, args: JsonDict, ws: _Workspace) -> JsonDict:
+        file_id = f"F{len(self.uploads) + 1:04d}"
+        self.uploads.setdefault(file_id, b"")
+        return {
+            "ok": True,
+            "upload_url": f"{self.base_url}/upload/{file_id}",
+            "file_id": file_id,
+        }
+
+    def _files_complete(self, args: JsonDict, ws: _Workspace) -> JsonDict:
+        files = args.get("files")
+        listed = files if isinstance(files, list) else []
+        return {"ok": True, "files": [{"id": f.get("id"), "title": f.get("title")} for f in listed]}
+
+    async def _handle_socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(timeout=1.0)  # autoping answers the SDK's pings with pongs
+        await ws.prepare(request)
+        await ws.send_json(
+            {
+                "type": "hello",
+                "num_connections": len(self._sockets) + 1,
+                "debug_info": {
+                    "host": "fake-slack",
+                    "build_number": 1,
+                    "approximate_connection_time": 18060,
+                },
+                "connection_info": {"app_id": APP_ID},
+            }
+        )
+        self._sockets.append(ws)
+        self.socket_connected.set()
+        try:
+            async for message in ws:
+                if message.type == WSMsgType.TEXT:
+                    ack = _loads_or_none(message.data)
+                    if isinstance(ack, dict):
+                        self.socket_acks.append(ack)
+                        await self._notify()
+        finally:
+            self._sockets.remove(ws)
+            if not self._sockets:
+                self.socket_connected.clear()
+        return ws
+
+    def _pop_failure(self, method: str) -> _Failure | None:
+        queue = self._failures.get(method)
+        return queue.popleft() if queue else None
+
+    # -- Web API methods --------------------------------------------------------------------
+
+    def _auth_test(self, args: JsonDict, ws: _Workspace) -> JsonDict:
+        slug = ws.team_name.lower().replace(" ", "-")
+        return {
+            "ok": True,
+            "url": f"https://{slug}.slack.com/",
+            "team": ws.team_name,
+            "user": "coach",
+            "team_id": ws.team_id,
+            "user_id": ws.bot_user_id,
+            "bot_id": ws.bot_id,
+            "is_enterprise_install": False,
+        }
+
+    def _auth_revoke(self, args: JsonDict, ws: _Workspace) -> JsonDict:
+        if str(args.get("test", "")).lower() not in ("1", "true"):
+            self._revoke(lambda w: w.bot_token == ws.bot_token)
+        return {"ok": True, "revoked": True}
+
+    def _apps_uninstall(self, args: JsonDict, ws: _Workspace) -> JsonDict:
+        self._revoke(lambda w: w.team_id == ws.team_id)
+        return {"ok": True}
+
+    def _revoke(self, matches: Callable[[_Workspace], bool]) -> None:
+        for token, workspace in list(self._workspaces.items()):
+            if matches(workspace):
+                del self._workspaces[token]
+                self._revoked.add(token)
+
+    def _chat_post_message(self, args: JsonDict, ws: _Workspace) -> JsonDict:
+        channel = _channel_id(args.get("channel"))
+        if channel is None:
+            return _error("channel_not_found")
+        if not (args.get("text") or args.get("blocks") or args.get("attachments")):
+            return _error("no_text")
+        ts = self._next_ts()
+        message = self._message(args, ws, ts)
+        return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def _chat_post_ephemeral(self, args: JsonDict, ws: _Workspace) -> JsonDict:
+        if _channel_id(args.get("channel")) is None:
+            return _error("channel_not_found")
+        if not args.get("user"):
+            return _error("user_not_in_channel")
+        return {"ok": True, "message_ts": self._next_ts()}
+
+    def _chat_update(self, args: JsonDict, ws: _Workspace) -> JsonDict:
+        channel, ts = _channel_id(args.get("channel")), args.get("ts")
+        if channel is None or not ts:
+            return _error("message_not_found")
+        message = self._message(args, ws, str(ts))
+        return {
+            "ok": True,
+            "channel": channel,
+            "ts": ts,
+            "text": message["text"],
+            "message": message,
+        }
+
+    def _message(self, args: JsonDict, ws: _Workspace, ts: str) -> JsonDict:
+        message: JsonDict = {
+            "type": "message",
+            "user": ws.bot_user_id,
+            "bot_id": ws.bot_id,
+            "app_id": APP_ID,
+            "team": ws.team_id,
+            "text": args.get("text", ""),
+            "blocks": args.get("blocks", []),
+            "ts": ts,
+        }
+        if args.get("thread_ts"):
+            message["thread_ts"] = args["thread_ts"]
+        return message
+
+    def _view(self, args: JsonDict, ws: _Workspace) -> JsonDict:
+        view = args.get("view")
+        if not isinstance(view, dict):
+            return _error("invalid_arguments")
+        view_id = args.get("view_id")
+        if not view_id:
+            self._views += 1
+            view_id = f"V{self._views}"
+        return {
+            "ok": True,
+            "view": {**view, "id": view_id, "team_id": ws.team_id, "app_id": APP_ID},
+        }
+
+    def _users_info(self, args: JsonDict, ws: _Workspace) -> JsonDict:
+        if not args.get("user"):
+            return _error("user_not_found")
+        user = self._user(str(args["user"]))
+        offset = datetime.now(ZoneInfo(user.tz)).utcoffset()
+        return {
+            "ok": True,
+            "user": {
+                "id": user.id,
+                "team_id": ws.team_id,
+                "name": user.name,
+                "real_name": user.real_name,
+                "tz": user.tz,
+                "tz_offset": int(offset.total_seconds()) if offset is not None else 0,
+                "is_admin": user.is_admin,
+                "is_owner": False,
+                "is_bot": False,
+                "deleted": False,
+                "profile": {"real_name": user.real_name, "display_name": user.name},
+            },
+        }
+
+    def _user(self, user_id: str) -> _User:
+        if user_id not in self._users:
+            self._users[user_id] = _User(user_id, user_id.lower(), f"User {user_id}")
+        return self._users[user_id]
+
+    def _conversations_open(self, args: JsonDict, ws: _Workspace) -> JsonDict:
+        users = [u for u in str(args.get("users") or "").split(",") if u]
+        if args.get("channel"):
+            channel_id = str(args["channel"])
+        elif len(users) == 1:
+            channel_id = f"D{users[0]}"
+        elif users:
+            channel_id = "G" + "".join(users)
+        else:
+            return _error("users_list_not_supplied")
+        already = channel_id in self._open_dms
+        self._open_dms.add(channel_id)
+        return {
+            "ok": True,
+            "no_op": already,
+            "already_open": already,
+            "channel": {"id": channel_id},
+        }
+
+    def _conversations_join(self, args: JsonDict, ws: _Workspace) -> JsonDict:
+        channel = _channel_id(args.get("channel"))
+        if channel is None:
+            return _error("channel_not_found")
+        return {"ok": True, "channel": {"id": channel, "is_channel": True, "is_member": True}}
+
+    def _oauth_v2_access(self, args: JsonDict) -> JsonDict:
+        result = self._oauth
+        if result is None or not args.get("code"):
+            return _error("invalid_code")
+        self.add_workspace(
+            result.team_id, result.bot_token, result.bot_user_id, team_name=result.team_name
+        )
+        return {
+            "ok": True,
+            "app_id": APP_ID,
+            "authed_user": {"id": result.authed_user_id},
+            "scope": result.scope,
+            "token_type": "bot",
+            "access_token": result.bot_token,
+            "bot_user_id": result.bot_user_id,
+            "team": {"id": result.team_id, "name": result.team_name},
+            "enterprise": None,
+            "is_enterprise_install": False,
+        }
+
+    def _apps_connections_open(self, token: str | None) -> JsonDict:
+        if token is None:
+            return _error("not_authed")
+        if not token.startswith("xapp-"):
+            return _error("not_allowed_token_type")
+        return {"ok": True, "url": f"ws://127.0.0.1:{self._port}/socket"}
+
+    def _next_ts(self) -> str:
+        self._ts_micros += 1
+        return f"{self._ts_micros // 1_000_000}.{self._ts_micros % 1_000_000:06d}"
+
+
+# -- request and response plumbing ----------------------------------------------------------
+
+
+async def _read_args(request: web.Request) -> tuple[JsonDict, str]:
+    """Merge query-string, form and JSON arguments; decode JSON-looking strings."""
+    args: JsonDict = dict(request.query)
+    encoding = "query"  # slack_sdk labels even a bodiless POST as form-encoded
+    if request.content_type == "application/json":
+        encoding = "json"
+        text = await request.text()
+        body = _loads_or_none(text) if text else {}
+        args.update(body if isinstance(body, dict) else {"_raw": text})
+    elif request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        form = await request.post()
+        if form:
+            encoding = "form" if request.content_type.endswith("urlencoded") else "multipart"
+        for key, value in form.items():
+            if isinstance(value, web.FileField):
+                args[key] = {"filename": value.filename, "content": value.file.read()}
+            else:
+                args[key] = value if isinstance(value, str) else bytes(value).decode()
+    return {key: _maybe_json(value) for key, value in args.items()}, encoding
+
+
+def _maybe_json(value: Any) -> Any:
+    if isinstance(value, str) and value.lstrip()[:1] in ("{", "["):
+        decoded = _loads_or_none(value)
+        return value if decoded is None else decoded
+    return value
+
+
+def _loads_or_none(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _bearer(request: web.Request) -> str | None:
+    scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not credentials:
+        return None
+    return credentials
+
+
+def _basic_auth(request: web.Request) -> tuple[str, str] | None:
+    # Decoded by hand: aiohttp 3.14 deprecates BasicAuth, and tests turn warnings into errors.
+    scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    login, _, password = base64.b64decode(credentials).decode("latin1").partition(":")
+    return login, password
+
+
+def _str_or_none(value: Any) -> str | None:
+    return str(value) if value else None
+
+
+def _channel_id(channel: Any) -> str | None:
+    """Slack answers a post to a user id in that user's DM: `U123` becomes `DU123`."""
+    if not channel:
+        return None
+    channel = str(channel)
+    return f"D{channel}" if channel[0] in "UW" else channel
+
+
+def _error(error: str) -> JsonDict:
+    return {"ok": False, "error": error}
+
+
+def _failure_response(failure: _Failure) -> web.Response:
+    headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
+    return web.json_response(_error(failure.error), status=failure.status, headers=headers)
+
+
+# -- HTTP-mode request builders -------------------------------------------------------------
+
+
+def sign(secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
+    """Slack's signature headers for `body`, as `SignatureVerifier(secret)` computes them.
+
+    Example: `AsyncBoltRequest(body=body, headers=sign("secret", body))`
+    """
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+    if signature is None:
+        raise ValueError("slack_sdk produced no signature")
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature}
+
+
+def slash_command_body(
+    command: str,
+    text: str,
+    *,
+    team_id: str,
+    user_id: str,
+    channel_id: str,
+    response_url: str,
+    trigger_id: str = "T.1",
+) -> str:
+    """A slash command's form-encoded body, field for field as Slack posts it.
+
+    Example: `slash_command_body("/checkin", "", team_id="T1", user_id="U1", channel_id="C1",
+    response_url=slack.response_url("r1"))`
+    """
+    return urlencode(
+        {
+            "token": "fake-verification-token",
+            "team_id": team_id,
+            "team_domain": team_id.lower(),
+            "channel_id": channel_id,
+            "channel_name": "directmessage" if channel_id.startswith("D") else channel_id.lower(),
+            "user_id": user_id,
+            "user_name": user_id.lower(),
+            "command": command,
+            "text": text,
+            "api_app_id": APP_ID,
+            "is_enterprise_install": "false",
+            "response_url": response_url,
+            "trigger_id": trigger_id,
+        }
+    )
+
+
+def interaction_body(payload: dict[str, Any]) -> str:
+    """An interaction's body: `payload=<json>`, form-encoded.
+
+    Example: `interaction_body({"type": "block_actions", "team": {"id": "T1"}, ...})`
+    """
+    return urlencode({"payload": json.dumps(payload)})
+
+
+def event_body(
+    event: dict[str, Any],
+    *,
+    team_id: str,
+    event_id: str,
+    bot_user_id: str = "UBOT",
+    event_time: int | None = None,
+) -> str:
+    """An Events API `event_callback` envelope around `event`, as JSON.
+
+    Example: `event_body({"type": "app_uninstalled"}, team_id="T1", event_id="Ev1")`
+    """
+    return json.dumps(
+        {
+            "token": "fake-verification-token",
+            "team_id": team_id,
+            "api_app_id": APP_ID,
+            "event": event,
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": int(time.time()) if event_time is None else event_time,
+            "authorizations": [
+                {
+                    "enterprise_id": None,
+                    "team_id": team_id,
+                    "user_id": bot_user_id,
+                    "is_bot": True,
+                    "is_enterprise_install": False,
+                }
+            ],
+            "is_ext_shared_channel": False,
+            "event_context": f"4-{event_id}",
+        }
+    )

@@ -1,0 +1,54 @@
+"""Sends are spaced per channel and per workspace, so platforms rarely answer 429."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.pacing import Pacer
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.slept: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+
+
+def test_one_channel_gets_one_slot_per_interval() -> None:
+    time = FakeTime()
+    pacer = Pacer(per_channel=1.0, per_tenant=0.1, clock=time.clock)
+    waits = [pacer.reserve("T1", "C1") for _ in range(3)]
+    assert waits == [0.0, 1.0, 2.0]
+
+
+def test_other_channels_only_wait_for_the_workspace_interval() -> None:
+    time = FakeTime()
+    pacer = Pacer(per_channel=1.0, per_tenant=0.1, clock=time.clock)
+    waits = [pacer.reserve("T1", f"C{i}") for i in range(3)]
+    assert [round(w, 6) for w in waits] == [0.0, 0.1, 0.2]
+    assert pacer.reserve("T2", "C1") == 0.0  # another workspace is not held up
+
+
+def test_time_passing_frees_the_slot() -> None:
+    time = FakeTime()
+    pacer = Pacer(per_channel=1.0, per_tenant=0.1, clock=time.clock)
+    pacer.reserve("T1", "C1")
+    time.now += 5
+    assert pacer.reserve("T1", "C1") == 0.0
+
+
+def test_wait_sleeps_the_reserved_delay() -> None:
+    time = FakeTime()
+    pacer = Pacer(per_channel=1.0, per_tenant=0.0, clock=time.clock, sleep=time.sleep)
+
+    async def two_sends() -> None:
+        await pacer.wait("T1", "C1")
+        await pacer.wait("T1", "C1")
+
+    asyncio.run(two_sends())
+    assert time.slept == [1.0]
