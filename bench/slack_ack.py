@@ -1,0 +1,149 @@
+"""How fast /checkin is acknowledged through our whole Slack HTTP stack, next to a bare Bolt app
+that only acks, in the same run: signed requests, 50 at a time, over loopback.
+
+    python bench/slack_ack.py [--rounds 20] [--concurrency 50]
+
+Ends with: RESULT ratio=<our p99 / bare p99> p99_ms=<our p99> bare_p99_ms=<bare p99>
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from slack_bolt.async_app import AsyncAck, AsyncApp  # noqa: E402
+from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
+
+from adapters.slack.app import build  # noqa: E402
+from adapters.slack.http import SlackServer  # noqa: E402
+from bot.coach import Coach  # noqa: E402
+from bot.pacing import Pacer  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+from bot.store import Database  # noqa: E402
+from tests.fakes.slack import FakeSlack, sign, slash_command_body  # noqa: E402
+
+SECRET = "bench-secret"
+TOKEN = "xoxb-bench"
+
+
+def bare_app(api_url: str) -> AsyncApp:
+    app = AsyncApp(signing_secret=SECRET, client=AsyncWebClient(token=TOKEN, base_url=api_url))
+
+    @app.command("/checkin")
+    async def only_ack(ack: AsyncAck) -> None:
+        await ack()
+
+    return app
+
+
+async def burst(http: httpx.AsyncClient, url: str, n: int, rnd: int) -> list[float]:
+    async def one(i: int) -> float:
+        body = slash_command_body(
+            "/checkin", "", team_id="T1", user_id=f"U{i}", channel_id="C1",
+            response_url=f"{url}/nowhere", trigger_id=f"T.{rnd}.{i}",
+        )
+        headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(SECRET, body)}
+        start = time.perf_counter()
+        answer = await http.post(url, content=body, headers=headers)
+        elapsed = time.perf_counter() - start
+        if answer.status_code != 200:
+            raise RuntimeError(f"unexpected {answer.status_code}: {answer.text}")
+        return elapsed * 1000
+
+    return list(await asyncio.gather(*(one(i) for i in range(n))))
+
+
+async def load(urls: dict[str, str], rounds: int, concurrency: int) -> dict[str, list[float]]:
+    """The client side, in its own process so its work is not counted as the servers'."""
+    limits = httpx.Limits(max_connections=2 * concurrency)
+    timings: dict[str, list[float]] = {name: [] for name in urls}
+    async with httpx.AsyncClient(limits=limits, timeout=30) as http:
+        for name, url in urls.items():  # warm-up: auth.test, users.info, connections
+            await burst(http, url, concurrency, -1)
+        await asyncio.sleep(0.5)
+        for rnd in range(rounds):
+            order = list(urls) if rnd % 2 == 0 else list(reversed(urls))
+            for name in order:  # interleaved, so drift in the machine hits both alike
+                timings[name] += await burst(http, urls[name], concurrency, rnd)
+                await asyncio.sleep(0.3)  # let each burst's post-ack work finish
+    return timings
+
+
+async def serve_fake() -> None:
+    """The fake Slack, in its own process; prints its API URL, runs until stdin closes."""
+    async with FakeSlack() as fake:
+        fake.add_workspace("T1", TOKEN)
+        print(fake.api_url, flush=True)
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+async def main(rounds: int, concurrency: int) -> None:
+    me = [sys.executable, str(Path(__file__).resolve())]
+    fake = await asyncio.create_subprocess_exec(
+        *me, "--fake", stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE
+    )
+    assert fake.stdout is not None and fake.stdin is not None
+    api_url = (await fake.stdout.readline()).decode().strip()
+    with tempfile.TemporaryDirectory() as folder:
+        db = Database.from_url(f"sqlite+aiosqlite:///{folder}/bench.db")
+        await db.upgrade()
+        settings = Settings(  # type: ignore[call-arg]
+            _env_file=None, slack_bot_token=TOKEN, slack_signing_secret=SECRET,
+            slack_api_url=api_url,
+        )
+        servers = {"ours": SlackServer(build(Coach(db), settings, Pacer()).app),
+                   "bare": SlackServer(bare_app(api_url))}
+        urls = {}
+        for name, server in servers.items():
+            port = await server.start("127.0.0.1", 0)
+            urls[name] = f"http://127.0.0.1:{port}/slack/events"
+        client = await asyncio.create_subprocess_exec(
+            *me, "--load", json.dumps(urls), str(rounds), str(concurrency),
+            stdout=asyncio.subprocess.PIPE,
+        )
+        out, _ = await client.communicate()
+        timings: dict[str, list[float]] = json.loads(out)
+        for server in servers.values():
+            await server.stop()
+        await db.dispose()
+    fake.stdin.close()
+    await fake.wait()
+    print(f"{rounds} rounds of {concurrency} concurrent signed /checkin requests, loopback")
+    for name, values in timings.items():
+        print(
+            f"{name:5s} n={len(values)} p50={pct(values, 50):.1f}ms p99={pct(values, 99):.1f}ms "
+            f"mean={statistics.fmean(values):.1f}ms"
+        )
+    ours_p99, bare_p99 = pct(timings["ours"], 99), pct(timings["bare"], 99)
+    print(f"p50 ratio {pct(timings['ours'], 50) / pct(timings['bare'], 50):.2f}")
+    print(f"RESULT ratio={ours_p99 / bare_p99:.2f} p99_ms={ours_p99:.1f} bare_p99_ms={bare_p99:.1f}")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--fake"]:
+        asyncio.run(serve_fake())
+    elif sys.argv[1:2] == ["--load"]:
+        found = asyncio.run(load(json.loads(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])))
+        print(json.dumps(found))
+    else:
+        parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+        parser.add_argument("--rounds", type=int, default=20)
+        parser.add_argument("--concurrency", type=int, default=50)
+        args = parser.parse_args()
+        asyncio.run(main(args.rounds, args.concurrency))
