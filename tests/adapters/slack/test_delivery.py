@@ -1,0 +1,82 @@
+"""Where answers go when the obvious place is closed, and how scheduled work reaches Slack."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import select
+
+from adapters.slack import listeners
+from bot.coach import Coach
+from bot.events import Event, Intent, TenantRef, UserText
+from bot.store.models import NotebookEntry
+from tests.adapters.slack.conftest import SlackHarness, buttons_of, text_of
+from tests.adapters.slack.test_checkin import set_goal
+
+
+async def test_private_reply_falls_back_to_dm(slack: SlackHarness) -> None:
+    await set_goal(slack)
+    await slack.command("/checkin", channel="G-private")
+    view = await slack.opened_view(2)
+    slack.fake.fail_next("chat.postEphemeral", error="channel_not_found")
+    await slack.submit(view, {"did": "Ran the eval"})
+    (dm,) = [c.args for c in await slack.fake.wait_for("chat.postMessage")]
+    assert dm["channel"] == "DU1" and "Check-in saved" in text_of(dm)
+
+
+async def test_publish_joins_a_public_channel_it_is_not_in(slack: SlackHarness) -> None:
+    await set_goal(slack)
+    await slack.command("/checkin")
+    await slack.submit(await slack.opened_view(2), {"did": "Ran the eval"})
+    reply = (await slack.fake.wait_for("chat.postEphemeral", 2))[-1].args
+    slack.fake.fail_next("chat.postMessage", error="not_in_channel")
+    await slack.press(buttons_of(reply)["Publish to team"])
+    posts = await slack.fake.wait_for("chat.postMessage", 2)
+    assert [c.args["channel"] for c in posts] == ["C1", "C1"]
+    (joined,) = slack.fake.calls("conversations.join")
+    assert joined.args["channel"] == "C1"
+
+
+async def test_a_refused_post_is_told_to_the_member(slack: SlackHarness) -> None:
+    await set_goal(slack)
+    await slack.command("/checkin")
+    await slack.submit(await slack.opened_view(2), {"did": "Ran the eval"})
+    reply = (await slack.fake.wait_for("chat.postEphemeral", 2))[-1].args
+    slack.fake.fail_next("chat.postMessage", error="channel_not_found")
+    await slack.press(buttons_of(reply)["Publish to team"])
+    said = [text_of(r) for r in await slack.responses(1)]
+    assert any("couldn't post to the team channel" in s for s in said)
+
+
+async def test_messenger_reaches_dm_and_channel(slack: SlackHarness) -> None:
+    messenger = slack.runtime.messenger
+    team = TenantRef("slack", "T1")
+    await messenger.send_dm(team, "U1", ("Time for your weekly check-in, ", UserText("<!here>")))
+    ts = await messenger.post(team, "C1", ("Team digest",), thread_id=None)
+    dm, post = [c.args for c in await slack.fake.wait_for("chat.postMessage", 2)]
+    assert dm["channel"] == "DU1" and "&lt;!here&gt;" in text_of(dm)
+    assert post["channel"] == "C1" and ts
+
+
+async def test_a_slow_core_still_acks_in_time(
+    slack: SlackHarness, coach: Coach, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = coach.handle
+
+    async def slow(event: Event) -> list[Intent]:
+        await asyncio.sleep(0.5)
+        return await real(event)
+
+    monkeypatch.setattr(listeners, "ACK_BUDGET", 0.05)
+    monkeypatch.setattr(coach, "handle", slow)
+    answer = await slack.command("/log", "slow but kept")
+    assert answer.status_code == 200
+    async with coach.db.session() as session:  # acked while the core was still at work
+        assert (await session.execute(select(NotebookEntry))).scalars().all() == []
+    (reply,) = await slack.responses()  # and the answer follows
+    assert "Noted in your notebook." in text_of(reply)
+    async with coach.db.session() as session:
+        assert (await session.execute(select(NotebookEntry.text))).scalars().all() == [
+            "slow but kept"
+        ]
