@@ -50,8 +50,13 @@ def bare_app(api_url: str) -> AsyncApp:
 async def burst(http: httpx.AsyncClient, url: str, n: int, rnd: int) -> list[float]:
     async def one(i: int) -> float:
         body = slash_command_body(
-            "/checkin", "", team_id="T1", user_id=f"U{i}", channel_id="C1",
-            response_url=f"{url}/nowhere", trigger_id=f"T.{rnd}.{i}",
+            "/checkin",
+            "",
+            team_id="T1",
+            user_id=f"U{i}",
+            channel_id="C1",
+            response_url=f"{url}/nowhere",
+            trigger_id=f"T.{rnd}.{i}",
         )
         headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(SECRET, body)}
         start = time.perf_counter()
@@ -104,17 +109,25 @@ async def main(rounds: int, concurrency: int) -> None:
         db = Database.from_url(f"sqlite+aiosqlite:///{folder}/bench.db")
         await db.upgrade()
         settings = Settings(  # type: ignore[call-arg]
-            _env_file=None, slack_bot_token=TOKEN, slack_signing_secret=SECRET,
+            _env_file=None,
+            slack_bot_token=TOKEN,
+            slack_signing_secret=SECRET,
             slack_api_url=api_url,
         )
-        servers = {"ours": SlackServer(build(Coach(db), settings, Pacer()).app),
-                   "bare": SlackServer(bare_app(api_url))}
+        servers = {
+            "ours": SlackServer(build(Coach(db), settings, Pacer()).app),
+            "bare": SlackServer(bare_app(api_url)),
+        }
         urls = {}
         for name, server in servers.items():
             port = await server.start("127.0.0.1", 0)
             urls[name] = f"http://127.0.0.1:{port}/slack/events"
         client = await asyncio.create_subprocess_exec(
-            *me, "--load", json.dumps(urls), str(rounds), str(concurrency),
+            *me,
+            "--load",
+            json.dumps(urls),
+            str(rounds),
+            str(concurrency),
             stdout=asyncio.subprocess.PIPE,
         )
         out, _ = await client.communicate()
@@ -132,7 +145,9 @@ async def main(rounds: int, concurrency: int) -> None:
         )
     ours_p99, bare_p99 = pct(timings["ours"], 99), pct(timings["bare"], 99)
     print(f"p50 ratio {pct(timings['ours'], 50) / pct(timings['bare'], 50):.2f}")
-    print(f"RESULT ratio={ours_p99 / bare_p99:.2f} p99_ms={ours_p99:.1f} bare_p99_ms={bare_p99:.1f}")
+    print(
+        f"RESULT ratio={ours_p99 / bare_p99:.2f} p99_ms={ours_p99:.1f} bare_p99_ms={bare_p99:.1f}"
+    )
 
 
 if __name__ == "__main__":

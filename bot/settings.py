@@ -33,6 +33,13 @@ class Settings(BaseSettings):
     console_team: str = Field(default="local", description="The console's team (tenant) id.")
     console_user: str = Field(default="me", description="The console's default member name.")
 
+    tick_seconds: float = Field(
+        default=60, gt=0, description="How often the scheduler looks for due work."
+    )
+    schedule_grace_hours: float = Field(
+        default=6, ge=0, description="Due work missed during downtime is sent if this fresh."
+    )
+
     http_host: str = Field(default="127.0.0.1", description="Address the HTTP server binds.")
     http_port: int = Field(default=3000, ge=0, le=65535, description="Port of the HTTP server.")
 

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from sqlalchemy import delete
 
-from bot.coach import checkins, forms, goals, member, notebook, portfolio, reflection
+from bot.coach import checkins, forms, goals, member, notebook, portfolio, reflection, team
 from bot.coach.advice import feedback
 from bot.coach.home import home
 from bot.coach.turn import Turn
@@ -32,6 +32,7 @@ from bot.events import (
 )
 from bot.ports import Clock, SystemClock
 from bot.prompts import Prompts, load_prompts
+from bot.schedule.claims import reschedule_member, reschedule_team
 from bot.store import Database, StoreUnavailable
 from bot.store.models import Tenant
 
@@ -68,6 +69,11 @@ class Coach:
         now = self.clock.now()
         async with self.db.scope(actor.tenant, now) as scope:
             row = await scope.ensure_member(actor.user_id, actor.display_name, actor.timezone, now)
+            # First sight, or a time zone that changed: (re)compute when prompts fall due.
+            if row.next_checkin_at is None:
+                reschedule_member(row, scope.tenant, now)
+            if scope.tenant.next_digest_at is None and scope.tenant.next_nudge_at is None:
+                reschedule_team(scope.tenant, now)
             turn = Turn(actor, place, now, scope, row, self.prompts)
             return await flow(turn)
 
@@ -150,6 +156,10 @@ async def form(turn: Turn, form_id: str, values: dict[str, str], context: str) -
             return await notebook.submit(turn, values)
         case "learning":
             return await reflection.publish_line(turn, values, context)
+        case "team_rhythm":
+            return await team.submit_rhythm(turn, values)
+        case "team_digest":
+            return await team.submit_digest(turn, values)
     return [Reply(turn.say("form_unknown"))]
 
 

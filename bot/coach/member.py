@@ -7,11 +7,15 @@ from collections.abc import Mapping
 from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.coach import export, forms
+from bot.coach import export, forms, team
 from bot.coach.turn import Turn
 from bot.events import Action, Button, FileReady, Form, FormRejected, Intent, OpenForm, Reply
+from bot.schedule.claims import reschedule_member
 
-USAGE = "/coach [help | settings | nudges on|off | export | forget me]"
+USAGE = (
+    "/coach [help | settings | nudges on|off | weekly on|off | mute until YYYY-MM-DD | unmute"
+    " | export | forget me | team …]"
+)
 TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
@@ -19,6 +23,18 @@ async def handle(turn: Turn, text: str) -> list[Intent]:
     words = text.strip().lower().split()
     if not words or words == ["help"]:
         return [Reply(turn.say("help"))]
+    if words[0] == "team":
+        return await team.handle(turn, text.strip()[4:].strip())
+    if words[0] == "weekly" and len(words) == 2 and words[1] in ("on", "off"):
+        turn.member.weekly_dm = words[1] == "on"
+        reschedule_member(turn.member, turn.scope.tenant, turn.now)
+        return [Reply(turn.say("weekly_on" if turn.member.weekly_dm else "weekly_off"))]
+    if words[0] in ("mute", "vacation") and len(words) == 3 and words[1] == "until":
+        return _mute(turn, words[2])
+    if words == ["unmute"]:
+        turn.member.mute_until = None
+        reschedule_member(turn.member, turn.scope.tenant, turn.now)
+        return [Reply(turn.say("unmuted"))]
     if words == ["settings"]:
         return [OpenForm(settings_form(turn))]
     if words[0] == "nudges" and len(words) == 2 and words[1] in ("on", "off"):
@@ -33,6 +49,16 @@ async def handle(turn: Turn, text: str) -> list[Intent]:
         )
         return [Reply(turn.say("forget_confirm"), buttons)]
     return [Reply(turn.say("usage", usage=USAGE))]
+
+
+def _mute(turn: Turn, until: str) -> list[Intent]:
+    try:
+        day = date.fromisoformat(until)
+    except ValueError:
+        return [Reply(turn.say("usage", usage="/coach mute until YYYY-MM-DD"))]
+    turn.member.mute_until = day
+    reschedule_member(turn.member, turn.scope.tenant, turn.now)
+    return [Reply(turn.say("muted", until=day.isoformat()))]
 
 
 def settings_form(turn: Turn) -> Form:
@@ -74,6 +100,8 @@ async def submit_settings(turn: Turn, values: Mapping[str, str]) -> list[Intent]
     mute = values.get("mute_until", "").strip()
     m.mute_until = date.fromisoformat(mute) if mute else None
     m.side_budget_hours = forms.number(values["side_budget_hours"]) or 0.0
+    m.own_schedule = True  # from now on the member's day and time, not the team's
+    reschedule_member(m, turn.scope.tenant, turn.now)
     return [
         Reply(
             turn.say(

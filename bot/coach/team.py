@@ -1,8 +1,35 @@
-"""Where the team reads what members publish."""
+"""Where the team reads what members publish, and ``/coach team …`` for team admins: the team
+channel, the weekly rhythm, work days, holidays, the digest, channel nudges, reminders."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+from datetime import date
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+
+from bot.coach import forms
 from bot.coach.turn import Turn
+from bot.events import (
+    Choice,
+    Content,
+    FieldKind,
+    Form,
+    FormField,
+    FormRejected,
+    Intent,
+    OpenForm,
+    Reply,
+)
+from bot.schedule.claims import reschedule_member, reschedule_team
+from bot.store.models import Member
+
+USAGE = "/coach team [show | channel | rhythm | digest | admin add @member | admin remove @member]"
+TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+MENTION = re.compile(r"^<@!?([A-Za-z0-9]+)(?:\|[^>]*)?>$|^([A-Za-z0-9]+)$")
+DAYS = {d[:3]: i for i, d in enumerate(forms.WEEKDAYS)}
 
 
 async def team_channel(turn: Turn, hint: str | None = None) -> str | None:
@@ -16,3 +43,257 @@ async def team_channel(turn: Turn, hint: str | None = None) -> str | None:
         or await turn.scope.latest_checkin_channel(turn.member)
         or turn.place.channel_id
     )
+
+
+def is_admin(turn: Turn) -> bool:
+    """Workspace admins (as the platform says) and the members an admin named."""
+    return turn.actor.is_admin or turn.actor.user_id in (turn.scope.tenant.admins or [])
+
+
+def _day_list(days: str) -> str:
+    return ", ".join(forms.WEEKDAYS[int(d)][:3] for d in days.split(",") if d.strip().isdigit())
+
+
+async def handle(turn: Turn, text: str) -> list[Intent]:
+    words = text.split()
+    if words[:1] in ([], ["show"]):
+        return [Reply(describe(turn))]
+    if not is_admin(turn):
+        return [Reply(turn.say("team_admins_only"))]
+    match words:
+        case ["channel"]:
+            if turn.place.kind != "channel" or turn.place.channel_id is None:
+                return [Reply(turn.say("team_channel_here"))]
+            turn.scope.tenant.team_channel = turn.place.channel_id
+            return [Reply(turn.say("team_channel_set"))]
+        case ["rhythm"]:
+            return [OpenForm(rhythm_form(turn))]
+        case ["digest"]:
+            return [OpenForm(digest_form(turn))]
+        case ["admin", ("add" | "remove") as verb, who]:
+            return await _admin(turn, verb, who)
+    return [Reply(turn.say("usage", usage=USAGE))]
+
+
+def describe(turn: Turn) -> Content:
+    t = turn.scope.tenant
+    digest = (
+        f"{forms.WEEKDAYS[t.digest_day].capitalize()} {t.digest_time}"
+        if t.digest_day is not None
+        else "off"
+    )
+    nudges = f"every {t.nudge_every_weeks} week(s)" if t.nudge_every_weeks else "off"
+    reminders = f"after {t.reminder_after_hours} h" if t.reminders else "off"
+    return turn.say(
+        "team_show",
+        channel="set" if t.team_channel else "not set (an admin types /coach team channel there)",
+        day=forms.WEEKDAYS[t.checkin_day].capitalize(),
+        time=t.checkin_time,
+        timezone=t.timezone,
+        work_days=_day_list(t.work_days),
+        holidays=", ".join(t.holidays or []) or "none",
+        digest=digest,
+        nudges=nudges,
+        reminders=reminders,
+        tagging="on" if t.tag_nonresponders else "off",
+    )
+
+
+def rhythm_form(turn: Turn) -> Form:
+    t = turn.scope.tenant
+    day_choices = tuple(Choice(d.capitalize(), d) for d in forms.WEEKDAYS)
+    return Form(
+        "team_rhythm",
+        "Team rhythm",
+        (
+            FormField(
+                "timezone",
+                "Team time zone (IANA)",
+                required=True,
+                max_length=64,
+                initial=t.timezone,
+                hint="e.g. Europe/Berlin",
+            ),
+            FormField(
+                "checkin_day",
+                "Default check-in day",
+                FieldKind.CHOICE,
+                required=True,
+                choices=day_choices,
+                initial=forms.WEEKDAYS[t.checkin_day],
+            ),
+            FormField(
+                "checkin_time",
+                "Default check-in time (HH:MM)",
+                required=True,
+                max_length=5,
+                initial=t.checkin_time,
+            ),
+            FormField(
+                "work_days",
+                "Work days",
+                required=True,
+                max_length=40,
+                initial=_day_list(t.work_days),
+                hint="e.g. mon, tue, wed, thu, fri",
+            ),
+            FormField(
+                "holidays",
+                "Holidays (YYYY-MM-DD, comma-separated)",
+                FieldKind.LONG,
+                max_length=1000,
+                initial=", ".join(t.holidays or []),
+            ),
+        ),
+    )
+
+
+def digest_form(turn: Turn) -> Form:
+    t = turn.scope.tenant
+    day_choices = (Choice("Off", "off"), *(Choice(d.capitalize(), d) for d in forms.WEEKDAYS))
+    return Form(
+        "team_digest",
+        "Team digest",
+        (
+            FormField(
+                "digest_day",
+                "Digest day",
+                FieldKind.CHOICE,
+                required=True,
+                choices=day_choices,
+                initial=forms.WEEKDAYS[t.digest_day] if t.digest_day is not None else "off",
+            ),
+            FormField(
+                "digest_time",
+                "Digest time (HH:MM)",
+                required=True,
+                max_length=5,
+                initial=t.digest_time,
+            ),
+            FormField(
+                "nudge_every_weeks",
+                "Channel nudge every N weeks (0: off)",
+                FieldKind.NUMBER,
+                required=True,
+                max_length=2,
+                initial=str(t.nudge_every_weeks),
+            ),
+            FormField(
+                "reminder_after_hours",
+                "Remind after N hours (0: no reminders)",
+                FieldKind.NUMBER,
+                required=True,
+                max_length=3,
+                initial=str(t.reminder_after_hours if t.reminders else 0),
+            ),
+            FormField(
+                "tag_nonresponders",
+                "Tag who has not checked in, in the channel",
+                FieldKind.CHOICE,
+                required=True,
+                choices=(Choice("No", "no"), Choice("Yes", "yes")),
+                initial="yes" if t.tag_nonresponders else "no",
+            ),
+        ),
+    )
+
+
+def _parse_days(text: str) -> str | None:
+    found = sorted({DAYS.get(part.strip().lower()[:3], -1) for part in text.split(",")})
+    return None if not found or -1 in found else ",".join(str(d) for d in found)
+
+
+def _parse_holidays(text: str) -> list[str] | None:
+    out = []
+    for part in filter(None, (p.strip() for p in text.replace("\n", ",").split(","))):
+        try:
+            out.append(date.fromisoformat(part).isoformat())
+        except ValueError:
+            return None
+    return sorted(set(out))
+
+
+def _whole(text: str, low: int, high: int) -> int | None:
+    value = forms.number(text)
+    if value is None or value != int(value) or not low <= value <= high:
+        return None
+    return int(value)
+
+
+async def submit_rhythm(turn: Turn, values: Mapping[str, str]) -> list[Intent]:
+    if not is_admin(turn):
+        return [Reply(turn.say("team_admins_only"))]
+    form = rhythm_form(turn)
+    errors = forms.check(form, values)
+    try:
+        ZoneInfo(values.get("timezone", "").strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        errors.setdefault("timezone", "Unknown time zone: use an IANA name like Europe/Berlin.")
+    if not TIME.match(values.get("checkin_time", "").strip()):
+        errors.setdefault("checkin_time", "Use 24-hour HH:MM, like 09:30.")
+    days = _parse_days(values.get("work_days", ""))
+    if days is None:
+        errors.setdefault("work_days", "Name days like: mon, tue, wed, thu, fri.")
+    holidays = _parse_holidays(values.get("holidays", ""))
+    if holidays is None:
+        errors.setdefault("holidays", "Dates like 2026-12-24, separated by commas.")
+    if errors:
+        return [FormRejected(forms.with_values(form, values), errors)]
+    assert days is not None and holidays is not None
+    t = turn.scope.tenant
+    t.timezone = values["timezone"].strip()
+    t.checkin_day = forms.WEEKDAYS.index(values["checkin_day"])
+    hour, minute = values["checkin_time"].strip().split(":")
+    t.checkin_time = f"{int(hour):02d}:{minute}"
+    t.work_days, t.holidays = days, holidays
+    await _reschedule_everyone(turn)
+    return [Reply(turn.say("team_saved"))]
+
+
+async def submit_digest(turn: Turn, values: Mapping[str, str]) -> list[Intent]:
+    if not is_admin(turn):
+        return [Reply(turn.say("team_admins_only"))]
+    form = digest_form(turn)
+    errors = forms.check(form, values)
+    if not TIME.match(values.get("digest_time", "").strip()):
+        errors.setdefault("digest_time", "Use 24-hour HH:MM, like 16:00.")
+    weeks = _whole(values.get("nudge_every_weeks", ""), 0, 12)
+    if weeks is None:
+        errors.setdefault("nudge_every_weeks", "A whole number of weeks from 0 to 12.")
+    hours = _whole(values.get("reminder_after_hours", ""), 0, 168)
+    if hours is None:
+        errors.setdefault("reminder_after_hours", "A whole number of hours from 0 to 168.")
+    if errors:
+        return [FormRejected(forms.with_values(form, values), errors)]
+    assert weeks is not None and hours is not None
+    t = turn.scope.tenant
+    day = values["digest_day"]
+    t.digest_day = None if day == "off" else forms.WEEKDAYS.index(day)
+    hour, minute = values["digest_time"].strip().split(":")
+    t.digest_time = f"{int(hour):02d}:{minute}"
+    t.nudge_every_weeks = weeks
+    t.reminders, t.reminder_after_hours = hours > 0, hours or t.reminder_after_hours
+    t.tag_nonresponders = values["tag_nonresponders"] == "yes"
+    reschedule_team(t, turn.now)
+    return [Reply(turn.say("team_saved"))]
+
+
+async def _reschedule_everyone(turn: Turn) -> None:
+    """The team's rhythm changed: every member's next prompt and the team's own times move."""
+    members = await turn.scope.session.execute(
+        select(Member).where(Member.tenant_id == turn.scope.tid)
+    )
+    for member in members.scalars():
+        reschedule_member(member, turn.scope.tenant, turn.now)
+    reschedule_team(turn.scope.tenant, turn.now)
+
+
+async def _admin(turn: Turn, verb: str, who: str) -> list[Intent]:
+    match = MENTION.match(who)
+    if match is None:
+        return [Reply(turn.say("usage", usage=USAGE))]
+    user_id = match.group(1) or match.group(2)
+    admins = set(turn.scope.tenant.admins or [])
+    admins = admins | {user_id} if verb == "add" else admins - {user_id}
+    turn.scope.tenant.admins = sorted(admins)  # a new list: JSON columns track assignment only
+    return [Reply(turn.say("team_admin_added" if verb == "add" else "team_admin_removed"))]

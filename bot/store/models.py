@@ -74,6 +74,24 @@ class Tenant(Base):
     external_id: Mapped[str] = mapped_column(String(64))
     team_channel: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # The team's rhythm (set by admins with /coach team): defaults for members, the digest.
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    checkin_day: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    checkin_time: Mapped[str] = mapped_column(String(5), default="10:00", server_default="10:00")
+    work_days: Mapped[str] = mapped_column(
+        String(13), default="0,1,2,3,4", server_default="0,1,2,3,4"
+    )
+    holidays: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    digest_day: Mapped[int | None] = mapped_column(Integer, default=4, server_default="4")
+    digest_time: Mapped[str] = mapped_column(String(5), default="16:00", server_default="16:00")
+    nudge_every_weeks: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # 0: off
+    reminders: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    reminder_after_hours: Mapped[int] = mapped_column(Integer, default=24, server_default="24")
+    tag_nonresponders: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # User ids an admin named as team admins too.
+    admins: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    next_digest_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    next_nudge_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
 
 
 class Member(Base):
@@ -88,6 +106,11 @@ class Member(Base):
     checkin_day: Mapped[int] = mapped_column(Integer, default=0)  # Monday = 0
     checkin_time: Mapped[str] = mapped_column(String(5), default="10:00")
     mute_until: Mapped[date | None] = mapped_column(Date)
+    # The member chose their own day and time; otherwise the team's apply.
+    own_schedule: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Weekly DMs: None means the platform's default (on, except on Discord: opt-in only).
+    weekly_dm: Mapped[bool | None] = mapped_column(Boolean)
+    next_checkin_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
     nudges_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     side_budget_hours: Mapped[float] = mapped_column(Float, default=4.0)
     # Nudge ids of the member's latest reply ("" when it had none): never repeated next time.
@@ -220,3 +243,31 @@ class ProcessedEvent(Base):
     tenant_id: Mapped[int] = _tenant_fk()
     key: Mapped[str] = mapped_column(String(128))
     seen_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Delivery(Base):
+    """Something the coach sends on its own: one row per (tenant, target, kind, period).
+
+    The unique key, not memory, guarantees "once per period"; pending rows are the outbox.
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "target", "kind", "period"),
+        Index("ix_deliveries_outbox", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = _tenant_fk()
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(24))
+    target: Mapped[str] = mapped_column(String(64))  # a user id, or a channel id
+    period: Mapped[str] = mapped_column(String(32))  # e.g. 2026-W45
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # message ts, prompt id…

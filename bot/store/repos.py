@@ -15,6 +15,7 @@ from bot.events import TenantRef
 from bot.store.models import (
     BestWork,
     CheckIn,
+    Delivery,
     Draft,
     Goal,
     Member,
@@ -27,7 +28,16 @@ from bot.store.models import (
 )
 
 # Everything that belongs to one member, in the order it can be deleted (children first).
-MEMBER_TABLES = (NudgeRecord, MetricPoint, Draft, Reflection, NotebookEntry, BestWork, CheckIn)
+MEMBER_TABLES = (
+    Delivery,
+    NudgeRecord,
+    MetricPoint,
+    Draft,
+    Reflection,
+    NotebookEntry,
+    BestWork,
+    CheckIn,
+)
 
 
 async def tenant_for(session: AsyncSession, ref: TenantRef, now: datetime) -> Tenant:
@@ -104,6 +114,7 @@ class TenantScope:
             member.display_name = display_name
         if timezone and member.timezone != timezone:
             member.timezone = timezone
+            member.next_checkin_at = None  # due times move with the zone: recomputed by the coach
         return member
 
     async def forget_member(self, member: Member) -> None:

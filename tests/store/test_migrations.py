@@ -8,11 +8,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Connection
 
 from bot.store import Database
-from bot.store.db import alembic_config
+from bot.store.db import alembic_config, include_name
 from bot.store.models import Base
-
-# slack_sdk's installation and OAuth-state stores own these; the models do not describe them.
-LIBRARY_TABLES = {"slack_installations", "slack_bots", "slack_oauth_states"}
 
 
 def _diff(connection: Connection) -> list[object]:
@@ -20,9 +17,7 @@ def _diff(connection: Connection) -> list[object]:
         connection,
         opts={
             "compare_type": True,
-            "include_name": lambda name, kind, _parent: (
-                not (kind == "table" and name in LIBRARY_TABLES)
-            ),
+            "include_name": include_name,
         },
     )
     return list(compare_metadata(context, Base.metadata))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
+from bot.store.db import include_name
 from bot.store.models import Base
 
 
@@ -15,6 +16,7 @@ def run(connection: Connection) -> None:
         # SQLite cannot ALTER most things in place: batch mode rebuilds the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -1,0 +1,89 @@
+"""When things fall due, in each person's own time zone. Date maths happens on local dates and
+is converted to UTC at the edge: a nonexistent local time (spring forward) moves forward by the
+gap, an ambiguous one (fall back) takes its first occurrence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+SEARCH_WEEKS = 60  # a rhythm with no possible day within this far is treated as off
+
+
+@dataclass(frozen=True)
+class Rhythm:
+    """A weekly appointment: a weekday and a local time, minus days off."""
+
+    timezone: str
+    day: int  # Monday is 0
+    at: str  # "HH:MM", local
+    work_days: frozenset[int] = frozenset(range(7))
+    holidays: frozenset[date] = frozenset()
+    mute_until: date | None = None
+
+
+def to_utc(local: datetime, zone: ZoneInfo) -> datetime:
+    """A naive local wall time as a UTC instant.
+
+    ``fold=0`` gives both rules at once: in a gap the offset from before the change applies,
+    which lands the instant after the gap; in an overlap it picks the first occurrence.
+
+    >>> to_utc(datetime(2026, 3, 8, 2, 30), ZoneInfo("America/New_York")).isoformat()
+    '2026-03-08T07:30:00+00:00'
+    """
+    return local.replace(tzinfo=zone, fold=0).astimezone(UTC)
+
+
+def period_of(day: date) -> str:
+    """The ISO week a local date belongs to: ``period_of(date(2026, 11, 2)) == "2026-W45"``."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def occurrence(rhythm: Rhythm, monday: date) -> date | None:
+    """The local date of this week's appointment, moved to the next work day that is not a
+    holiday within the same week; ``None`` when the week has none or the person is muted."""
+    day = monday + timedelta(days=rhythm.day)
+    while day.weekday() not in rhythm.work_days or day in rhythm.holidays:
+        day += timedelta(days=1)
+        if day >= monday + timedelta(days=7):
+            return None
+    if rhythm.mute_until is not None and day <= rhythm.mute_until:
+        return None
+    return day
+
+
+def parse_time(text: str) -> time:
+    hour, minute = text.split(":")
+    return time(int(hour), int(minute))
+
+
+def next_due(rhythm: Rhythm, after: datetime) -> tuple[datetime, str] | None:
+    """The first appointment strictly after ``after`` (UTC), and its period.
+
+    >>> rhythm = Rhythm("Europe/Berlin", day=0, at="09:00")
+    >>> due, period = next_due(rhythm, datetime(2026, 11, 2, 7, 0, tzinfo=UTC))
+    >>> due.isoformat(), period
+    ('2026-11-02T08:00:00+00:00', '2026-W45')
+    """
+    zone = ZoneInfo(rhythm.timezone)
+    at = parse_time(rhythm.at)
+    monday = monday_of(after.astimezone(zone).date())
+    for week in range(SEARCH_WEEKS):
+        day = occurrence(rhythm, monday + timedelta(weeks=week))
+        if day is None:
+            continue
+        due = to_utc(datetime.combine(day, at), zone)
+        if due > after:
+            return due, period_of(day)
+    return None
+
+
+def local_period(instant: datetime, timezone: str) -> str:
+    """The ISO week of ``instant`` on the wall calendar of ``timezone``."""
+    return period_of(instant.astimezone(ZoneInfo(timezone)).date())

@@ -1,0 +1,286 @@
+"""The tick: find what fell due (indexed UTC instants) and claim it as delivery rows.
+
+The unique key (tenant, target, kind, period) makes a second claim of the same period a no-op,
+whether it comes from a restart, an overlapping replica or a late tick. What fell due longer ago
+than the grace window is recorded as missed, never sent late.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.schedule.calendar import Rhythm, local_period, next_due
+from bot.store import Database
+from bot.store.models import CheckIn, Delivery, Member, Tenant
+
+BATCH = 200  # rows per transaction; the loop yields between batches so nothing stalls
+EARLY = timedelta(days=1)  # a check-in from the day before answers the period's prompt
+REMINDER_HORIZON = timedelta(days=7)
+
+CHECKIN, REMINDER, DIGEST, DIGEST_ITEM, CHANNEL_NUDGE = (
+    "checkin",
+    "reminder",
+    "digest",
+    "digest_item",
+    "channel_nudge",
+)
+
+
+def weekly_on(member: Member, platform: str) -> bool:
+    """Weekly DMs are on by default, except on Discord, whose rules make them opt-in."""
+    return member.weekly_dm if member.weekly_dm is not None else platform != "discord"
+
+
+def _days(text: str) -> frozenset[int]:
+    return frozenset(int(d) for d in text.split(",") if d.strip().isdigit())
+
+
+def _holidays(tenant: Tenant) -> frozenset[date]:
+    return frozenset(date.fromisoformat(d) for d in tenant.holidays or [])
+
+
+def member_rhythm(member: Member, tenant: Tenant) -> Rhythm | None:
+    """When the member's weekly prompt falls, or ``None`` when they get none."""
+    if not weekly_on(member, tenant.platform):
+        return None
+    day, at = (
+        (member.checkin_day, member.checkin_time)
+        if member.own_schedule
+        else (tenant.checkin_day, tenant.checkin_time)
+    )
+    return Rhythm(
+        member.timezone, day, at, _days(tenant.work_days), _holidays(tenant), member.mute_until
+    )
+
+
+def team_rhythm(tenant: Tenant, day: int, at: str) -> Rhythm:
+    """The team's own appointments (digest, channel nudges): every day counts, holidays too."""
+    return Rhythm(tenant.timezone, day, at, frozenset(range(7)), _holidays(tenant))
+
+
+def reschedule_member(member: Member, tenant: Tenant, now: datetime) -> None:
+    rhythm = member_rhythm(member, tenant)
+    found = next_due(rhythm, now) if rhythm is not None else None
+    member.next_checkin_at = found[0] if found else None
+
+
+def reschedule_team(tenant: Tenant, now: datetime) -> None:
+    digest = (
+        next_due(team_rhythm(tenant, tenant.digest_day, tenant.digest_time), now)
+        if tenant.digest_day is not None
+        else None
+    )
+    tenant.next_digest_at = digest[0] if digest else None
+    nudge = (
+        next_due(team_rhythm(tenant, tenant.checkin_day, tenant.checkin_time), now)
+        if tenant.nudge_every_weeks > 0
+        else None
+    )
+    tenant.next_nudge_at = nudge[0] if nudge else None
+
+
+async def claim(session: AsyncSession, values: dict[str, Any]) -> bool:
+    """Insert a delivery unless its (tenant, target, kind, period) exists; ``True`` if new."""
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(Delivery)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["tenant_id", "target", "kind", "period"])
+    )
+    result = await session.execute(statement)
+    return bool(getattr(result, "rowcount", 0))
+
+
+@dataclass
+class TickReport:
+    claimed: int = 0
+    missed: int = 0
+    answered_early: int = 0
+    reminders: int = 0
+    digests: int = 0
+    channel_nudges: int = 0
+    kinds: list[str] = field(default_factory=list)
+
+
+class Ticker:
+    def __init__(self, db: Database, grace: timedelta) -> None:
+        self.db = db
+        self.grace = grace
+
+    async def tick(self, now: datetime) -> TickReport:
+        report = TickReport()
+        more = True
+        while more:  # batch after batch, each its own short transaction
+            more = await self._prompts(now, report)
+        await self._reminders(now, report)
+        await self._team(now, report)
+        return report
+
+    def _status(self, due: datetime, now: datetime) -> str:
+        return "pending" if now - due <= self.grace else "missed"
+
+    async def _prompts(self, now: datetime, report: TickReport) -> bool:
+        """Claim one batch of due weekly prompts; ``True`` when there may be more."""
+        async with self.db.session() as session:
+            rows: Sequence[Any] = (
+                await session.execute(
+                    select(Member, Tenant)
+                    .join(Tenant, Tenant.id == Member.tenant_id)
+                    .where(Member.next_checkin_at <= now)
+                    .order_by(Member.next_checkin_at)
+                    .limit(BATCH)
+                )
+            ).all()
+            for member, tenant in rows:
+                due = member.next_checkin_at
+                assert due is not None
+                status = self._status(due, now)
+                answered = await session.scalar(
+                    select(
+                        exists().where(
+                            CheckIn.member_id == member.id, CheckIn.created_at >= due - EARLY
+                        )
+                    )
+                )
+                if answered and status == "pending":
+                    status = "answered"
+                new = await claim(
+                    session,
+                    {
+                        "tenant_id": tenant.id,
+                        "member_id": member.id,
+                        "kind": CHECKIN,
+                        "target": member.user_id,
+                        "period": local_period(due, member.timezone),
+                        "due_at": due,
+                        "status": status,
+                        "attempts": 0,
+                        "next_attempt_at": due,
+                        "detail": {},
+                    },
+                )
+                if new:
+                    report.claimed += status == "pending"
+                    report.missed += status == "missed"
+                    report.answered_early += status == "answered"
+                rhythm = member_rhythm(member, tenant)
+                following = next_due(rhythm, due) if rhythm is not None else None
+                member.next_checkin_at = following[0] if following else None
+            return len(rows) == BATCH
+
+    async def _reminders(self, now: datetime, report: TickReport) -> None:
+        """One reminder per period for a prompt that was sent and not answered."""
+        reminder = Delivery.__table__.alias("reminder")
+        latest = (
+            select(CheckIn.member_id, func.max(CheckIn.created_at).label("at"))
+            .group_by(CheckIn.member_id)
+            .subquery()
+        )
+        async with self.db.session() as session:
+            rows = (
+                await session.execute(
+                    select(Delivery, Tenant, latest.c.at)
+                    .join(Tenant, Tenant.id == Delivery.tenant_id)
+                    .outerjoin(latest, latest.c.member_id == Delivery.member_id)
+                    .where(
+                        Delivery.kind == CHECKIN,
+                        Delivery.status == "sent",
+                        Delivery.sent_at >= now - REMINDER_HORIZON,
+                        Tenant.reminders.is_(True),
+                        ~exists().where(
+                            and_(
+                                reminder.c.tenant_id == Delivery.tenant_id,
+                                reminder.c.target == Delivery.target,
+                                reminder.c.kind == REMINDER,
+                                reminder.c.period == Delivery.period,
+                            )
+                        ),
+                    )
+                )
+            ).all()
+            for prompt, tenant, last_checkin in rows:
+                assert prompt.sent_at is not None
+                if last_checkin is not None and last_checkin >= prompt.due_at - EARLY:
+                    continue  # answered
+                at = prompt.sent_at + timedelta(hours=tenant.reminder_after_hours)
+                if at > now:
+                    continue
+                new = await claim(
+                    session,
+                    {
+                        "tenant_id": tenant.id,
+                        "member_id": prompt.member_id,
+                        "kind": REMINDER,
+                        "target": prompt.target,
+                        "period": prompt.period,
+                        "due_at": at,
+                        "status": self._status(at, now),
+                        "attempts": 0,
+                        "next_attempt_at": at,
+                        "detail": {},
+                    },
+                )
+                report.reminders += new
+
+    async def _team(self, now: datetime, report: TickReport) -> None:
+        """Digests and channel nudges of every team whose time has come."""
+        async with self.db.session() as session:
+            teams = (
+                (
+                    await session.execute(
+                        select(Tenant).where(
+                            (Tenant.next_digest_at <= now) | (Tenant.next_nudge_at <= now)
+                        )
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            for tenant in teams:
+                if tenant.next_digest_at is not None and tenant.next_digest_at <= now:
+                    due = tenant.next_digest_at
+                    if tenant.team_channel:
+                        report.digests += await claim(
+                            session, self._team_row(tenant, DIGEST, due, now, {})
+                        )
+                    assert tenant.digest_day is not None
+                    following = next_due(
+                        team_rhythm(tenant, tenant.digest_day, tenant.digest_time), due
+                    )
+                    tenant.next_digest_at = following[0] if following else None
+                if tenant.next_nudge_at is not None and tenant.next_nudge_at <= now:
+                    due = tenant.next_nudge_at
+                    if tenant.team_channel:
+                        report.channel_nudges += await claim(
+                            session, self._team_row(tenant, CHANNEL_NUDGE, due, now, {})
+                        )
+                    rhythm = team_rhythm(tenant, tenant.checkin_day, tenant.checkin_time)
+                    following = next_due(
+                        rhythm, due + timedelta(weeks=tenant.nudge_every_weeks - 1)
+                    )
+                    tenant.next_nudge_at = following[0] if following else None
+
+    def _team_row(
+        self, tenant: Tenant, kind: str, due: datetime, now: datetime, detail: dict[str, Any]
+    ) -> dict[str, Any]:
+        assert tenant.team_channel is not None
+        return {
+            "tenant_id": tenant.id,
+            "member_id": None,
+            "kind": kind,
+            "target": tenant.team_channel,
+            "period": local_period(due, tenant.timezone),
+            "due_at": due,
+            "status": self._status(due, now),
+            "attempts": 0,
+            "next_attempt_at": due,
+            "detail": detail,
+        }

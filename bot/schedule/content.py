@@ -1,0 +1,141 @@
+"""What each scheduled delivery says, composed when it is sent (so it uses today's data)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.coach.summary import team_summary
+from bot.events import Action, Button, Content, UserText
+from bot.prompts import PromptError, Prompts, _read_yaml
+from bot.schedule.claims import CHANNEL_NUDGE, CHECKIN, DIGEST, REMINDER
+from bot.store.models import CheckIn, Delivery, Goal, Member
+
+NUDGE_QUIET = timedelta(weeks=8)  # a channel prompt does not come back sooner than this
+
+
+@dataclass(frozen=True)
+class Message:
+    body: Content
+    buttons: tuple[Button, ...] = ()
+    channel: str | None = None  # None: a DM to the delivery's target
+    thread: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)  # remembered on the delivery
+
+
+class ChannelNudge(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str
+    text: str = Field(max_length=280)
+    idea: str
+
+
+class ChannelNudges(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    channel_nudges: tuple[ChannelNudge, ...] = Field(min_length=9)
+
+
+@cache
+def channel_nudges() -> tuple[ChannelNudge, ...]:
+    """prompts/channel_nudges.yaml, validated: at least nine, so eight weeks never repeat."""
+    try:
+        loaded = ChannelNudges.model_validate(_read_yaml("channel_nudges.yaml")).channel_nudges
+    except ValueError as exc:
+        raise PromptError(f"prompts/channel_nudges.yaml: {exc}") from exc
+    if len({n.id for n in loaded}) != len(loaded):
+        raise PromptError("prompts/channel_nudges.yaml: ids repeat")
+    return loaded
+
+
+class Composer:
+    def __init__(self, prompts: Prompts) -> None:
+        self.prompts = prompts
+
+    async def message(self, session: AsyncSession, delivery: Delivery) -> Message | None:
+        """The message for ``delivery``, or ``None`` when there is nothing to send (yet)."""
+        match delivery.kind:
+            case "checkin" | "reminder":
+                return await self._prompt(session, delivery)
+            case "digest":
+                body = self.prompts.say("digest_head", period=delivery.period)
+                return Message(body, channel=delivery.target)
+            case "digest_item":
+                return await self._digest_item(session, delivery)
+            case "channel_nudge":
+                return await self._channel_nudge(session, delivery)
+        raise ValueError(f"unknown delivery kind {delivery.kind!r}")
+
+    async def _prompt(self, session: AsyncSession, delivery: Delivery) -> Message | None:
+        member = await session.get(Member, delivery.member_id) if delivery.member_id else None
+        if member is None:
+            return None
+        goal = (
+            await session.execute(
+                select(Goal)
+                .where(Goal.member_id == member.id, Goal.status == "active")
+                .order_by(Goal.ref)
+                .limit(1)
+            )
+        ).scalar_one_or_none()
+        name = UserText(member.display_name or member.user_id)
+        if delivery.kind == REMINDER:
+            body = self.prompts.say("weekly_reminder", name=name)
+        elif goal is not None:
+            body = self.prompts.say(
+                "weekly_prompt_goal", name=name, capability=UserText(goal.capability)
+            )
+        else:
+            body = self.prompts.say("weekly_prompt", name=name)
+        return Message(body, (Button("Check in", Action.OPEN_CHECKIN),))
+
+    async def _digest_item(self, session: AsyncSession, delivery: Delivery) -> Message | None:
+        parent = (
+            await session.execute(
+                select(Delivery).where(
+                    Delivery.tenant_id == delivery.tenant_id,
+                    Delivery.kind == DIGEST,
+                    Delivery.period == delivery.period,
+                    Delivery.status == "sent",
+                )
+            )
+        ).scalar_one_or_none()
+        if parent is None or not parent.detail.get("ts"):
+            return None  # the digest of that period is not out yet: the item waits for it
+        checkin = await session.get(CheckIn, int(delivery.detail["checkin_id"]))
+        member = await session.get(Member, delivery.member_id) if delivery.member_id else None
+        if checkin is None or member is None or checkin.published_at is None:
+            return None
+        goal = await session.get(Goal, checkin.goal_id) if checkin.goal_id else None
+        body = team_summary(self.prompts, member, checkin, goal)
+        return Message(body, channel=parent.target, thread=str(parent.detail["ts"]))
+
+    async def _channel_nudge(self, session: AsyncSession, delivery: Delivery) -> Message:
+        recent = (
+            (
+                await session.execute(
+                    select(Delivery.detail).where(
+                        Delivery.tenant_id == delivery.tenant_id,
+                        Delivery.kind == CHANNEL_NUDGE,
+                        Delivery.target == delivery.target,
+                        Delivery.status == "sent",
+                        Delivery.due_at > delivery.due_at - NUDGE_QUIET,
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
+        used = {d.get("prompt") for d in recent}
+        # The first prompt not heard here for eight weeks: with nine or more in the catalogue
+        # this walks through all of them in turn.
+        chosen = next(n for n in channel_nudges() if n.id not in used)
+        return Message((chosen.text,), channel=delivery.target, detail={"prompt": chosen.id})
+
+
+__all__ = ["CHECKIN", "Composer", "Message", "channel_nudges"]

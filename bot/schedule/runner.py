@@ -1,0 +1,69 @@
+"""The scheduler: one APScheduler 3.x interval job — the tick, then the outbox — run only by
+the leader. No job per member: due-ness lives in the database (see claims.py)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.ports import Clock, Messenger
+from bot.prompts import Prompts
+from bot.schedule.claims import Ticker, TickReport
+from bot.schedule.leader import Leadership
+from bot.schedule.outbox import DrainReport, Outbox
+from bot.store import Database, StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+
+class Scheduler:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        messengers: Mapping[str, Messenger],
+        prompts: Prompts,
+        grace: timedelta = timedelta(hours=6),
+        leadership: Leadership | None = None,
+    ) -> None:
+        self.clock = clock
+        self.ticker = Ticker(db, grace)
+        self.outbox = Outbox(db, messengers, prompts, clock)
+        self.leadership = leadership or Leadership(db)
+        self._aps: AsyncIOScheduler | None = None
+
+    async def run_once(self) -> tuple[TickReport, DrainReport] | None:
+        """One tick and one outbox drain, if this replica leads; ``None`` when it does not."""
+        try:
+            if not await self.leadership.ensure():
+                return None
+            now = self.clock.now()
+            ticked = await self.ticker.tick(now)
+            drained = await self.outbox.drain(self.clock.now())
+        except StoreUnavailable:
+            log.warning("scheduler: database unavailable; will try again next tick")
+            return None
+        return ticked, drained
+
+    def start(self, every_seconds: float) -> None:
+        """Run ``run_once`` now and then every ``every_seconds`` on the running event loop."""
+        self._aps = AsyncIOScheduler(timezone="UTC")
+        self._aps.add_job(
+            self.run_once,
+            "interval",
+            seconds=every_seconds,
+            next_run_time=self.clock.now(),
+            max_instances=1,  # a long fan-out is not started twice
+            coalesce=True,  # ticks missed while one ran become one, not a burst
+            misfire_grace_time=max(1, int(every_seconds)),
+        )
+        self._aps.start()
+
+    async def stop(self) -> None:
+        if self._aps is not None:
+            self._aps.shutdown(wait=False)
+            self._aps = None
+        await self.leadership.release()
