@@ -3,19 +3,29 @@ registers an entry point in the ``research_coach.adapters`` group (see pyproject
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.metadata import entry_points
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.coach import Coach
+from bot.ports import Messenger, OffsetClock
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.schedule.runner import Scheduler
 
 GROUP = "research_coach.adapters"
 
 
-@dataclass(frozen=True)
+@dataclass
 class RunOptions:
+    """What one run shares with its adapters."""
+
     member: str | None = None  # the console's "--as NAME"
+    # Each adapter registers its Messenger here, by platform, for the scheduler's deliveries.
+    messengers: dict[str, Messenger] = field(default_factory=dict)
+    scheduler: Scheduler | None = None
+    clock: OffsetClock | None = None  # the console moves it with /tick
 
 
 class Adapter(Protocol):

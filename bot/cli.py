@@ -7,7 +7,7 @@ import contextlib
 import json
 import sys
 from collections.abc import Callable, Coroutine
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from importlib.metadata import entry_points
 from typing import Annotated, Any
@@ -24,7 +24,9 @@ from bot.coach import Coach
 from bot.coach import export as exporter
 from bot.coach.nudges import CheckInFacts, candidates
 from bot.events import TenantRef
+from bot.ports import OffsetClock
 from bot.prompts import PromptError, load_prompts
+from bot.schedule.runner import Scheduler
 from bot.settings import Settings
 from bot.store import Database, StoreUnavailable
 
@@ -67,14 +69,25 @@ async def open_database(settings: Settings) -> Database:
 
 
 async def serve(settings: Settings, names: list[str], options: RunOptions) -> None:
+    """Run the named adapters and the scheduler that reaches members through them."""
     db = await open_database(settings)
-    coach = Coach(db)
+    options.clock = OffsetClock()
+    coach = Coach(db, options.clock)
+    options.scheduler = Scheduler(
+        db,
+        options.clock,
+        options.messengers,
+        coach.prompts,
+        timedelta(hours=settings.schedule_grace_hours),
+    )
     found = adapter.discover()
+    options.scheduler.start(settings.tick_seconds)
     try:
         async with asyncio.TaskGroup() as group:
             for name in names:
                 group.create_task(found[name].serve(coach, settings, options))
     finally:
+        await options.scheduler.stop()
         await db.dispose()
 
 

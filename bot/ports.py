@@ -37,6 +37,19 @@ class SystemClock:
         return datetime.now(UTC)
 
 
+class OffsetClock:
+    """The system clock, moved forward on demand (the console's ``/tick 7d``)."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, delta: timedelta) -> None:
+        self.offset += delta
+
+
 class ManualClock:
     """A clock that only moves when told to, e.g. ``clock.advance(timedelta(days=7))``."""
 

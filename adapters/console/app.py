@@ -27,9 +27,11 @@ class ConsoleAdapter:
 
     async def serve(self, coach: Coach, settings: Settings, options: RunOptions) -> None:
         member = options.member or settings.console_user
+        exports = settings.data_dir / "exports"
         session = ConsoleSession(
-            coach, settings.console_team, member, settings.data_dir / "exports"
+            coach, settings.console_team, member, exports, options.scheduler, options.clock
         )
+        options.messengers["console"] = session.messenger
         await run_console(session)
 
 

@@ -3,6 +3,7 @@
 - ``/command args`` is a command typed in the team channel (``#team``);
 - a plain line is a DM to the coach (reflection answers), unless a form is being filled in;
 - a number right after a message with buttons presses that button;
+- ``/tick 7d`` moves the clock forward and lets the scheduler do what falls due;
 - ``/home`` shows the member's home (goals and their numbers, best five, latest nudges);
 - ``/as NAME`` acts as another member of the same team; ``/retry`` resends what the database
   could not take; ``/quit`` ends the session.
@@ -12,9 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from adapters.console import render
+from adapters.console.messenger import ConsoleMessenger
 from bot.coach import Coach
 from bot.events import (
     Actor,
@@ -35,8 +38,26 @@ from bot.events import (
     TenantRef,
     TryAgainLater,
 )
+from bot.ports import ManualClock, OffsetClock
+from bot.schedule.runner import Scheduler
 
 TEAM_CHANNEL = "team"
+TICK_STEP = timedelta(minutes=30)  # fine enough that nothing falls outside its grace window
+_UNITS = {
+    "m": timedelta(minutes=1),
+    "h": timedelta(hours=1),
+    "d": timedelta(days=1),
+    "w": timedelta(weeks=1),
+}
+
+
+def duration(text: str) -> timedelta | None:
+    """``duration("7d") == timedelta(days=7)``; ``None`` for anything else."""
+    text = text.strip().lower()
+    if len(text) < 2 or text[-1] not in _UNITS or not text[:-1].isdigit():
+        return None
+    span = int(text[:-1]) * _UNITS[text[-1]]
+    return span if timedelta() < span <= timedelta(weeks=52) else None
 
 
 @dataclass
@@ -56,8 +77,19 @@ class ConsoleSession:
     >>> out = await ConsoleSession(coach, "lab", "ada", Path("exports")).send("/coach")
     """
 
-    def __init__(self, coach: Coach, team: str, member: str, exports: Path) -> None:
+    def __init__(
+        self,
+        coach: Coach,
+        team: str,
+        member: str,
+        exports: Path,
+        scheduler: Scheduler | None = None,
+        clock: OffsetClock | ManualClock | None = None,
+    ) -> None:
         self.coach = coach
+        self.scheduler = scheduler
+        self.clock = clock
+        self.messenger = ConsoleMessenger(lambda: self.member.lower())
         self.tenant = TenantRef("console", team)
         self.member = member
         self.exports = exports
@@ -68,7 +100,8 @@ class ConsoleSession:
 
     @property
     def actor(self) -> Actor:
-        return Actor(self.tenant, self.member.lower(), self.member)
+        # The console is one person's own team: they may change the team's settings too.
+        return Actor(self.tenant, self.member.lower(), self.member, is_admin=True)
 
     @property
     def prompt(self) -> str:
@@ -85,6 +118,8 @@ class ConsoleSession:
             return ""
         if stripped.startswith("/as"):
             return self._switch(stripped[3:].strip())
+        if stripped.startswith("/tick"):
+            return await self._tick(stripped[5:].strip())
         if stripped == "/home":
             return await self._dispatch(HomeOpened(self.actor))
         if stripped == "/retry":
@@ -102,6 +137,28 @@ class ConsoleSession:
         if not stripped:
             return ""
         return await self._dispatch(MessageReceived(self.actor, Place.dm(), line))
+
+    async def _tick(self, text: str) -> str:
+        """Move the clock forward in steps, letting the scheduler do what falls due."""
+        span = duration(text)
+        if span is None:
+            return "[console] Usage: /tick DURATION, like 30m, 12h, 7d or 2w"
+        if self.scheduler is None or self.clock is None:
+            return "[console] The scheduler is not running in this session."
+        shown: list[str] = []
+        self.messenger.sink = shown.append
+        try:
+            left = span
+            while left > timedelta():
+                step = min(TICK_STEP, left)
+                self.clock.advance(step)
+                left -= step
+                await self.scheduler.run_once()
+        finally:
+            self.messenger.sink = ConsoleMessenger._print
+        now = self.clock.now()
+        shown.append(f"[console] The clock moved {text}: now {now:%a %Y-%m-%d %H:%M} UTC.")
+        return "\n".join(shown)
 
     def _switch(self, name: str) -> str:
         if not name or not name.replace("-", "").replace("_", "").isalnum():

@@ -142,6 +142,7 @@ class SlackAdapter:
 
     async def serve(self, coach: Coach, settings: Settings, options: RunOptions) -> None:
         runtime = build(coach, settings)
+        options.messengers["slack"] = runtime.messenger
         if runtime.socket_mode:
             handler = AsyncSocketModeHandler(
                 runtime.app,

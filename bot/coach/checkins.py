@@ -11,6 +11,7 @@ from bot.coach.advice import nudge_reply
 from bot.coach.goals import USAGE as GOAL_USAGE
 from bot.coach.goals import fmt
 from bot.coach.nudges import ALWAYS_ASKED, CheckInFacts, candidates
+from bot.coach.summary import team_summary
 from bot.coach.team import team_channel
 from bot.coach.turn import Turn
 from bot.events import (
@@ -26,9 +27,9 @@ from bot.events import (
     Segment,
     UserText,
 )
-from bot.store.models import CheckIn, Goal
-
-TEAM_SUMMARY_LIMIT = 500  # each published field is cut to this; the team reads a summary
+from bot.schedule.calendar import local_period
+from bot.schedule.claims import DIGEST_ITEM, claim
+from bot.store.models import Goal
 
 
 def _form(goal: Goal | None, active: list[Goal]) -> Form:
@@ -136,40 +137,40 @@ async def submit(turn: Turn, values: Mapping[str, str], context: str) -> list[In
     return [Reply(reply.body, (*offers, *reply.buttons))]
 
 
-def _clip(text: str) -> str:
-    return text if len(text) <= TEAM_SUMMARY_LIMIT else text[: TEAM_SUMMARY_LIMIT - 1] + "…"
-
-
 async def publish(turn: Turn, value: str) -> list[Intent]:
-    """Post the member's own summary to the team channel: their words, never scores or nudges."""
+    """Share the member's own summary with the team: their words, never scores or nudges.
+
+    With a team digest, the check-in joins its week's digest thread (at digest time, or at
+    once when that digest is already out); without one, it is posted to the team channel.
+    """
     checkin = await turn.scope.checkin(turn.member, int(value)) if value.isdigit() else None
     if checkin is None:
         return [Reply(turn.say("checkin_unknown"))]
     if checkin.published_at is not None:
         return [Reply(turn.say("checkin_already_published"))]
+    tenant = turn.scope.tenant
+    checkin.published_at = turn.now
+    if tenant.team_channel and tenant.digest_day is not None:
+        await claim(
+            turn.scope.session,
+            {
+                "tenant_id": tenant.id,
+                "member_id": turn.member.id,
+                "kind": DIGEST_ITEM,
+                "target": f"checkin:{checkin.id}",
+                "period": local_period(checkin.created_at, tenant.timezone),
+                "due_at": turn.now,
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": turn.now,
+                "detail": {"checkin_id": checkin.id},
+            },
+        )
+        return [Reply(turn.say("checkin_published_digest"))]
     channel = await team_channel(turn, checkin.channel_id)
     if channel is None:
+        checkin.published_at = None
         return [Reply(turn.say("no_team_channel"))]
     goal = await turn.scope.goal_by_id(checkin.goal_id) if checkin.goal_id else None
-    name = turn.member.display_name or turn.member.user_id
-    body: list[Segment] = list(turn.say("team_checkin_head", name=UserText(name)))
-    if goal is not None:
-        body += turn.say("team_checkin_goal", capability=UserText(_clip(goal.capability)))
-    body += turn.say("team_checkin_did", did=UserText(_clip(checkin.did)))
-    if checkin.moves_goal:
-        body += turn.say("team_checkin_moves", moves=UserText(_clip(checkin.moves_goal)))
-    if goal is not None and checkin.metric_value is not None:
-        body += turn.say(
-            "team_checkin_metric",
-            metric=UserText(_clip(goal.metric_name)),
-            value=fmt(checkin.metric_value),
-        )
-    if checkin.next_experiment:
-        body += turn.say("team_checkin_next", experiment=UserText(_clip(checkin.next_experiment)))
-    checkin.published_at = turn.now
-    return [ChannelPost(channel, tuple(body)), Reply(turn.say("checkin_published"))]
-
-
-def checkin_summary(checkin: CheckIn) -> str:
-    """One line for reviews and exports."""
-    return checkin.did.splitlines()[0][:160] if checkin.did else ""
+    body = team_summary(turn.prompts, turn.member, checkin, goal)
+    return [ChannelPost(channel, body), Reply(turn.say("checkin_published"))]

@@ -1,0 +1,40 @@
+"""The console's Messenger: scheduled prompts, digests and nudges appear in the terminal,
+labelled like everything else (``[DM to grace]``, ``[#team]``, ``[#team › thread]``)."""
+
+from __future__ import annotations
+
+import itertools
+import sys
+from collections.abc import Callable
+
+from adapters.console import render
+from bot.events import Button, ChannelPost, Content, DirectMessage, TenantRef
+
+
+class ConsoleMessenger:
+    def __init__(self, me: Callable[[], str]) -> None:
+        self.me = me  # the member at the keyboard right now
+        self.sink: Callable[[str], None] = self._print
+        self._ids = itertools.count(1)
+
+    @staticmethod
+    def _print(text: str) -> None:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+
+    async def send_dm(
+        self, tenant: TenantRef, user_id: str, body: Content, buttons: tuple[Button, ...] = ()
+    ) -> None:
+        text = render.message(DirectMessage(user_id, body, buttons), self.me(), {})
+        assert text is not None
+        if buttons:
+            text += "\n" + render.buttons(buttons) + "  (type /checkin to answer)"
+        self.sink(text)
+
+    async def post(
+        self, tenant: TenantRef, channel_id: str, body: Content, thread_id: str | None = None
+    ) -> str:
+        text = render.message(ChannelPost(channel_id, body, thread_id), self.me(), {})
+        assert text is not None
+        self.sink(text)
+        return f"console-{next(self._ids)}"
