@@ -88,6 +88,7 @@ class Action(StrEnum):
     NUDGE_UNHELPFUL = "nudge.unhelpful"
     OPEN_CHECKIN = "checkin.open"
     OPEN_SETTINGS = "settings.open"
+    DRAFT_REVIEW = "review.draft"
     KEEP_REVIEW = "review.keep"
     EDIT_REVIEW = "review.edit"
     FORGET_CONFIRM = "forget.confirm"

@@ -12,8 +12,9 @@ from bot.events import Button, ChannelPost, Content, DirectMessage, TenantRef
 
 
 class ConsoleMessenger:
-    def __init__(self, me: Callable[[], str]) -> None:
+    def __init__(self, me: Callable[[], str], offer: Callable[[tuple[Button, ...]], None]) -> None:
         self.me = me  # the member at the keyboard right now
+        self.offer = offer  # makes a DM's buttons the ones a typed number presses
         self.sink: Callable[[str], None] = self._print
         self._ids = itertools.count(1)
 
@@ -27,8 +28,9 @@ class ConsoleMessenger:
     ) -> None:
         text = render.message(DirectMessage(user_id, body, buttons), self.me(), {})
         assert text is not None
-        if buttons:
-            text += "\n" + render.buttons(buttons) + "  (type /checkin to answer)"
+        if buttons and user_id == self.me():
+            text += "\n" + render.buttons(buttons)
+            self.offer(buttons)
         self.sink(text)
 
     async def post(

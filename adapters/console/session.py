@@ -89,7 +89,7 @@ class ConsoleSession:
         self.coach = coach
         self.scheduler = scheduler
         self.clock = clock
-        self.messenger = ConsoleMessenger(lambda: self.member.lower())
+        self.messenger = ConsoleMessenger(lambda: self.member.lower(), self._offer)
         self.tenant = TenantRef("console", team)
         self.member = member
         self.exports = exports
@@ -137,6 +137,9 @@ class ConsoleSession:
         if not stripped:
             return ""
         return await self._dispatch(MessageReceived(self.actor, Place.dm(), line))
+
+    def _offer(self, buttons: tuple[Button, ...]) -> None:
+        self.buttons = buttons
 
     async def _tick(self, text: str) -> str:
         """Move the clock forward in steps, letting the scheduler do what falls due."""

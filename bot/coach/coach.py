@@ -175,6 +175,8 @@ async def button(turn: Turn, action: str, value: str) -> list[Intent]:
             return await checkins.open_form(turn, value)
         case Action.OPEN_SETTINGS:
             return [OpenForm(member.settings_form(turn))]
+        case Action.DRAFT_REVIEW:
+            return await notebook.review(turn)
         case Action.KEEP_REVIEW:
             return await notebook.keep(turn)
         case Action.EDIT_REVIEW:

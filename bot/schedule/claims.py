@@ -16,6 +16,7 @@ from sqlalchemy import and_, exists, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.schedule import history
 from bot.schedule.calendar import Rhythm, local_period, next_due
 from bot.store import Database
 from bot.store.models import CheckIn, Delivery, Member, Tenant
@@ -171,10 +172,39 @@ class Ticker:
                     report.claimed += status == "pending"
                     report.missed += status == "missed"
                     report.answered_early += status == "answered"
+                if new and status != "missed":
+                    await self._history(session, member, tenant, due, now)
                 rhythm = member_rhythm(member, tenant)
                 following = next_due(rhythm, due) if rhythm is not None else None
                 member.next_checkin_at = following[0] if following else None
             return len(rows) == BATCH
+
+    async def _history(
+        self, session: AsyncSession, member: Member, tenant: Tenant, due: datetime, now: datetime
+    ) -> None:
+        """Alongside the weekly prompt: a notebook review, or a nudge the history calls for."""
+        called = []
+        if await history.review_due(session, member, now):
+            called.append(history.Called(history.NOTEBOOK_REVIEW, {}))
+        nudge = await history.goal_nudge(session, member, now)
+        if nudge is not None:
+            called.append(nudge)
+        for item in called:
+            await claim(
+                session,
+                {
+                    "tenant_id": tenant.id,
+                    "member_id": member.id,
+                    "kind": item.kind,
+                    "target": member.user_id,
+                    "period": local_period(due, member.timezone),
+                    "due_at": due,
+                    "status": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": due,
+                    "detail": item.detail,
+                },
+            )
 
     async def _reminders(self, now: datetime, report: TickReport) -> None:
         """One reminder per period for a prompt that was sent and not answered."""

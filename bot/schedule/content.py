@@ -8,14 +8,14 @@ from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.coach.summary import team_summary
 from bot.events import Action, Button, Content, UserText
-from bot.prompts import PromptError, Prompts, _read_yaml
+from bot.prompts import PromptError, Prompts, _read_yaml, render
 from bot.schedule.claims import CHANNEL_NUDGE, CHECKIN, DIGEST, REMINDER
-from bot.store.models import CheckIn, Delivery, Goal, Member
+from bot.store.models import CheckIn, Delivery, Goal, Member, NudgeRecord
 
 NUDGE_QUIET = timedelta(weeks=8)  # a channel prompt does not come back sooner than this
 
@@ -69,6 +69,11 @@ class Composer:
                 return await self._digest_item(session, delivery)
             case "channel_nudge":
                 return await self._channel_nudge(session, delivery)
+            case "notebook_review":
+                body = self.prompts.say("notebook_review_prompt")
+                return Message(body, (Button("Draft my review", Action.DRAFT_REVIEW),))
+            case "nudge":
+                return await self._goal_nudge(session, delivery)
         raise ValueError(f"unknown delivery kind {delivery.kind!r}")
 
     async def _prompt(self, session: AsyncSession, delivery: Delivery) -> Message | None:
@@ -93,6 +98,41 @@ class Composer:
         else:
             body = self.prompts.say("weekly_prompt", name=name)
         return Message(body, (Button("Check in", Action.OPEN_CHECKIN),))
+
+    async def _goal_nudge(self, session: AsyncSession, delivery: Delivery) -> Message | None:
+        """A nudge the member's history called for: recorded like any other, with feedback."""
+        member = await session.get(Member, delivery.member_id) if delivery.member_id else None
+        goal = await session.get(Goal, int(delivery.detail.get("goal", 0)))
+        nudge_id = str(delivery.detail.get("nudge", ""))
+        if member is None or goal is None or goal.status != "active" or not member.nudges_enabled:
+            return None
+        nudge = self.prompts.nudge(nudge_id)
+        given = await session.scalar(
+            select(func.count()).where(
+                NudgeRecord.member_id == member.id, NudgeRecord.nudge_id == nudge_id
+            )
+        )
+        record = NudgeRecord(
+            tenant_id=member.tenant_id,
+            member_id=member.id,
+            nudge_id=nudge_id,
+            trigger=f"history of goal {goal.ref}",
+            batch=f"delivery-{delivery.id}",
+            given_at=delivery.due_at,
+        )
+        session.add(record)
+        await session.flush()
+        member.last_nudges = nudge_id
+        wording = nudge.wordings[(given or 0) % len(nudge.wordings)]
+        body = (
+            *render(wording, goal=UserText(goal.capability), metric=UserText(goal.metric_name)),
+            f"\n   Why I ask: {nudge.why}",
+        )
+        buttons = (
+            Button("Helped", Action.NUDGE_HELPFUL, str(record.id)),
+            Button("Did not help", Action.NUDGE_UNHELPFUL, str(record.id)),
+        )
+        return Message(body, buttons)
 
     async def _digest_item(self, session: AsyncSession, delivery: Delivery) -> Message | None:
         parent = (
