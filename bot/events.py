@@ -8,6 +8,7 @@ Inbound:  CommandInvoked | FormSubmitted | ButtonPressed | MessageReceived | Hom
           | MemberJoined | AppUninstalled
 Outbound: Reply (private to the actor) | DirectMessage | ChannelPost | HomeView
           | OpenForm | FormRejected | FileReady | TryAgainLater
+          | FollowUp (last: after delivering the rest, ``await coach.follow_up(intent)``)
 
 Text is a ``Content``: a tuple of the coach's own strings and ``UserText`` spans. Adapters show
 coach strings as they are and escape ``UserText`` for their platform, so nothing a member wrote
@@ -65,7 +66,14 @@ class UserText:
     text: str
 
 
-Segment = str | UserText
+@dataclass(frozen=True)
+class Mention:
+    """A deliberate ping of one member: only ever sent when a team turned tagging on."""
+
+    user_id: str
+
+
+Segment = str | UserText | Mention
 Content = tuple[Segment, ...]
 
 
@@ -74,9 +82,21 @@ def content(*parts: Segment) -> Content:
     return tuple(p for p in parts if p != "")
 
 
-def plain(body: Content, escape: Callable[[str], str] = str) -> str:
-    """Join content into one string, passing member words through ``escape``."""
-    return "".join(escape(p.text) if isinstance(p, UserText) else p for p in body)
+def plain(
+    body: Content,
+    escape: Callable[[str], str] = str,
+    mention: Callable[[str], str] = lambda user: f"@{user}",
+) -> str:
+    """Join content into one string: member words through ``escape``, mentions through
+    ``mention`` (each platform writes its own ping syntax)."""
+    return "".join(
+        escape(p.text)
+        if isinstance(p, UserText)
+        else mention(p.user_id)
+        if isinstance(p, Mention)
+        else p
+        for p in body
+    )
 
 
 class Action(StrEnum):
@@ -305,6 +325,21 @@ class TryAgainLater:
     body: Content
 
 
+@dataclass(frozen=True)
+class FollowUp:
+    """More may follow, later: the core asks for slow work (an LLM note) *after* the fast answer.
+
+    Contract for adapters: deliver every other intent first (and acknowledge the platform), then
+    call ``await coach.follow_up(intent)`` and deliver what it returns exactly as you delivered
+    the replies to the event that produced this ``FollowUp`` (same member, same place; a
+    ``Reply`` stays private to them). An empty list means nothing to add. It never raises and
+    ends within the LLM timeout (COACH_LLM_TIMEOUT, default 8 s); run it where a slow answer
+    holds up no one else (e.g. a background task). The token is opaque and single-use.
+    """
+
+    token: str
+
+
 Intent = (
     Reply
     | DirectMessage
@@ -314,6 +349,7 @@ Intent = (
     | FormRejected
     | FileReady
     | TryAgainLater
+    | FollowUp
 )
 
 __all__ = [
@@ -330,6 +366,7 @@ __all__ = [
     "Event",
     "FieldKind",
     "FileReady",
+    "FollowUp",
     "Form",
     "FormField",
     "FormRejected",
@@ -339,6 +376,7 @@ __all__ = [
     "HomeView",
     "Intent",
     "MemberJoined",
+    "Mention",
     "MessageReceived",
     "OpenForm",
     "Place",

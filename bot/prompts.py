@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from bot.events import Content, Segment, UserText
+from bot.events import Content, Mention, Segment, UserText
 
 NUDGE_IDS = (
     "tie-to-goal",
@@ -31,7 +31,7 @@ NUDGE_IDS = (
     "long-bet",
 )
 
-Value = str | int | float | UserText
+Value = str | int | float | UserText | Mention
 
 
 class PromptError(ValueError):
@@ -58,7 +58,7 @@ def render(template: str, **values: Value) -> Content:
         if name not in values:
             raise KeyError(f"template needs {{{name}}}: {template!r}")
         value = values[name]
-        if isinstance(value, UserText):
+        if isinstance(value, UserText | Mention):
             parts.append(value)
         else:
             parts.append(format(value, spec or ""))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.events import Content, plain
+from bot.events import Content, Mention, plain
 
 # Slack parses these words when a message is sent with link_names or parse=full; a zero-width
 # space after the "@" keeps the word readable and inert whatever the sender's flags.
@@ -26,5 +26,8 @@ def escape(text: str) -> str:
 
 def mrkdwn(body: Content) -> str:
     """Message content as Slack text. The coach's own text is plain too, so all of it is
-    escaped: a usage line like ``/log <text>`` must not turn into markup either."""
-    return escape(plain(body))
+    escaped: a usage line like ``/log <text>`` must not turn into markup either. Only a
+    deliberate ``Mention`` becomes a real ping."""
+    return "".join(
+        f"<@{p.user_id}>" if isinstance(p, Mention) else escape(plain((p,))) for p in body
+    )

@@ -16,6 +16,7 @@ from bot.events import (
     Intent,
     OpenForm,
     Reply,
+    Segment,
     UserText,
     content,
 )
@@ -81,7 +82,7 @@ async def list_goals(turn: Turn) -> list[Intent]:
     goals = await turn.scope.goals(turn.member)
     if not goals:
         return [Reply(turn.say("no_goal"))]
-    body: list[str | UserText] = list(turn.say("goal_list_head"))
+    body: list[Segment] = list(turn.say("goal_list_head"))
     for goal in goals:
         body += ["\n", *goal_line(goal)]
     return [Reply(tuple(body))]

@@ -25,12 +25,13 @@ BATCH = 200  # rows per transaction; the loop yields between batches so nothing 
 EARLY = timedelta(days=1)  # a check-in from the day before answers the period's prompt
 REMINDER_HORIZON = timedelta(days=7)
 
-CHECKIN, REMINDER, DIGEST, DIGEST_ITEM, CHANNEL_NUDGE = (
+CHECKIN, REMINDER, DIGEST, DIGEST_ITEM, CHANNEL_NUDGE, TAG = (
     "checkin",
     "reminder",
     "digest",
     "digest_item",
     "channel_nudge",
+    "tag",
 )
 
 
@@ -236,6 +237,7 @@ class Ticker:
                     )
                 )
             ).all()
+            tags: dict[tuple[int, str], tuple[Tenant, datetime, list[str]]] = {}
             for prompt, tenant, last_checkin in rows:
                 assert prompt.sent_at is not None
                 if last_checkin is not None and last_checkin >= prompt.due_at - EARLY:
@@ -259,6 +261,14 @@ class Ticker:
                     },
                 )
                 report.reminders += new
+                if new and tenant.tag_nonresponders and tenant.team_channel:
+                    _, _, users = tags.setdefault((tenant.id, prompt.period), (tenant, at, []))
+                    users.append(prompt.target)
+            # Only when the team asked for it: one channel message a period naming who has
+            # not checked in yet (the first reminders of the period decide who is named).
+            for (_, period), (tenant, at, users) in tags.items():
+                row = self._team_row(tenant, TAG, at, now, {"users": sorted(users)})
+                await claim(session, {**row, "period": period})
 
     async def _team(self, now: datetime, report: TickReport) -> None:
         """Digests and channel nudges of every team whose time has come."""

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.coach.summary import team_summary
-from bot.events import Action, Button, Content, UserText
+from bot.events import Action, Button, Content, Mention, Segment, UserText
 from bot.prompts import PromptError, Prompts, _read_yaml, render
 from bot.schedule.claims import CHANNEL_NUDGE, CHECKIN, DIGEST, REMINDER
 from bot.store.models import CheckIn, Delivery, Goal, Member, NudgeRecord
@@ -69,6 +69,13 @@ class Composer:
                 return await self._digest_item(session, delivery)
             case "channel_nudge":
                 return await self._channel_nudge(session, delivery)
+            case "tag":
+                users = [str(u) for u in delivery.detail.get("users", [])]
+                mentions: list[Segment] = []
+                for user in users:
+                    mentions += [", " if mentions else " ", Mention(user)]
+                body = (*self.prompts.say("tag_nonresponders"), *mentions)
+                return Message(body, channel=delivery.target)
             case "notebook_review":
                 body = self.prompts.say("notebook_review_prompt")
                 return Message(body, (Button("Draft my review", Action.DRAFT_REVIEW),))
