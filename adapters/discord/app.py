@@ -1,0 +1,143 @@
+"""Start-up: the Discord adapter builds one client, wires it to the coach and runs it.
+
+``DiscordAdapter`` is the entry point the core discovers (``research_coach.adapters``);
+``DiscordApp`` is one running client with its command tree, components, dispatcher and
+messenger. Commands are never synced here: ``research-coach discord sync`` does that.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+
+from adapters.discord import commands, components
+from adapters.discord.client import (
+    DISCORD_API,
+    endpoints,
+    new_client,
+    shard_problems,
+    use_announced_gateway,
+)
+from adapters.discord.dispatch import ACK_BUDGET, Dispatcher
+from adapters.discord.dm_routes import DmRoutes
+from adapters.discord.messenger import DiscordMessenger
+from bot.adapter import RunOptions
+from bot.coach import Coach
+from bot.events import TenantRef
+from bot.pacing import Pacer
+from bot.settings import Settings
+from bot.store import StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+DRAIN_SECONDS = 10.0  # on stop, answers in flight get this long to finish
+
+
+class DiscordApp:
+    """One Discord client serving the coach.
+
+    >>> app = DiscordApp(coach, settings)
+    >>> await app.run()  # until cancelled
+    """
+
+    def __init__(
+        self,
+        coach: Coach,
+        settings: Settings,
+        *,
+        ack_budget: float = ACK_BUDGET,
+        pace: Pacer | None = None,
+        **client_options: Any,
+    ) -> None:
+        self.coach = coach
+        self.settings = settings
+        self.client = new_client(settings, **client_options)
+        self.tree = commands.new_tree(self.client)
+        self.routes = DmRoutes(coach.db)
+        self.messenger = DiscordMessenger(
+            self.client, self.record_dm_refusal, pace, self.routes.dm_sent
+        )
+        self.dispatcher = Dispatcher(coach, self.messenger, self.routes, ack_budget=ack_budget)
+        commands.install(self.tree, self.dispatcher)
+        components.bind(self.client, self.dispatcher)
+        self._listen()
+
+    def _listen(self) -> None:
+        dispatcher = self.dispatcher
+
+        @self.client.event
+        async def on_interaction(interaction: discord.Interaction) -> None:
+            await dispatcher.on_interaction(interaction)
+
+        @self.client.event
+        async def on_message(message: discord.Message) -> None:
+            await dispatcher.on_message(message)
+
+        @self.client.event
+        async def on_guild_remove(guild: discord.Guild) -> None:
+            await dispatcher.on_guild_remove(guild)
+
+    async def run(self) -> None:
+        """Log in and serve until cancelled or disconnected for good."""
+        if self.settings.discord_token is None:
+            raise ValueError("COACH_DISCORD_TOKEN is not set")
+        api, gateway = self.settings.discord_api_url, self.settings.discord_gateway_url
+        with endpoints(api, gateway):
+            try:
+                await self.client.login(self.settings.discord_token.get_secret_value())
+                if gateway is None and api.rstrip("/") != DISCORD_API:
+                    await use_announced_gateway(self.client)
+                await self.client.connect()
+            finally:
+                await self.close()
+
+    async def close(self) -> None:
+        """Let answers in flight finish (briefly), then disconnect."""
+        if not await self.dispatcher.inflight.drain(DRAIN_SECONDS):
+            log.warning("stopping with %d answers unfinished", self.dispatcher.inflight.busy)
+        await self.client.close()
+
+    async def record_dm_refusal(self, tenant: TenantRef, user_id: str) -> None:
+        """Remember on the member that Discord refused a DM to them (error 50007)."""
+        now = self.coach.clock.now()
+        try:
+            async with self.coach.db.scope(tenant, now) as scope:
+                member = await scope.member(user_id)
+                if member is not None:
+                    member.dm_refused_at = now
+        except StoreUnavailable:
+            log.warning("could not record a refused DM: the database is unavailable")
+
+
+class DiscordAdapter:
+    """The coach on Discord; starts when ``COACH_DISCORD_TOKEN`` is set."""
+
+    name = "discord"
+
+    def missing(self, settings: Settings) -> list[str]:
+        """``["COACH_DISCORD_TOKEN"]`` without a token; a shard setting that does not add up."""
+        if settings.discord_token is None:
+            return ["COACH_DISCORD_TOKEN"]
+        return shard_problems(settings)
+
+    async def serve(self, coach: Coach, settings: Settings, options: RunOptions) -> None:
+        """Run the bot until cancelled; its messenger is registered for the scheduler."""
+        # discord.py's DEBUG output carries interaction tokens and message text.
+        library = logging.getLogger("discord")
+        if library.getEffectiveLevel() < logging.INFO:
+            library.setLevel(logging.INFO)
+        app = DiscordApp(coach, settings)
+        options.messengers["discord"] = app.messenger  # the scheduler reaches members through it
+        try:
+            await app.run()
+        except discord.LoginFailure:
+            log.error("Discord refused the bot token: check COACH_DISCORD_TOKEN")
+            raise
+        except discord.PrivilegedIntentsRequired:  # we ask for none; a changed intent would
+            log.error("Discord refused an intent this bot does not need: please report it")
+            raise
+        finally:
+            # A stopped client cannot send: scheduled deliveries wait for the next start.
+            options.messengers.pop("discord", None)

@@ -1,0 +1,166 @@
+"""The core's ``Messenger`` on Discord: DM a member, post to a channel or a thread.
+
+Every send is paced with the core's ``Pacer`` (Discord allows about five messages per five
+seconds in a channel, and fifty requests a second for the whole bot); discord.py still honours
+any 429 Discord answers, so pacing only makes them rare. Text is escaped and fitted into
+Discord's 2000 characters (split, or cut with a note), and every message carries
+``allowed_mentions: {"parse": []}`` from the client's default.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, Literal
+
+import discord
+
+from adapters.discord import sanitize
+from adapters.discord.components import CoachButton, inert_view
+from adapters.discord.translate import guild_of
+from bot.events import Button, Content, TenantRef
+from bot.pacing import Pacer
+
+log = logging.getLogger(__name__)
+
+CANNOT_DM = 50007  # Discord: "Cannot send messages to this user"
+UNKNOWN_CHANNEL = 10003
+THREAD_EXISTS = 160004  # "A thread has already been created for this message"
+THREAD_NAME = "Team check-ins"
+THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080  # a week: the digest's period
+BUTTONS_PER_MESSAGE = 25
+
+RecordRefusal = Callable[[TenantRef, str], Awaitable[None]]
+DmSent = Callable[[TenantRef, str], None]
+
+
+class DmRefused(Exception):
+    """The member does not accept DMs from this server's members (Discord error 50007)."""
+
+    def __init__(self, user_id: str) -> None:
+        super().__init__(f"member {user_id} does not accept DMs")
+        self.user_id = user_id
+
+
+def pacer() -> Pacer:
+    """Discord's pace: a message a second in a channel, 40 a second across a guild."""
+    return Pacer(per_channel=1.0, per_tenant=0.025)
+
+
+def button_view(buttons: tuple[Button, ...], guild: str | None = None) -> discord.ui.View | None:
+    """The coach's buttons as persistent components; ``guild`` when sent into a DM."""
+    if not buttons:
+        return None
+    return inert_view(*(CoachButton.of(b, guild) for b in buttons[:BUTTONS_PER_MESSAGE]))
+
+
+class DiscordMessenger:
+    """``Messenger`` for scheduled work, and for what interactions send outside themselves.
+
+    ``record_refusal`` is called when a member refuses DMs, before ``DmRefused`` is raised;
+    ``dm_sent`` after each DM, so a reply in that DM finds its guild (see ``dm_routes``).
+    """
+
+    def __init__(
+        self,
+        client: discord.Client,
+        record_refusal: RecordRefusal,
+        pace: Pacer | None = None,
+        dm_sent: DmSent | None = None,
+    ) -> None:
+        self._client = client
+        self._record_refusal = record_refusal
+        self._pacer = pace or pacer()
+        self._dm_sent = dm_sent
+
+    async def send_dm(
+        self, tenant: TenantRef, user_id: str, body: Content, buttons: tuple[Button, ...] = ()
+    ) -> None:
+        """DM a member; raises ``DmRefused`` (after recording it) when they refuse DMs."""
+        await self.send_dm_text(
+            tenant, user_id, sanitize.render(body), button_view(buttons, guild_of(tenant))
+        )
+
+    async def send_dm_text(
+        self,
+        tenant: TenantRef,
+        user_id: str,
+        text: str,
+        view: discord.ui.View | None = None,
+        files: list[discord.File] | None = None,
+    ) -> None:
+        """DM already-rendered text, with components and files on its last part."""
+        channel = await self._client.create_dm(discord.Object(int(user_id)))
+        try:
+            await self._send(channel, tenant, f"dm:{user_id}", text, view, files)
+        except discord.Forbidden as exc:
+            if exc.code != CANNOT_DM:
+                raise
+            log.info("member %s of %s refuses DMs", user_id, tenant.external_id)
+            await self._record_refusal(tenant, user_id)
+            raise DmRefused(user_id) from exc
+        if self._dm_sent is not None:
+            self._dm_sent(tenant, user_id)
+
+    async def post(
+        self, tenant: TenantRef, channel_id: str, body: Content, thread_id: str | None = None
+    ) -> str:
+        """Post where the team reads; return the (first) message's id.
+
+        ``thread_id`` is the thread of a message posted before, named by that message's id, as
+        the core does for its digest: on Discord a thread started from a message has the
+        message's id, so it is started here on first use.
+        """
+        text, pings = sanitize.render(body), sanitize.allowed(body)
+        if thread_id is None:
+            return await self._send(
+                self._channel(channel_id), tenant, channel_id, text, pings=pings
+            )
+        try:
+            return await self._send(self._channel(thread_id), tenant, thread_id, text, pings=pings)
+        except discord.NotFound as exc:
+            if exc.code != UNKNOWN_CHANNEL:
+                raise
+        await self._start_thread(channel_id, thread_id)
+        return await self._send(self._channel(thread_id), tenant, thread_id, text, pings=pings)
+
+    def _channel(self, channel_id: str) -> discord.PartialMessageable:
+        return self._client.get_partial_messageable(int(channel_id))
+
+    async def _start_thread(self, channel_id: str, message_id: str) -> None:
+        try:
+            await self._client.http.start_thread_with_message(
+                int(channel_id),
+                int(message_id),
+                name=THREAD_NAME,
+                auto_archive_duration=THREAD_ARCHIVE_MINUTES,
+            )
+        except discord.HTTPException as exc:
+            if exc.code != THREAD_EXISTS:  # another send started it a moment ago: fine
+                raise
+
+    async def _send(
+        self,
+        channel: discord.abc.Messageable,
+        tenant: TenantRef,
+        key: str,
+        text: str,
+        view: discord.ui.View | None = None,
+        files: list[discord.File] | None = None,
+        pings: discord.AllowedMentions | None = None,
+    ) -> str:
+        parts = sanitize.fit(text)
+        first = ""
+        for number, part in enumerate(parts, start=1):
+            last = number == len(parts)
+            extra: dict[str, Any] = {}
+            if pings is not None:  # a deliberate tag; otherwise the client's "no pings"
+                extra["allowed_mentions"] = pings
+            if last and view is not None:
+                extra["view"] = view
+            if last and files:
+                extra["files"] = files
+            await self._pacer.wait(tenant.external_id, key)
+            sent = await channel.send(part, **extra)
+            first = first or str(sent.id)
+        return first

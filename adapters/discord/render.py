@@ -1,0 +1,305 @@
+"""Render out: the coach's intents as Discord messages, modals, buttons and files.
+
+- ``Reply`` → a private reply (ephemeral in a server); ``DirectMessage`` → a DM, or, when the
+  member refuses DMs (50007), a private reply with an "Answer here" button;
+- ``ChannelPost`` → a message in the channel or thread, escaped and paced;
+- ``OpenForm`` → a modal (or a button that opens it, once the first response is used);
+- ``FormRejected`` → a private reply stating each error, with a button that reopens the modal
+  pre-filled; ``TryAgainLater`` → the coach's words with a button that brings back what the
+  member sent;
+- ``FileReady`` → attachments of one private reply; ``HomeView`` → a private summary.
+
+DMs and channel posts are sent before the replies, so that a reply confirming one that failed
+("I've sent you a DM", "Published to the team") is withdrawn and replaced by what happened.
+Anything else raises: an intent is never dropped silently.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import discord
+
+from adapters.discord import modals, sanitize
+from adapters.discord.components import (
+    CoachButton,
+    PickSelect,
+    ReopenButton,
+    ReplyHereButton,
+    RetryButton,
+    inert_view,
+)
+from adapters.discord.dm_routes import DmRoutes
+from adapters.discord.messenger import DiscordMessenger, DmRefused, button_view
+from adapters.discord.pending import Pending, Reopen, Retry
+from adapters.discord.surfaces import Surface
+from adapters.discord.translate import guild_of
+from bot.coach.forms import with_values
+from bot.events import (
+    Actor,
+    Button,
+    ChannelPost,
+    CommandInvoked,
+    DirectMessage,
+    Event,
+    FieldKind,
+    FileReady,
+    Form,
+    FormField,
+    FormRejected,
+    FormSubmitted,
+    HomeView,
+    Intent,
+    OpenForm,
+    Reply,
+    TryAgainLater,
+)
+from bot.prompts import Prompts
+
+log = logging.getLogger(__name__)
+
+DM_REFUSED = (
+    "I can't DM you: your privacy settings block DMs from this server's members. "
+    "We'll continue here, privately — press **Answer here** to reply. "
+    "(To use DMs, allow them in this server's Privacy Settings.)"
+)
+DM_REFUSED_AGAIN = "(Your DMs are closed, so we continue here: **Answer here** to reply.)"
+TOLD_LIMIT = 10_000  # members told in full that their DMs are closed; later steps say less
+POST_FAILED = (
+    "I couldn't post in <#{channel}>: I need the View Channel and Send Messages permissions "
+    "there (and Create Public Threads and Send Messages in Threads for threads). Ask a server "
+    "admin to add them."
+)
+OPEN_FORM = "**{title}**: press the button to open the form."
+
+
+class CannotRender(TypeError):
+    """An intent this adapter does not know how to show."""
+
+
+@dataclass
+class Outcome:
+    """What went wrong while sending DMs and posts."""
+
+    dm_refused: bool = False
+    post_failed: bool = False
+
+
+@dataclass
+class Services:
+    """What rendering needs beyond the surface: sends, memory, the coach's words."""
+
+    messenger: DiscordMessenger
+    pending: Pending
+    prompts: Prompts
+    routes: DmRoutes
+    told_dm_refused: OrderedDict[str, None] = field(default_factory=OrderedDict)
+
+
+class Renderer:
+    """Shows intents on one surface, for one actor; ``origin`` is the event that caused them.
+
+    >>> await Renderer(surface, actor, services, event).show(intents)
+    """
+
+    def __init__(
+        self, surface: Surface, actor: Actor, services: Services, origin: Event | None = None
+    ) -> None:
+        self.surface = surface
+        self.actor = actor
+        self.services = services
+        self.origin = origin
+        # Components sent into a DM carry their guild: a DM has none of its own.
+        self.guild = guild_of(actor.tenant) if surface.in_dm else None
+
+    async def show(self, intents: list[Intent], *, ask_choice_first: bool = True) -> None:
+        """Show every intent, in order, sends that leave the conversation first."""
+        if any(isinstance(i, DirectMessage | ChannelPost | FileReady) for i in intents):
+            await self.surface.make_room()
+        outcome = Outcome()
+        for intent in intents:
+            if isinstance(intent, DirectMessage):
+                await self._direct_message(intent, outcome)
+            elif isinstance(intent, ChannelPost):
+                await self._post(intent, outcome)
+        files = [i for i in intents if isinstance(i, FileReady)]
+        for intent in intents:
+            match intent:
+                case Reply(body=body, buttons=buttons):
+                    if not self._withdrawn(intent, outcome):
+                        await self.surface.send(sanitize.render(body), self._buttons(buttons))
+                case OpenForm(form=form):
+                    await self.open_form(form, ask_choice_first=ask_choice_first)
+                case FormRejected(form=form, errors=errors):
+                    await self._rejected(form, errors)
+                case TryAgainLater(body=body):
+                    await self._try_again_later(sanitize.render(body))
+                case HomeView():
+                    await self.surface.send(home_text(intent), self._buttons(intent.buttons))
+                case DirectMessage() | ChannelPost() | FileReady():
+                    pass  # sent above
+                case _:
+                    raise CannotRender(f"the Discord adapter cannot show {intent!r}")
+        if files:
+            await self._files(files)
+        await self.surface.finish()
+
+    def _buttons(self, buttons: tuple[Button, ...]) -> discord.ui.View | None:
+        return button_view(buttons, self.guild)
+
+    # --- sends that leave this conversation ----------------------------------------------------
+
+    async def _direct_message(self, intent: DirectMessage, outcome: Outcome) -> None:
+        text = sanitize.render(intent.body)
+        tenant = self.actor.tenant
+        to_actor = intent.user_id == self.actor.user_id
+        if to_actor and self.surface.in_dm:
+            await self.surface.send(text, self._buttons(intent.buttons))
+            return
+        guild = guild_of(tenant)
+        try:
+            await self.services.messenger.send_dm_text(
+                tenant, intent.user_id, text, button_view(intent.buttons, guild)
+            )
+        except DmRefused:
+            if not to_actor:
+                log.warning("a DM to another member of %s was refused", tenant.external_id)
+                return
+            outcome.dm_refused = True
+            items: list[discord.ui.Item[Any]] = [
+                CoachButton.of(b, self.guild) for b in intent.buttons
+            ]
+            items.append(ReplyHereButton(self.guild))
+            told = self.services.told_dm_refused
+            note = DM_REFUSED_AGAIN if intent.user_id in told else DM_REFUSED
+            told[intent.user_id] = None
+            while len(told) > TOLD_LIMIT:
+                told.popitem(last=False)
+            await self.surface.send(f"{note}\n\n{text}", inert_view(*items))
+
+    async def _post(self, intent: ChannelPost, outcome: Outcome) -> None:
+        try:
+            await self.services.messenger.post(
+                self.actor.tenant, intent.channel_id, intent.body, intent.thread_id
+            )
+        except discord.HTTPException as exc:
+            log.warning("posting in %s failed: %s %s", intent.channel_id, exc.status, exc.code)
+            outcome.post_failed = True
+            await self.surface.send(
+                POST_FAILED.format(channel=intent.thread_id or intent.channel_id)
+            )
+
+    def _withdrawn(self, reply: Reply, outcome: Outcome) -> bool:
+        """Whether ``reply`` is the core's confirmation of a send that failed."""
+        say = self.services.prompts.say
+        failed = []
+        if outcome.dm_refused:
+            failed.append(say("reflect_in_dm"))
+        if outcome.post_failed:
+            failed += [say("checkin_published"), say("learning_published")]
+        return reply.body in failed
+
+    # --- forms ---------------------------------------------------------------------------------
+
+    async def open_form(
+        self, form: Form, *, ask_choice_first: bool = True, fixed: dict[str, str] | None = None
+    ) -> None:
+        """A modal now if the first response is free, else a button that opens it."""
+        user = self.actor.user_id
+        if not self.surface.can_open_modal:
+            token = self.services.pending.keep(Reopen(user, form, self.guild))
+            view = inert_view(ReopenButton(token, "Open the form"))
+            await self.surface.send(OPEN_FORM.format(title=sanitize.escape(form.title)), view)
+            return
+        pick, fields = modals.layout(form)
+        fixed = dict(fixed or {})
+        if pick is not None and not ask_choice_first and _valid_choice(pick):
+            fixed[pick.name] = pick.initial  # chosen before: keep it, ask the rest
+        elif pick is not None:
+            token = self.services.pending.keep(Reopen(user, form, self.guild))
+            select = PickSelect(token, pick.label, modals.options(pick))
+            await self.surface.send(f"**{sanitize.escape(pick.label)}?**", inert_view(select))
+            return
+        self.services.pending.opened(user, form)
+        await self.surface.open_modal(modals.modal(form, fields, fixed, self.guild))
+
+    async def _rejected(self, form: Form, errors: Mapping[str, str]) -> None:
+        lines = [f"• {sanitize.escape(errors[f.name])}" for f in form.fields if f.name in errors]
+        lines += [f"• {sanitize.escape(e)}" for k, e in errors.items() if k not in _names(form)]
+        token = self.services.pending.keep(Reopen(self.actor.user_id, form, self.guild))
+        view = inert_view(ReopenButton(token, "Fix and send again"))
+        await self.surface.send("Almost there:\n" + "\n".join(lines), view)
+
+    async def _try_again_later(self, text: str) -> None:
+        """The coach could not take this now; keep what the member sent for one press."""
+        user = self.actor.user_id
+        origin = self.origin
+        if isinstance(origin, FormSubmitted):
+            opened = self.services.pending.form(user, origin.form_id, origin.context)
+            form, fixed = (opened, {}) if opened is not None else _bare_form(origin)
+            form = with_values(form, origin.values)
+            reopen = Reopen(user, form, self.guild, tuple(fixed.items()))
+            token = self.services.pending.keep(reopen)
+            await self.surface.send(text, inert_view(ReopenButton(token, "Open my form again")))
+            return
+        if origin is None:
+            await self.surface.send(text)
+            return
+        if isinstance(origin, CommandInvoked) and origin.text:
+            text += f"\nYou sent: /{origin.name} {sanitize.escape(origin.text)}"
+        token = self.services.pending.keep(Retry(user, origin))
+        await self.surface.send(text, inert_view(RetryButton(token)))
+
+    # --- files ---------------------------------------------------------------------------------
+
+    async def _files(self, files: list[FileReady]) -> None:
+        attachments = [
+            discord.File(io.BytesIO(f.data.encode("utf-8")), filename=f.filename) for f in files
+        ]
+        captions = "\n".join(f"{f.caption} ({f.filename})" for f in files if f.caption)
+        await self.surface.send(captions or "Your files:", files=attachments)
+
+
+def _names(form: Form) -> set[str]:
+    return {f.name for f in form.fields}
+
+
+def _valid_choice(field: FormField) -> bool:
+    return field.initial in {c.value for c in field.choices}
+
+
+def _bare_form(submitted: FormSubmitted) -> tuple[Form, dict[str, str]]:
+    """A form for a submit whose modal this process did not open (it was opened before a
+    restart): one long field per value, so none of the member's words is lost; values beyond
+    what a modal holds ride along unchanged."""
+    names = list(submitted.values)
+    shown, fixed = names[: modals.MODAL_LIMIT], names[modals.MODAL_LIMIT :]
+    fields = tuple(
+        FormField(n, n.replace("_", " ").capitalize(), FieldKind.LONG, max_length=4000)
+        for n in shown
+    )
+    form = Form(submitted.form_id, "Your form", fields, context=submitted.context)
+    return form, {n: submitted.values[n] for n in fixed}
+
+
+def home_text(view: HomeView) -> str:
+    """The member's home as one private message (Discord has no App Home)."""
+    e = sanitize.escape
+    lines = ["**Your goals**"]
+    for goal in view.goals:
+        trend = " → ".join(f"{v:g}" for v in goal.recent) or "no values yet"
+        lines.append(f"{goal.ref}. {e(goal.capability)} — {e(goal.metric)}: {trend}")
+    if not view.goals:
+        lines.append("None active yet: /goal set")
+    lines.append("**Best five**")
+    lines += [f"{n}. {e(w.title)}" for n, w in enumerate(view.best_works, start=1)]
+    if not view.best_works:
+        lines.append("None yet: /wins add")
+    if view.recent_nudges:
+        lines.append("Latest nudges: " + ", ".join(e(n) for n in view.recent_nudges))
+    return "\n".join(lines)

@@ -1,0 +1,67 @@
+"""Fixtures: a fake Discord on 127.0.0.1, the adapter running against it with the real coach and
+database, and members of two servers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+
+from bot.coach import Coach
+from tests.adapters.discord.transcript import Bot, Researcher, settings
+from tests.fakes.discord import FakeDiscord, Person, pointed_at
+
+LAB = 80 << 22  # a guild id on shard 0 of 2
+LAB_CHANNEL = 8101
+LAB_THREAD = 8109
+OTHER = 81 << 22  # another server (shard 1 of 2)
+OTHER_CHANNEL = 8201
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    """A fake Discord with two servers; discord.py points at it for the test only."""
+    server = await FakeDiscord().start()
+    server.add_guild(LAB, "Lab", LAB_CHANNEL, 8102)
+    server.guilds[LAB].threads[LAB_THREAD] = LAB_CHANNEL
+    server.add_guild(OTHER, "Other lab", OTHER_CHANNEL)
+    try:
+        with pointed_at(server):
+            yield server
+    finally:
+        await server.close()
+    assert server.unexpected() == [], "the bot called endpoints the fake does not know"
+
+
+@pytest.fixture
+async def bot(fake: FakeDiscord, coach: Coach) -> AsyncIterator[Bot]:
+    running = Bot(fake, coach, settings(fake))
+    await running.start()
+    try:
+        yield running
+    finally:
+        await running.stop()
+
+
+@pytest.fixture
+def ada(bot: Bot) -> Researcher:
+    return Researcher(bot, Person(4242, "Ada"), LAB, LAB_CHANNEL)
+
+
+@pytest.fixture
+def grace(bot: Bot) -> Researcher:
+    return Researcher(bot, Person(4343, "Grace"), LAB, LAB_CHANNEL, admin=True)
+
+
+@pytest.fixture
+def no_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No COACH_DISCORD_* from the machine running the tests."""
+    for name in (
+        "COACH_DISCORD_TOKEN",
+        "COACH_DISCORD_API_URL",
+        "COACH_DISCORD_GATEWAY_URL",
+        "COACH_DISCORD_SHARD_COUNT",
+        "COACH_DISCORD_SHARD_IDS",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    yield
