@@ -19,7 +19,8 @@ from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve()
+ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
 
 from slack_bolt.async_app import AsyncAck, AsyncApp  # noqa: E402
@@ -74,7 +75,7 @@ async def load(urls: dict[str, str], rounds: int, concurrency: int) -> dict[str,
     limits = httpx.Limits(max_connections=2 * concurrency)
     timings: dict[str, list[float]] = {name: [] for name in urls}
     async with httpx.AsyncClient(limits=limits, timeout=30) as http:
-        for name, url in urls.items():  # warm-up: auth.test, users.info, connections
+        for url in urls.values():  # warm-up: auth.test, users.info, connections
             await burst(http, url, concurrency, -1)
         await asyncio.sleep(0.5)
         for rnd in range(rounds):
@@ -95,11 +96,11 @@ async def serve_fake() -> None:
 
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 async def main(rounds: int, concurrency: int) -> None:
-    me = [sys.executable, str(Path(__file__).resolve())]
+    me = [sys.executable, str(HERE)]
     fake = await asyncio.create_subprocess_exec(
         *me, "--fake", stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE
     )

@@ -10,6 +10,7 @@ from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -17,13 +18,13 @@ from pydantic import ValidationError
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from bot import adapter, logs
+from bot import adapter, analysis, logs
 from bot.adapter import RunOptions
-from bot.analysis import analyze as analyze_text
 from bot.coach import Coach
 from bot.coach import export as exporter
 from bot.coach.nudges import CheckInFacts, candidates
 from bot.events import TenantRef
+from bot.llm import follow_ups_from
 from bot.ports import OffsetClock
 from bot.prompts import PromptError, load_prompts
 from bot.schedule.runner import Scheduler
@@ -72,7 +73,11 @@ async def serve(settings: Settings, names: list[str], options: RunOptions) -> No
     """Run the named adapters and the scheduler that reaches members through them."""
     db = await open_database(settings)
     options.clock = OffsetClock()
-    coach = Coach(db, options.clock)
+    # The embedded analysis model loads before the first check-in (or the log says why not).
+    analysis.configure(enabled=settings.analysis_model, model_file=settings.analysis_model_file)
+    await asyncio.to_thread(analysis.warm_up)
+    prompts = load_prompts()
+    coach = Coach(db, options.clock, prompts, follow_ups_from(settings, prompts))
     options.scheduler = Scheduler(
         db,
         options.clock,
@@ -88,6 +93,8 @@ async def serve(settings: Settings, names: list[str], options: RunOptions) -> No
                 group.create_task(found[name].serve(coach, settings, options))
     finally:
         await options.scheduler.stop()
+        if coach.follow_ups is not None:
+            await coach.follow_ups.aclose()
         await db.dispose()
 
 
@@ -117,8 +124,27 @@ def console(
 
 
 @app.command()
-def analyze() -> None:
+def analyze(
+    eval_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--eval",
+            help="A labelled JSON-lines file: print alignment AUC and accuracy, and precision, "
+            "recall and F1 per signal, for the rules and the embedded model side by side.",
+        ),
+    ] = None,
+    rules_only: Annotated[
+        bool, typer.Option("--rules", help="Read with the rules alone (no embedded model).")
+    ] = False,
+) -> None:
     """Read JSON lines {"goal": ..., "update": ...}; write what the coach reads in each."""
+    settings = load_settings()
+    analysis.configure(
+        enabled=settings.analysis_model and not rules_only,
+        model_file=settings.analysis_model_file,
+    )
+    if eval_file is not None:
+        raise typer.Exit(evaluation(eval_file, rules_only))
     bad = 0
     for number, line in enumerate(sys.stdin, start=1):
         if not line.strip():
@@ -139,9 +165,44 @@ def analyze() -> None:
         raise typer.Exit(2)
 
 
+def evaluation(path: Path, rules_only: bool = False) -> int:
+    """Print the evaluation of ``path`` for the rules and the embedded model; the exit code."""
+    from bot.analysis.evaluate import evaluate, format_reports, load_examples
+
+    try:
+        examples = load_examples(path)
+    except (OSError, ValueError) as exc:
+        typer.echo(f"Cannot read {path}: {exc}", err=True)
+        return 2
+    reports = [
+        evaluate(
+            "rules",
+            examples,
+            lambda e: analysis.rules_analyze(
+                e.goal, e.update, moves_goal=e.moves_goal, failed=e.failed
+            ),
+        )
+    ]
+    state = analysis.warm_up()
+    if state.state == "loaded":
+        reports.append(
+            evaluate(
+                "embedded",
+                examples,
+                lambda e: analysis.analyze(
+                    e.goal, e.update, moves_goal=e.moves_goal, failed=e.failed
+                ),
+            )
+        )
+    elif not rules_only:
+        typer.echo(f"The embedded model is {state.state}: {state.detail}", err=True)
+    typer.echo(format_reports(reports, f"{path} ({len(examples)} labelled check-ins)"))
+    return 0 if rules_only or state.state == "loaded" else 1
+
+
 def analysis_of(goal: str | None, update: str) -> dict[str, Any]:
     """The ``analyze`` contract for one update."""
-    signals = analyze_text(goal or None, update)
+    signals = analysis.analyze(goal or None, update)
     facts = CheckInFacts(has_goal=bool(goal))
     nudges = [c.nudge_id for c in candidates(signals, facts)][:2]
     return {
@@ -233,6 +294,8 @@ async def checkup() -> int:
         say(True, "prompts/ load and validate")
     except PromptError as exc:
         say(False, f"prompts/: {exc}")
+    failed += await asyncio.to_thread(_check_analysis, settings)
+    _check_llm(settings)
     url = make_url(settings.resolved_database_url())
     where = url.render_as_string(hide_password=True)
     db = Database.from_url(settings.resolved_database_url())
@@ -259,3 +322,138 @@ async def checkup() -> int:
         else:
             typer.echo(f"ok   adapter {name}: will start")
     return failed
+
+
+def _check_analysis(settings: Settings) -> int:
+    """Say whether the embedded analysis model loads; 1 if it should and does not."""
+    analysis.configure(enabled=settings.analysis_model, model_file=settings.analysis_model_file)
+    state = analysis.warm_up()
+    if state.state == "loaded":
+        typer.echo(f"ok   analysis model: loaded and checked (sha256) from {state.detail}")
+        return 0
+    if state.state == "off":
+        typer.echo(f"--   analysis model: off ({state.detail})")
+        return 0
+    typer.echo(f"BAD  analysis model: not loaded ({state.detail}); the rules carry on alone")
+    return 1
+
+
+def _check_llm(settings: Settings) -> None:
+    if settings.llm_base_url and settings.llm_model:
+        where = make_url_safe(settings.llm_base_url)
+        typer.echo(f"ok   LLM follow-ups: {settings.llm_model} at {where} (not called here)")
+    else:
+        typer.echo("--   LLM follow-ups: off (set COACH_LLM_BASE_URL and COACH_LLM_MODEL)")
+
+
+def make_url_safe(url: str) -> str:
+    """A URL without any user:password part, for printing."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url.split("@")[-1]
+    host = rest.split("/", 1)
+    host[0] = host[0].rsplit("@", 1)[-1]
+    return f"{scheme}://{'/'.join(host)}"
+
+
+# --- report -----------------------------------------------------------------------------------
+
+report_app = typer.Typer(help="Reports for tuning the coach on real use.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+
+@report_app.command("nudges")
+def report_nudges(
+    team: Annotated[
+        str | None, typer.Option(help="PLATFORM:ID of one team (default: every team).")
+    ] = None,
+    days: Annotated[
+        int | None, typer.Option(min=1, help="Only nudges given in the last DAYS days.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table.")] = False,
+) -> None:
+    """Helpfulness per nudge id, from members' helped / did-not-help answers.
+
+    A nudge asked as a gentler question (similarity only, no rule) is counted apart, as
+    "question", so the similarity thresholds can be tuned on their own.
+    """
+    settings = load_settings()
+    tenant: tuple[str, str] | None = None
+    if team is not None:
+        platform, _, external = team.partition(":")
+        if not external:
+            typer.echo("--team takes PLATFORM:ID, e.g. slack:T012AB3C4", err=True)
+            raise typer.Exit(2)
+        tenant = (platform, external)
+    since = datetime.now(UTC) - timedelta(days=days) if days else None
+
+    async def go() -> list[dict[str, Any]]:
+        db = await open_database(settings)
+        try:
+            return await nudge_helpfulness(db, tenant, since)
+        finally:
+            await db.dispose()
+
+    rows = asyncio.run(go())
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        typer.echo("No nudges given yet.")
+        return
+    typer.echo(
+        f"{'nudge':18}{'kind':10}{'given':>7}{'helped':>8}{'not':>6}{'no answer':>11}{'helpful':>9}"
+    )
+    for row in rows:
+        rate = "–" if row["helpful_rate"] is None else f"{row['helpful_rate']:.0%}"
+        typer.echo(
+            f"{row['nudge']:18}{row['kind']:10}{row['given']:>7}{row['helpful']:>8}"
+            f"{row['unhelpful']:>6}{row['unanswered']:>11}{rate:>9}"
+        )
+    typer.echo("helpful = helped / (helped + did not help); unanswered nudges are not counted.")
+
+
+async def nudge_helpfulness(
+    db: Database, tenant: tuple[str, str] | None = None, since: datetime | None = None
+) -> list[dict[str, Any]]:
+    """One row per (nudge id, kind): how often given, helped, did not help, unanswered."""
+    from sqlalchemy import case, func, select
+
+    from bot.coach.nudges import SIMILAR_TRIGGER
+    from bot.store.models import NudgeRecord, Tenant
+
+    kind = case(
+        (NudgeRecord.trigger.startswith(SIMILAR_TRIGGER, autoescape=True), "question"),
+        else_="nudge",
+    ).label("kind")
+    query = select(
+        NudgeRecord.nudge_id,
+        kind,
+        func.count(),
+        func.count().filter(NudgeRecord.feedback == "helpful"),
+        func.count().filter(NudgeRecord.feedback == "unhelpful"),
+    )
+    if tenant is not None:
+        query = query.join(Tenant, Tenant.id == NudgeRecord.tenant_id).where(
+            Tenant.platform == tenant[0], Tenant.external_id == tenant[1]
+        )
+    if since is not None:
+        query = query.where(NudgeRecord.given_at >= since)
+    query = query.group_by(NudgeRecord.nudge_id, kind).order_by(NudgeRecord.nudge_id, kind)
+    async with db.session() as session:
+        result = (await session.execute(query)).all()
+    rows: list[dict[str, Any]] = []
+    for nudge_id, kind_name, given, helpful, unhelpful in result:
+        answered = helpful + unhelpful
+        rows.append(
+            {
+                "nudge": nudge_id,
+                "kind": kind_name,
+                "given": given,
+                "helpful": helpful,
+                "unhelpful": unhelpful,
+                "unanswered": given - answered,
+                "helpful_rate": round(helpful / answered, 4) if answered else None,
+            }
+        )
+    return rows

@@ -40,6 +40,26 @@ class Settings(BaseSettings):
         default=6, ge=0, description="Due work missed during downtime is sent if this fresh."
     )
 
+    analysis_model: bool = Field(
+        default=True,
+        description="Read check-ins with the embedded sentence-embedding model (off: rules only).",
+    )
+    analysis_model_file: Path | None = Field(
+        default=None,
+        description="Use this copy of the model file instead of the packaged one "
+        "(same pinned sha256).",
+    )
+    llm_base_url: str | None = Field(
+        default=None,
+        description="OpenAI-compatible API root for the optional LLM follow-up, "
+        "e.g. http://127.0.0.1:8000/v1. Unset: no LLM.",
+    )
+    llm_model: str | None = Field(default=None, description="Model name sent to the LLM.")
+    llm_api_key: SecretStr | None = Field(default=None, description="Bearer key for the LLM.")
+    llm_timeout: float = Field(
+        default=8, gt=0, le=60, description="Seconds one LLM follow-up may take, retry included."
+    )
+
     http_host: str = Field(default="127.0.0.1", description="Address the HTTP server binds.")
     http_port: int = Field(default=3000, ge=0, le=65535, description="Port of the HTTP server.")
 

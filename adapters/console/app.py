@@ -62,5 +62,9 @@ async def run_console(
         if answer:
             stdout.write(answer + "\n")
         stdout.flush()
+        more = await session.follow_up()  # the LLM note, after the answer is on screen
+        if more:
+            stdout.write(more + "\n")
+            stdout.flush()
     if interactive:
         stdout.write("\n")

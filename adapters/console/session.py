@@ -27,6 +27,7 @@ from bot.events import (
     Event,
     FieldKind,
     FileReady,
+    FollowUp,
     Form,
     FormRejected,
     FormSubmitted,
@@ -96,6 +97,7 @@ class ConsoleSession:
         self.form: FormInProgress | None = None
         self.buttons: tuple[Button, ...] = ()
         self.unsent: Event | None = None  # what the database could not take, for /retry
+        self.follow_ups: list[FollowUp] = []  # to redeem once the answer is shown
         self.finished = False
 
     @property
@@ -216,11 +218,28 @@ class ConsoleSession:
         self.unsent = event if any(isinstance(i, TryAgainLater) for i in intents) else None
         return self._show(intents)
 
+    async def follow_up(self) -> str:
+        """What the coach adds after its answer (an LLM note), once the answer is shown.
+
+        ``run_console`` calls this after printing each answer; "" when there is nothing more.
+        The follow-up is shown like the answer it follows; the answer's buttons stay pressable.
+        """
+        out: list[str] = []
+        while self.follow_ups:
+            extra = await self.coach.follow_up(self.follow_ups.pop(0))
+            for intent in extra:
+                text = render.message(intent, self.member.lower(), {})
+                if text is not None:
+                    out.append(text)
+        return "\n".join(out)
+
     def _show(self, intents: list[Intent]) -> str:
         out: list[str] = []
         self.buttons = ()
         for intent in intents:
             match intent:
+                case FollowUp():
+                    self.follow_ups.append(intent)  # redeemed by follow_up(), after this answer
                 case OpenForm(form=form):
                     self.form = FormInProgress(form, list(range(len(form.fields))))
                     out.append(self._ask())

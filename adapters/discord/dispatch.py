@@ -78,7 +78,9 @@ class Dispatcher:
         self.pending = pending or Pending()
         self.inflight = inflight or InFlight()
         self.ack_budget = ack_budget
-        self.services = Services(messenger, self.pending, coach.prompts, routes)
+        self.services = Services(
+            messenger, self.pending, coach.prompts, routes, follow_up=coach.follow_up
+        )
         self._known: OrderedDict[tuple[str, str], None] = OrderedDict()
         self._ask_timezone: set[tuple[str, str]] = set()
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import io
 import logging
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,6 +49,7 @@ from bot.events import (
     Event,
     FieldKind,
     FileReady,
+    FollowUp,
     Form,
     FormField,
     FormRejected,
@@ -99,6 +100,8 @@ class Services:
     prompts: Prompts
     routes: DmRoutes
     told_dm_refused: OrderedDict[str, None] = field(default_factory=OrderedDict)
+    # The coach's slow second answer (an LLM note) for a FollowUp intent; see bot.events.
+    follow_up: Callable[[FollowUp], Awaitable[list[Intent]]] | None = None
 
 
 class Renderer:
@@ -141,13 +144,19 @@ class Renderer:
                     await self._try_again_later(sanitize.render(body))
                 case HomeView():
                     await self.surface.send(home_text(intent), self._buttons(intent.buttons))
-                case DirectMessage() | ChannelPost() | FileReady():
-                    pass  # sent above
+                case DirectMessage() | ChannelPost() | FileReady() | FollowUp():
+                    pass  # sent above, or (a follow-up) once everything else is out
                 case _:
                     raise CannotRender(f"the Discord adapter cannot show {intent!r}")
         if files:
             await self._files(files)
         await self.surface.finish()
+        later = [i for i in intents if isinstance(i, FollowUp)]
+        if later and self.services.follow_up is not None:
+            for intent in later:  # answered on the same surface, still private
+                extra = await self.services.follow_up(intent)
+                if extra:
+                    await self.show(extra)
 
     def _buttons(self, buttons: tuple[Button, ...]) -> discord.ui.View | None:
         return button_view(buttons, self.guild)

@@ -20,6 +20,7 @@ from bot.events import (
     Content,
     DirectMessage,
     FileReady,
+    FollowUp,
     FormRejected,
     HomeView,
     Intent,
@@ -49,13 +50,26 @@ class Reach:
 
 
 class Outbox:
-    def __init__(self, directory: Directory, pacer: Pacer) -> None:
+    def __init__(
+        self,
+        directory: Directory,
+        pacer: Pacer,
+        follow_up: Callable[[FollowUp], Awaitable[list[Intent]]] | None = None,
+    ) -> None:
         self.directory = directory
         self.pacer = pacer
+        self.follow_up = follow_up  # the coach's slow second answer (an LLM note)
 
     async def deliver(self, intents: Iterable[Intent], reach: Reach) -> None:
+        later = []
         for intent in intents:
-            await self._one(intent, reach)
+            if isinstance(intent, FollowUp):
+                later.append(intent)  # after everything else, and after the ack
+            else:
+                await self._one(intent, reach)
+        for intent in later:
+            if self.follow_up is not None:
+                await self.deliver(await self.follow_up(intent), reach)
 
     async def _one(self, intent: Intent, reach: Reach) -> None:
         match intent:

@@ -1,7 +1,9 @@
 """Rules-based analysis of a check-in: goal alignment plus the nudge signals.
 
-Pure functions over strings: no I/O, no network, no models. A semantic analyser will later sit
-behind the same ``analyze`` signature and return the same ``Signals``.
+Pure functions over strings: no I/O, no network, no models. The semantic analyser
+(``bot.analysis.semantic``) builds on these rules and returns the same ``Signals``; these rules
+alone are the fallback when the embedded model cannot load, and the baseline it is measured
+against (``research-coach analyze --eval``).
 
 How it works:
 
@@ -24,7 +26,17 @@ from collections.abc import Iterable, Sequence
 
 from bot.analysis.signals import ALIGNED_THRESHOLD, Signals
 
-__all__ = ["LEXICAL_SATURATION", "MOVES_GOAL_WEIGHT", "NEGATION_WINDOW", "analyze"]
+__all__ = [
+    "LEXICAL_SATURATION",
+    "MOVES_GOAL_WEIGHT",
+    "NEGATION_WINDOW",
+    "analyze",
+    "failed_field_says_failure",
+    "lexical_alignment",
+    "moves_goal_strength",
+    "phrase",
+    "says_no",
+]
 
 MOVES_GOAL_WEIGHT = 0.6
 """Alignment a meaningful "how does this move your goal" answer gives on its own (> threshold)."""
@@ -166,7 +178,7 @@ _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 # Words that cancel a following cue ("nothing failed", "never hit a wall", "not copying X").
 _NEGATORS = _words(
     """
-    not no never without nor neither nothing none nobody cannot
+    not no never without nor neither nothing none nobody cannot refuse refused refusing
     dont doesnt didnt isnt wasnt werent wont cant couldnt wouldnt shouldnt havent hasnt hadnt
     arent
     """
@@ -535,6 +547,32 @@ def _alignment(goal: str | None, update: str, moves_goal: str) -> tuple[float, s
     else:
         why = ", ".join(shared[:5])
     return score, why
+
+
+def says_no(text: str) -> bool:
+    """Whether ``text`` contains a negation ("not", "never", "no", "didn't", "refuse", ...)."""
+    words = _WORD.findall(text.translate(_FOLD).lower())
+    return any(w in _NEGATORS or w.endswith("n't") for w in words)
+
+
+def lexical_alignment(goal: str | None, text: str) -> float:
+    """0..1: how many of the goal's content words ``text`` shares (no "moves goal" answer)."""
+    return _alignment(goal, text, "")[0]
+
+
+def moves_goal_strength(moves_goal: str) -> float:
+    """0..1: how much the "how does this move your goal" answer says it does."""
+    return _moves_goal_strength(moves_goal)
+
+
+def failed_field_says_failure(failed: str) -> bool:
+    """Whether the "anything that failed or was dropped" answer names something."""
+    return _failed_field_says_failure(failed)
+
+
+def phrase(text: str) -> str:
+    """Whitespace-collapsed, length-capped phrase for ``Signals.evidence``."""
+    return _phrase(text)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """What the text analysis tells the coach about one check-in.
 
-``Signals`` is the contract between an analyser (today the rules in ``bot.analysis.rules``, later
-a semantic one behind the same ``analyze`` function) and the nudge logic:
+``Signals`` is the contract between an analyser (the rules in ``bot.analysis.rules``, or the
+embedded semantic scorer in ``bot.analysis.semantic`` that builds on them) and the nudge logic:
 
 - ``goal_alignment`` / ``aligned`` feed the *tie-to-goal* nudge,
 - ``role_model_mimicry`` feeds *role-models*,
@@ -10,6 +10,10 @@ a semantic one behind the same ``analyze`` function) and the nudge logic:
 
 ``evidence`` maps the name of each signal that fired to the short phrase that triggered it, so the
 coach can say why it asks (and so a reviewer can see what the rules matched).
+
+``similar_only`` names the signals that fired only because a sentence resembled the example bank
+(``prompts/examples.yaml``), with no rule behind them: the coach asks a gentler question for
+those. ``analyzer`` says which analyser answered: ``"rules"`` or ``"semantic"``.
 """
 
 from __future__ import annotations
@@ -18,6 +22,10 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Literal
+
+SIGNAL_NAMES = ("role_model_mimicry", "idea_driven", "failure")
+"""The nudge signals, in the order the coach weighs them."""
 
 ALIGNED_THRESHOLD = 0.5
 """``goal_alignment`` at or above this counts as visibly serving the goal."""
@@ -41,6 +49,8 @@ class Signals:
     idea_driven: bool
     failure: bool
     evidence: Mapping[str, str] = field(default_factory=dict, hash=False)
+    similar_only: frozenset[str] = frozenset()
+    analyzer: Literal["rules", "semantic"] = "rules"
 
     def __post_init__(self) -> None:
         if math.isnan(self.goal_alignment) or not 0.0 <= self.goal_alignment <= 1.0:
@@ -50,4 +60,15 @@ class Signals:
                 f"aligned={self.aligned} disagrees with goal_alignment={self.goal_alignment} "
                 f"and ALIGNED_THRESHOLD={ALIGNED_THRESHOLD}"
             )
+        unknown = set(self.similar_only) - set(SIGNAL_NAMES)
+        if unknown:
+            raise ValueError(f"similar_only names unknown signals: {sorted(unknown)}")
+        for name in self.similar_only:
+            if not getattr(self, name):
+                raise ValueError(f"{name} is in similar_only but did not fire")
         object.__setattr__(self, "evidence", MappingProxyType(dict(self.evidence)))
+        object.__setattr__(self, "similar_only", frozenset(self.similar_only))
+
+    def gentle(self, name: str) -> bool:
+        """Whether signal ``name`` fired on similarity alone (ask, do not nudge)."""
+        return name in self.similar_only

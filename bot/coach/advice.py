@@ -1,4 +1,8 @@
-"""Turns chosen nudges into a private reply: the wording, one line of why, feedback buttons."""
+"""Turns chosen nudges into a private reply: the wording, one line of why, feedback buttons.
+
+A nudge called for by similarity alone (``Candidate.gentle``) is asked as a gentler question
+from prompts/messages.yaml (``gentle_*``) instead of the nudge's own wording.
+"""
 
 from __future__ import annotations
 
@@ -35,6 +39,12 @@ async def nudge_reply(
         nudge = turn.prompts.nudge(candidate.nudge_id)
         given = await turn.scope.nudge_count(turn.member, nudge.id)
         wording = nudge.wordings[given % len(nudge.wordings)]  # rotate, never random
+        goal_text: str | UserText = UserText(goal.capability) if goal else "your goal"
+        metric_text: str | UserText = UserText(goal.metric_name) if goal else "your number"
+        if candidate.gentle:
+            said = _gentle(turn, candidate.nudge_id, goal_text, metric_text)
+        else:
+            said = render(wording, goal=goal_text, metric=metric_text)
         record = await turn.scope.record_nudge(
             turn.member,
             nudge_id=nudge.id,
@@ -43,15 +53,7 @@ async def nudge_reply(
             batch=batch,
             given_at=turn.now,
         )
-        body += [
-            f"\n\n{number}) ",
-            *render(
-                wording,
-                goal=UserText(goal.capability) if goal else "your goal",
-                metric=UserText(goal.metric_name) if goal else "your number",
-            ),
-            f"\n   Why I ask: {nudge.why}",
-        ]
+        body += [f"\n\n{number}) ", *said, f"\n   Why I ask: {nudge.why}"]
         buttons += [
             Button(f"{number} helped", Action.NUDGE_HELPFUL, str(record.id)),
             Button(f"{number} did not help", Action.NUDGE_UNHELPFUL, str(record.id)),
@@ -59,6 +61,18 @@ async def nudge_reply(
     if closing and closing_nudge not in {c.nudge_id for c in chosen}:
         body += ["\n\n", *closing]
     return Reply(tuple(body), tuple(buttons))
+
+
+def _gentle(turn: Turn, nudge_id: str, goal: str | UserText, metric: str | UserText) -> Content:
+    """The question asked instead of nudge ``nudge_id`` when only similarity called for it."""
+    key = (
+        "gentle_best_works"
+        if nudge_id == "best-works"
+        else "gentle_role_models"
+        if nudge_id == "role-models"
+        else "gentle_goal_not_idea"
+    )
+    return turn.say(key, goal=goal, metric=metric)
 
 
 async def feedback(turn: Turn, record_id: str, helpful: bool) -> Reply:

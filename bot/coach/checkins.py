@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import timedelta
 
 from bot import analysis
+from bot.analysis import Signals
 from bot.coach import forms
 from bot.coach.advice import nudge_reply
 from bot.coach.goals import USAGE as GOAL_USAGE
@@ -26,10 +29,14 @@ from bot.events import (
     Reply,
     Segment,
     UserText,
+    plain,
 )
+from bot.llm.followup import PAST_CHECKINS, CheckInContext, PastCheckIn
 from bot.schedule.calendar import local_period
 from bot.schedule.claims import DIGEST_ITEM, claim
-from bot.store.models import Goal
+from bot.store.models import CheckIn, Goal
+
+FOLLOW_UP_HISTORY = timedelta(weeks=8)  # how far back the LLM follow-up sees check-ins
 
 
 def _form(goal: Goal | None, active: list[Goal]) -> Form:
@@ -71,13 +78,22 @@ async def _goal_of(turn: Turn, values: Mapping[str, str], context: str) -> Goal 
 
 
 async def submit(turn: Turn, values: Mapping[str, str], context: str) -> list[Intent]:
+    intents, _ = await save(turn, values, context)
+    return intents
+
+
+async def save(
+    turn: Turn, values: Mapping[str, str], context: str, *, for_follow_up: bool = False
+) -> tuple[list[Intent], CheckInContext | None]:
+    """Save a submitted check-in and answer it; with ``for_follow_up``, also return what an
+    LLM follow-up may use: this member's own goal, this check-in and their recent ones."""
     goal = await _goal_of(turn, values, context)
     active = list(await turn.scope.goals(turn.member, "active"))
     form = _form(goal, active)
     errors = forms.check(form, values)
     if errors:
         await turn.scope.save_draft(turn.member, "checkin", dict(values), turn.now)
-        return [FormRejected(forms.with_values(form, values), errors)]
+        return [FormRejected(forms.with_values(form, values), errors)], None
     field = {
         name: values.get(name, "").strip()
         for name in ("did", "moves_goal", "metric_value", "next_experiment", "failed")
@@ -98,8 +114,10 @@ async def submit(turn: Turn, values: Mapping[str, str], context: str) -> list[In
     if goal is not None and checkin.metric_value is not None:
         await turn.scope.add_metric(goal, checkin.metric_value, turn.now, checkin)
 
-    signals = analysis.analyze(
-        f"{goal.capability} {goal.metric_name}" if goal else None,
+    # In a worker thread: the embedded model must not hold up the event loop.
+    signals = await asyncio.to_thread(
+        analysis.analyze,
+        f"{goal.capability}; {goal.metric_name}" if goal else None,
         field["did"],
         moves_goal=field["moves_goal"],
         failed=field["failed"],
@@ -134,7 +152,44 @@ async def submit(turn: Turn, values: Mapping[str, str], context: str) -> list[In
     offers = [Button("Publish to team", Action.PUBLISH_CHECKIN, str(checkin.id))]
     if signals.failure:
         offers.append(Button("Reflect on this", Action.START_REFLECTION, f"checkin:{checkin.id}"))
-    return [Reply(reply.body, (*offers, *reply.buttons))]
+    answer = Reply(reply.body, (*offers, *reply.buttons))
+    if not for_follow_up or not turn.member.nudges_enabled:  # nudges off: no LLM note either
+        return [answer], None
+    return [answer], await _follow_up_context(turn, goal, checkin, signals, answer)
+
+
+async def _follow_up_context(
+    turn: Turn, goal: Goal | None, checkin: CheckIn, signals: Signals, answer: Reply
+) -> CheckInContext:
+    """This member's own data for the LLM follow-up (read in their own tenant scope)."""
+    since = turn.now - FOLLOW_UP_HISTORY
+    earlier = [c for c in await turn.scope.checkins_since(turn.member, since) if c.id != checkin.id]
+    earlier.sort(key=lambda c: c.created_at, reverse=True)
+    recent = tuple(
+        PastCheckIn(c.created_at.date().isoformat(), c.did, c.metric_value)
+        for c in earlier[:PAST_CHECKINS]
+    )
+    if goal is not None:
+        direction = "lower is better" if goal.direction == "down" else "higher is better"
+        goal_line = (
+            f"{goal.capability} (metric: {goal.metric_name}, {direction}; "
+            f"baseline {fmt(goal.baseline)}, target {fmt(goal.target)}, "
+            f"best so far {fmt(goal.current_best)})"
+        )
+    else:
+        goal_line = "(no goal set yet)"
+    return CheckInContext(
+        actor=turn.actor,
+        goal=goal_line,
+        did=checkin.did,
+        moves_goal=checkin.moves_goal,
+        metric_value=checkin.metric_value,
+        next_experiment=checkin.next_experiment,
+        failed=checkin.failed,
+        recent=recent,
+        signals=signals,
+        reply=plain(answer.body),
+    )
 
 
 async def publish(turn: Turn, value: str) -> list[Intent]:

@@ -19,6 +19,7 @@ from bot.events import (
     CommandInvoked,
     DirectMessage,
     Event,
+    FollowUp,
     FormSubmitted,
     HomeOpened,
     Intent,
@@ -30,6 +31,7 @@ from bot.events import (
     TryAgainLater,
     UserText,
 )
+from bot.llm.followup import CheckInContext, FollowUps
 from bot.ports import Clock, SystemClock
 from bot.prompts import Prompts, load_prompts
 from bot.schedule.claims import reschedule_member, reschedule_team
@@ -50,20 +52,66 @@ class Coach:
     """
 
     def __init__(
-        self, db: Database, clock: Clock | None = None, prompts: Prompts | None = None
+        self,
+        db: Database,
+        clock: Clock | None = None,
+        prompts: Prompts | None = None,
+        follow_ups: FollowUps | None = None,
     ) -> None:
         self.db = db
         self.clock = clock or SystemClock()
         self.prompts = prompts or load_prompts()
+        # The optional LLM (bot.llm.follow_ups_from(settings)); None: never called.
+        self.follow_ups = follow_ups
 
     async def handle(self, event: Event) -> list[Intent]:
         try:
             if isinstance(event, AppUninstalled):
                 return await self._uninstall(event)
+            if (
+                self.follow_ups is not None
+                and isinstance(event, FormSubmitted)
+                and event.form_id == "checkin"
+            ):
+                return await self._checkin_with_follow_up(event, self.follow_ups)
             return await self._as_member(event.actor, _place(event), _flow(event))
         except StoreUnavailable:
             # Nothing was written; the adapter keeps what the member sent for a retry.
             return [TryAgainLater(self.prompts.say("store_unavailable"))]
+
+    async def _checkin_with_follow_up(
+        self, event: FormSubmitted, follow_ups: FollowUps
+    ) -> list[Intent]:
+        """The template answer now, plus a ``FollowUp`` the adapter redeems after delivering."""
+        saved: list[CheckInContext] = []
+
+        async def flow(turn: Turn) -> list[Intent]:
+            intents, context = await checkins.save(
+                turn, dict(event.values), event.context, for_follow_up=True
+            )
+            if context is not None:
+                saved.append(context)
+            return intents
+
+        intents = await self._as_member(event.actor, event.place, flow)
+        if not saved:  # the form was rejected: nothing to follow up
+            return intents
+        return [*intents, FollowUp(follow_ups.register(saved[0]))]
+
+    async def follow_up(self, intent: FollowUp) -> list[Intent]:
+        """What the LLM adds to a check-in, after the adapter delivered the rest (see
+        ``bot.events.FollowUp``): a private ``Reply``, or ``[]``. Never raises."""
+        if self.follow_ups is None:
+            return []
+        try:
+            return await self.follow_ups.run(intent.token)
+        except Exception:  # the member already has the template reply
+            log.exception("follow-up failed")
+            return []
+
+    def llm_stats(self) -> dict[str, int]:
+        """LLM calls, retries and fallbacks so far (empty without an LLM)."""
+        return {} if self.follow_ups is None else self.follow_ups.stats.snapshot()
 
     async def _as_member(self, actor: Actor, place: Place, flow: Flow) -> list[Intent]:
         now = self.clock.now()

@@ -14,10 +14,17 @@ ALWAYS_ASKED = "next-experiment"
 STALL_CHECKINS = 3  # the number unchanged over this many check-ins calls for a decision
 
 
+# Nudges a similarity-only signal can call for; each has a gentler question in messages.yaml.
+GENTLE_NUDGES = ("best-works", "role-models", "goal-not-idea")
+SIMILAR_TRIGGER = "similar: "  # NudgeRecord.trigger prefix of a question from a similarity hit
+
+
 @dataclass(frozen=True)
 class Candidate:
     nudge_id: str
     trigger: str  # what in the member's words or history called for it
+    # True when only the similarity to the example bank called for it (no rule): ask, not nudge.
+    gentle: bool = False
 
 
 @dataclass(frozen=True)
@@ -45,15 +52,24 @@ def stalled(values: Sequence[float | None]) -> bool:
 
 
 def candidates(signals: Signals, facts: CheckInFacts) -> list[Candidate]:
-    """Every nudge the update calls for, most important first."""
+    """Every nudge the update calls for, most important first.
+
+    A signal that fired on similarity alone gives a ``gentle`` candidate: the reply asks a
+    question instead of nudging, and its record's trigger starts with ``SIMILAR_TRIGGER``.
+    """
     found: list[Candidate] = []
-    evidence = signals.evidence
-    if signals.failure:
-        found.append(Candidate("best-works", evidence.get("failure", "a reported failure")))
-    if signals.role_model_mimicry:
-        found.append(Candidate("role-models", evidence.get("role_model_mimicry", "imitation")))
-    if signals.idea_driven:
-        found.append(Candidate("goal-not-idea", evidence.get("idea_driven", "paper-driven")))
+    for signal, nudge_id, default in (
+        ("failure", "best-works", "a reported failure"),
+        ("role_model_mimicry", "role-models", "imitation"),
+        ("idea_driven", "goal-not-idea", "paper-driven"),
+    ):
+        if not getattr(signals, signal):
+            continue
+        trigger = signals.evidence.get(signal, default)
+        if signals.gentle(signal):
+            found.append(Candidate(nudge_id, SIMILAR_TRIGGER + trigger, gentle=True))
+        else:
+            found.append(Candidate(nudge_id, trigger))
     if facts.has_goal and facts.moves_goal_empty:
         found.append(Candidate("tie-to-goal", "empty answer to how it moves the goal"))
     elif facts.has_goal and not signals.aligned:

@@ -84,6 +84,18 @@ def next_due(rhythm: Rhythm, after: datetime) -> tuple[datetime, str] | None:
     return None
 
 
+def day_before_start(instant: datetime, timezone: str) -> datetime:
+    """When the local day before ``instant`` began, in UTC: a check-in from then on is an
+    early answer to the appointment at ``instant``.
+
+    >>> day_before_start(datetime(2026, 11, 2, 9, 0, tzinfo=UTC), "Europe/Berlin").isoformat()
+    '2026-10-31T23:00:00+00:00'
+    """
+    zone = ZoneInfo(timezone)
+    day = instant.astimezone(zone).date() - timedelta(days=1)
+    return to_utc(datetime.combine(day, time()), zone)
+
+
 def local_period(instant: datetime, timezone: str) -> str:
     """The ISO week of ``instant`` on the wall calendar of ``timezone``."""
     return period_of(instant.astimezone(ZoneInfo(timezone)).date())

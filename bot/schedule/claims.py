@@ -17,12 +17,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.schedule import history
-from bot.schedule.calendar import Rhythm, local_period, next_due
+from bot.schedule.calendar import Rhythm, day_before_start, local_period, next_due
 from bot.store import Database
 from bot.store.models import CheckIn, Delivery, Member, Tenant
 
 BATCH = 200  # rows per transaction; the loop yields between batches so nothing stalls
-EARLY = timedelta(days=1)  # a check-in from the day before answers the period's prompt
+# A check-in from the (local) day before answers the period's prompt; once a prompt is out,
+# a check-in since a day before it answers it too (what the reminder looks at).
+EARLY = timedelta(days=1)
 REMINDER_HORIZON = timedelta(days=7)
 
 CHECKIN, REMINDER, DIGEST, DIGEST_ITEM, CHANNEL_NUDGE, TAG = (
@@ -148,7 +150,8 @@ class Ticker:
                 answered = await session.scalar(
                     select(
                         exists().where(
-                            CheckIn.member_id == member.id, CheckIn.created_at >= due - EARLY
+                            CheckIn.member_id == member.id,
+                            CheckIn.created_at >= day_before_start(due, member.timezone),
                         )
                     )
                 )

@@ -163,25 +163,33 @@ class Composer:
         return Message(body, channel=parent.target, thread=str(parent.detail["ts"]))
 
     async def _channel_nudge(self, session: AsyncSession, delivery: Delivery) -> Message:
-        recent = (
+        catalogue = channel_nudges()
+        latest = (
             (
                 await session.execute(
-                    select(Delivery.detail).where(
+                    select(Delivery.detail)
+                    .where(
                         Delivery.tenant_id == delivery.tenant_id,
                         Delivery.kind == CHANNEL_NUDGE,
                         Delivery.target == delivery.target,
                         Delivery.status == "sent",
-                        Delivery.due_at > delivery.due_at - NUDGE_QUIET,
                     )
+                    .order_by(Delivery.due_at.desc(), Delivery.id.desc())
+                    .limit(len(catalogue))
                 )
             )
             .scalars()
             .all()
         )
-        used = {d.get("prompt") for d in recent}
-        # The first prompt not heard here for eight weeks: with nine or more in the catalogue
-        # this walks through all of them in turn.
-        chosen = next(n for n in channel_nudges() if n.id not in used)
+        # The prompt heard here least recently (never heard: the first such in the catalogue).
+        # This walks through all of them in turn, so with nine or more in the catalogue none
+        # comes back within eight weeks (NUDGE_QUIET) at a weekly cadence.
+        heard: dict[object, int] = {}
+        for ago, detail in enumerate(latest):
+            heard.setdefault(detail.get("prompt"), ago)
+        chosen = max(
+            catalogue, key=lambda n: (heard.get(n.id, len(catalogue)), -catalogue.index(n))
+        )
         return Message((chosen.text,), channel=delivery.target, detail={"prompt": chosen.id})
 
 

@@ -30,6 +30,10 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
 BACKOFF = (30, 120, 600, 1800, 3600)  # seconds before attempt 2, 3, …
 FETCH = 2000  # pending rows read per drain
+# A row being sent is taken for this long (its next_attempt_at moves on): another outbox, say a
+# replica that just took over the lead, skips it meanwhile. After a crash mid-send the row is
+# sent again once this has passed.
+LEASE = timedelta(minutes=5)
 
 
 @dataclass
@@ -79,7 +83,7 @@ class Outbox:
         messenger = self.messengers[tenant.platform]
         for delivery_id in ids:
             try:
-                outcome = await self._send(messenger, tenant, delivery_id)
+                outcome = await self._send(messenger, tenant, delivery_id, now)
             except Exception as exc:  # a platform error: retry later, never lose the row
                 await self._failed(delivery_id, now, exc, report)
                 continue
@@ -88,17 +92,33 @@ class Outbox:
             elif outcome == "later":
                 report.waiting += 1
 
-    async def _send(self, messenger: Messenger, tenant: TenantRef, delivery_id: int) -> str:
+    async def _send(
+        self, messenger: Messenger, tenant: TenantRef, delivery_id: int, now: datetime
+    ) -> str:
         # Short transactions on either side of the send: none is held open while a platform
         # (and the pacer) takes its time, so the connection pool never runs dry.
         async with self.db.session() as session:
+            # Take the row first: of two outboxes draining at once (a failover), one gets it.
+            taken = await session.execute(
+                update(Delivery)
+                .where(
+                    Delivery.id == delivery_id,
+                    Delivery.status == "pending",
+                    Delivery.next_attempt_at <= now,
+                )
+                .values(next_attempt_at=self.clock.now() + LEASE)
+                .execution_options(synchronize_session=False)
+            )
+            if getattr(taken, "rowcount", 0) != 1:
+                return "skipped"  # sent, or being sent, by another worker
             delivery = await session.get(Delivery, delivery_id)
-            if delivery is None or delivery.status != "pending":
-                return "skipped"  # another worker got there first
+            assert delivery is not None
             kind, target = delivery.kind, delivery.target
             message = await self.compose.message(session, delivery)
             if message is None and kind != DIGEST_ITEM:
                 delivery.status = "skipped"  # nothing to say any more (the member left)
+            elif message is None:
+                delivery.next_attempt_at = now  # waits for its digest: looked at next drain
         if message is None:
             return "later" if kind == DIGEST_ITEM else "skipped"  # items wait for their digest
         ts = ""

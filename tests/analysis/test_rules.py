@@ -8,7 +8,8 @@ import pytest
 
 import bot.analysis.rules as rules_module
 import bot.analysis.signals as signals_module
-from bot.analysis import ALIGNED_THRESHOLD, Signals, analyze
+from bot.analysis import ALIGNED_THRESHOLD, Signals
+from bot.analysis.rules import analyze
 
 GOAL = "Transcribe noisy clinic audio reliably; clinic-test WER"
 

@@ -1,0 +1,134 @@
+"""Benchmark: what reading a check-in costs, embedded model against the rules, in one run.
+
+    /work/venv/bin/python bench/analyze.py [--passes 3]
+
+Each analyser runs in a fresh child process (so cold start and peak RSS are its own):
+
+- cold start: from importing ``bot.analysis`` to the first check-in read (model file checked
+  against its sha256, ONNX session built, example-bank vectors loaded, first inference);
+- per check-in: wall time of ``analyze(goal, update)`` over the 293 labelled check-ins of
+  tests/data, ``--passes`` times (a goal's vector is cached after its first check-in, as it is
+  for a member who checks in weekly);
+- peak RSS of the child (``ru_maxrss``).
+
+It prints a table, the embedded/rules ratios, and ends with the line
+``RESULT median_ms=<n> p99_ms=<n> cold_start_s=<n> rss_mb=<n> rules_median_ms=<n>``
+(the first four for the embedded default).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = [
+    ROOT / "tests" / "data" / "checkins_dev.jsonl",
+    ROOT / "tests" / "data" / "checkins_test.jsonl",
+]
+
+
+def workload() -> list[tuple[str, str]]:
+    items: list[tuple[str, str]] = []
+    for path in DATA:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                items.append((row["goal"], row["update"]))
+    return items
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def child(mode: str, passes: int) -> dict[str, Any]:
+    """Run in a fresh process: cold start, then every check-in ``passes`` times."""
+    items = workload()
+    started = time.perf_counter()
+    import bot.analysis as analysis
+
+    analysis.configure(enabled=mode == "embedded")
+    first_goal, first_update = items[0]
+    signals = analysis.analyze(first_goal, first_update)
+    cold = time.perf_counter() - started
+    assert signals.analyzer == ("semantic" if mode == "embedded" else "rules"), analysis.status()
+    timings: list[float] = []
+    for _ in range(passes):
+        for goal, update in items:
+            t = time.perf_counter()
+            analysis.analyze(goal, update)
+            timings.append(time.perf_counter() - t)
+    rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {
+        "mode": mode,
+        "cold_start_s": cold,
+        "median_ms": 1000 * statistics.median(timings),
+        "p99_ms": 1000 * percentile(timings, 99),
+        "mean_ms": 1000 * statistics.fmean(timings),
+        "rss_mb": rss_kb / 1024,
+        "checkins": len(timings),
+    }
+
+
+def run_child(mode: str, passes: int) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", mode, "--passes", str(passes)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=True,
+    )
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--passes", type=int, default=3)
+    parser.add_argument("--child", choices=["rules", "embedded"])
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child, args.passes)))
+        return
+
+    rules = run_child("rules", args.passes)
+    embedded = run_child("embedded", args.passes)
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+    print(
+        f"check-ins read per analyser: {embedded['checkins']} "
+        f"({args.passes} passes over tests/data)"
+    )
+    print(f"{'':16}{'rules':>12}{'embedded':>12}{'ratio':>10}")
+    for key, label, digits in (
+        ("median_ms", "median ms", 3),
+        ("p99_ms", "p99 ms", 3),
+        ("mean_ms", "mean ms", 3),
+        ("cold_start_s", "cold start s", 3),
+        ("rss_mb", "peak RSS MB", 1),
+    ):
+        ratio = embedded[key] / rules[key] if rules[key] else float("inf")
+        print(f"{label:16}{rules[key]:>12.{digits}f}{embedded[key]:>12.{digits}f}{ratio:>9.1f}x")
+    print(
+        f"RESULT median_ms={embedded['median_ms']:.2f} p99_ms={embedded['p99_ms']:.2f} "
+        f"cold_start_s={embedded['cold_start_s']:.2f} rss_mb={embedded['rss_mb']:.0f} "
+        f"rules_median_ms={rules['median_ms']:.3f}"
+    )
+
+
+if __name__ == "__main__":
+    main()

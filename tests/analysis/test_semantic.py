@@ -1,0 +1,181 @@
+"""The embedded semantic analyser: paraphrase and idiom, negation, neutral mentions, alignment,
+and the model file's pinned sha256 (a bad file leaves the rules in charge, said once)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+import bot.analysis as analysis
+from bot.analysis import Signals, banks, embedder
+from bot.analysis.semantic import SemanticAnalyzer, pieces
+
+GOAL = "Transcribe noisy clinic audio reliably; clinic-test WER"
+
+# The paraphrases the issue lists, which regex rules written earlier missed.
+PARAPHRASES = [
+    ("Got nerd-sniped by a shiny preprint and spent the week on it.", "idea_driven"),
+    ("My daily routine is a carbon copy of Jeff Dean.", "role_model_mimicry"),
+    ("Taking a page out of her book, I now journal every experiment.", "role_model_mimicry"),
+    ("The run tanked after the second epoch.", "failure"),
+    ("Hit a wall with the streaming decoder.", "failure"),
+    ("Got scooped by a group at a big lab.", "idea_driven"),
+    ("We pulled the plug on the RL fine-tune.", "failure"),
+    ("Everyone at the lab is on diffusion now, so I switched too.", "idea_driven"),
+    (
+        "I'm basically aping how OpenAI structures its eval team, because they're OpenAI.",
+        "role_model_mimicry",
+    ),
+    ("The whole augmentation idea fizzled and I binned it.", "failure"),
+]
+
+# Negations, neutral mentions and failure *analysis*: none of these is a nudge.
+QUIET = [
+    "Looked at failure cases of the recognizer.",
+    "Fixed the failing unit tests.",
+    "I did not copy Karpathy's setup; I wrote my own loader.",
+    "No failures this week, all runs finished.",
+    "Met Yann LeCun at NeurIPS and talked about JEPA.",
+    "Cited the Hinton paper in the related-work section.",
+    "Attended a talk by Fei-Fei Li on spatial intelligence.",
+    "Relabelled 300 noisy clinic utterances with the nurses.",
+]
+
+
+@pytest.mark.parametrize(("update", "signal"), PARAPHRASES)
+def test_paraphrases_and_idioms_fire(semantic: SemanticAnalyzer, update: str, signal: str) -> None:
+    signals = semantic.analyze(GOAL, update)
+    assert getattr(signals, signal), signals
+    assert signals.evidence[signal]
+    assert signals.analyzer == "semantic"
+
+
+@pytest.mark.parametrize("update", QUIET)
+def test_negations_neutral_mentions_and_failure_analysis_stay_quiet(
+    semantic: SemanticAnalyzer, update: str
+) -> None:
+    signals = semantic.analyze(GOAL, update)
+    fired = [n for n in analysis.SIGNAL_NAMES if getattr(signals, n)]
+    assert fired == [], signals.evidence
+
+
+def test_a_similarity_only_hit_is_marked_gentle_and_a_rule_hit_is_not(
+    semantic: SemanticAnalyzer,
+) -> None:
+    by_rule = semantic.analyze(GOAL, "Switched the data loader, like Karpathy does.")
+    by_similarity = semantic.analyze(
+        GOAL, "Got nerd-sniped by a shiny preprint and spent the week on it."
+    )
+
+    assert by_rule.role_model_mimicry and not by_rule.gentle("role_model_mimicry")
+    assert by_similarity.idea_driven and by_similarity.gentle("idea_driven")
+    assert (
+        analysis.rules_analyze(
+            GOAL, "Got nerd-sniped by a shiny preprint and spent the week on it."
+        ).idea_driven
+        is False
+    )
+
+
+def test_on_goal_work_sharing_no_word_with_the_goal_is_aligned(semantic: SemanticAnalyzer) -> None:
+    on_goal = semantic.analyze(
+        GOAL, "Added hospital-ward noise to the training mix and retrained the acoustic model."
+    )
+    off_goal = semantic.analyze(GOAL, "Built a demo chatbot for the marketing team's website.")
+
+    assert on_goal.aligned and on_goal.evidence["aligned"]
+    assert not off_goal.aligned
+    assert on_goal.goal_alignment > off_goal.goal_alignment
+    assert (
+        analysis.rules_analyze(
+            GOAL, "Added hospital-ward noise to the training mix and retrained the acoustic model."
+        ).aligned
+        is False
+    )
+
+
+def test_no_goal_means_no_alignment(semantic: SemanticAnalyzer) -> None:
+    signals = semantic.analyze(None, "Fine-tuned the recognizer on noisy clips.")
+    assert signals.goal_alignment == 0.0 and not signals.aligned
+
+
+def test_an_answer_saying_how_it_moves_the_goal_counts(semantic: SemanticAnalyzer) -> None:
+    update = "Cleaned up the data loader."
+    alone = semantic.analyze(GOAL, update)
+    answered = semantic.analyze(GOAL, update, moves_goal="fewer dropped clips, so lower clinic WER")
+    assert answered.goal_alignment > alone.goal_alignment
+
+
+def test_the_failed_field_still_counts(semantic: SemanticAnalyzer) -> None:
+    signals = semantic.analyze(GOAL, "Tuned the beam.", failed="the distillation run")
+    assert signals.failure and not signals.gentle("failure")
+
+
+def test_pieces_are_sentences_then_clauses() -> None:
+    assert pieces("Fine-tuned on clinic audio, like Karpathy does; the LM run tanked") == [
+        "Fine-tuned on clinic audio, like Karpathy does;",
+        "the LM run tanked",
+        "Fine-tuned on clinic audio",
+        "like Karpathy does",
+    ]
+    assert pieces("") == []
+
+
+def test_signals_check_similar_only() -> None:
+    with pytest.raises(ValueError, match="did not fire"):
+        Signals(0.9, True, False, False, False, {}, frozenset({"failure"}))
+    with pytest.raises(ValueError, match="unknown"):
+        Signals(0.9, True, False, False, True, {}, frozenset({"bogus"}))
+
+
+# --- the model file and what happens when it cannot load ----------------------------------------
+
+
+def test_the_packaged_model_file_matches_the_pinned_sha256() -> None:
+    path = embedder.default_model_file()
+    assert embedder.sha256_of(path) == embedder.MODEL_SHA256
+
+
+def test_a_model_file_with_another_sha256_is_refused(tmp_path: Path) -> None:
+    fake = tmp_path / "model.onnx"
+    fake.write_bytes(b"not the model")
+    with pytest.raises(embedder.ModelUnavailable, match="pinned"):
+        embedder.load_embedder(fake)
+
+
+@pytest.mark.usefixtures("restore_analysis")
+def test_when_the_model_cannot_load_the_rules_carry_on_and_the_log_says_so_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake = tmp_path / "model.onnx"
+    fake.write_bytes(b"tampered")
+    analysis.configure(model_file=fake)
+
+    with caplog.at_level(logging.WARNING, logger="bot.analysis"):
+        first = analysis.analyze(GOAL, "The run tanked.")
+        second = analysis.analyze(GOAL, "Hit a wall with the streaming decoder.")
+
+    assert first.analyzer == second.analyzer == "rules"
+    assert first.failure and second.failure  # the rules still read these
+    assert analysis.status().state == "failed" and "pinned" in analysis.status().detail
+    warnings = [r for r in caplog.records if "rules carry on" in r.getMessage()]
+    assert len(warnings) == 1
+
+
+@pytest.mark.usefixtures("restore_analysis")
+def test_with_the_model_switched_off_the_rules_answer() -> None:
+    analysis.configure(enabled=False)
+    assert analysis.analyze(GOAL, "The run tanked.").analyzer == "rules"
+    assert analysis.status().state == "off"
+
+
+def test_the_cached_bank_vectors_match_the_banks_and_the_model(semantic: SemanticAnalyzer) -> None:
+    """prompts/examples.yaml was edited without `python -m bot.analysis.calibrate --write`?"""
+    text = banks.bank_text()
+    texts = banks.load_examples(text).named_lists()
+    cached = banks.read_cache(banks.cache_key(text), texts)
+    assert cached is not None, "run: python -m bot.analysis.calibrate --write"
+    fresh = semantic.embedder.embed(list(texts["failure.like"][:5]))
+    assert abs(fresh - cached["failure.like"][:5]).max() < 5e-3  # float16, same vectors
