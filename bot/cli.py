@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import signal
 import sys
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
@@ -99,7 +100,10 @@ async def serve(settings: Settings, names: list[str], options: RunOptions) -> No
 
 
 def _run(coro: Callable[[], Coroutine[Any, Any, None]]) -> None:
-    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends the session quietly
+    # SIGTERM (docker stop, Kubernetes, systemd) ends the run like Ctrl-C: asyncio cancels the
+    # adapters, the scheduler's lock is released and the database closed, then we exit 0.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(coro())
 
 

@@ -114,6 +114,7 @@ class Action(StrEnum):
     FORGET_CONFIRM = "forget.confirm"
     FORGET_CANCEL = "forget.cancel"
     PUBLISH_LEARNING = "reflect.publish"
+    POST_FAILED = "post.failed"  # handed back by an adapter (see ChannelPost), not a button
 
 
 @dataclass(frozen=True)
@@ -253,11 +254,18 @@ class DirectMessage:
 
 @dataclass(frozen=True)
 class ChannelPost:
-    """A message others can read. Only ever built from what a member chose to publish."""
+    """A message others can read. Only ever built from what a member chose to publish.
+
+    ``confirm`` is told privately to the member once the post is made; if the platform refuses
+    it, the adapter hands ``failed`` back to ``Coach.handle`` instead (the core then undoes what
+    it marked, and says what to do), so a refused post can simply be tried again.
+    """
 
     channel_id: str
     body: Content
     thread_id: str | None = None
+    confirm: Content = ()
+    failed: Event | None = None
 
 
 @dataclass(frozen=True)

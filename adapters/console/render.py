@@ -48,9 +48,10 @@ def message(intent: Intent, me: str, channel_names: dict[str, str]) -> str | Non
             return block("only you", body)
         case DirectMessage(user_id=user, body=body):
             return block("DM" if user == me else f"DM to {user}", body)
-        case ChannelPost(channel_id=channel, body=body, thread_id=thread):
+        case ChannelPost(channel_id=channel, body=body, thread_id=thread, confirm=confirm):
             name = "#" + channel_names.get(channel, channel)
-            return block(f"{name} › thread" if thread else name, body)
+            posted = block(f"{name} › thread" if thread else name, body)
+            return posted + ("\n" + block("only you", confirm) if confirm else "")
         case HomeView():
             return block("home", home_text(intent))
         case TryAgainLater(body=body):

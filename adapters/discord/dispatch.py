@@ -79,7 +79,12 @@ class Dispatcher:
         self.inflight = inflight or InFlight()
         self.ack_budget = ack_budget
         self.services = Services(
-            messenger, self.pending, coach.prompts, routes, follow_up=coach.follow_up
+            messenger,
+            self.pending,
+            coach.prompts,
+            routes,
+            follow_up=coach.follow_up,
+            handle=coach.handle,
         )
         self._known: OrderedDict[tuple[str, str], None] = OrderedDict()
         self._ask_timezone: set[tuple[str, str]] = set()

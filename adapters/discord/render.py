@@ -102,6 +102,8 @@ class Services:
     told_dm_refused: OrderedDict[str, None] = field(default_factory=OrderedDict)
     # The coach's slow second answer (an LLM note) for a FollowUp intent; see bot.events.
     follow_up: Callable[[FollowUp], Awaitable[list[Intent]]] | None = None
+    # The coach itself, for what the adapter hands back (ChannelPost.failed).
+    handle: Callable[[Event], Awaitable[list[Intent]]] | None = None
 
 
 class Renderer:
@@ -202,6 +204,11 @@ class Renderer:
             await self.surface.send(
                 POST_FAILED.format(channel=intent.thread_id or intent.channel_id)
             )
+            if intent.failed is not None and self.services.handle is not None:
+                await self.services.handle(intent.failed)  # the core undoes what it marked
+            return
+        if intent.confirm:
+            await self.surface.send(sanitize.render(intent.confirm))
 
     def _withdrawn(self, reply: Reply, outcome: Outcome) -> bool:
         """Whether ``reply`` is the core's confirmation of a send that failed."""
@@ -209,8 +216,6 @@ class Renderer:
         failed = []
         if outcome.dm_refused:
             failed.append(say("reflect_in_dm"))
-        if outcome.post_failed:
-            failed += [say("checkin_published"), say("learning_published")]
         return reply.body in failed
 
     # --- forms ---------------------------------------------------------------------------------

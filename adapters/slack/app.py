@@ -69,7 +69,7 @@ def build(coach: Coach, settings: Settings, pacer: Pacer | None = None) -> Slack
     client_secret = secret(settings.slack_client_secret)
     socket_mode = app_token is not None
     directory = Directory()
-    outbox = Outbox(directory, pacer or Pacer(), coach.follow_up)
+    outbox = Outbox(directory, pacer or Pacer(), coach.follow_up, coach.handle)
     installations = None
     if settings.slack_client_id and client_secret and not socket_mode:
         installations = AsyncSQLAlchemyInstallationStore(

@@ -19,6 +19,7 @@ from bot.events import (
     ChannelPost,
     Content,
     DirectMessage,
+    Event,
     FileReady,
     FollowUp,
     FormRejected,
@@ -55,10 +56,12 @@ class Outbox:
         directory: Directory,
         pacer: Pacer,
         follow_up: Callable[[FollowUp], Awaitable[list[Intent]]] | None = None,
+        handle: Callable[[Event], Awaitable[list[Intent]]] | None = None,
     ) -> None:
         self.directory = directory
         self.pacer = pacer
         self.follow_up = follow_up  # the coach's slow second answer (an LLM note)
+        self.handle = handle  # the coach, for what an adapter hands back (a refused post)
 
     async def deliver(self, intents: Iterable[Intent], reach: Reach) -> None:
         later = []
@@ -88,7 +91,13 @@ class Outbox:
                     await self.post(reach.client, reach.team, channel, body, thread)
                 except SlackApiError as exc:
                     log.warning("could not post to a channel: %s", exc.response.get("error"))
-                    await self.private(reach, (CANNOT_POST,))
+                    if intent.failed is not None and self.handle is not None:
+                        await self.deliver(await self.handle(intent.failed), reach)
+                    else:
+                        await self.private(reach, (CANNOT_POST,))
+                    return
+                if intent.confirm:
+                    await self.private(reach, intent.confirm)
             case HomeView():
                 await reach.client.views_publish(user_id=intent.user_id, view=render.home(intent))
             case OpenForm(form=form):
@@ -162,9 +171,6 @@ class Outbox:
             await self.private(reach, (TOO_SLOW,))
 
 
-CANNOT_POST = (
-    "I couldn't post to the team channel. Invite me there (`/invite @Research Coach`) and press "
-    "Publish again; nothing was lost."
-)
+CANNOT_POST = "I couldn't post to the team channel. Invite me there (`/invite @Research Coach`)."
 TOO_SLOW = "Slack closed the form window before I could open it. Run the command again; "
 TOO_SLOW += "what you typed before is kept as a draft."

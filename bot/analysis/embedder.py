@@ -146,6 +146,11 @@ def load_embedder(model_file: Path | None = None) -> Embedder:
         from tokenizers import Tokenizer
     except ImportError as exc:
         raise ModelUnavailable(f"the package {exc.name} is not installed") from None
+    # It would try to store a device id for telemetry: nothing leaves this machine, and a
+    # read-only container filesystem would make it warn.
+    disable = getattr(onnxruntime, "disable_telemetry_events", None)
+    if disable is not None:
+        disable()
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = THREADS
     options.inter_op_num_threads = 1

@@ -20,6 +20,7 @@ from bot.coach.turn import Turn
 from bot.events import (
     Action,
     Button,
+    ButtonPressed,
     ChannelPost,
     Choice,
     Form,
@@ -228,4 +229,13 @@ async def publish(turn: Turn, value: str) -> list[Intent]:
         return [Reply(turn.say("no_team_channel"))]
     goal = await turn.scope.goal_by_id(checkin.goal_id) if checkin.goal_id else None
     body = team_summary(turn.prompts, turn.member, checkin, goal)
-    return [ChannelPost(channel, body), Reply(turn.say("checkin_published"))]
+    failed = ButtonPressed(turn.actor, turn.place, Action.POST_FAILED, str(checkin.id))
+    return [ChannelPost(channel, body, confirm=turn.say("checkin_published"), failed=failed)]
+
+
+async def post_failed(turn: Turn, value: str) -> list[Intent]:
+    """The platform refused a post: a check-in it carried can be published again."""
+    checkin = await turn.scope.checkin(turn.member, int(value)) if value.isdigit() else None
+    if checkin is not None:
+        checkin.published_at = None
+    return [Reply(turn.say("publish_failed"))]

@@ -233,6 +233,8 @@ async def button(turn: Turn, action: str, value: str) -> list[Intent]:
             return await member.forget(turn)
         case Action.FORGET_CANCEL:
             return [Reply(turn.say("forget_cancelled"))]
+        case Action.POST_FAILED:
+            return await checkins.post_failed(turn, value)
         case Action.PUBLISH_LEARNING:
             return await reflection.offer_line(turn, value)
     return [Reply(turn.say("button_unknown"))]

@@ -11,6 +11,7 @@ from bot.coach.turn import Turn
 from bot.events import (
     Action,
     Button,
+    ButtonPressed,
     ChannelPost,
     Content,
     DirectMessage,
@@ -140,5 +141,6 @@ async def publish_line(turn: Turn, values: Mapping[str, str], context: str) -> l
         return [Reply(turn.say("no_team_channel"))]
     name = turn.member.display_name or turn.member.user_id
     line = values["line"].strip()
-    post = ChannelPost(channel, turn.say("team_learning", name=UserText(name), line=UserText(line)))
-    return [post, Reply(turn.say("learning_published"))]
+    failed = ButtonPressed(turn.actor, turn.place, Action.POST_FAILED)
+    body = turn.say("team_learning", name=UserText(name), line=UserText(line))
+    return [ChannelPost(channel, body, confirm=turn.say("learning_published"), failed=failed)]

@@ -7,7 +7,7 @@ than the grace window is recorded as missed, never sent late.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -103,6 +103,29 @@ async def claim(session: AsyncSession, values: dict[str, Any]) -> bool:
     return bool(getattr(result, "rowcount", 0))
 
 
+def _key(row: Mapping[str, Any]) -> tuple[int, str, str, str]:
+    return (row["tenant_id"], row["target"], row["kind"], row["period"])
+
+
+async def claim_many(
+    session: AsyncSession, rows: Sequence[Mapping[str, Any]]
+) -> set[tuple[int, str, str, str]]:
+    """Insert deliveries in one statement, skipping any whose (tenant, target, kind, period)
+    exists; return the keys of those inserted."""
+    if not rows:
+        return set()
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(Delivery)
+        .values(list(rows))
+        .on_conflict_do_nothing(index_elements=["tenant_id", "target", "kind", "period"])
+        .returning(Delivery.tenant_id, Delivery.target, Delivery.kind, Delivery.period)
+    )
+    result = await session.execute(statement)
+    return {(t, target, kind, period) for t, target, kind, period in result.all()}
+
+
 @dataclass
 class TickReport:
     claimed: int = 0
@@ -132,33 +155,43 @@ class Ticker:
         return "pending" if now - due <= self.grace else "missed"
 
     async def _prompts(self, now: datetime, report: TickReport) -> bool:
-        """Claim one batch of due weekly prompts; ``True`` when there may be more."""
+        """Claim one batch of due weekly prompts; ``True`` when there may be more.
+
+        A batch costs a handful of statements whatever its size (one insert for its claims,
+        a few reads for early check-ins and what members' histories call for).
+        """
         async with self.db.session() as session:
             rows: Sequence[Any] = (
                 await session.execute(
                     select(Member, Tenant)
                     .join(Tenant, Tenant.id == Member.tenant_id)
                     .where(Member.next_checkin_at <= now)
-                    .order_by(Member.next_checkin_at)
+                    .order_by(Member.next_checkin_at, Member.id)
                     .limit(BATCH)
                 )
             ).all()
+            if not rows:
+                return False
+            last_checkin: dict[int, datetime] = {
+                member_id: at
+                for member_id, at in (
+                    await session.execute(
+                        select(CheckIn.member_id, func.max(CheckIn.created_at))
+                        .where(CheckIn.member_id.in_([m.id for m, _ in rows]))
+                        .group_by(CheckIn.member_id)
+                    )
+                ).all()
+            }
+            claims = []
             for member, tenant in rows:
                 due = member.next_checkin_at
                 assert due is not None
                 status = self._status(due, now)
-                answered = await session.scalar(
-                    select(
-                        exists().where(
-                            CheckIn.member_id == member.id,
-                            CheckIn.created_at >= day_before_start(due, member.timezone),
-                        )
-                    )
-                )
-                if answered and status == "pending":
-                    status = "answered"
-                new = await claim(
-                    session,
+                last = last_checkin.get(member.id)
+                early = last is not None and last >= day_before_start(due, member.timezone)
+                if status == "pending" and early:
+                    status = "answered"  # checked in from the day before: that answers it
+                claims.append(
                     {
                         "tenant_id": tenant.id,
                         "member_id": member.id,
@@ -170,45 +203,33 @@ class Ticker:
                         "attempts": 0,
                         "next_attempt_at": due,
                         "detail": {},
-                    },
+                    }
                 )
-                if new:
-                    report.claimed += status == "pending"
-                    report.missed += status == "missed"
-                    report.answered_early += status == "answered"
-                if new and status != "missed":
-                    await self._history(session, member, tenant, due, now)
+            new = await claim_many(session, claims)
+            fresh = []
+            for (member, _), row in zip(rows, claims, strict=True):
+                if _key(row) not in new:
+                    continue  # claimed before (a restart, another replica): nothing more
+                report.claimed += row["status"] == "pending"
+                report.missed += row["status"] == "missed"
+                report.answered_early += row["status"] == "answered"
+                if row["status"] != "missed":
+                    fresh.append((member, row))
+            called = await history.called_for(session, [m for m, _ in fresh], now)
+            await claim_many(
+                session,
+                [
+                    {**row, "kind": item.kind, "status": "pending", "detail": item.detail}
+                    for member, row in fresh
+                    for item in called.get(member.id, [])
+                ],
+            )
+            for member, tenant in rows:
                 rhythm = member_rhythm(member, tenant)
-                following = next_due(rhythm, due) if rhythm is not None else None
+                assert member.next_checkin_at is not None
+                following = next_due(rhythm, member.next_checkin_at) if rhythm else None
                 member.next_checkin_at = following[0] if following else None
             return len(rows) == BATCH
-
-    async def _history(
-        self, session: AsyncSession, member: Member, tenant: Tenant, due: datetime, now: datetime
-    ) -> None:
-        """Alongside the weekly prompt: a notebook review, or a nudge the history calls for."""
-        called = []
-        if await history.review_due(session, member, now):
-            called.append(history.Called(history.NOTEBOOK_REVIEW, {}))
-        nudge = await history.goal_nudge(session, member, now)
-        if nudge is not None:
-            called.append(nudge)
-        for item in called:
-            await claim(
-                session,
-                {
-                    "tenant_id": tenant.id,
-                    "member_id": member.id,
-                    "kind": item.kind,
-                    "target": member.user_id,
-                    "period": local_period(due, member.timezone),
-                    "due_at": due,
-                    "status": "pending",
-                    "attempts": 0,
-                    "next_attempt_at": due,
-                    "detail": item.detail,
-                },
-            )
 
     async def _reminders(self, now: datetime, report: TickReport) -> None:
         """One reminder per period for a prompt that was sent and not answered."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cache
@@ -53,15 +54,53 @@ def channel_nudges() -> tuple[ChannelNudge, ...]:
     return loaded
 
 
+@dataclass
+class Known:
+    """Read ahead for a batch of deliveries: their members, and each prompted member's first
+    active goal (``None``: no goal)."""
+
+    members: dict[int, Member] = field(default_factory=dict)
+    goals: dict[int, Goal | None] = field(default_factory=dict)
+
+
 class Composer:
     def __init__(self, prompts: Prompts) -> None:
         self.prompts = prompts
 
-    async def message(self, session: AsyncSession, delivery: Delivery) -> Message | None:
-        """The message for ``delivery``, or ``None`` when there is nothing to send (yet)."""
+    async def prefetch(self, session: AsyncSession, deliveries: Sequence[Delivery]) -> Known:
+        """What composing ``deliveries`` reads, in two queries rather than two per message."""
+        known = Known()
+        member_ids = {d.member_id for d in deliveries if d.member_id is not None}
+        if member_ids:
+            rows = await session.execute(select(Member).where(Member.id.in_(member_ids)))
+            known.members = {m.id: m for m in rows.scalars()}
+        prompted = {
+            d.member_id
+            for d in deliveries
+            if d.kind in (CHECKIN, REMINDER) and d.member_id in known.members
+        }
+        if prompted:
+            known.goals = dict.fromkeys(prompted)
+            goals = await session.execute(
+                select(Goal)
+                .where(Goal.member_id.in_(prompted), Goal.status == "active")
+                .order_by(Goal.member_id, Goal.ref)
+            )
+            for goal in goals.scalars():
+                if known.goals[goal.member_id] is None:
+                    known.goals[goal.member_id] = goal
+        return known
+
+    async def message(
+        self, session: AsyncSession, delivery: Delivery, known: Known | None = None
+    ) -> Message | None:
+        """The message for ``delivery``, or ``None`` when there is nothing to send (yet).
+
+        ``known``: what ``prefetch`` read for a batch this delivery belongs to.
+        """
         match delivery.kind:
             case "checkin" | "reminder":
-                return await self._prompt(session, delivery)
+                return await self._prompt(session, delivery, known or Known())
             case "digest":
                 body = self.prompts.say("digest_head", period=delivery.period)
                 return Message(body, channel=delivery.target)
@@ -83,18 +122,26 @@ class Composer:
                 return await self._goal_nudge(session, delivery)
         raise ValueError(f"unknown delivery kind {delivery.kind!r}")
 
-    async def _prompt(self, session: AsyncSession, delivery: Delivery) -> Message | None:
-        member = await session.get(Member, delivery.member_id) if delivery.member_id else None
+    async def _prompt(
+        self, session: AsyncSession, delivery: Delivery, known: Known
+    ) -> Message | None:
+        member_id = delivery.member_id
+        member = known.members.get(member_id) if member_id is not None else None
+        if member is None and member_id is not None and member_id not in known.members:
+            member = await session.get(Member, member_id)
         if member is None:
             return None
-        goal = (
-            await session.execute(
-                select(Goal)
-                .where(Goal.member_id == member.id, Goal.status == "active")
-                .order_by(Goal.ref)
-                .limit(1)
-            )
-        ).scalar_one_or_none()
+        if member.id in known.goals:
+            goal = known.goals[member.id]
+        else:
+            goal = (
+                await session.execute(
+                    select(Goal)
+                    .where(Goal.member_id == member.id, Goal.status == "active")
+                    .order_by(Goal.ref)
+                    .limit(1)
+                )
+            ).scalar_one_or_none()
         name = UserText(member.display_name or member.user_id)
         if delivery.kind == REMINDER:
             body = self.prompts.say("weekly_reminder", name=name)

@@ -4,10 +4,11 @@ long-bet nudges when their goal's number has stalled or gone quiet."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store.models import CheckIn, Delivery, Goal, Member, MetricPoint, NotebookEntry
@@ -24,74 +25,152 @@ class Called:
     detail: dict[str, object]
 
 
+async def called_for(
+    session: AsyncSession, members: Sequence[Member], now: datetime
+) -> dict[int, list[Called]]:
+    """What each member's history calls for, by member id (members with nothing left out).
+
+    A batch costs a handful of queries whatever its size: the tick claims thousands of weekly
+    prompts at once.
+    """
+    reviews = await reviews_due(session, [m.id for m in members], now)
+    nudges = await goal_nudges(session, members, now)
+    found: dict[int, list[Called]] = {}
+    for member in members:
+        called = [Called(NOTEBOOK_REVIEW, {})] if member.id in reviews else []
+        if member.id in nudges:
+            called.append(nudges[member.id])
+        if called:
+            found[member.id] = called
+    return found
+
+
+async def reviews_due(session: AsyncSession, member_ids: Sequence[int], now: datetime) -> set[int]:
+    """Of ``member_ids``, those with notes in the last two weeks and no review prompt in that
+    time."""
+    if not member_ids:
+        return set()
+    noted = set(
+        (
+            await session.execute(
+                select(NotebookEntry.member_id)
+                .where(
+                    NotebookEntry.member_id.in_(member_ids),
+                    NotebookEntry.kind == "entry",
+                    NotebookEntry.created_at >= now - REVIEW_EVERY,
+                )
+                .distinct()
+            )
+        ).scalars()
+    )
+    if not noted:
+        return set()
+    asked = set(
+        (
+            await session.execute(
+                select(Delivery.member_id)
+                .where(
+                    Delivery.member_id.in_(noted),
+                    Delivery.kind == NOTEBOOK_REVIEW,
+                    Delivery.due_at > now - REVIEW_EVERY + timedelta(days=1),
+                )
+                .distinct()
+            )
+        ).scalars()
+    )
+    return noted - asked
+
+
 async def review_due(session: AsyncSession, member: Member, now: datetime) -> bool:
     """Notes in the last two weeks, and no review prompt in that time."""
-    notes = await session.scalar(
-        select(
-            exists().where(
-                NotebookEntry.member_id == member.id,
-                NotebookEntry.kind == "entry",
-                NotebookEntry.created_at >= now - REVIEW_EVERY,
+    return member.id in await reviews_due(session, [member.id], now)
+
+
+async def goal_nudges(
+    session: AsyncSession, members: Sequence[Member], now: datetime
+) -> dict[int, Called]:
+    """switch-or-commit or long-bet, by member id: for each member's first goal (by number)
+    that calls for one."""
+    eligible = {m.id: m for m in members if m.nudges_enabled}
+    if not eligible:
+        return {}
+    goals = (
+        (
+            await session.execute(
+                select(Goal)
+                .where(
+                    Goal.member_id.in_(eligible),
+                    Goal.status == "active",
+                    Goal.created_at <= now - QUIET,  # a young goal has not had time to stall
+                )
+                .order_by(Goal.member_id, Goal.ref)
             )
         )
+        .scalars()
+        .all()
     )
-    asked = await session.scalar(
-        select(
-            exists().where(
-                Delivery.member_id == member.id,
-                Delivery.kind == NOTEBOOK_REVIEW,
-                Delivery.due_at > now - REVIEW_EVERY + timedelta(days=1),
+    if not goals:
+        return {}
+    ids = [g.id for g in goals]
+    latest: dict[int, datetime] = {
+        goal_id: at
+        for goal_id, at in (
+            await session.execute(
+                select(MetricPoint.goal_id, func.max(MetricPoint.recorded_at))
+                .where(MetricPoint.goal_id.in_(ids))
+                .group_by(MetricPoint.goal_id)
             )
-        )
+        ).all()
+    }
+    working = set(
+        (
+            await session.execute(
+                select(CheckIn.goal_id)
+                .where(CheckIn.goal_id.in_(ids), CheckIn.created_at >= now - QUIET)
+                .distinct()
+            )
+        ).scalars()
     )
-    return bool(notes) and not asked
+    recent = [g for g in goals if g.id in latest and latest[g.id] >= now - STALL]
+    stalled = await _no_new_best(session, recent, now - STALL)
+    found: dict[int, Called] = {}
+    for goal in goals:
+        member = eligible[goal.member_id]
+        if member.id in found:
+            continue
+        previous = set(filter(None, member.last_nudges.split(",")))
+        last = latest.get(goal.id)
+        quiet = last is None or last < now - QUIET
+        if goal.id in working and quiet and "long-bet" not in previous:
+            found[member.id] = Called(NUDGE, {"nudge": "long-bet", "goal": goal.id})
+        elif goal.id in stalled and "switch-or-commit" not in previous:
+            found[member.id] = Called(NUDGE, {"nudge": "switch-or-commit", "goal": goal.id})
+    return found
 
 
 async def goal_nudge(session: AsyncSession, member: Member, now: datetime) -> Called | None:
     """switch-or-commit or long-bet for the member's first goal that calls for one."""
-    if not member.nudges_enabled:
-        return None
-    previous = set(filter(None, member.last_nudges.split(",")))
-    goals = (
-        await session.execute(
-            select(Goal)
-            .where(Goal.member_id == member.id, Goal.status == "active")
-            .order_by(Goal.ref)
+    return (await goal_nudges(session, [member], now)).get(member.id)
+
+
+async def _no_new_best(session: AsyncSession, goals: Sequence[Goal], since: datetime) -> set[int]:
+    """Ids of the goals with values recorded since ``since``, none beating what came before."""
+    if not goals:
+        return set()
+    values: dict[int, tuple[list[float], list[float]]] = {g.id: ([], []) for g in goals}
+    rows = await session.execute(
+        select(MetricPoint.goal_id, MetricPoint.value, MetricPoint.recorded_at).where(
+            MetricPoint.goal_id.in_(values)
         )
-    ).scalars()
+    )
+    for goal_id, value, recorded_at in rows.all():
+        old, new = values[goal_id]
+        (old if recorded_at < since else new).append(value)
+    stalled = set()
     for goal in goals:
-        if goal.created_at > now - QUIET:
-            continue  # a young goal has not had the time to stall
-        latest = await session.scalar(
-            select(func.max(MetricPoint.recorded_at)).where(MetricPoint.goal_id == goal.id)
-        )
-        working = await session.scalar(
-            select(exists().where(CheckIn.goal_id == goal.id, CheckIn.created_at >= now - QUIET))
-        )
-        if working and (latest is None or latest < now - QUIET) and "long-bet" not in previous:
-            return Called(NUDGE, {"nudge": "long-bet", "goal": goal.id})
-        if (
-            latest is not None
-            and latest >= now - STALL
-            and await _no_new_best(session, goal, now - STALL)
-            and "switch-or-commit" not in previous
-        ):
-            return Called(NUDGE, {"nudge": "switch-or-commit", "goal": goal.id})
-    return None
-
-
-async def _no_new_best(session: AsyncSession, goal: Goal, since: datetime) -> bool:
-    """Values were recorded since ``since``, and none beat what came before."""
-    before = select(MetricPoint.value).where(
-        MetricPoint.goal_id == goal.id, MetricPoint.recorded_at < since
-    )
-    after = select(MetricPoint.value).where(
-        MetricPoint.goal_id == goal.id, MetricPoint.recorded_at >= since
-    )
-    old = list((await session.execute(before)).scalars())
-    new = list((await session.execute(after)).scalars())
-    if not old or not new:
-        return False
-    if goal.direction == "up":
-        return max(new) <= max(old)
-    return min(new) >= min(old)
+        old, new = values[goal.id]
+        if not old or not new:
+            continue
+        if (max(new) <= max(old)) if goal.direction == "up" else (min(new) >= min(old)):
+            stalled.add(goal.id)
+    return stalled

@@ -1,27 +1,33 @@
 """The outbox: sends pending deliveries through each platform's Messenger and marks each one
-sent in its own transaction, so a crash leaves at most the message in flight unmarked.
+sent as soon as the platform took it, so a crash leaves unmarked only the messages in flight
+(under load, marks that arrive while one is being written go together in the next write: a
+group commit, a few milliseconds' worth).
 
-Workspaces are served side by side; within one workspace sends go one at a time, and the
-Messenger paces them per channel and per workspace. A failed send is retried with backoff and
-given up (status ``failed``) after ``MAX_ATTEMPTS``.
+Workspaces are served side by side. Within one workspace a few sends are in flight at once
+(``SENDERS``), so a platform's round trip does not limit the rate: the Messenger's pacer spaces
+them per channel and per workspace. Rows are taken (leased) before they are sent, so two
+outboxes (a replica that just took over the lead, and the one that lost it) never send the
+same row. A failed send is retried with backoff and given up (status ``failed``) after
+``MAX_ATTEMPTS``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict
-from collections.abc import Mapping
+from collections import deque
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 
 from bot.events import TenantRef
 from bot.ports import Clock, Messenger
 from bot.prompts import Prompts
 from bot.schedule.claims import DIGEST, DIGEST_ITEM
-from bot.schedule.content import Composer
+from bot.schedule.content import Composer, Message
 from bot.store import Database
 from bot.store.models import Delivery, Tenant
 
@@ -29,11 +35,15 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
 BACKOFF = (30, 120, 600, 1800, 3600)  # seconds before attempt 2, 3, …
-FETCH = 2000  # pending rows read per drain
-# A row being sent is taken for this long (its next_attempt_at moves on): another outbox, say a
-# replica that just took over the lead, skips it meanwhile. After a crash mid-send the row is
-# sent again once this has passed.
+FETCH = 20_000  # pending rows read at a time (ids and where they go)
+# A row being sent is taken for this long (its next_attempt_at moves on): another outbox skips
+# it meanwhile. After a crash mid-send the row is sent again once this has passed.
 LEASE = timedelta(minutes=5)
+CHUNK = 25  # rows of one workspace taken and composed in one transaction
+SENDERS = 8  # sends in flight per workspace (the pacer spaces them)
+POLL = 0.1  # seconds between looks for newly claimed rows while a tick is still claiming
+
+DELIVERIES = cast(Table, Delivery.__table__)
 
 
 @dataclass
@@ -44,6 +54,56 @@ class DrainReport:
     waiting: int = 0  # rows this process cannot send (its platform's adapter is not running)
 
 
+@dataclass(frozen=True)
+class Ready:
+    """A taken row, composed: what to send and what to remember once it is out."""
+
+    delivery_id: int
+    target: str
+    message: Message
+    detail: dict[str, Any]
+
+
+class Marks:
+    """Marks rows sent. Marks that come in while one write is under way are written together
+    in the next one; ``mark`` returns once its own mark is committed."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._waiting: list[tuple[dict[str, Any], asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def mark(self, delivery_id: int, sent_at: datetime, detail: dict[str, Any]) -> None:
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append(({"b_id": delivery_id, "b_at": sent_at, "b_detail": detail}, done))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write())
+        await done
+
+    async def _write(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            try:
+                async with self.db.session() as session:
+                    await session.execute(
+                        DELIVERIES.update()
+                        .where(DELIVERIES.c.id == bindparam("b_id"))
+                        .values(
+                            status="sent",
+                            sent_at=bindparam("b_at"),
+                            attempts=DELIVERIES.c.attempts + 1,
+                            detail=bindparam("b_detail"),
+                        ),
+                        [values for values, _ in batch],
+                    )
+            except Exception as exc:
+                for _, done in batch:
+                    done.set_exception(exc)
+            else:
+                for _, done in batch:
+                    done.set_result(None)
+
+
 class Outbox:
     def __init__(
         self, db: Database, messengers: Mapping[str, Messenger], prompts: Prompts, clock: Clock
@@ -52,88 +112,195 @@ class Outbox:
         self.messengers = messengers
         self.clock = clock
         self.compose = Composer(prompts)
+        self.marks = Marks(db)
 
-    async def drain(self, now: datetime) -> DrainReport:
-        """Send everything pending that is due by ``now``."""
+    async def drain(self, now: datetime, until: Awaitable[Any] | None = None) -> DrainReport:
+        """Send everything pending that is due by ``now``.
+
+        With ``until`` (the tick that is claiming rows), rows claimed while it runs are picked
+        up and sent at once, workspace by workspace, until it is done.
+        """
         report = DrainReport()
-        async with self.db.session() as session:
-            rows = (
-                await session.execute(
-                    select(Delivery.id, Tenant.platform, Tenant.external_id, Delivery.kind)
-                    .join(Tenant, Tenant.id == Delivery.tenant_id)
-                    .where(Delivery.status == "pending", Delivery.next_attempt_at <= now)
-                    # Digest parents before their items, then oldest first.
-                    .order_by(Delivery.due_at, Delivery.id)
-                    .limit(FETCH)
-                )
-            ).all()
-        queues: dict[TenantRef, list[int]] = defaultdict(list)
-        for delivery_id, platform, external_id, kind in rows:
-            if platform not in self.messengers:
-                report.waiting += 1
-                continue
-            queue = queues[TenantRef(platform, external_id)]
-            queue.insert(0, delivery_id) if kind == DIGEST else queue.append(delivery_id)
-        await asyncio.gather(*(self._serve(t, ids, now, report) for t, ids in queues.items()))
+        pending = asyncio.ensure_future(until) if until is not None else None
+        queues: dict[TenantRef, deque[tuple[int, str]]] = {}
+        held: dict[TenantRef, list[int]] = {}  # items that waited for a digest not yet out
+        workers: dict[TenantRef, asyncio.Task[None]] = {}
+        seen: set[int] = set()
+        more = True
+        while more:
+            final = pending is None or pending.done()
+            rows = await self._due(now)
+            for delivery_id, platform, external_id, kind in rows:
+                if delivery_id in seen:
+                    continue
+                seen.add(delivery_id)
+                if platform not in self.messengers:
+                    report.waiting += 1
+                    continue
+                tenant = TenantRef(platform, external_id)
+                queue = queues.setdefault(tenant, deque())
+                if kind == DIGEST:  # before its items: they are replies in its thread
+                    queue.appendleft((delivery_id, kind))
+                else:
+                    queue.append((delivery_id, kind))
+                if tenant not in workers or workers[tenant].done():
+                    workers[tenant] = asyncio.create_task(
+                        self._serve(tenant, queue, held.setdefault(tenant, []), now, report)
+                    )
+            if not final:
+                assert pending is not None
+                await asyncio.wait({pending}, timeout=POLL)
+            elif len(rows) >= FETCH:  # more than one read's worth: send these, then read on
+                await asyncio.gather(*workers.values())
+            else:
+                more = False
+        await asyncio.gather(*workers.values())
+        report.waiting += sum(len(items) for items in held.values())
         return report
 
+    async def _due(self, now: datetime) -> list[tuple[int, str, str, str]]:
+        async with self.db.session() as session:
+            rows = await session.execute(
+                select(Delivery.id, Tenant.platform, Tenant.external_id, Delivery.kind)
+                .join(Tenant, Tenant.id == Delivery.tenant_id)
+                .where(Delivery.status == "pending", Delivery.next_attempt_at <= now)
+                .order_by(Delivery.due_at, Delivery.id)  # oldest first
+                .limit(FETCH)
+            )
+            return [(i, p, e, k) for i, p, e, k in rows.all()]
+
     async def _serve(
-        self, tenant: TenantRef, ids: list[int], now: datetime, report: DrainReport
+        self,
+        tenant: TenantRef,
+        queue: deque[tuple[int, str]],
+        held: list[int],
+        now: datetime,
+        report: DrainReport,
     ) -> None:
+        """Send one workspace's queue, up to ``SENDERS`` at once. Rows may join the queue while
+        this runs; a digest goes on its own, once what is in flight is out, and the items that
+        were waiting for it follow."""
         messenger = self.messengers[tenant.platform]
-        for delivery_id in ids:
-            try:
-                outcome = await self._send(messenger, tenant, delivery_id, now)
-            except Exception as exc:  # a platform error: retry later, never lose the row
-                await self._failed(delivery_id, now, exc, report)
+        slots = asyncio.Semaphore(SENDERS)
+        sending: set[asyncio.Task[None]] = set()
+        try:
+            await self._serve_queue(tenant, queue, held, now, report, messenger, slots, sending)
+        finally:  # cancelled (shutting down): nothing keeps sending behind our back
+            for task in sending:
+                task.cancel()
+
+    async def _serve_queue(
+        self,
+        tenant: TenantRef,
+        queue: deque[tuple[int, str]],
+        held: list[int],
+        now: datetime,
+        report: DrainReport,
+        messenger: Messenger,
+        slots: asyncio.Semaphore,
+        sending: set[asyncio.Task[None]],
+    ) -> None:
+        while queue or sending:
+            if not queue:
+                await asyncio.wait(set(sending), return_when=asyncio.FIRST_COMPLETED)
                 continue
-            if outcome == "sent":
-                report.sent += 1
-            elif outcome == "later":
-                report.waiting += 1
+            digest = queue[0][1] == DIGEST
+            if digest:
+                await asyncio.gather(*sending)
+                chunk = [queue.popleft()[0]]
+            else:
+                chunk = []
+                while queue and len(chunk) < CHUNK and queue[0][1] != DIGEST:
+                    chunk.append(queue.popleft()[0])
+            for ready in await self._take(chunk, now, report, held):
+                await slots.acquire()
+                task = asyncio.create_task(self._send(messenger, tenant, ready, now, report))
+                task.add_done_callback(lambda _: slots.release())
+                task.add_done_callback(sending.discard)
+                sending.add(task)
+            if digest:  # its items are composed with its message id: it must be out first
+                await asyncio.gather(*sending)
+                queue.extendleft((i, DIGEST_ITEM) for i in reversed(held))
+                held.clear()
+
+    async def _take(
+        self, ids: list[int], now: datetime, report: DrainReport, held: list[int]
+    ) -> list[Ready]:
+        """Take (lease) the rows of ``ids`` still pending and compose their messages, in one
+        short transaction; rows another outbox took, or that were sent meanwhile, drop out.
+        Digest items whose digest is not out yet are let go and added to ``held``."""
+        failed: list[tuple[int, Exception]] = []
+        ready: list[Ready] = []
+        try:
+            async with self.db.session() as session:
+                taken = (
+                    await session.execute(
+                        DELIVERIES.update()
+                        .where(
+                            DELIVERIES.c.id.in_(ids),
+                            DELIVERIES.c.status == "pending",
+                            DELIVERIES.c.next_attempt_at <= now,
+                        )
+                        .values(next_attempt_at=self.clock.now() + LEASE)
+                        .returning(DELIVERIES.c.id)
+                    )
+                ).scalars()
+                taken_ids = set(taken)
+                if not taken_ids:
+                    return []
+                deliveries = (
+                    (await session.execute(select(Delivery).where(Delivery.id.in_(taken_ids))))
+                    .scalars()
+                    .all()
+                )
+                known = await self.compose.prefetch(session, deliveries)
+                order = {delivery_id: n for n, delivery_id in enumerate(ids)}
+                for delivery in sorted(deliveries, key=lambda d: order[d.id]):
+                    try:
+                        message = await self.compose.message(session, delivery, known)
+                    except Exception as exc:  # a bug in one message must not hold up the rest
+                        failed.append((delivery.id, exc))
+                        continue
+                    if message is not None:
+                        ready.append(Ready(delivery.id, delivery.target, message, delivery.detail))
+                    elif delivery.kind == DIGEST_ITEM:
+                        delivery.next_attempt_at = now  # waits for its digest
+                        held.append(delivery.id)
+                    else:
+                        delivery.status = "skipped"  # nothing to say any more (the member left)
+        except Exception as exc:  # the database: every row of the chunk is tried again later
+            failed = [(delivery_id, exc) for delivery_id in ids]
+            ready = []
+        for delivery_id, error in failed:
+            await self._failed(delivery_id, now, error, report)
+        return ready
 
     async def _send(
-        self, messenger: Messenger, tenant: TenantRef, delivery_id: int, now: datetime
-    ) -> str:
-        # Short transactions on either side of the send: none is held open while a platform
-        # (and the pacer) takes its time, so the connection pool never runs dry.
-        async with self.db.session() as session:
-            # Take the row first: of two outboxes draining at once (a failover), one gets it.
-            taken = await session.execute(
-                update(Delivery)
-                .where(
-                    Delivery.id == delivery_id,
-                    Delivery.status == "pending",
-                    Delivery.next_attempt_at <= now,
-                )
-                .values(next_attempt_at=self.clock.now() + LEASE)
-                .execution_options(synchronize_session=False)
-            )
-            if getattr(taken, "rowcount", 0) != 1:
-                return "skipped"  # sent, or being sent, by another worker
-            delivery = await session.get(Delivery, delivery_id)
-            assert delivery is not None
-            kind, target = delivery.kind, delivery.target
-            message = await self.compose.message(session, delivery)
-            if message is None and kind != DIGEST_ITEM:
-                delivery.status = "skipped"  # nothing to say any more (the member left)
-            elif message is None:
-                delivery.next_attempt_at = now  # waits for its digest: looked at next drain
-        if message is None:
-            return "later" if kind == DIGEST_ITEM else "skipped"  # items wait for their digest
-        ts = ""
-        if message.channel is not None:
-            ts = await messenger.post(tenant, message.channel, message.body, message.thread)
-        else:
-            await messenger.send_dm(tenant, target, message.body, message.buttons)
-        async with self.db.session() as session:
-            delivery = await session.get(Delivery, delivery_id)
-            assert delivery is not None
-            delivery.status = "sent"
-            delivery.sent_at = self.clock.now()
-            delivery.attempts += 1
-            delivery.detail = {**delivery.detail, **message.detail, **({"ts": ts} if ts else {})}
-        return "sent"
+        self,
+        messenger: Messenger,
+        tenant: TenantRef,
+        ready: Ready,
+        now: datetime,
+        report: DrainReport,
+    ) -> None:
+        message = ready.message
+        try:
+            ts = ""
+            if message.channel is not None:
+                ts = await messenger.post(tenant, message.channel, message.body, message.thread)
+            else:
+                await messenger.send_dm(tenant, ready.target, message.body, message.buttons)
+        except Exception as exc:  # a platform error: retry later, never lose the row
+            await self._failed(ready.delivery_id, now, exc, report)
+            return
+        detail = {**ready.detail, **message.detail, **({"ts": ts} if ts else {})}
+        try:
+            await self.marks.mark(ready.delivery_id, self.clock.now(), detail)
+        except Exception:
+            # Sent but not marked (the database went away): it goes again after its lease.
+            log.warning("delivery %s sent but not marked", ready.delivery_id, exc_info=True)
+            return
+        report.sent += 1
 
     async def _failed(
         self, delivery_id: int, now: datetime, exc: Exception, report: DrainReport

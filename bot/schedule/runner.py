@@ -1,8 +1,10 @@
-"""The scheduler: one APScheduler 3.x interval job — the tick, then the outbox — run only by
-the leader. No job per member: due-ness lives in the database (see claims.py)."""
+"""The scheduler: one APScheduler 3.x interval job — the tick, and the outbox sending what it
+claims — run only by the leader. No job per member: due-ness lives in the database (see
+claims.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from datetime import timedelta
@@ -41,8 +43,14 @@ class Scheduler:
             if not await self.leadership.ensure():
                 return None
             now = self.clock.now()
-            ticked = await self.ticker.tick(now)
-            drained = await self.outbox.drain(self.clock.now())
+            # The outbox sends what the tick claims while it is still claiming: thousands of
+            # prompts due at once start going out with the first batch, not after the last.
+            ticking = asyncio.ensure_future(self.ticker.tick(now))
+            try:
+                drained = await self.outbox.drain(now, until=ticking)
+            finally:
+                await asyncio.gather(ticking, return_exceptions=True)
+            ticked = ticking.result()
         except StoreUnavailable:
             log.warning("scheduler: database unavailable; will try again next tick")
             return None

@@ -15,6 +15,7 @@ from bot.events import (
     OpenForm,
     Reply,
     UserText,
+    plain,
 )
 from bot.prompts import load_prompts
 from bot.store.models import CheckIn, Draft, MetricPoint, NudgeRecord
@@ -361,7 +362,23 @@ async def test_publishing_posts_member_words_as_user_text_and_no_coaching(coach:
     assert f"{signals.goal_alignment:.2f}" not in published
     assert "alignment" not in published.lower()
     assert FAILED not in published  # what failed stays private
-    assert text(only(intents, Reply)) == "Published to the team."
+    assert plain(post.confirm) == "Published to the team."  # said once the post is made
+    assert not any(isinstance(i, Reply) for i in intents)
+
+
+async def test_a_refused_post_can_be_published_again(coach: Coach) -> None:
+    ada = member()
+    reply = await reply_to_checkin(coach)
+    value = button_value(reply, Action.PUBLISH_CHECKIN)
+    first = only(await press(coach, ada, Action.PUBLISH_CHECKIN, value), ChannelPost)
+    assert first.failed is not None
+    # The platform refused it: the adapter hands ``failed`` back.
+    told = only(await coach.handle(first.failed), Reply)
+    assert "couldn't post to the team channel" in text(told)
+    (checkin,) = await rows(coach, CheckIn)
+    assert checkin.published_at is None
+    again = await press(coach, ada, Action.PUBLISH_CHECKIN, value)
+    assert isinstance(again[0], ChannelPost)
 
 
 async def test_publishing_twice_posts_once(coach: Coach) -> None:

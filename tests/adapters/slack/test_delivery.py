@@ -47,6 +47,13 @@ async def test_a_refused_post_is_told_to_the_member(slack: SlackHarness) -> None
     await slack.press(buttons_of(reply)["Publish to team"])
     said = [text_of(r) for r in await slack.responses(1)]
     assert any("couldn't post to the team channel" in s for s in said)
+    assert not any("Published to the team." in s for s in said)
+    # Nothing was lost: the same button works once the channel lets the bot in.
+    await slack.press(buttons_of(reply)["Publish to team"], key="again")
+    (_refused, posted) = await slack.fake.wait_for("chat.postMessage", 2)
+    assert posted.args["channel"] == "C1"
+    answers = [text_of(r) for r in await slack.responses(2)]
+    assert "Published to the team." in answers[-1]
 
 
 async def test_messenger_reaches_dm_and_channel(slack: SlackHarness) -> None:
