@@ -26,6 +26,7 @@ from adapters.slack.manifest import BOT_SCOPES
 from adapters.slack.messenger import SlackMessenger
 from bot.adapter import RunOptions
 from bot.coach import Coach
+from bot.health import readiness
 from bot.pacing import Pacer
 from bot.settings import Settings
 
@@ -156,7 +157,7 @@ class SlackAdapter:
             finally:
                 await handler.close_async()  # type: ignore[no-untyped-call]
             return
-        server = SlackServer(runtime.app)
+        server = SlackServer(runtime.app, lambda: readiness(coach, options))
         port = await server.start(settings.http_host, settings.http_port)
         log.info("Slack: HTTP mode on %s:%s (POST /slack/events)", settings.http_host, port)
         try:

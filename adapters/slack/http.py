@@ -3,10 +3,14 @@
 POST /slack/events        events, slash commands and interactivity (signed; Bolt verifies)
 GET  /slack/install       OAuth install page (many workspaces)
 GET  /slack/oauth_redirect OAuth callback
-GET  /healthz             200 once the server is up
+GET  /healthz             200 once the server is up (liveness)
+GET  /readyz              200 when the database answers (readiness), with details
 """
 
 from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -15,14 +19,19 @@ from slack_bolt.async_app import AsyncApp
 EVENTS_PATH = "/slack/events"
 
 
+Readiness = Callable[[], Awaitable[tuple[bool, dict[str, Any]]]]
+
+
 class SlackServer:
-    def __init__(self, bolt: AsyncApp) -> None:
+    def __init__(self, bolt: AsyncApp, readiness: Readiness | None = None) -> None:
         self.bolt = bolt
+        self.readiness = readiness
         self.ready = False
         self._runner: web.AppRunner | None = None
         routes = [
             web.post(EVENTS_PATH, self.events),
             web.get("/healthz", self.health),
+            web.get("/readyz", self.ready_check),
         ]
         flow = bolt.oauth_flow
         if flow is not None:
@@ -51,6 +60,16 @@ class SlackServer:
         if not self.ready:
             return web.json_response({"status": "starting"}, status=503)
         return web.json_response({"status": "ok"})
+
+    async def ready_check(self, _request: web.Request) -> web.Response:
+        if not self.ready:
+            return web.json_response({"status": "starting"}, status=503)
+        if self.readiness is None:
+            return web.json_response({"status": "ok"})
+        ok, details = await self.readiness()
+        return web.json_response(
+            {"status": "ok" if ok else "unavailable", **details}, status=200 if ok else 503
+        )
 
     async def start(self, host: str, port: int) -> int:
         """Serve on ``host:port`` (0 picks a free port); return the port."""

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import time
 
+import httpx
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 
 from bot.coach import Coach
@@ -45,3 +48,28 @@ async def test_forged_stale_and_unsigned_requests_get_401(
 async def test_health_answers_when_ready(slack: SlackHarness) -> None:
     url = slack.events_url.replace("/slack/events", "/healthz")
     assert (await slack.http.get(url)).json() == {"status": "ok"}
+
+
+async def test_ready_when_the_database_answers(coach: Coach) -> None:
+    from adapters.slack.http import SlackServer
+    from bot.adapter import RunOptions
+    from bot.health import readiness
+    from bot.store import Database
+
+    unreachable = Coach(Database.from_url("postgresql+asyncpg://postgres@127.0.0.1:1/none"))
+    answers = []
+    for which in (coach, unreachable):
+        options = RunOptions()
+        server = SlackServer(slack_app(), lambda w=which, o=options: readiness(w, o))
+        port = await server.start("127.0.0.1", 0)
+        async with httpx.AsyncClient() as http:
+            answers.append(await http.get(f"http://127.0.0.1:{port}/readyz"))
+        await server.stop()
+    await unreachable.db.dispose()
+    ready, down = answers
+    assert ready.status_code == 200 and ready.json()["database"] == "ok"
+    assert down.status_code == 503 and down.json()["database"] == "unreachable"
+
+
+def slack_app() -> AsyncApp:
+    return AsyncApp(signing_secret="s", client=AsyncWebClient(token="xoxb-1"))
