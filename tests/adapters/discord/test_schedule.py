@@ -1,0 +1,44 @@
+"""The week, delivered through Discord: an opted-in member's prompt in DM, the team digest in
+the team channel with published check-ins in its thread; nobody else is DMed unasked."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.coach import Coach
+from bot.ports import ManualClock
+from bot.schedule.runner import Scheduler
+from tests.adapters.discord.conftest import LAB_CHANNEL
+from tests.adapters.discord.test_commands import set_goal
+from tests.adapters.discord.transcript import Bot, Researcher
+from tests.fakes.discord import FakeDiscord
+
+
+async def test_a_week_through_discord(
+    bot: Bot,
+    fake: FakeDiscord,
+    coach: Coach,
+    clock: ManualClock,
+    ada: Researcher,
+    grace: Researcher,
+) -> None:
+    assert "This is now the team channel" in (await grace.slash("coach team channel")).text
+    await set_goal(ada)
+    assert "prompts are on" in (await ada.slash("coach weekly", state="on")).text
+    opened = await ada.slash("checkin")
+    answer = await ada.submit(opened.modal, did="Swapped in a conformer encoder")
+    shared = await ada.press("Publish to team", answer)
+    assert "team digest thread" in shared.text
+
+    scheduler = Scheduler(coach.db, clock, {"discord": bot.current.messenger}, coach.prompts)
+    for _ in range(8 * 24):  # eight days, an hour at a time
+        clock.advance(timedelta(hours=1))
+        await scheduler.run_once()
+
+    prompts = [c.content for c in fake.posted_in(fake.dm_channel_of(4242))]
+    assert sum("time for your weekly check-in" in (p or "") for p in prompts) == 1
+    assert fake.dm_channel_of(4343) is None  # Grace never opted in: no DM at all
+    digests = [c for c in fake.posted_in(LAB_CHANNEL) if "Team digest" in (c.content or "")]
+    assert len(digests) == 1
+    thread = [c.content for c in fake.posted_in(int(digests[0].response["id"]))]
+    assert any("Swapped in a conformer encoder" in (t or "") for t in thread)
