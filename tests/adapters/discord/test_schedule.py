@@ -3,10 +3,12 @@ the team channel with published check-ins in its thread; nobody else is DMed una
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 
 from bot.coach import Coach
 from bot.ports import ManualClock
+from bot.schedule.leader import Leadership
 from bot.schedule.runner import Scheduler
 from tests.adapters.discord.conftest import LAB_CHANNEL
 from tests.adapters.discord.test_commands import set_goal
@@ -30,10 +32,17 @@ async def test_a_week_through_discord(
     shared = await ada.press("Publish to team", answer)
     assert "team digest thread" in shared.text
 
-    scheduler = Scheduler(coach.db, clock, {"discord": bot.current.messenger}, coach.prompts)
-    for _ in range(8 * 24):  # eight days, an hour at a time
-        clock.advance(timedelta(hours=1))
-        await scheduler.run_once()
+    # A lock key of its own, so that parallel test runs on one PostgreSQL never meet.
+    leadership = Leadership(coach.db, key=random.getrandbits(62))
+    scheduler = Scheduler(
+        coach.db, clock, {"discord": bot.current.messenger}, coach.prompts, leadership=leadership
+    )
+    try:
+        for _ in range(8 * 24):  # eight days, an hour at a time
+            clock.advance(timedelta(hours=1))
+            await scheduler.run_once()
+    finally:
+        await scheduler.stop()
 
     prompts = [c.content for c in fake.posted_in(fake.dm_channel_of(4242))]
     assert sum("time for your weekly check-in" in (p or "") for p in prompts) == 1
