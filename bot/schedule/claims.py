@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import Table, exists, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.schedule import history
 from bot.schedule.calendar import Rhythm, day_before_start, local_period, next_due
@@ -116,13 +117,15 @@ async def claim_many(
         return set()
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = cast(Table, Delivery.__table__)
+    # One cached statement, executed for many rows (SQLAlchemy packs them into multi-row
+    # inserts): no statement built and compiled per batch.
     statement = (
-        insert(Delivery)
-        .values(list(rows))
+        insert(table)
         .on_conflict_do_nothing(index_elements=["tenant_id", "target", "kind", "period"])
-        .returning(Delivery.tenant_id, Delivery.target, Delivery.kind, Delivery.period)
+        .returning(table.c.tenant_id, table.c.target, table.c.kind, table.c.period)
     )
-    result = await session.execute(statement)
+    result = await session.execute(statement, list(rows))
     return {(t, target, kind, period) for t, target, kind, period in result.all()}
 
 
@@ -160,13 +163,29 @@ class Ticker:
         A batch costs a handful of statements whatever its size (one insert for its claims,
         a few reads for early check-ins and what members' histories call for).
         """
+        # Workspaces take turns (each one's oldest first): when thousands fall due at once,
+        # the first batch already holds some of every workspace, and the outbox, which sends
+        # while the tick claims, gets every workspace going at once.
+        due = (
+            select(
+                Member.id.label("id"),
+                func.row_number()
+                .over(
+                    partition_by=Member.tenant_id,
+                    order_by=(Member.next_checkin_at, Member.id),
+                )
+                .label("turn"),
+            )
+            .where(Member.next_checkin_at <= now)
+            .subquery()
+        )
         async with self.db.session() as session:
             rows: Sequence[Any] = (
                 await session.execute(
                     select(Member, Tenant)
+                    .join(due, due.c.id == Member.id)
                     .join(Tenant, Tenant.id == Member.tenant_id)
-                    .where(Member.next_checkin_at <= now)
-                    .order_by(Member.next_checkin_at, Member.id)
+                    .order_by(due.c.turn, Member.tenant_id)
                     .limit(BATCH)
                 )
             ).all()
@@ -232,67 +251,113 @@ class Ticker:
             return len(rows) == BATCH
 
     async def _reminders(self, now: datetime, report: TickReport) -> None:
-        """One reminder per period for a prompt that was sent and not answered."""
-        reminder = Delivery.__table__.alias("reminder")
-        latest = (
-            select(CheckIn.member_id, func.max(CheckIn.created_at).label("at"))
-            .group_by(CheckIn.member_id)
-            .subquery()
-        )
+        """One reminder per period for a prompt that was sent and not answered, in batches
+        (the day after thousands of prompts, thousands of reminders fall due at once)."""
+        async with self.db.session() as session:
+            found = await session.execute(
+                select(Tenant.reminder_after_hours).where(Tenant.reminders.is_(True)).distinct()
+            )
+            delays = list(found.scalars())
+        tags: dict[tuple[int, str], tuple[int, str, datetime, list[str]]] = {}
+        for hours in delays:
+            while await self._reminder_batch(now, hours, report, tags):
+                pass
+        if tags:
+            # Only when the team asked for it: one channel message a period naming who has
+            # not checked in yet (the first reminders of the period decide who is named).
+            async with self.db.session() as session:
+                await claim_many(
+                    session,
+                    [
+                        {
+                            "tenant_id": tenant_id,
+                            "member_id": None,
+                            "kind": TAG,
+                            "target": channel,
+                            "period": period,
+                            "due_at": at,
+                            "status": self._status(at, now),
+                            "attempts": 0,
+                            "next_attempt_at": at,
+                            "detail": {"users": sorted(users)},
+                        }
+                        for (tenant_id, period), (_, channel, at, users) in tags.items()
+                    ],
+                )
+
+    async def _reminder_batch(
+        self,
+        now: datetime,
+        hours: int,
+        report: TickReport,
+        tags: dict[tuple[int, str], tuple[int, str, datetime, list[str]]],
+    ) -> bool:
+        """Claim one batch of reminders of the teams that remind after ``hours``; ``True``
+        when there may be more."""
+        reminder = aliased(Delivery)
         async with self.db.session() as session:
             rows = (
                 await session.execute(
-                    select(Delivery, Tenant, latest.c.at)
+                    select(
+                        Delivery.tenant_id,
+                        Delivery.member_id,
+                        Delivery.target,
+                        Delivery.period,
+                        Delivery.sent_at,
+                        Tenant.tag_nonresponders,
+                        Tenant.team_channel,
+                    )
                     .join(Tenant, Tenant.id == Delivery.tenant_id)
-                    .outerjoin(latest, latest.c.member_id == Delivery.member_id)
                     .where(
                         Delivery.kind == CHECKIN,
                         Delivery.status == "sent",
                         Delivery.sent_at >= now - REMINDER_HORIZON,
+                        Delivery.sent_at <= now - timedelta(hours=hours),
                         Tenant.reminders.is_(True),
+                        Tenant.reminder_after_hours == hours,
+                        # Answered: a check-in since it fell due (one before it, from the day
+                        # before, would have answered it before it was sent).
                         ~exists().where(
-                            and_(
-                                reminder.c.tenant_id == Delivery.tenant_id,
-                                reminder.c.target == Delivery.target,
-                                reminder.c.kind == REMINDER,
-                                reminder.c.period == Delivery.period,
-                            )
+                            CheckIn.member_id == Delivery.member_id,
+                            CheckIn.created_at >= Delivery.due_at,
+                        ),
+                        ~exists().where(
+                            reminder.tenant_id == Delivery.tenant_id,
+                            reminder.target == Delivery.target,
+                            reminder.kind == REMINDER,
+                            reminder.period == Delivery.period,
                         ),
                     )
+                    .order_by(Delivery.id)
+                    .limit(BATCH)
                 )
             ).all()
-            tags: dict[tuple[int, str], tuple[Tenant, datetime, list[str]]] = {}
-            for prompt, tenant, last_checkin in rows:
-                assert prompt.sent_at is not None
-                if last_checkin is not None and last_checkin >= prompt.due_at - EARLY:
-                    continue  # answered
-                at = prompt.sent_at + timedelta(hours=tenant.reminder_after_hours)
-                if at > now:
-                    continue
-                new = await claim(
-                    session,
+            claims: list[dict[str, Any]] = []
+            for tenant_id, member_id, target, period, sent_at, _, _ in rows:
+                assert sent_at is not None
+                at = sent_at + timedelta(hours=hours)
+                claims.append(
                     {
-                        "tenant_id": tenant.id,
-                        "member_id": prompt.member_id,
+                        "tenant_id": tenant_id,
+                        "member_id": member_id,
                         "kind": REMINDER,
-                        "target": prompt.target,
-                        "period": prompt.period,
+                        "target": target,
+                        "period": period,
                         "due_at": at,
                         "status": self._status(at, now),
                         "attempts": 0,
                         "next_attempt_at": at,
                         "detail": {},
-                    },
+                    }
                 )
-                report.reminders += new
-                if new and tenant.tag_nonresponders and tenant.team_channel:
-                    _, _, users = tags.setdefault((tenant.id, prompt.period), (tenant, at, []))
-                    users.append(prompt.target)
-            # Only when the team asked for it: one channel message a period naming who has
-            # not checked in yet (the first reminders of the period decide who is named).
-            for (_, period), (tenant, at, users) in tags.items():
-                row = self._team_row(tenant, TAG, at, now, {"users": sorted(users)})
-                await claim(session, {**row, "period": period})
+            new = await claim_many(session, claims)
+            report.reminders += len(new)
+            for (*_, tag, channel), row in zip(rows, claims, strict=True):
+                if tag and channel and _key(row) in new:
+                    key = (row["tenant_id"], row["period"])
+                    _, _, _, users = tags.setdefault(key, (key[0], channel, row["due_at"], []))
+                    users.append(row["target"])
+            return len(rows) == BATCH
 
     async def _team(self, now: datetime, report: TickReport) -> None:
         """Digests and channel nudges of every team whose time has come."""

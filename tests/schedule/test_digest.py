@@ -1,0 +1,148 @@
+"""The team digest (one parent a period, published check-ins as thread replies, a late one joins
+the thread) and channel nudges (rotating, no repeat within eight weeks); nothing private is
+ever posted in a channel."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.events import MessageReceived, Place, Reply, plain
+from bot.schedule.content import channel_nudges
+from bot.store import Database
+from bot.store.models import Delivery
+from tests.schedule.helpers import CHANNEL, Rig, Sent, person, said, utc
+
+MONDAY = datetime(2026, 11, 2, 4, 0, tzinfo=UTC)
+STEP = timedelta(hours=6)  # 04:00, 10:00, 16:00, 22:00: the digest is due Friday 16:00 UTC
+GOAL = {
+    "capability": "Robust speech recognition for clinics",
+    "metric_name": "clinic WER",
+    "direction": "down",
+    "baseline": "",
+    "target": "",
+}
+
+
+def digest_parents(posts: list[Sent]) -> list[Sent]:
+    return [p for p in posts if p.thread is None and p.text.startswith("Team digest")]
+
+
+async def test_digest_threads_published_check_ins_and_keeps_private_things_out(
+    db: Database,
+) -> None:
+    rig = Rig(db, MONDAY)
+    ada, bob, cy = person("U1", "Ada", admin=True), person("U2", "Bob"), person("U3", "Cy")
+    assert "team channel" in said(await rig.command(ada, "coach", "team channel"))
+    for member in (ada, bob, cy):
+        await rig.join(member)
+        await rig.form(member, "goal", GOAL)
+
+    rig.clock.advance(timedelta(days=1))  # Tuesday: Ada publishes; the digest is not out yet
+    published = await rig.check_in(ada, "ADA-SHARED swapped the encoder <!channel>")
+    assert "digest" in said(await rig.publish(ada, published))
+    await rig.step()
+    assert not [p for p in rig.messenger.posts() if "ADA-SHARED" in p.text]  # it waits
+
+    # Wednesday: private work of every kind.
+    rig.clock.advance(timedelta(days=1))
+    await rig.check_in(bob, "BOB-PRIVATE tried label smoothing")
+    nudged = await rig.form(
+        cy,
+        "checkin",
+        {
+            "did": "CY-PRIVATE tuned the tokenizer for a demo",
+            "moves_goal": "",
+            "metric_value": "",
+            "next_experiment": "",
+            "failed": "CY-FAILED the distillation run diverged",
+        },
+    )
+    late = await rig.check_in(cy, "CY-LATE ran the noisy-clip eval")
+    await rig.command(cy, "reflect", "CY-REFLECTION why distillation failed")
+    await rig.coach.handle(MessageReceived(cy, Place.dm(), "CY-ANSWER the teacher was too big"))
+    private_lines = [
+        line.strip()
+        for intent in nudged
+        if isinstance(intent, Reply)
+        for line in plain(intent.body).splitlines()
+        if line.strip().startswith(("1)", "2)", "Why I ask"))
+    ]
+    assert private_lines  # the check-in did get nudges, privately
+
+    await rig.run_until(utc(2026, 11, 6, 16, 0), STEP)
+    (parent,) = digest_parents(rig.messenger.posts(CHANNEL))
+    assert parent.at == utc(2026, 11, 6, 16) and "2026-W45" in parent.text
+    (item,) = [p for p in rig.messenger.posts() if p.thread is not None]
+    assert item.thread == parent.ts and item.target == CHANNEL
+    assert rig.messenger.sent.index(parent) < rig.messenger.sent.index(item)
+    assert "ADA-SHARED" in item.text
+    # Sanitized: what Ada wrote travels as member text, which every adapter escapes.
+    assert "<!channel>" in " ".join(item.member_words)
+    assert "<!channel>" not in "".join(s for s in item.body if isinstance(s, str))
+
+    # Saturday: Cy publishes Wednesday's check-in; it joins the thread, with no second digest.
+    rig.clock.advance(timedelta(hours=18))
+    await rig.publish(cy, late)
+    await rig.step()
+    replies = [p for p in rig.messenger.posts() if p.thread == parent.ts]
+    assert ["ADA-SHARED" in replies[0].text, "CY-LATE" in replies[1].text] == [True, True]
+    assert replies[1].at == rig.now
+
+    await rig.run_until(utc(2026, 11, 14, 4, 0), STEP)
+    parents = digest_parents(rig.messenger.posts())
+    assert [p.text.split(":")[0] for p in parents] == [
+        "Team digest, 2026-W45",
+        "Team digest, 2026-W46",  # next week's is a new parent, with no replies
+    ]
+    assert len(await rig.deliveries(Delivery.kind == "digest")) == 2
+    assert [p for p in rig.messenger.posts() if p.thread == parents[1].ts] == []
+
+    # Nothing private ever reached a channel: unpublished check-ins, reflections, nudges.
+    secrets = ["BOB-PRIVATE", "CY-PRIVATE", "CY-FAILED", "CY-REFLECTION", "CY-ANSWER"]
+    secrets += private_lines + [n.why for n in rig.prompts.catalogue.nudges]
+    everything = [p.text for p in rig.messenger.posts()]
+    assert len(everything) > 4
+    for text in everything:
+        for secret in secrets:
+            assert secret not in text, (secret, text)
+
+
+async def test_a_team_without_a_channel_gets_no_digest(db: Database) -> None:
+    rig = Rig(db, MONDAY)
+    await rig.join(person("U1", admin=True))
+    await rig.run_until(utc(2026, 11, 7, 4, 0), STEP)
+    assert rig.messenger.posts() == []
+    assert await rig.deliveries(Delivery.kind.in_(["digest", "channel_nudge"])) == []
+
+
+async def test_channel_nudges_rotate_with_no_repeat_within_eight_weeks(db: Database) -> None:
+    rig = Rig(db, utc(2026, 11, 2, 9, 0))
+    admin = person("UA", admin=True)
+    await rig.command(admin, "coach", "team channel")
+    await rig.team_digest(admin, day="off")
+    catalogue = {n.text: n.id for n in channel_nudges()}
+    rig.clock.advance(timedelta(hours=1))
+    await rig.step()  # Monday 10:00
+    for _ in range(19):
+        await rig.run(timedelta(weeks=1), timedelta(weeks=1))  # each following Monday 10:00
+
+    nudges = [p for p in rig.messenger.posts(CHANNEL) if p.text in catalogue]
+    assert [p.at for p in nudges] == [utc(2026, 11, 2, 10) + timedelta(weeks=w) for w in range(20)]
+    ids = [catalogue[p.text] for p in nudges]
+    for i, first in enumerate(ids):
+        assert first not in ids[i + 1 : i + 8], (i, ids)  # never again within 8 weeks
+    assert set(ids) == set(catalogue.values())  # and every one of them comes round
+
+
+async def test_the_nudge_cadence_is_the_teams(db: Database) -> None:
+    rig = Rig(db, utc(2026, 11, 2, 9, 0))
+    admin = person("UA", admin=True)
+    await rig.command(admin, "coach", "team channel")
+    await rig.team_digest(admin, day="off", nudge_every_weeks="2")
+    rig.clock.advance(timedelta(hours=1))
+    await rig.step()
+    for _ in range(6):
+        await rig.run(timedelta(weeks=1), timedelta(weeks=1))
+    catalogue = {n.text for n in channel_nudges()}
+    nudges = [p.at for p in rig.messenger.posts(CHANNEL) if p.text in catalogue]
+    assert nudges == [utc(2026, 11, 2, 10) + timedelta(weeks=w) for w in (0, 2, 4, 6)]

@@ -1,0 +1,159 @@
+"""Downtime and crashes: what fell due is sent once within the grace window and recorded as missed
+after it; a crash between claiming and sending, or a failing platform, never loses or doubles a
+prompt. A restart is a new Ticker and Outbox on the same database (``rig.restart()``)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from bot.events import Button, Content, TenantRef
+from bot.schedule.outbox import BACKOFF, LEASE, MAX_ATTEMPTS
+from bot.store import Database
+from bot.store.models import Delivery
+from tests.schedule.helpers import Rig, person, utc
+
+MONDAY = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)  # everyone's prompt: Monday 10:00 UTC
+
+
+async def test_a_restart_within_grace_sends_once_and_after_grace_records_missed(
+    db: Database,
+) -> None:
+    rig = Rig(db, MONDAY)
+    late = person("U2")
+    await rig.join(late)
+    await rig.own_schedule(late, "monday", "11:00", "UTC")
+    await rig.join(person("U3"))  # the team's Monday 10:00
+
+    # Down from 08:00 until 16:30: U3's 10:00 prompt is then 6.5 h late, beyond the 6 h grace
+    # window; U2's 11:00 one is 5.5 h late, within it.
+    await rig.step()
+    rig.clock.advance(timedelta(hours=8, minutes=30))
+    rig.restart()
+    await rig.step()
+    assert [s.target for s in rig.messenger.dms()] == ["U2"]
+    (missed,) = await rig.deliveries(Delivery.target == "U3")
+    assert (missed.status, missed.due_at, missed.sent_at) == ("missed", utc(2026, 11, 2, 10), None)
+
+    # Later ticks (and another restart) send nothing more for this week: no late flood.
+    await rig.run_until(utc(2026, 11, 3, 8, 0), timedelta(hours=4))
+    rig.restart()
+    await rig.run_until(utc(2026, 11, 9, 9, 0), timedelta(hours=12))
+    assert [len(rig.messenger.prompts_to(u)) for u in ("U2", "U3")] == [1, 0]
+    assert rig.messenger.reminders_to("U3") == []  # nothing to remind of: it was never sent
+
+    # Next week both come on time.
+    await rig.run_until(utc(2026, 11, 9, 12, 0), timedelta(hours=1))
+    assert [p.at for p in rig.messenger.prompts_to("U3")] == [utc(2026, 11, 9, 10)]
+    assert [p.at for p in rig.messenger.prompts_to("U2")][-1] == utc(2026, 11, 9, 11)
+
+
+async def test_the_grace_window_is_a_setting(db: Database) -> None:
+    rig = Rig(db, MONDAY, grace=timedelta(hours=1))
+    await rig.join(person("U1"))
+    rig.clock.advance(timedelta(hours=3, minutes=30))  # 10:00 due, first tick at 11:30
+    await rig.step()
+    assert rig.messenger.dms() == []
+    (row,) = await rig.deliveries()
+    assert row.status == "missed"
+
+
+async def test_a_crash_between_claiming_and_sending_sends_each_prompt_once(db: Database) -> None:
+    rig = Rig(db, MONDAY)
+    users = ["U1", "U2", "U3"]
+    for user in users:
+        await rig.join(person(user))
+    rig.clock.advance(timedelta(hours=2))
+    await rig.tick()  # claimed, then the process dies before the outbox ran
+    assert {r.status for r in await rig.deliveries()} == {"pending"}
+    assert rig.messenger.sent == []
+
+    rig.restart()
+    rig.clock.advance(timedelta(minutes=1))
+    await rig.step()  # the new process ticks again (claims nothing new) and sends
+    await rig.run(timedelta(hours=5), timedelta(minutes=30))
+    assert sorted(s.target for s in rig.messenger.dms()) == users
+    assert {r.status for r in await rig.deliveries()} == {"sent"}
+
+
+class Crashing:
+    """Sends the first message, then hangs on the second until the process is killed."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+        self.hanging = asyncio.Event()
+
+    async def send_dm(
+        self, tenant: TenantRef, user_id: str, body: Content, buttons: tuple[Button, ...] = ()
+    ) -> None:
+        if self.sent:
+            self.hanging.set()
+            await asyncio.Event().wait()  # never returns: cancelled with the process
+        self.sent.append(user_id)
+
+    async def post(
+        self, tenant: TenantRef, channel_id: str, body: Content, thread_id: str | None = None
+    ) -> str:
+        raise AssertionError("no channel posts in this test")
+
+
+async def test_a_crash_in_the_middle_of_the_outbox_resumes_without_repeats(
+    db: Database,
+) -> None:
+    rig = Rig(db, MONDAY)
+    users = ["U1", "U2", "U3"]
+    for user in users:
+        await rig.join(person(user))
+    rig.clock.advance(timedelta(hours=2))
+    await rig.tick()
+    crashing = Crashing()
+    rig.outbox.messengers = {"slack": crashing}
+    drain = asyncio.create_task(rig.drain())
+    await crashing.hanging.wait()
+    drain.cancel()  # the process dies with the second message in flight
+    await asyncio.gather(drain, return_exceptions=True)
+
+    rig.restart()
+    await rig.step()
+    first = crashing.sent
+    assert len(first) == 1
+    # Rows the dead outbox had taken (the ones in flight) are leased for a while: nobody sends
+    # them again at once; after the lease they go, once. The one already out never again.
+    assert "U1" not in [s.target for s in rig.messenger.dms()]
+    rig.clock.advance(LEASE)
+    await rig.step()
+    await rig.run(timedelta(hours=2), timedelta(minutes=30))
+    assert sorted(first + [s.target for s in rig.messenger.dms()]) == users
+
+
+async def test_a_failed_send_is_retried_later_and_delivered_once(db: Database) -> None:
+    rig = Rig(db, MONDAY)
+    for user in ("U1", "U2", "U3"):
+        await rig.join(person(user))
+    rig.messenger.fail(1, target="U2")
+    rig.clock.advance(timedelta(hours=2))
+    await rig.step()
+    assert sorted(s.target for s in rig.messenger.dms()) == ["U1", "U3"]  # the others go on
+    (row,) = await rig.deliveries(Delivery.target == "U2")
+    assert (row.status, row.attempts) == ("pending", 1)
+    assert row.next_attempt_at == rig.now + timedelta(seconds=BACKOFF[0])
+
+    await rig.drain()  # not before its backoff
+    assert [s.target for s in rig.messenger.dms("U2")] == []
+    rig.clock.advance(timedelta(seconds=BACKOFF[0]))
+    await rig.step()
+    await rig.run(timedelta(hours=3), timedelta(minutes=30))
+    assert [s.target for s in rig.messenger.dms("U2")] == ["U2"]
+    (row,) = await rig.deliveries(Delivery.target == "U2")
+    assert (row.status, row.attempts) == ("sent", 2)
+
+
+async def test_a_send_that_keeps_failing_is_given_up(db: Database) -> None:
+    rig = Rig(db, MONDAY)
+    await rig.join(person("U1"))
+    rig.messenger.fail(MAX_ATTEMPTS + 3, target="U1")
+    await rig.run(timedelta(hours=12), timedelta(minutes=15))
+    (row,) = await rig.deliveries()
+    assert (row.status, row.attempts) == ("failed", MAX_ATTEMPTS)
+    assert rig.messenger.attempts == MAX_ATTEMPTS  # then left alone: no endless retries
+    assert rig.messenger.dms() == []
