@@ -223,7 +223,9 @@ async def test_publishing_the_line_posts_only_that_line(coach: Coach) -> None:
     assert UserText(line) in post.body
     for answer in ANSWERS:
         assert answer not in text(post)
-    assert "rest of your reflection stays private" in text(only(intents, Reply))
+    assert "rest of your reflection stays private" in "".join(
+        p if isinstance(p, str) else p.text for p in post.confirm
+    )  # said once the post is made
 
 
 async def test_an_empty_line_is_not_published(coach: Coach) -> None:
