@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
+from bot.checks import Check
 from bot.coach import Coach
 from bot.ports import Messenger, OffsetClock
 from bot.settings import Settings
 
 if TYPE_CHECKING:
+    from bot.ops import OpsServer
     from bot.schedule.runner import Scheduler
 
 GROUP = "research_coach.adapters"
@@ -26,6 +28,8 @@ class RunOptions:
     messengers: dict[str, Messenger] = field(default_factory=dict)
     scheduler: Scheduler | None = None
     clock: OffsetClock | None = None  # the console moves it with /tick
+    # The run's own server of /healthz, /readyz and /metrics, when no adapter serves HTTP.
+    ops: OpsServer | None = None
 
 
 class Adapter(Protocol):
@@ -35,8 +39,23 @@ class Adapter(Protocol):
         """The settings this adapter still needs to start; empty when it can start."""
         ...
 
+    def serves_http(self, settings: Settings) -> bool:
+        """Whether this adapter runs an HTTP server, with the operations endpoints on it
+        (``bot.ops.Probes``); when no running adapter does, the run serves them itself."""
+        ...
+
     async def serve(self, coach: Coach, settings: Settings, options: RunOptions) -> None:
         """Run until stopped (or, for the console, until end of input)."""
+        ...
+
+
+@runtime_checkable
+class SelfChecking(Protocol):
+    """An adapter that checks its platform for ``research-coach doctor`` (optional)."""
+
+    async def doctor(self, settings: Settings) -> list[Check]:
+        """What works and what does not, e.g. tokens, scopes, reachability; called only when
+        ``missing(settings)`` is empty. Never put a secret in a check."""
         ...
 
 

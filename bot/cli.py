@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import signal
 import sys
 from collections.abc import Callable, Coroutine
@@ -16,7 +17,6 @@ from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from bot import adapter, analysis, logs
@@ -24,19 +24,23 @@ from bot.adapter import RunOptions
 from bot.coach import Coach
 from bot.coach import export as exporter
 from bot.coach.nudges import CheckInFacts, candidates
+from bot.doctor import checkup
 from bot.events import TenantRef
+from bot.health import readiness
 from bot.llm import follow_ups_from
+from bot.ops import OpsServer
 from bot.ports import OffsetClock
-from bot.prompts import PromptError, load_prompts
+from bot.prompts import load_prompts
 from bot.schedule.runner import Scheduler
 from bot.settings import Settings
-from bot.store import Database, StoreUnavailable
+from bot.store import Database
 
 app = typer.Typer(
     help="Research Coach: a coach for AI/ML research teams.",
     no_args_is_help=True,
     add_completion=False,
 )
+log = logging.getLogger(__name__)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 for _point in entry_points(group="research_coach.cli"):  # adapters' own subcommands
@@ -89,14 +93,28 @@ async def serve(settings: Settings, names: list[str], options: RunOptions) -> No
     found = adapter.discover()
     options.scheduler.start(settings.tick_seconds)
     try:
+        if needs_ops_server([found[name] for name in names], settings):
+            options.ops = OpsServer(lambda: readiness(coach, options))
+            port = await options.ops.start(settings.http_host, settings.http_port)
+            log.info("/healthz, /readyz and /metrics on %s:%s", settings.http_host, port)
         async with asyncio.TaskGroup() as group:
             for name in names:
                 group.create_task(found[name].serve(coach, settings, options))
     finally:
+        if options.ops is not None:
+            await options.ops.stop()
         await options.scheduler.stop()
         if coach.follow_ups is not None:
             await coach.follow_ups.aclose()
         await db.dispose()
+
+
+def needs_ops_server(running: list[adapter.Adapter], settings: Settings) -> bool:
+    """Whether the run serves the operations endpoints itself: a platform runs and none of
+    the running adapters has an HTTP server of its own (Slack in Socket Mode, Discord). The
+    console alone opens no port: trying the coach in a terminal stays a terminal affair."""
+    platforms = [a for a in running if a.name != "console"]
+    return bool(platforms) and not any(a.serves_http(settings) for a in platforms)
 
 
 def _run(coro: Callable[[], Coroutine[Any, Any, None]]) -> None:
@@ -111,7 +129,7 @@ def _run(coro: Callable[[], Coroutine[Any, Any, None]]) -> None:
 def run() -> None:
     """Start every adapter whose settings are present; the console when none is."""
     settings = load_settings()
-    logs.configure(settings.log_level)
+    logs.configure_from(settings)
     found = adapter.discover()
     names = [n for n, a in found.items() if n != "console" and not a.missing(settings)]
     _run(lambda: serve(settings, names or ["console"], RunOptions()))
@@ -123,7 +141,7 @@ def console(
 ) -> None:
     """Use the coach in this terminal (reads commands line by line; a pipe works too)."""
     settings = load_settings()
-    logs.configure(settings.log_level)
+    logs.configure_from(settings)
     _run(lambda: serve(settings, ["console"], RunOptions(member=member)))
 
 
@@ -273,91 +291,11 @@ def export(
 
 @app.command()
 def doctor() -> None:
-    """Check settings, database, migrations, prompts and adapters; say what is missing."""
-    problems = asyncio.run(checkup())
-    raise typer.Exit(1 if problems else 0)
-
-
-async def checkup() -> int:
-    """Print one line per check; return how many failed."""
-    failed = 0
-
-    def say(ok: bool, what: str) -> None:
-        nonlocal failed
-        failed += not ok
-        typer.echo(f"{'ok ' if ok else 'BAD'}  {what}")
-
-    try:
-        settings = Settings()
-    except ValidationError as exc:
-        say(False, f"settings: {exc}")
-        return failed
-    say(True, "settings load")
-    try:
-        load_prompts()
-        say(True, "prompts/ load and validate")
-    except PromptError as exc:
-        say(False, f"prompts/: {exc}")
-    failed += await asyncio.to_thread(_check_analysis, settings)
-    _check_llm(settings)
-    url = make_url(settings.resolved_database_url())
-    where = url.render_as_string(hide_password=True)
-    db = Database.from_url(settings.resolved_database_url())
-    try:
-        async with db.session() as session:
-            await session.execute(text("SELECT 1"))
-        say(True, f"database reachable: {where}")
-        current, head = await db.revisions()
-        if current is None:  # a new database: start-up creates the schema
-            say(True, f"migrations: none applied yet; start-up applies them up to {head}")
-        else:
-            behind = "" if current == head else " (run `research-coach db upgrade`)"
-            say(current == head, f"migrations: at {current}, newest {head}{behind}")
-    except StoreUnavailable as exc:
-        say(False, f"database unreachable: {where} ({exc})")
-    finally:
-        await db.dispose()
-    for name, found in sorted(adapter.discover().items()):
-        missing = found.missing(settings)
-        if name == "console":
-            say(True, "adapter console: available (starts when no platform is configured)")
-        elif missing:
-            typer.echo(f"--   adapter {name}: off (set {', '.join(missing)} to start it)")
-        else:
-            typer.echo(f"ok   adapter {name}: will start")
-    return failed
-
-
-def _check_analysis(settings: Settings) -> int:
-    """Say whether the embedded analysis model loads; 1 if it should and does not."""
-    analysis.configure(enabled=settings.analysis_model, model_file=settings.analysis_model_file)
-    state = analysis.warm_up()
-    if state.state == "loaded":
-        typer.echo(f"ok   analysis model: loaded and checked (sha256) from {state.detail}")
-        return 0
-    if state.state == "off":
-        typer.echo(f"--   analysis model: off ({state.detail})")
-        return 0
-    typer.echo(f"BAD  analysis model: not loaded ({state.detail}); the rules carry on alone")
-    return 1
-
-
-def _check_llm(settings: Settings) -> None:
-    if settings.llm_base_url and settings.llm_model:
-        where = make_url_safe(settings.llm_base_url)
-        typer.echo(f"ok   LLM follow-ups: {settings.llm_model} at {where} (not called here)")
-    else:
-        typer.echo("--   LLM follow-ups: off (set COACH_LLM_BASE_URL and COACH_LLM_MODEL)")
-
-
-def make_url_safe(url: str) -> str:
-    """A URL without any user:password part, for printing."""
-    scheme, sep, rest = url.partition("://")
-    if not sep:
-        return url.split("@")[-1]
-    host = rest.split("/", 1)
-    host[0] = host[0].rsplit("@", 1)[-1]
-    return f"{scheme}://{'/'.join(host)}"
+    """Check what a deployment needs and say what is missing: settings, prompts, the analysis
+    model, the LLM, the database and migrations, and each configured platform (tokens, scopes,
+    reachability). Exits 1 when a required check fails; never prints a secret."""
+    failed = asyncio.run(checkup())
+    raise typer.Exit(1 if failed else 0)
 
 
 # --- report -----------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from platformdirs import user_data_dir
 from pydantic import Field, SecretStr, field_validator
@@ -30,6 +30,11 @@ class Settings(BaseSettings):
         "Default: SQLite in the data folder.",
     )
     log_level: str = Field(default="WARNING", description="Log level of the coach's own logs.")
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="Log lines as text, or as JSON objects (time, level, logger, message, "
+        "exception) for a log collector.",
+    )
     console_team: str = Field(default="local", description="The console's team (tenant) id.")
     console_user: str = Field(default="me", description="The console's default member name.")
 
@@ -62,6 +67,11 @@ class Settings(BaseSettings):
 
     http_host: str = Field(default="127.0.0.1", description="Address the HTTP server binds.")
     http_port: int = Field(default=3000, ge=0, le=65535, description="Port of the HTTP server.")
+    public_url: str | None = Field(
+        default=None,
+        description="The https:// address Slack reaches this coach at (HTTP mode), e.g. "
+        "https://coach.example.org; `research-coach doctor` checks it answers.",
+    )
 
     slack_bot_token: SecretStr | None = Field(
         default=None, description="xoxb- token (one workspace)."
@@ -97,6 +107,15 @@ class Settings(BaseSettings):
             return [int(part) for part in value.replace(" ", "").split(",") if part]
         return value
 
+    @field_validator("public_url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("must start with https:// (or http:// for a local try-out)")
+        return value.rstrip("/")
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:
@@ -104,6 +123,11 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _format_lower(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
 
     def resolved_database_url(self) -> str:
         """The database URL to use: the configured one, or SQLite in the data folder."""

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
+from datetime import datetime
 
 import pytest
+from pydantic import ValidationError
 
 from bot import logs
 from bot.logs import RedactingFilter, redact
+from bot.settings import Settings
 
 SLACK_BOT = "xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOpQrStUvWx"
 SLACK_USER = "xoxp-1234567890-0987654321-1122334455-abcdef0123456789"
@@ -102,3 +106,91 @@ def test_the_filter_redacts_a_record_on_its_own() -> None:
     message = record.getMessage()
     assert SLACK_USER not in message and PASSWORD not in message
     assert message.startswith("token [redacted] in postgresql+asyncpg://")
+
+
+# --- secrets with no shape, and JSON lines -----------------------------------------------------
+
+SIGNING = "8f1c0ffee-signing-secret"
+LLM_KEY = "sk-test-llm-key-0042"
+
+
+@pytest.fixture
+def registered() -> Iterator[None]:
+    """Secrets registered by a test are forgotten after it."""
+    yield
+    logs.forget_secrets()
+
+
+def test_registered_secrets_are_redacted_anywhere(registered: None) -> None:
+    assert redact(f"signing {SIGNING}.") == f"signing {SIGNING}."  # no recognisable shape
+    logs.register_secrets([SIGNING, LLM_KEY, "abc"])
+    assert redact(f"signing {SIGNING}. key={LLM_KEY}") == "signing [redacted]. key=[redacted]"
+    assert redact("abc is too short to be told from a word") == (
+        "abc is too short to be told from a word"
+    )
+
+
+def test_a_registered_secret_is_redacted_url_encoded_too(registered: None) -> None:
+    logs.register_secrets(["p@ss/w:rd!9"])
+    assert redact("password p@ss/w:rd!9 or p%40ss%2Fw%3Ard%219 refused") == (
+        "password [redacted] or [redacted] refused"
+    )
+
+
+def test_secrets_of_settings_are_every_secret_and_the_database_password() -> None:
+    values = {
+        "slack_signing_secret": SIGNING,
+        "slack_client_secret": "client-secret-77",
+        "llm_api_key": LLM_KEY,
+        "database_url": DB_URL,
+        "slack_client_id": "not-a-secret",
+    }
+    settings = Settings(_env_file=None, **values)  # type: ignore[call-arg,arg-type]
+    found = logs.secrets_of(settings)
+    assert {SIGNING, "client-secret-77", LLM_KEY, PASSWORD, DB_URL} <= set(found)
+    assert "not-a-secret" not in found
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_configure_redacts_registered_secrets_in_both_formats(
+    root_logging: None, registered: None, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    logs.configure("INFO", fmt, [SIGNING, LLM_KEY])  # type: ignore[arg-type]
+    log = logging.getLogger("bot.test_logs")
+    log.info("verifying with %s", SIGNING)
+    try:
+        raise PermissionError(f"LLM refused key {LLM_KEY}")
+    except PermissionError:
+        log.exception("LLM call failed with %s", SLACK_BOT)
+    err = capsys.readouterr().err
+    for secret in (SIGNING, LLM_KEY, SLACK_BOT):
+        assert secret not in err
+    assert err.count("[redacted]") == 3  # two messages, the exception (not its source line)
+    if fmt == "json":
+        first, second = (json.loads(line) for line in err.splitlines())
+        assert first["message"] == "verifying with [redacted]"
+        assert (first["level"], first["logger"]) == ("INFO", "bot.test_logs")
+        assert datetime.fromisoformat(first["time"]).tzinfo is not None
+        assert "exception" not in first
+        assert second["message"] == "LLM call failed with [redacted]"
+        assert second["exception"].startswith("Traceback")
+        assert "PermissionError: LLM refused key [redacted]" in second["exception"]
+    else:
+        assert "INFO bot.test_logs: verifying with [redacted]" in err
+        assert "PermissionError: LLM refused key [redacted]" in err
+
+
+def test_log_format_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings(_env_file=None).log_format == "text"  # type: ignore[call-arg]
+    monkeypatch.setenv("COACH_LOG_FORMAT", "JSON")
+    assert Settings(_env_file=None).log_format == "json"  # type: ignore[call-arg]
+    monkeypatch.setenv("COACH_LOG_FORMAT", "xml")
+    with pytest.raises(ValidationError, match="log_format"):
+        Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+def test_redact_removes_the_path_of_a_slack_response_url() -> None:
+    url = "https://hooks.slack.com/commands/T0001/1234567890/AbCdEfGhIjKlMnOp"
+    out = redact(f"POST {url} answered 429")
+    assert "AbCdEfGhIjKlMnOp" not in out and "1234567890" not in out
+    assert out == "POST https://hooks.slack.com/[redacted] answered 429"

@@ -25,6 +25,9 @@ class ConsoleAdapter:
     def missing(self, settings: Settings) -> list[str]:
         return []
 
+    def serves_http(self, settings: Settings) -> bool:
+        return False  # a terminal session: no port is opened for it
+
     async def serve(self, coach: Coach, settings: Settings, options: RunOptions) -> None:
         member = options.member or settings.console_user
         exports = settings.data_dir / "exports"

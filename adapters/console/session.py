@@ -96,7 +96,7 @@ class ConsoleSession:
         self.exports = exports
         self.form: FormInProgress | None = None
         self.buttons: tuple[Button, ...] = ()
-        self.unsent: Event | None = None  # what the database could not take, for /retry
+        self.unsent: list[Event] = []  # what the database could not take, oldest first
         self.follow_ups: list[FollowUp] = []  # to redeem once the answer is shown
         self.finished = False
 
@@ -125,9 +125,9 @@ class ConsoleSession:
         if stripped == "/home":
             return await self._dispatch(HomeOpened(self.actor))
         if stripped == "/retry":
-            if self.unsent is None:
+            if not self.unsent:
                 return "[console] Nothing to retry."
-            return await self._dispatch(self.unsent)
+            return await self._retry()
         if self.form is not None:
             return await self._answer_field(line)
         if self.buttons and stripped.isdigit():
@@ -213,9 +213,23 @@ class ConsoleSession:
         number = self.form.current + 1
         return render.question(spec, number, len(fields), self.form.form.title)
 
+    async def _retry(self) -> str:
+        """Send again, in order, everything the database could not take; what it still cannot
+        take stays for the next /retry."""
+        waiting, self.unsent = self.unsent, []
+        out = []
+        for number, event in enumerate(waiting):
+            out.append(await self._dispatch(event))
+            if self.unsent:  # still away: the rest waits too, in the same order
+                self.unsent += waiting[number + 1 :]
+                break
+        return "\n".join(out)
+
     async def _dispatch(self, event: Event) -> str:
         intents = await self.coach.handle(event)
-        self.unsent = event if any(isinstance(i, TryAgainLater) for i in intents) else None
+        if any(isinstance(i, TryAgainLater) for i in intents):
+            # Kept until /retry gets it through: other commands meanwhile do not drop it.
+            self.unsent.append(event)
         return self._show(intents)
 
     async def follow_up(self) -> str:

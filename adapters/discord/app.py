@@ -22,8 +22,11 @@ from adapters.discord.client import (
 )
 from adapters.discord.dispatch import ACK_BUDGET, Dispatcher
 from adapters.discord.dm_routes import DmRoutes
+from adapters.discord.doctor import checkup
 from adapters.discord.messenger import DiscordMessenger
+from adapters.discord.observe import Observer
 from bot.adapter import RunOptions
+from bot.checks import Check
 from bot.coach import Coach
 from bot.events import TenantRef
 from bot.pacing import Pacer
@@ -53,13 +56,16 @@ class DiscordApp:
     ) -> None:
         self.coach = coach
         self.settings = settings
-        self.client = new_client(settings, **client_options)
+        self.observer = Observer()  # 429s and ack times, for bot.metrics
+        self.client = new_client(settings, http_trace=self.observer.trace(), **client_options)
         self.tree = commands.new_tree(self.client)
         self.routes = DmRoutes(coach.db)
         self.messenger = DiscordMessenger(
             self.client, self.record_dm_refusal, pace, self.routes.dm_sent
         )
-        self.dispatcher = Dispatcher(coach, self.messenger, self.routes, ack_budget=ack_budget)
+        self.dispatcher = Dispatcher(
+            coach, self.messenger, self.routes, ack_budget=ack_budget, observer=self.observer
+        )
         commands.install(self.tree, self.dispatcher)
         components.bind(self.client, self.dispatcher)
         self._listen()
@@ -121,6 +127,14 @@ class DiscordAdapter:
         if settings.discord_token is None:
             return ["COACH_DISCORD_TOKEN"]
         return shard_problems(settings)
+
+    def serves_http(self, settings: Settings) -> bool:
+        return False  # the gateway is a connection out: the run serves the probes itself
+
+    async def doctor(self, settings: Settings) -> list[Check]:
+        """The token, the application's settings and the synced commands, for
+        ``research-coach doctor``."""
+        return await checkup(settings)
 
     async def serve(self, coach: Coach, settings: Settings, options: RunOptions) -> None:
         """Run the bot until cancelled; its messenger is registered for the scheduler."""

@@ -28,7 +28,7 @@ def discord_group() -> None:
     # A callback keeps `sync` a subcommand even though it is the only one for now.
 
 
-class _NotServing:
+class NotServing:
     """Syncing only reads the commands' definitions; nothing is answered."""
 
     async def on_command(
@@ -55,7 +55,7 @@ async def sync_commands(settings: Settings, guild_id: int | None = None) -> list
         raise ValueError("COACH_DISCORD_TOKEN is not set")
     client = new_client(settings)
     tree = commands.new_tree(client)
-    commands.install(tree, _NotServing())
+    commands.install(tree, NotServing())
     with endpoints(settings.discord_api_url, settings.discord_gateway_url):
         try:
             await client.login(settings.discord_token.get_secret_value())

@@ -91,8 +91,11 @@ class CoachButton(
         guild: str | None = None,
         label: str = "",
         style: discord.ButtonStyle = discord.ButtonStyle.secondary,
+        *,
+        check: bool = True,
     ) -> None:
-        custom_id = _checked(f"rc:{action}:{quote(value, safe='')}{_guild_part(guild)}")
+        custom_id = f"rc:{action}:{quote(value, safe='')}{_guild_part(guild)}"
+        custom_id = _checked(custom_id) if check else custom_id
         button: discord.ui.Button[Any] = discord.ui.Button(
             label=(label or action)[:BUTTON_LABEL_LIMIT], style=style, custom_id=custom_id
         )
@@ -113,7 +116,9 @@ class CoachButton(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> CoachButton:
         label = item.label if isinstance(item, discord.ui.Button) else None
-        return cls(match["action"], unquote(match["value"]), match["guild"], label or "")
+        # A pressed id is not built to be sent: a forged one, quoted again, may be longer.
+        value = unquote(match["value"])
+        return cls(match["action"], value, match["guild"], label or "", check=False)
 
     async def callback(self, interaction: discord.Interaction) -> None:
         await _handler(interaction).on_button(interaction, self.action, self.value, self.guild)

@@ -24,6 +24,7 @@ from adapters.discord.components import CoachButton, inert_view
 from adapters.discord.dm_routes import DmRoutes
 from adapters.discord.inflight import InFlight
 from adapters.discord.messenger import DiscordMessenger
+from adapters.discord.observe import Observer
 from adapters.discord.pending import Pending, Reopen, Retry
 from adapters.discord.render import Renderer, Services
 from adapters.discord.surfaces import DmSurface, InteractionSurface, Surface
@@ -72,11 +73,13 @@ class Dispatcher:
         pending: Pending | None = None,
         inflight: InFlight | None = None,
         ack_budget: float = ACK_BUDGET,
+        observer: Observer | None = None,
     ) -> None:
         self.coach = coach
         self.routes = routes
         self.pending = pending or Pending()
         self.inflight = inflight or InFlight()
+        self.observer = observer or Observer()  # times acks (the client's http_trace reports)
         self.ack_budget = ack_budget
         self.services = Services(
             messenger,
@@ -297,20 +300,27 @@ class Dispatcher:
     async def _tenant(
         self, interaction: discord.Interaction, guild: str | None = None
     ) -> TenantRef:
-        """A server interaction's guild; in a DM, the guild its component names, else the
-        guild the member's DMs belong to."""
+        """A server interaction's guild; in a DM, the guild its component names (when the
+        member belongs to it), else the guild the member's DMs belong to."""
         user_id = str(interaction.user.id)
         if interaction.guild_id is not None:
             self.routes.remember(user_id, str(interaction.guild_id))
             return translate.guild_tenant(interaction.guild_id)
         if guild:
-            return translate.guild_tenant(guild)
+            try:
+                named = await self.routes.is_member(user_id, guild)
+            except StoreUnavailable:
+                named = False  # the coach cannot save anything now, in any guild
+            if named:
+                return translate.guild_tenant(guild)
+            log.warning("a DM component named a guild its user never used: ignored")
         return await self.routes.tenant(user_id)
 
     @asynccontextmanager
     async def _tracked(self, interaction: discord.Interaction) -> AsyncIterator[None]:
-        async with self.inflight.track(str(interaction.id)):
-            yield
+        with self.observer.interaction(interaction.id):
+            async with self.inflight.track(str(interaction.id)):
+                yield
 
     def _expired(self) -> str:
         return sanitize.render(self.coach.prompts.say("form_unknown"))

@@ -57,6 +57,27 @@ class DmRoutes:
         for user_id in [u for u, g in self._last.items() if g == guild_id]:
             del self._last[user_id]
 
+    async def is_member(self, user_id: str, guild_id: str) -> bool:
+        """Whether ``user_id`` used the coach in ``guild_id`` (the coach keeps a member there).
+
+        A DM's buttons and forms name their guild in their custom id, which a client can
+        forge: only a guild the member belongs to may be acted in.
+        """
+        if self._last.get(user_id) == guild_id:
+            return True
+        query = (
+            select(Member.id)
+            .join(Tenant, Member.tenant_id == Tenant.id)
+            .where(
+                Tenant.platform == PLATFORM,
+                Tenant.external_id == guild_id,
+                Member.user_id == user_id,
+            )
+            .limit(1)
+        )
+        async with self._db.session() as session:
+            return (await session.execute(query)).first() is not None
+
     async def tenant(self, user_id: str) -> TenantRef:
         """The tenant a DM from ``user_id`` belongs to (see the module docstring)."""
         try:

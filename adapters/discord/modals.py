@@ -162,19 +162,24 @@ def values(data: Mapping[str, Any]) -> dict[str, str]:
     """Field name → what the member entered, from a modal submit's ``data``."""
     found: dict[str, str] = {}
 
-    def walk(components: list[dict[str, Any]]) -> None:
-        for component in components:
+    def walk(components: Any) -> None:
+        # Shapes Discord never sends (a forged submit) are skipped, never an error.
+        for component in components if isinstance(components, list) else []:
+            if not isinstance(component, dict):
+                continue
             if component.get("type") == 1:  # an action row (older modals)
-                walk(component.get("components", []))
+                walk(component.get("components"))
             elif component.get("type") == 18:  # a label around one component
-                walk([component["component"]])
-            elif "custom_id" in component:
+                walk([component.get("component")])
+            elif isinstance(component.get("custom_id"), str):
                 if "values" in component:  # a select menu
-                    found[component["custom_id"]] = ",".join(component["values"])
+                    chosen = component["values"]
+                    listed = chosen if isinstance(chosen, list) else []
+                    found[component["custom_id"]] = ",".join(map(str, listed))
                 else:
                     found[component["custom_id"]] = str(component.get("value") or "")
 
-    walk(list(data.get("components", [])))
+    walk(data.get("components"))
     return found
 
 

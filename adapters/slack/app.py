@@ -13,7 +13,11 @@ from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
@@ -24,7 +28,9 @@ from adapters.slack.http import SlackServer
 from adapters.slack.listeners import Listeners
 from adapters.slack.manifest import BOT_SCOPES
 from adapters.slack.messenger import SlackMessenger
+from bot import metrics
 from bot.adapter import RunOptions
+from bot.checks import Check
 from bot.coach import Coach
 from bot.health import readiness
 from bot.pacing import Pacer
@@ -35,6 +41,10 @@ log = logging.getLogger(__name__)
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 OAUTH_STATE_SECONDS = 600
+# Tries after the first, for one Web API call answered 429, 500 or 503 (slack_sdk counts them
+# together): a storm of a few seconds is ridden out inside the call; a longer one fails it (the
+# outbox then retries a scheduled message later; a reply's failure is logged).
+RETRIES = 3
 
 
 def secret(value: object) -> str | None:
@@ -42,13 +52,59 @@ def secret(value: object) -> str | None:
     return getter() if getter is not None else None
 
 
+class CountedRateLimitRetryHandler(AsyncRateLimitErrorRetryHandler):
+    """Waits out a 429 like its parent, and counts every 429 (``coach_rate_limited``): slack_sdk
+    shows every answer to its retry handlers, so the last one, not retried, is counted too."""
+
+    async def can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if response is not None and response.status_code == 429:
+            metrics.RATE_LIMITED.labels("slack").inc()
+        return await super().can_retry_async(
+            state=state, request=request, response=response, error=error
+        )
+
+
+class LoggedServerErrorRetryHandler(AsyncServerErrorRetryHandler):
+    """Retries a 500 or 503 like its parent, and says so in the log (the method, never the
+    arguments or the token)."""
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        status = response.status_code if response is not None else "no answer"
+        # Only a Web API method is named; any other URL (a response_url) is a credential.
+        path = request.url.split("?", 1)[0]
+        method = path.rsplit("/", 1)[-1] if "/api/" in path else "a request"
+        log.warning("Slack answered %s to %s; trying again", status, method)
+        await super().prepare_for_next_attempt_async(
+            state=state, request=request, response=response, error=error
+        )
+
+
 def web_client(settings: Settings, token: str | None = None) -> AsyncWebClient:
-    """A Web API client pointed at ``COACH_SLACK_API_URL`` that waits out 429s."""
+    """A Web API client pointed at ``COACH_SLACK_API_URL`` that waits out 429s and retries
+    500s and 503s with backoff (0.5 s, 1 s, 2 s…, jittered), ``RETRIES`` times in all.
+
+    The rate-limit handler comes first: it must see every answer to count the 429s.
+    """
     return AsyncWebClient(
         token=token,
         base_url=settings.slack_api_url,
         retry_handlers=[
-            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+            CountedRateLimitRetryHandler(max_retry_count=RETRIES),
+            LoggedServerErrorRetryHandler(max_retry_count=RETRIES),
             AsyncConnectionErrorRetryHandler(max_retry_count=1),
         ],
     )
@@ -140,6 +196,15 @@ class SlackAdapter:
         if settings.slack_bot_token is None and (not oauth or settings.slack_app_token):
             needs.append("COACH_SLACK_BOT_TOKEN")
         return needs
+
+    def serves_http(self, settings: Settings) -> bool:
+        return settings.slack_app_token is None  # HTTP mode; Socket Mode connects out
+
+    async def doctor(self, settings: Settings) -> list[Check]:
+        """Tokens, scopes and reachability, for ``research-coach doctor``."""
+        from adapters.slack import doctor  # it builds on this module's web_client
+
+        return await doctor.checkup(settings)
 
     async def serve(self, coach: Coach, settings: Settings, options: RunOptions) -> None:
         runtime = build(coach, settings)

@@ -4,13 +4,16 @@ An intent with no Slack rendering raises: nothing is dropped silently."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncServerErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack import render
 from adapters.slack.directory import Directory
@@ -36,6 +39,46 @@ log = logging.getLogger(__name__)
 Respond = Callable[..., Awaitable[Any]]
 # Answers meaning "an ephemeral message cannot go there": fall back to the bot's DM.
 NO_EPHEMERAL = {"channel_not_found", "not_in_channel", "user_not_in_channel", "is_archived"}
+# Seconds before each new try of a response_url answered with a 5xx (slack_sdk's webhook client
+# waits out 429s by itself, but hands 5xx back as they are).
+RESPOND_PAUSES = (0.5, 1.0, 2.0, 4.0)
+# The webhook client's own logger. slack_sdk logs each retry, URL included, whenever this
+# logger's *own* level is unset or DEBUG, even at INFO; a response_url is a credential (anyone
+# holding it may answer in that conversation), so that line must never be written.
+WEBHOOK_LOG = logging.getLogger("slack_sdk.webhook.coach_replies")
+WEBHOOK_LOG.setLevel(logging.INFO)
+
+
+class ReplyRefused(Exception):
+    """Slack refused a reply through a response_url, retries included."""
+
+
+def responder(url: str | None, client: AsyncWebClient) -> Respond | None:
+    """Answers through a command's or a button's ``response_url``, retried like the Web API
+    calls of ``client`` (its handlers wait out 429s), and 5xx retried with backoff too; raises
+    ``ReplyRefused`` when Slack still refuses, so a lost reply is logged, never silent. The
+    URL itself is a credential: it appears in no error.
+
+    Example: ``await responder(body["response_url"], client)(text="Noted.")``
+    """
+    if not url:
+        return None
+    # The 5xx are retried by the loop below: the Web API's server-error handler would name the
+    # URL's last part in its log line, and for a response_url that part is the secret.
+    handlers = [h for h in client.retry_handlers if not isinstance(h, AsyncServerErrorRetryHandler)]
+    webhook = AsyncWebhookClient(url, retry_handlers=handlers, logger=WEBHOOK_LOG)
+
+    async def respond(**message: Any) -> None:
+        for pause in (*RESPOND_PAUSES, None):
+            answer = await webhook.send_dict(message)
+            if answer.status_code == 200:
+                return
+            if answer.status_code < 500 or pause is None:
+                raise ReplyRefused(f"Slack answered HTTP {answer.status_code} to a reply")
+            log.warning("Slack answered %s to a reply; trying again", answer.status_code)
+            await asyncio.sleep(pause)
+
+    return respond
 
 
 @dataclass(frozen=True)

@@ -3,48 +3,80 @@
 POST /slack/events        events, slash commands and interactivity (signed; Bolt verifies)
 GET  /slack/install       OAuth install page (many workspaces)
 GET  /slack/oauth_redirect OAuth callback
-GET  /healthz             200 once the server is up (liveness)
-GET  /readyz              200 when the database answers (readiness), with details
+GET  /healthz, /readyz, /metrics   the operations endpoints (``bot.ops``)
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import time
 from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
+from bot import metrics
+from bot.ops import OpsServer, Readiness
+
 EVENTS_PATH = "/slack/events"
+# Bolt reads these before any listener runs, assuming Slack's shapes: ``"event": null`` or
+# ``"authorizations": "x"`` make it raise and answer 500. Values of other types are refused.
+_DICT_OR_TEXT = ("team", "user", "channel", "enterprise")
+_DICTS = ("event", "view", "message", "previous_message", "item", "container")
+_LISTS_OF_DICTS = ("authorizations", "actions", "response_urls")
 
 
-Readiness = Callable[[], Awaitable[tuple[bool, dict[str, Any]]]]
+def bolt_can_read(body: Any, depth: int = 0) -> bool:
+    """Whether a request body has the shapes Bolt assumes (Slack's own always do).
+
+    >>> bolt_can_read({"event": None}), bolt_can_read({"event": {"type": "message"}})
+    (False, True)
+    """
+    if not isinstance(body, dict) or depth > 3:
+        return isinstance(body, dict)
+    for key, value in body.items():
+        if key in _DICT_OR_TEXT and not isinstance(value, dict | str | None):
+            return False
+        if key in _DICTS and not (isinstance(value, dict) and bolt_can_read(value, depth + 1)):
+            return False
+        if key in _LISTS_OF_DICTS and not (
+            isinstance(value, list)
+            and value
+            and all(isinstance(v, dict) and bolt_can_read(v, depth + 1) for v in value)
+        ):
+            return False
+        # Bolt matches a button press by its action_id, read without a check.
+        if key == "actions" and not all(isinstance(v.get("action_id"), str) for v in value):
+            return False
+    return True
 
 
-class SlackServer:
+class SlackServer(OpsServer):
     def __init__(self, bolt: AsyncApp, readiness: Readiness | None = None) -> None:
         self.bolt = bolt
-        self.readiness = readiness
-        self.ready = False
-        self._runner: web.AppRunner | None = None
-        routes = [
-            web.post(EVENTS_PATH, self.events),
-            web.get("/healthz", self.health),
-            web.get("/readyz", self.ready_check),
-        ]
+        routes = [web.post(EVENTS_PATH, self.events)]
         flow = bolt.oauth_flow
         if flow is not None:
             routes += [
                 web.get(flow.install_path, self.install),
                 web.get(flow.redirect_uri_path, self.oauth_redirect),
             ]
-        self.web = web.Application()
-        self.web.add_routes(routes)
+        super().__init__(readiness, routes)
 
     async def events(self, request: web.Request) -> web.Response:
-        answer = await self.bolt.async_dispatch(await to_bolt_request(request))
-        return await to_aiohttp_response(answer)
+        arrived = time.perf_counter()
+        try:
+            bolt_request = await to_bolt_request(request)
+        except (AttributeError, TypeError, ValueError, KeyError, IndexError):
+            bolt_request = None  # Bolt could not read it: JSON that is not an object (``0``)
+        if bolt_request is None or not bolt_can_read(bolt_request.body):
+            # A body Slack never sends is malformed: a 400, not a server error.
+            return web.Response(status=400, text="malformed request body")
+        answer = await self.bolt.async_dispatch(bolt_request)
+        response = await to_aiohttp_response(answer)
+        if answer.status == 200:  # acknowledged (a refused signature is no ack)
+            metrics.ACK_SECONDS.labels("slack").observe(time.perf_counter() - arrived)
+        return response
 
     async def install(self, request: web.Request) -> web.Response:
         assert self.bolt.oauth_flow is not None
@@ -55,32 +87,3 @@ class SlackServer:
         assert self.bolt.oauth_flow is not None
         answer = await self.bolt.oauth_flow.handle_callback(await to_bolt_request(request))
         return await to_aiohttp_response(answer)
-
-    async def health(self, _request: web.Request) -> web.Response:
-        if not self.ready:
-            return web.json_response({"status": "starting"}, status=503)
-        return web.json_response({"status": "ok"})
-
-    async def ready_check(self, _request: web.Request) -> web.Response:
-        if not self.ready:
-            return web.json_response({"status": "starting"}, status=503)
-        if self.readiness is None:
-            return web.json_response({"status": "ok"})
-        ok, details = await self.readiness()
-        return web.json_response(
-            {"status": "ok" if ok else "unavailable", **details}, status=200 if ok else 503
-        )
-
-    async def start(self, host: str, port: int) -> int:
-        """Serve on ``host:port`` (0 picks a free port); return the port."""
-        self._runner = web.AppRunner(self.web, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port)
-        await site.start()
-        self.ready = True
-        return int(self._runner.addresses[0][1])
-
-    async def stop(self) -> None:
-        self.ready = False
-        if self._runner is not None:
-            await self._runner.cleanup()

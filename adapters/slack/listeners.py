@@ -13,12 +13,12 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import render, translate
-from adapters.slack.deliver import Outbox, Reach
+from adapters.slack.deliver import Outbox, Reach, responder
 from adapters.slack.directory import Directory
 from bot.coach import Coach
 from bot.events import (
@@ -32,6 +32,7 @@ from bot.events import (
     Intent,
     MessageReceived,
     TryAgainLater,
+    UserText,
     plain,
 )
 from bot.text import cap
@@ -69,8 +70,14 @@ class Listeners:
 
     async def _actor_event(
         self, client: AsyncWebClient, body: dict[str, Any], build: Callable[..., Event]
-    ) -> tuple[str, str, Event]:
-        team, user = translate.team_of(body), translate.user_of(body)
+    ) -> tuple[str, str, Event] | None:
+        """(team, user, the core event); ``None`` for a payload naming no team or no user,
+        which Slack never sends: it is acked and dropped (an exception would answer 500)."""
+        try:
+            team, user = translate.team_of(body), translate.user_of(body)
+        except ValueError as exc:
+            log.warning("Slack payload dropped: %s", exc)
+            return None
         profile = await self.directory.profile(client, team, user)
         return team, user, build(translate.actor(team, user, profile))
 
@@ -87,37 +94,44 @@ class Listeners:
         await ack()
         return await task, False
 
-    async def on_command(
-        self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
-    ) -> None:
+    async def on_command(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         name = str(body.get("command", "")).lstrip("/")
         text = str(body.get("text", ""))
         channel = body.get("channel_id")
         if not text.strip():
             await ack()  # nothing to lose: answer at once, then think
-        team, user, event = await self._actor_event(
+        found = await self._actor_event(
             client,
             body,
             lambda a: CommandInvoked(a, translate.place(channel), name, text),
         )
+        if found is None:
+            await ack()
+            return
+        team, user, event = found
         if text.strip():
             intents, in_time = await self._handle_within_budget(event, ack)
             if in_time:
                 await ack()
         else:
             intents = await self.coach.handle(event)
-        reach = Reach(client, team, user, channel, respond, body.get("trigger_id"))
-        await self.outbox.deliver(intents, reach)
+        answer = responder(body.get("response_url"), client)
+        reach = Reach(client, team, user, channel, answer, body.get("trigger_id"))
+        await self.outbox.deliver([with_what_was_sent(i, name, text) for i in intents], reach)
 
     async def on_submit(
         self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, view: dict[str, Any]
     ) -> None:
         form_id, context, channel, values = render.submitted(view)
-        team, user, event = await self._actor_event(
+        found = await self._actor_event(
             client,
             body,
             lambda a: FormSubmitted(a, translate.place(channel), form_id, values, context),
         )
+        if found is None:
+            await ack()
+            return
+        team, user, event = found
         intents, in_time = await self._handle_within_budget(event, ack)
         rest = intents
         if in_time:
@@ -139,23 +153,25 @@ class Listeners:
                 await ack()
         await self.outbox.deliver(rest, Reach(client, team, user, channel))
 
-    async def on_button(
-        self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
-    ) -> None:
+    async def on_button(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()  # a button press carries no text to lose
         pressed = (body.get("actions") or [{}])[0]
         action = str(pressed.get("action_id", "")).split(":")[1:2]
         value = render.button_value(str(pressed.get("value", "")))
-        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
-            "channel_id"
+        container = body.get("container")
+        channel = id_of(body.get("channel")) or id_of(
+            container.get("channel_id") if isinstance(container, dict) else None
         )
-        team, user, event = await self._actor_event(
+        found = await self._actor_event(
             client,
             body,
             lambda a: ButtonPressed(a, translate.place(channel), "".join(action), value),
         )
+        if found is None:
+            return
+        team, user, event = found
         intents = await self.coach.handle(event)
-        answer = respond if body.get("response_url") else None
+        answer = responder(body.get("response_url"), client)
         reach = Reach(client, team, user, channel, answer, body.get("trigger_id"))
         await self.outbox.deliver(intents, reach)
 
@@ -165,14 +181,17 @@ class Listeners:
         """A member's message in the bot's DM: a reflection answer. Retries have one effect."""
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
             return
-        channel = event.get("channel")
+        channel = id_of(event.get("channel"))
         text = str(event.get("text", ""))
         delivery = str(body.get("event_id", ""))
-        team, user, core_event = await self._actor_event(
+        found = await self._actor_event(
             client,
             {**body, "user": event.get("user")},
             lambda a: MessageReceived(a, translate.place(channel), text, delivery),
         )
+        if found is None:
+            return
+        team, user, core_event = found
         intents = await self.coach.handle(core_event)
         await self.outbox.deliver(intents, Reach(client, team, user, channel))
 
@@ -181,9 +200,10 @@ class Listeners:
     ) -> None:
         if event.get("tab", "home") != "home":
             return
-        team, user, core_event = await self._actor_event(
-            client, {**body, "user": event.get("user")}, HomeOpened
-        )
+        found = await self._actor_event(client, {**body, "user": event.get("user")}, HomeOpened)
+        if found is None:
+            return
+        team, user, core_event = found
         intents = await self.coach.handle(core_event)
         await self.outbox.deliver(intents, Reach(client, team, user))
 
@@ -199,10 +219,26 @@ class Listeners:
 
     async def on_tokens_revoked(self, event: dict[str, Any], body: dict[str, Any]) -> None:
         # Only the bot's own token matters to us; revoked user tokens change nothing.
-        if (event.get("tokens") or {}).get("bot"):
+        tokens = event.get("tokens")
+        if isinstance(tokens, dict) and tokens.get("bot"):
             await self.on_uninstall(body)
 
     async def on_user_change(self, event: dict[str, Any], body: dict[str, Any]) -> None:
         user = event.get("user") or {}
         if isinstance(user, dict) and user.get("id"):
             self.directory.forget(translate.team_of(body), str(user["id"]))
+
+
+def id_of(value: Any) -> str | None:
+    """A Slack object's id: payloads carry ``{"id": "C1"}`` or ``"C1"``; anything else is
+    none (``id_of({"id": "C1"}) == id_of("C1") == "C1"``)."""
+    found = value.get("id") if isinstance(value, dict) else value
+    return found if isinstance(found, str) and found else None
+
+
+def with_what_was_sent(intent: Intent, name: str, text: str) -> Intent:
+    """A command the coach could not take now, answered with the member's own words: Slack
+    clears the message box once a command is sent, so the answer is where they are kept."""
+    if not isinstance(intent, TryAgainLater) or not text.strip():
+        return intent
+    return TryAgainLater((*intent.body, f"\nYou sent: /{name} ", UserText(text)))

@@ -135,16 +135,34 @@ def modal(form: Form, channel_id: str | None) -> dict[str, Any]:
 
 def submitted(view: Mapping[str, Any]) -> tuple[str, str, str | None, dict[str, str]]:
     """(form id, context, channel, values) from a view_submission's view."""
-    meta = json.loads(view.get("private_metadata") or "{}")
+    meta = _object(_json_or_none(view.get("private_metadata") or "{}"))
     values: dict[str, str] = {}
-    for block_id, actions_ in (view.get("state", {}).get("values") or {}).items():
-        state = actions_.get("value") or {}
+    # A shape Slack never sends (a forged or broken payload) reads as empty, never as an error.
+    for block_id, actions_ in _object(_object(view.get("state")).get("values")).items():
+        state = _object(_object(actions_).get("value"))
         if state.get("type") == "static_select":
-            option = state.get("selected_option") or {}
+            option = _object(state.get("selected_option"))
             values[block_id] = str(option.get("value") or "")
         else:
             values[block_id] = str(state.get("value") or "")
-    return str(meta.get("form", "")), str(meta.get("context", "")), meta.get("channel"), values
+    channel = meta.get("channel")
+    return (
+        str(meta.get("form", "")),
+        str(meta.get("context", "")),
+        channel if isinstance(channel, str) else None,
+        values,
+    )
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _json_or_none(text: Any) -> Any:
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError):
+        return None
 
 
 def sparkline(values: tuple[float, ...]) -> str:

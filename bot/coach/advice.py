@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
+from bot import metrics
 from bot.coach.nudges import Candidate, choose
 from bot.coach.turn import Turn
 from bot.events import Action, Button, Content, Reply, Segment, UserText
@@ -53,6 +54,7 @@ async def nudge_reply(
             batch=batch,
             given_at=turn.now,
         )
+        metrics.NUDGES.labels(nudge.id, "question" if candidate.gentle else "nudge").inc()
         body += [f"\n\n{number}) ", *said, f"\n   Why I ask: {nudge.why}"]
         buttons += [
             Button(f"{number} helped", Action.NUDGE_HELPFUL, str(record.id)),

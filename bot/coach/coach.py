@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from sqlalchemy import delete
 
+from bot import metrics
 from bot.coach import checkins, forms, goals, member, notebook, portfolio, reflection, team
 from bot.coach.advice import feedback
 from bot.coach.home import home
@@ -65,6 +66,8 @@ class Coach:
         self.follow_ups = follow_ups
 
     async def handle(self, event: Event) -> list[Intent]:
+        if isinstance(event, CommandInvoked):
+            metrics.command_handled(event.actor.tenant.platform, event.name)
         try:
             if isinstance(event, AppUninstalled):
                 return await self._uninstall(event)

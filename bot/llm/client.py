@@ -16,6 +16,8 @@ from typing import Any
 
 import httpx
 
+from bot import metrics
+
 log = logging.getLogger(__name__)
 
 __all__ = ["ChatClient", "LLMError", "LLMStats"]
@@ -102,6 +104,7 @@ class ChatClient:
                         raise
                     log.info("LLM attempt failed (%s); retrying once", first)
                     self.stats.retries += 1
+                    metrics.LLM_RETRIES.inc()
                     await asyncio.sleep(RETRY_PAUSE)
                     return await self._attempt(payload, deadline)
         except TimeoutError:

@@ -31,6 +31,7 @@ from typing import Any
 
 import yaml
 
+from bot import metrics
 from bot.analysis import SIGNAL_NAMES, Signals
 from bot.events import Actor, Intent, Reply, UserText
 from bot.llm.client import ChatClient, LLMError, LLMStats
@@ -221,9 +222,11 @@ class FollowUps:
         pending = self._pending.pop(token, None)
         if pending is None:
             self.stats.expired += 1
+            metrics.LLM_FALLBACKS.labels("expired").inc()
             return []
         context = pending.context
         self.stats.calls += 1
+        metrics.LLM_CALLS.inc()
         try:
             content = await self.client.complete(build_messages(context), MAX_TOKENS)
             message, opinion = parse_answer(content)
@@ -234,6 +237,7 @@ class FollowUps:
             self.stats.fallbacks += 1
             kind = exc.kind.removesuffix("-retryable")
             self.stats.by_kind[kind] = self.stats.by_kind.get(kind, 0) + 1
+            metrics.LLM_FALLBACKS.labels(kind).inc()
             if kind == "timeout":
                 self.stats.timeouts += 1
             elif kind == "http":
@@ -246,6 +250,7 @@ class FollowUps:
             return []
         except Exception as exc:  # never an error to the member
             self.stats.fallbacks += 1
+            metrics.LLM_FALLBACKS.labels("error").inc()
             log.exception("LLM follow-up failed unexpectedly (%s)", type(exc).__name__)
             return []
         self.stats.succeeded += 1

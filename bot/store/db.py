@@ -39,6 +39,10 @@ def include_name(name: str | None, kind: str, _parent: object) -> bool:
     return not (kind == "table" and name in LIBRARY_TABLES)
 
 
+CONNECT_TIMEOUT = 5  # seconds to open a PostgreSQL connection
+COMMAND_TIMEOUT = 10  # seconds one statement may wait for PostgreSQL's answer
+
+
 class StoreUnavailable(Exception):
     """The database could not be reached or is locked; nothing was written."""
 
@@ -71,7 +75,14 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("pool_pre_ping", True)  # a database that came back is used again at once
-    kwargs.setdefault("connect_args", {"timeout": 5})
+    # Every wait on the server is bounded, the pool's pre-ping included: a database that stops
+    # answering (a network that drops packets, a frozen server) otherwise holds a command, or
+    # the scheduler's tick, until the operating system gives up on the socket (many minutes).
+    kwargs["connect_args"] = {
+        "timeout": CONNECT_TIMEOUT,
+        "command_timeout": COMMAND_TIMEOUT,
+        **kwargs.get("connect_args", {}),
+    }
     return create_async_engine(url, **kwargs)
 
 

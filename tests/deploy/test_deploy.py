@@ -161,6 +161,13 @@ def test_probes_hit_the_coach_http_port() -> None:
     assert paths["readinessProbe"] == "/readyz"
 
 
+def test_prometheus_scrapes_metrics_on_the_coach_http_port() -> None:
+    annotations = k8s_one("Deployment")["spec"]["template"]["metadata"]["annotations"]
+    assert annotations["prometheus.io/scrape"] == "true"
+    assert annotations["prometheus.io/path"] == "/metrics"
+    assert annotations["prometheus.io/port"] == k8s_one("ConfigMap")["data"]["COACH_HTTP_PORT"]
+
+
 def test_pod_is_non_root_read_only_and_bounded() -> None:
     spec, container = pod_spec(), bot_container()
     security = container["securityContext"]

@@ -5,7 +5,9 @@
         client = ChatClient(llm.base_url, "fake-model", "sk-test", timeout=1)
 
 Each request takes the next scripted ``Answer`` (the last one repeats): a JSON chat completion,
-a raw body, an HTTP status, or a delay before answering.
+a raw body, an HTTP status, or a delay before answering. ``GET /v1/models`` lists ``models``
+(``models=None``: that route is absent, 404, as on servers that only do chat completions). With
+``key`` set, a request without ``Authorization: Bearer <key>`` gets 401.
 """
 
 from __future__ import annotations
@@ -50,6 +52,9 @@ class Answer:
     def error(cls, status: int) -> Answer:
         return cls(status, json.dumps({"error": {"message": "fake failure"}}))
 
+    def response(self) -> web.Response:
+        return web.Response(status=self.status, text=self.body, content_type="application/json")
+
 
 @dataclass
 class Recorded:
@@ -67,6 +72,8 @@ class Recorded:
 class FakeLLM:
     answers: list[Answer] = field(default_factory=lambda: [Answer.json({"message": "ok"})])
     requests: list[Recorded] = field(default_factory=list)
+    models: list[str] | None = field(default_factory=lambda: ["fake-model"])
+    key: str | None = None
     _runner: web.AppRunner | None = None
     base_url: str = ""
 
@@ -79,14 +86,29 @@ class FakeLLM:
         except ValueError:
             body = {}
         self.requests.append(Recorded(request.path, dict(request.headers), body))
+        if not self._authorized(request):
+            return Answer.error(401).response()
         answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
         if answer.delay:
             await asyncio.sleep(answer.delay)
-        return web.Response(status=answer.status, text=answer.body, content_type="application/json")
+        return answer.response()
+
+    async def _list_models(self, request: web.Request) -> web.Response:
+        self.requests.append(Recorded(request.path, dict(request.headers), {}))
+        if self.models is None:
+            return web.Response(status=404, text="404: Not Found")
+        if not self._authorized(request):
+            return Answer.error(401).response()
+        listed = [{"id": m, "object": "model", "owned_by": "fake"} for m in self.models]
+        return web.json_response({"object": "list", "data": listed})
+
+    def _authorized(self, request: web.Request) -> bool:
+        return self.key is None or request.headers.get("Authorization") == f"Bearer {self.key}"
 
     async def __aenter__(self) -> FakeLLM:
         app = web.Application()
         app.router.add_post("/v1/chat/completions", self._handle)
+        app.router.add_get("/v1/models", self._list_models)
         self._runner = web.AppRunner(app, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)

@@ -209,3 +209,30 @@ async def test_locked_database_keeps_the_draft_for_retry(tmp_path: Path, exports
     assert "tried the 3-gram LM" in await say(ada, "/review")
     assert "Nothing to retry" in await say(ada, "/retry")
     await db.dispose()
+
+
+async def test_retry_sends_everything_the_database_could_not_take(
+    tmp_path: Path, exports: Path
+) -> None:
+    import sqlite3
+
+    from bot.store import Database
+
+    path = tmp_path / "locked.db"
+    db = Database.from_url(f"sqlite+aiosqlite:///{path}", connect_args={"timeout": 0.1})
+    await db.upgrade()
+    ada = ConsoleSession(Coach(db, ManualClock()), "lab", "Ada", exports)
+    lock = sqlite3.connect(path, isolation_level=None)
+    lock.execute("BEGIN EXCLUSIVE")
+    try:
+        assert "/retry" in await say(ada, "/log tried the 3-gram LM")
+        assert "/retry" in await say(ada, "/log the LM helps on drug names")
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    assert "no goal yet" in await say(ada, "/goal list")  # back: another command meanwhile
+    assert (await say(ada, "/retry")).count("Noted in your notebook.") == 2
+    review = await say(ada, "/review")
+    assert review.index("tried the 3-gram LM") < review.index("the LM helps on drug names")
+    assert "Nothing to retry" in await say(ada, "/retry")
+    await db.dispose()

@@ -1,0 +1,92 @@
+"""The operations endpoints, for Kubernetes probes and Prometheus:
+
+GET /healthz   200 once the server is up (liveness)
+GET /readyz    200 when the process can do its work (``bot.health.readiness``), with details
+GET /metrics   the coach's metrics (``bot.metrics``), Prometheus text format
+
+``Probes`` are these three routes, added to whatever HTTP server a run has: the Slack adapter's
+in HTTP mode, or else ``OpsServer``, a server of their own on ``COACH_HTTP_PORT`` (Socket Mode,
+Discord only). The console alone opens no port.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from bot import metrics
+
+Readiness = Callable[[], Awaitable[tuple[bool, dict[str, Any]]]]
+
+
+class Probes:
+    """``web.Application().add_routes(Probes(readiness).routes())``; ``up`` once serving."""
+
+    def __init__(self, readiness: Readiness | None = None) -> None:
+        self.readiness = readiness
+        self.up = False  # set by the server once it listens, cleared when it stops
+
+    def routes(self) -> list[web.RouteDef]:
+        return [
+            web.get("/healthz", self.health),
+            web.get("/readyz", self.ready_check),
+            web.get("/metrics", self.metrics),
+        ]
+
+    async def health(self, _request: web.Request) -> web.Response:
+        if not self.up:
+            return web.json_response({"status": "starting"}, status=503)
+        return web.json_response({"status": "ok"})
+
+    async def ready_check(self, _request: web.Request) -> web.Response:
+        if not self.up:
+            return web.json_response({"status": "starting"}, status=503)
+        if self.readiness is None:
+            return web.json_response({"status": "ok"})
+        ok, details = await self.readiness()
+        return web.json_response(
+            {"status": "ok" if ok else "unavailable", **details}, status=200 if ok else 503
+        )
+
+    async def metrics(self, request: web.Request) -> web.Response:
+        body, content_type = metrics.exposition(request.headers.get("Accept"))
+        return web.Response(body=body, headers={"Content-Type": content_type})
+
+
+class OpsServer:
+    """The probes on a server of their own.
+
+    >>> server = OpsServer(lambda: readiness(coach, options))
+    >>> port = await server.start("127.0.0.1", 0)  # 0 picks a free port
+    """
+
+    def __init__(
+        self, readiness: Readiness | None = None, routes: list[web.RouteDef] | None = None
+    ) -> None:
+        """``routes`` are served beside the probes (the Slack adapter's in HTTP mode)."""
+        self.probes = Probes(readiness)
+        self.web = web.Application()
+        self.web.add_routes([*(routes or []), *self.probes.routes()])
+        self._runner: web.AppRunner | None = None
+
+    async def start(self, host: str, port: int) -> int:
+        """Serve on ``host:port`` (0 picks a free port); return the port."""
+        self._runner = await serve(self.web, host, port)
+        self.probes.up = True
+        return int(self._runner.addresses[0][1])
+
+    async def stop(self) -> None:
+        self.probes.up = False
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+
+async def serve(app: web.Application, host: str, port: int) -> web.AppRunner:
+    """Start serving ``app`` on ``host:port`` (no access log: it would carry query strings)."""
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    return runner
