@@ -8,8 +8,9 @@ Slack Messenger does (``bot.pacing.Pacer``) to a fake platform that enforces rat
 The fake platform (in-process) admits 1 message/s per channel and 20 messages/s per workspace:
 a generic cell-rate check, one message per interval, where a message may come up to 50 ms early
 (timers on a busy event loop fire late, which brings the next one closer). Anything beyond is
-answered with a 429 and Retry-After, which the Messenger raises as an error: the outbox retries
-the row later. Every accepted message costs a round trip of ``--latency-ms``.
+answered with a 429 and Retry-After (whole seconds), which the Messenger waits out three times, as
+slack_sdk's rate-limit retry handler does, then raises: the outbox retries the row later.
+Every accepted message costs a round trip of ``--latency-ms``.
 
 The lower bound those limits allow: the busiest workspace's n messages, one per 50 ms with the
 50 ms tolerance, plus one round trip: (n - 1) × 0.05 s - 0.05 s + latency. Each DM goes to its
@@ -24,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import math
 import os
 import random
 import sys
@@ -57,14 +59,15 @@ PER_WORKSPACE = 0.05  # seconds between messages in one workspace (20/s)
 # late, which brings the next one closer. As long as the loop never stalls for this long (the
 # stall target), paced sends are never refused.
 TOLERANCE = 0.05
+RETRIES = 3  # 429s waited out before the Messenger raises (the outbox then retries the row)
 ZONES = ("Europe/Berlin", "America/New_York", "Asia/Tokyo", "Australia/Sydney", "UTC")
 
 
 class RateLimited(Exception):
-    """HTTP 429 from the fake platform."""
+    """HTTP 429 from the fake platform, with its Retry-After."""
 
-    def __init__(self, retry_after: float) -> None:
-        super().__init__(f"rate limited; retry after {retry_after:.2f}s")
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"rate limited; retry after {retry_after} s")
         self.retry_after = retry_after
 
 
@@ -95,6 +98,8 @@ class FakePlatform:
         self.received: Counter[tuple[str, str, str]] = Counter()  # (workspace, channel, kind)
         self.per_workspace: Counter[str] = Counter()
         self.first: dict[str, float] = {}  # workspace -> when its first message came in
+        self.final: dict[str, float] = {}  # workspace -> when its latest message came in
+        self.gap = (0.0, "", 0.0)  # the longest pause within one workspace: (s, which, when)
         self.r429 = 0
         self.last = 0.0
         self.done = asyncio.Event()
@@ -107,8 +112,13 @@ class FakePlatform:
         if wait is not None:
             self.r429 += 1
             await asyncio.sleep(self.latency)
-            raise RateLimited(wait)
+            raise RateLimited(max(1, math.ceil(wait)))  # Retry-After: whole seconds
         self.first.setdefault(workspace, now)
+        if workspace in self.final:
+            gap = now - self.final[workspace]
+            if gap > self.gap[0]:
+                self.gap = (gap, workspace, now)
+        self.final[workspace] = now
         self.channels.admit(f"{workspace}/{channel}", now)
         self.workspaces.admit(workspace, now)
         await asyncio.sleep(self.latency)  # the round trip; the message is in once we answer
@@ -133,14 +143,26 @@ class FakeMessenger:
         channel = f"D{user_id}"
         payload = render.message(body, buttons)
         await self.pacer.wait(tenant.external_id, channel)
-        await self.platform.post_message(tenant.external_id, channel, kind_of(payload))
+        await self._call(tenant.external_id, channel, kind_of(payload))
 
     async def post(
         self, tenant: TenantRef, channel_id: str, body: Content, thread_id: str | None = None
     ) -> str:
         payload = render.message(body)
         await self.pacer.wait(tenant.external_id, channel_id)
-        return await self.platform.post_message(tenant.external_id, channel_id, kind_of(payload))
+        return await self._call(tenant.external_id, channel_id, kind_of(payload))
+
+    async def _call(self, workspace: str, channel: str, kind: str) -> str:
+        """Like the Slack Web API client (``AsyncRateLimitErrorRetryHandler(max_retry_count=3)``):
+        a 429 is waited out for its Retry-After, three times; the fourth is raised."""
+        for attempt in range(RETRIES + 1):
+            try:
+                return await self.platform.post_message(workspace, channel, kind)
+            except RateLimited as exc:
+                if attempt == RETRIES:
+                    raise
+                await asyncio.sleep(exc.retry_after)
+        raise AssertionError("unreachable")
 
 
 def timed(scheduler: Scheduler) -> dict[str, list[tuple[float, float]]]:
@@ -362,6 +384,15 @@ async def measure(db: Database, args: argparse.Namespace) -> int:
     print(f"messages lost:     {lost}")
     print(f"duplicates:        {duplicates}")
     print(f"429s:              {platform.r429}  (target 0)")
+    firsts = sorted(t - started for t in platform.first.values())
+    finals = sorted(t - started for t in platform.final.values())
+    if firsts:
+        print(
+            f"workspaces:        first message {firsts[0]:.2f}–{firsts[-1]:.2f} s,"
+            f" last {finals[0]:.2f}–{finals[-1]:.2f} s (median {finals[len(finals) // 2]:.2f});"
+            f" longest pause {platform.gap[0]:.2f} s ({platform.gap[1]},"
+            f" at {platform.gap[2] - started:.2f} s)"
+        )
     for name, spans in phases.items():
         shown = ", ".join(f"{a - started:.2f}–{b - started:.2f} s" for a, b in spans)
         print(f"{name + ':':<19}{shown}")

@@ -6,10 +6,20 @@ console move a ``ManualClock``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from bot.events import Button, Content, TenantRef
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Where a message goes: a member's DM (``user_id``), or a channel or one of its threads."""
+
+    user_id: str | None = None
+    channel_id: str | None = None
+    thread_id: str | None = None
 
 
 class Messenger(Protocol):
@@ -23,6 +33,17 @@ class Messenger(Protocol):
         self, tenant: TenantRef, channel_id: str, body: Content, thread_id: str | None = None
     ) -> str:
         """Post to a channel (or a thread in it); return the new message's id."""
+        ...
+
+    async def find_sent(
+        self, tenant: TenantRef, to: Recipient, body: Content, since: datetime
+    ) -> str | None:
+        """The id of a message with ``body`` this bot sent to ``to`` since ``since``; ``None``
+        when there is none, or when the platform cannot tell.
+
+        The outbox asks before it sends a row a second time: a send cut short (a crash, a
+        timeout) may have reached the platform all the same.
+        """
         ...
 
 

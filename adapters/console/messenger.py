@@ -6,9 +6,11 @@ from __future__ import annotations
 import itertools
 import sys
 from collections.abc import Callable
+from datetime import datetime
 
 from adapters.console import render
 from bot.events import Button, ChannelPost, Content, DirectMessage, TenantRef
+from bot.ports import Recipient
 
 
 class ConsoleMessenger:
@@ -40,3 +42,8 @@ class ConsoleMessenger:
         assert text is not None
         self.sink(text)
         return f"console-{next(self._ids)}"
+
+    async def find_sent(
+        self, tenant: TenantRef, to: Recipient, body: Content, since: datetime
+    ) -> str | None:
+        return None  # a terminal keeps no record: what a crash cut short is shown again

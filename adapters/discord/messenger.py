@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any, Literal
 
 import discord
@@ -20,6 +21,7 @@ from adapters.discord.components import CoachButton, inert_view
 from adapters.discord.translate import guild_of
 from bot.events import Button, Content, TenantRef
 from bot.pacing import Pacer
+from bot.ports import Recipient
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +30,7 @@ UNKNOWN_CHANNEL = 10003
 THREAD_EXISTS = 160004  # "A thread has already been created for this message"
 THREAD_NAME = "Team check-ins"
 THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080  # a week: the digest's period
+HISTORY_PAGE = 100  # messages read back per look: one request
 BUTTONS_PER_MESSAGE = 25
 
 RecordRefusal = Callable[[TenantRef, str], Awaitable[None]]
@@ -123,6 +126,30 @@ class DiscordMessenger:
                 raise
         await self._start_thread(channel_id, thread_id)
         return await self._send(self._channel(thread_id), tenant, thread_id, text, pings=pings)
+
+    async def find_sent(
+        self, tenant: TenantRef, to: Recipient, body: Content, since: datetime
+    ) -> str | None:
+        """This bot's message with the same (first part of the) text since ``since``, read
+        back from the DM or the channel; ``None`` too when the bot may not read it."""
+        if to.user_id is not None:
+            where: discord.abc.Messageable = await self._client.create_dm(
+                discord.Object(int(to.user_id))
+            )
+        else:
+            assert to.channel_id is not None
+            where = self._channel(to.thread_id or to.channel_id)
+        first = sanitize.fit(sanitize.render(body))[0]
+        me = self._client.user
+        # From ``since`` on, inclusive (discord.py's advice for the lower end of a range).
+        after = discord.Object(id=discord.utils.time_snowflake(since, high=False) - 1)
+        try:
+            async for message in where.history(limit=HISTORY_PAGE, after=after):
+                if me is not None and message.author.id == me.id and message.content == first:
+                    return str(message.id)
+        except (discord.Forbidden, discord.NotFound):
+            return None  # no Read Message History there, or the thread is not started yet
+        return None
 
     def _channel(self, channel_id: str) -> discord.PartialMessageable:
         return self._client.get_partial_messageable(int(channel_id))

@@ -7,25 +7,25 @@ than the grace window is recorded as missed, never sent late.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
-from sqlalchemy import Table, exists, func, select
+from sqlalchemy import Table, bindparam, exists, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.schedule import history
 from bot.schedule.calendar import Rhythm, day_before_start, local_period, next_due
+from bot.schedule.writes import writing
 from bot.store import Database
 from bot.store.models import CheckIn, Delivery, Member, Tenant
 
-BATCH = 200  # rows per transaction; the loop yields between batches so nothing stalls
-# A check-in from the (local) day before answers the period's prompt; once a prompt is out,
-# a check-in since a day before it answers it too (what the reminder looks at).
-EARLY = timedelta(days=1)
+BATCH = 300  # rows per transaction; the loop yields between batches so nothing stalls
+EARLY = timedelta(days=1)  # a check-in from the (local) day before answers the period's prompt
 REMINDER_HORIZON = timedelta(days=7)
 
 CHECKIN, REMINDER, DIGEST, DIGEST_ITEM, CHANNEL_NUDGE, TAG = (
@@ -38,7 +38,59 @@ CHECKIN, REMINDER, DIGEST, DIGEST_ITEM, CHANNEL_NUDGE, TAG = (
 )
 
 
-def weekly_on(member: Member, platform: str) -> bool:
+class Scheduled(Protocol):
+    """What a member's weekly rhythm is computed from: a ``Member``, or a row of its columns."""
+
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def checkin_day(self) -> int: ...
+    @property
+    def checkin_time(self) -> str: ...
+    @property
+    def mute_until(self) -> date | None: ...
+    @property
+    def own_schedule(self) -> bool: ...
+    @property
+    def weekly_dm(self) -> bool | None: ...
+
+
+@dataclass(frozen=True)
+class Due:
+    """A member whose weekly prompt fell due, as the tick reads them (no ORM object)."""
+
+    id: int
+    tenant_id: int
+    user_id: str
+    timezone: str
+    checkin_day: int
+    checkin_time: str
+    mute_until: date | None
+    own_schedule: bool
+    weekly_dm: bool | None
+    next_checkin_at: datetime
+    nudges_enabled: bool
+    last_nudges: str
+
+
+DUE_COLUMNS = (
+    Member.id,
+    Member.tenant_id,
+    Member.user_id,
+    Member.timezone,
+    Member.checkin_day,
+    Member.checkin_time,
+    Member.mute_until,
+    Member.own_schedule,
+    Member.weekly_dm,
+    Member.next_checkin_at,
+    Member.nudges_enabled,
+    Member.last_nudges,
+)
+MEMBERS = cast(Table, Member.__table__)
+
+
+def weekly_on(member: Scheduled, platform: str) -> bool:
     """Weekly DMs are on by default, except on Discord, whose rules make them opt-in."""
     return member.weekly_dm if member.weekly_dm is not None else platform != "discord"
 
@@ -51,7 +103,7 @@ def _holidays(tenant: Tenant) -> frozenset[date]:
     return frozenset(date.fromisoformat(d) for d in tenant.holidays or [])
 
 
-def member_rhythm(member: Member, tenant: Tenant) -> Rhythm | None:
+def member_rhythm(member: Scheduled, tenant: Tenant) -> Rhythm | None:
     """When the member's weekly prompt falls, or ``None`` when they get none."""
     if not weekly_on(member, tenant.platform):
         return None
@@ -138,6 +190,7 @@ class TickReport:
     digests: int = 0
     channel_nudges: int = 0
     kinds: list[str] = field(default_factory=list)
+    missed_kinds: Counter[str] = field(default_factory=Counter)  # recorded missed, by kind
 
 
 class Ticker:
@@ -179,58 +232,68 @@ class Ticker:
             .where(Member.next_checkin_at <= now)
             .subquery()
         )
-        async with self.db.session() as session:
-            rows: Sequence[Any] = (
-                await session.execute(
-                    select(Member, Tenant)
-                    .join(due, due.c.id == Member.id)
-                    .join(Tenant, Tenant.id == Member.tenant_id)
-                    .order_by(due.c.turn, Member.tenant_id)
-                    .limit(BATCH)
-                )
-            ).all()
+        async with writing(self.db, urgent=True) as session:
+            rows = [
+                Due(*cast(tuple[Any, ...], row))
+                for row in (
+                    await session.execute(
+                        select(*DUE_COLUMNS)
+                        .join(due, due.c.id == Member.id)
+                        .order_by(due.c.turn, Member.tenant_id)
+                        .limit(BATCH)
+                    )
+                ).all()
+            ]
             if not rows:
                 return False
+            tenants = {
+                t.id: t
+                for t in (
+                    await session.execute(
+                        select(Tenant).where(Tenant.id.in_({m.tenant_id for m in rows}))
+                    )
+                ).scalars()
+            }
             last_checkin: dict[int, datetime] = {
                 member_id: at
                 for member_id, at in (
                     await session.execute(
                         select(CheckIn.member_id, func.max(CheckIn.created_at))
-                        .where(CheckIn.member_id.in_([m.id for m, _ in rows]))
+                        .where(CheckIn.member_id.in_([m.id for m in rows]))
                         .group_by(CheckIn.member_id)
                     )
                 ).all()
             }
             claims = []
-            for member, tenant in rows:
-                due = member.next_checkin_at
-                assert due is not None
-                status = self._status(due, now)
+            for member in rows:
+                due_at = member.next_checkin_at
+                status = self._status(due_at, now)
                 last = last_checkin.get(member.id)
-                early = last is not None and last >= day_before_start(due, member.timezone)
+                early = last is not None and last >= day_before_start(due_at, member.timezone)
                 if status == "pending" and early:
                     status = "answered"  # checked in from the day before: that answers it
                 claims.append(
                     {
-                        "tenant_id": tenant.id,
+                        "tenant_id": member.tenant_id,
                         "member_id": member.id,
                         "kind": CHECKIN,
                         "target": member.user_id,
-                        "period": local_period(due, member.timezone),
-                        "due_at": due,
+                        "period": local_period(due_at, member.timezone),
+                        "due_at": due_at,
                         "status": status,
                         "attempts": 0,
-                        "next_attempt_at": due,
+                        "next_attempt_at": due_at,
                         "detail": {},
                     }
                 )
             new = await claim_many(session, claims)
             fresh = []
-            for (member, _), row in zip(rows, claims, strict=True):
+            for member, row in zip(rows, claims, strict=True):
                 if _key(row) not in new:
                     continue  # claimed before (a restart, another replica): nothing more
                 report.claimed += row["status"] == "pending"
                 report.missed += row["status"] == "missed"
+                report.missed_kinds[CHECKIN] += row["status"] == "missed"
                 report.answered_early += row["status"] == "answered"
                 if row["status"] != "missed":
                     fresh.append((member, row))
@@ -243,17 +306,23 @@ class Ticker:
                     for item in called.get(member.id, [])
                 ],
             )
-            for member, tenant in rows:
-                rhythm = member_rhythm(member, tenant)
-                assert member.next_checkin_at is not None
-                following = next_due(rhythm, member.next_checkin_at) if rhythm else None
-                member.next_checkin_at = following[0] if following else None
+            following = []
+            for member in rows:
+                rhythm = member_rhythm(member, tenants[member.tenant_id])
+                found = next_due(rhythm, member.next_checkin_at) if rhythm else None
+                following.append({"b_id": member.id, "b_next": found[0] if found else None})
+            await session.execute(
+                MEMBERS.update()
+                .where(MEMBERS.c.id == bindparam("b_id"))
+                .values(next_checkin_at=bindparam("b_next")),
+                following,
+            )
             return len(rows) == BATCH
 
     async def _reminders(self, now: datetime, report: TickReport) -> None:
         """One reminder per period for a prompt that was sent and not answered, in batches
         (the day after thousands of prompts, thousands of reminders fall due at once)."""
-        async with self.db.session() as session:
+        async with writing(self.db) as session:
             found = await session.execute(
                 select(Tenant.reminder_after_hours).where(Tenant.reminders.is_(True)).distinct()
             )
@@ -265,7 +334,7 @@ class Ticker:
         if tags:
             # Only when the team asked for it: one channel message a period naming who has
             # not checked in yet (the first reminders of the period decide who is named).
-            async with self.db.session() as session:
+            async with writing(self.db) as session:
                 await claim_many(
                     session,
                     [
@@ -295,7 +364,7 @@ class Ticker:
         """Claim one batch of reminders of the teams that remind after ``hours``; ``True``
         when there may be more."""
         reminder = aliased(Delivery)
-        async with self.db.session() as session:
+        async with writing(self.db, urgent=True) as session:
             rows = (
                 await session.execute(
                     select(
@@ -352,6 +421,9 @@ class Ticker:
                 )
             new = await claim_many(session, claims)
             report.reminders += len(new)
+            report.missed_kinds[REMINDER] += sum(
+                row["status"] == "missed" and _key(row) in new for row in claims
+            )
             for (*_, tag, channel), row in zip(rows, claims, strict=True):
                 if tag and channel and _key(row) in new:
                     key = (row["tenant_id"], row["period"])
@@ -361,7 +433,7 @@ class Ticker:
 
     async def _team(self, now: datetime, report: TickReport) -> None:
         """Digests and channel nudges of every team whose time has come."""
-        async with self.db.session() as session:
+        async with writing(self.db) as session:
             teams = (
                 (
                     await session.execute(
@@ -377,9 +449,10 @@ class Ticker:
                 if tenant.next_digest_at is not None and tenant.next_digest_at <= now:
                     due = tenant.next_digest_at
                     if tenant.team_channel:
-                        report.digests += await claim(
-                            session, self._team_row(tenant, DIGEST, due, now, {})
-                        )
+                        row = self._team_row(tenant, DIGEST, due, now, {})
+                        added = await claim(session, row)
+                        report.digests += added
+                        report.missed_kinds[DIGEST] += added and row["status"] == "missed"
                     assert tenant.digest_day is not None
                     following = next_due(
                         team_rhythm(tenant, tenant.digest_day, tenant.digest_time), due
@@ -388,9 +461,10 @@ class Ticker:
                 if tenant.next_nudge_at is not None and tenant.next_nudge_at <= now:
                     due = tenant.next_nudge_at
                     if tenant.team_channel:
-                        report.channel_nudges += await claim(
-                            session, self._team_row(tenant, CHANNEL_NUDGE, due, now, {})
-                        )
+                        row = self._team_row(tenant, CHANNEL_NUDGE, due, now, {})
+                        added = await claim(session, row)
+                        report.channel_nudges += added
+                        report.missed_kinds[CHANNEL_NUDGE] += added and row["status"] == "missed"
                     rhythm = team_rhythm(tenant, tenant.checkin_day, tenant.checkin_time)
                     following = next_due(
                         rhythm, due + timedelta(weeks=tenant.nudge_every_weeks - 1)

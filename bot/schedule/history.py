@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +20,17 @@ STALL = timedelta(weeks=4)  # values recorded but no new best this long: switch 
 NOTEBOOK_REVIEW, NUDGE = "notebook_review", "nudge"
 
 
+class NudgeState(Protocol):
+    """What the history needs of a member: a ``Member``, or a row of its columns."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def nudges_enabled(self) -> bool: ...
+    @property
+    def last_nudges(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class Called:
     kind: str
@@ -26,7 +38,7 @@ class Called:
 
 
 async def called_for(
-    session: AsyncSession, members: Sequence[Member], now: datetime
+    session: AsyncSession, members: Sequence[NudgeState], now: datetime
 ) -> dict[int, list[Called]]:
     """What each member's history calls for, by member id (members with nothing left out).
 
@@ -87,7 +99,7 @@ async def review_due(session: AsyncSession, member: Member, now: datetime) -> bo
 
 
 async def goal_nudges(
-    session: AsyncSession, members: Sequence[Member], now: datetime
+    session: AsyncSession, members: Sequence[NudgeState], now: datetime
 ) -> dict[int, Called]:
     """switch-or-commit or long-bet, by member id: for each member's first goal (by number)
     that calls for one."""

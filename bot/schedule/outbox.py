@@ -1,14 +1,17 @@
 """The outbox: sends pending deliveries through each platform's Messenger and marks each one
 sent as soon as the platform took it, so a crash leaves unmarked only the messages in flight
-and those sent in the last ``MARK_EVERY`` (marks are written together, a batch every 20 ms
-under load: one write per message would cost more than the rest of the send).
+and, under a stream of sends, those of the last ``MARK_EVERY`` (20 ms): marks are then written
+a batch at a time, as one write per message would cost more than the rest of the send. An
+unmarked row is taken again once its lease has passed; since it may have reached the platform
+all the same, the Messenger is asked first (``find_sent``) and only what is not there is sent.
 
-Workspaces are served side by side. Within one workspace a few sends are in flight at once
-(``SENDERS``), so a platform's round trip does not limit the rate: the Messenger's pacer spaces
-them per channel and per workspace. Rows are taken (leased) before they are sent, so two
-outboxes (a replica that just took over the lead, and the one that lost it) never send the
-same row. A failed send is retried with backoff and given up (status ``failed``) after
-``MAX_ATTEMPTS``.
+Workspaces are served side by side. One loop reads due rows and takes them (leases them and
+composes their messages, for all workspaces in one short transaction), keeping each workspace
+``AHEAD`` messages ahead of its sends; each workspace's worker only sends, up to ``SENDERS`` at
+once, so a platform's round trip does not limit the rate: the Messenger's pacer spaces them per
+channel and per workspace. Rows are taken (leased) before they are sent, so two outboxes (a
+replica that just took over the lead, and the one that lost it) never send the same row. A
+failed send is retried with backoff and given up (status ``failed``) after ``MAX_ATTEMPTS``.
 """
 
 from __future__ import annotations
@@ -16,19 +19,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Awaitable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, func, literal, select, update
 
 from bot.events import TenantRef
-from bot.ports import Clock, Messenger
+from bot.ports import Clock, Messenger, Recipient
 from bot.prompts import Prompts
 from bot.schedule.claims import DIGEST, DIGEST_ITEM
 from bot.schedule.content import Composer, Message
+from bot.schedule.writes import writing
 from bot.store import Database
 from bot.store.models import Delivery, Tenant
 
@@ -40,9 +44,11 @@ PAGE = 1000  # pending rows read at a time (ids and where they go)
 # A row being sent is taken for this long (its next_attempt_at moves on): another outbox skips
 # it meanwhile. After a crash mid-send the row is sent again once this has passed.
 LEASE = timedelta(minutes=5)
-CHUNK = 100  # rows of one workspace taken and composed in one transaction
-SENDERS = 32  # sends in flight per workspace (the pacer spaces them)
-MARK_EVERY = 0.02  # seconds a sent mark waits for others, to be written together
+AHEAD = 32  # messages taken (leased, composed) ahead of the sends, per workspace
+TOP_UP = 8  # a workspace is topped up once this many of them are out
+TAKE = 150  # rows taken and composed in one transaction, for all workspaces
+SENDERS = 24  # sends in flight per workspace (the pacer spaces them)
+MARK_EVERY = 0.02  # seconds between writes of sent marks, under a stream of sends
 POLL = 0.1  # seconds between looks for newly claimed rows while a tick is still claiming
 
 DELIVERIES = cast(Table, Delivery.__table__)
@@ -53,7 +59,9 @@ class DrainReport:
     sent: int = 0
     failed: int = 0
     retried: int = 0
+    found: int = 0  # taken again, and found already on the platform: marked, not resent
     waiting: int = 0  # rows this process cannot send (its platform's adapter is not running)
+    by_kind: Counter[tuple[str, str]] = field(default_factory=Counter)  # (kind, outcome)
 
 
 @dataclass(frozen=True)
@@ -61,22 +69,26 @@ class Ready:
     """A taken row, composed: what to send and what to remember once it is out."""
 
     delivery_id: int
+    kind: str
     target: str
     message: Message
     detail: dict[str, Any]
+    # Taken before and not marked sent: it may be out already (see ``Outbox._send``).
+    taken_before: datetime | None = None
 
 
 class Marks:
-    """Marks rows sent, a batch at a time: a mark waits up to ``MARK_EVERY`` for others to
-    join it, so a steady stream of sends costs one short write every so often rather than one
-    per message. ``add`` does not wait; ``settled`` writes what is waiting at once and returns
-    once every mark added so far is written."""
+    """Marks rows sent: at once when sends are few; under a stream of sends, a batch every
+    ``MARK_EVERY``, so that marking costs one short write every so often rather than one per
+    message. ``add`` does not wait; ``settled`` writes what is waiting at once and returns once
+    every mark added so far is written."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
         self._waiting: list[dict[str, Any]] = []
         self._writer: asyncio.Task[None] | None = None
         self._hurry = asyncio.Event()
+        self._last = float("-inf")  # when the latest write began (event loop time)
 
     def add(self, delivery_id: int, sent_at: datetime, detail: dict[str, Any]) -> None:
         self._waiting.append({"b_id": delivery_id, "b_at": sent_at, "b_detail": detail})
@@ -92,13 +104,18 @@ class Marks:
             self._hurry.clear()
 
     async def _write(self) -> None:
+        loop = asyncio.get_running_loop()
         while self._waiting:
-            if not self._hurry.is_set():
+            # At most one write every MARK_EVERY: the first mark in a while is written at
+            # once; under a stream of sends, marks gather for the next write meanwhile.
+            wait = self._last + MARK_EVERY - loop.time()
+            if wait > 0 and not self._hurry.is_set():
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._hurry.wait(), MARK_EVERY)
+                    await asyncio.wait_for(self._hurry.wait(), wait)
+            self._last = loop.time()
             batch, self._waiting = self._waiting, []
             try:
-                async with self.db.session() as session:
+                async with writing(self.db) as session:
                     await session.execute(
                         DELIVERIES.update()
                         .where(DELIVERIES.c.id == bindparam("b_id"))
@@ -115,6 +132,33 @@ class Marks:
                 # lease. Nothing better is possible: the platform has them already.
                 ids = [values["b_id"] for values in batch]
                 log.warning("deliveries %s sent but not marked", ids, exc_info=True)
+
+
+@dataclass
+class Lane:
+    """One workspace's share of a drain: rows to take, messages ready to send, sends in
+    flight."""
+
+    tenant: TenantRef
+    messenger: Messenger
+    rows: deque[tuple[int, str]] = field(default_factory=deque)  # (delivery id, kind)
+    ready: deque[Ready] = field(default_factory=deque)
+    held: list[int] = field(default_factory=list)  # items that wait for their digest
+    flying: int = 0  # sends under way
+    blocked: bool = False  # its digest is being sent: nothing more is taken meanwhile
+    stocked: asyncio.Event = field(default_factory=asyncio.Event)  # ready got more
+    worker: asyncio.Task[None] | None = None
+
+    @property
+    def idle(self) -> bool:
+        return not self.ready and (self.worker is None or self.worker.done())
+
+    def wants(self) -> int:
+        """How many rows to take for it now (0: it has enough ahead, or must wait)."""
+        if self.blocked or not self.rows:
+            return 0
+        room = AHEAD - len(self.ready) - self.flying
+        return min(room, len(self.rows)) if room >= TOP_UP or not self.ready else 0
 
 
 class Outbox:
@@ -135,46 +179,71 @@ class Outbox:
         """
         report = DrainReport()
         pending = asyncio.ensure_future(until) if until is not None else None
-        queues: dict[TenantRef, deque[tuple[int, str]]] = {}
-        held: dict[TenantRef, list[int]] = {}  # items that waited for a digest not yet out
-        workers: dict[TenantRef, asyncio.Task[None]] = {}
+        lanes: dict[TenantRef, Lane] = {}
+        wake = asyncio.Event()  # a worker wants more, or is done, or a digest is out
         seen: set[int] = set()
         after = 0  # the newest row read: while the tick claims, only newer ones are read
+        read_at = -POLL
+        read_all = False
+        loop = asyncio.get_running_loop()
         while True:
             final = pending is None or pending.done()
-            if final:
-                after = 0  # a last full read: rows that were committed out of id order too
-            while True:  # page by page, so that reading thousands never stalls the loop
-                rows = await self._due(now, after)
-                for delivery_id, platform, external_id, kind in rows:
-                    if delivery_id in seen:
-                        continue
-                    seen.add(delivery_id)
-                    if platform not in self.messengers:
-                        report.waiting += 1
-                        continue
-                    tenant = TenantRef(platform, external_id)
-                    queue = queues.setdefault(tenant, deque())
-                    if kind == DIGEST:  # before its items: they are replies in its thread
-                        queue.appendleft((delivery_id, kind))
-                    else:
-                        queue.append((delivery_id, kind))
-                    if tenant not in workers or workers[tenant].done():
-                        workers[tenant] = asyncio.create_task(
-                            self._serve(tenant, queue, held.setdefault(tenant, []), now, report)
-                        )
-                if rows:
-                    after = rows[-1][0]
-                if len(rows) < PAGE:
-                    break
-            if final:
+            if final and not read_all:  # once, at the end: rows committed out of id order too
+                read_all = True
+                await self._read(now, 0, lanes, seen, report)
+            elif not final and loop.time() - read_at >= POLL:
+                read_at = loop.time()
+                after = await self._read(now, after, lanes, seen, report)
+            wake.clear()
+            if await self._feed(lanes, now, report, wake):
+                continue  # took some: look again at once
+            if final and all(
+                not lane.rows and lane.idle and not lane.blocked for lane in lanes.values()
+            ):
                 break
-            assert pending is not None
-            await asyncio.wait({pending}, timeout=POLL)
-        await asyncio.gather(*workers.values())
+            waits: set[asyncio.Future[Any]] = {asyncio.ensure_future(wake.wait())}
+            if pending is not None and not pending.done():
+                waits.add(pending)
+            await asyncio.wait(
+                waits, timeout=None if final else POLL, return_when=asyncio.FIRST_COMPLETED
+            )
+            for waiter in waits - {pending}:
+                waiter.cancel()
         await self.marks.settled()
-        report.waiting += sum(len(items) for items in held.values())
+        report.waiting += sum(len(lane.held) for lane in lanes.values())
         return report
+
+    async def _read(
+        self,
+        now: datetime,
+        after: int,
+        lanes: dict[TenantRef, Lane],
+        seen: set[int],
+        report: DrainReport,
+    ) -> int:
+        """Queue the due rows with an id above ``after`` on their workspace's lane, page by
+        page (reading thousands at once would stall the loop); return the newest id read."""
+        while True:
+            rows = await self._due(now, after)
+            for delivery_id, platform, external_id, kind in rows:
+                if delivery_id in seen:
+                    continue
+                seen.add(delivery_id)
+                if platform not in self.messengers:
+                    report.waiting += 1
+                    continue
+                tenant = TenantRef(platform, external_id)
+                lane = lanes.get(tenant)
+                if lane is None:
+                    lane = lanes[tenant] = Lane(tenant, self.messengers[platform])
+                if kind == DIGEST:  # before its items: they are replies in its thread
+                    lane.rows.appendleft((delivery_id, kind))
+                else:
+                    lane.rows.append((delivery_id, kind))
+            if rows:
+                after = max(after, rows[-1][0])
+            if len(rows) < PAGE:
+                return after
 
     async def _due(self, now: datetime, after: int) -> list[tuple[int, str, str, str]]:
         """One page of the rows due by ``now`` with an id above ``after``, by id."""
@@ -192,60 +261,91 @@ class Outbox:
             )
             return [(i, p, e, k) for i, p, e, k in rows.all()]
 
-    async def _serve(
-        self,
-        tenant: TenantRef,
-        queue: deque[tuple[int, str]],
-        held: list[int],
-        now: datetime,
-        report: DrainReport,
+    async def _feed(
+        self, lanes: dict[TenantRef, Lane], now: datetime, report: DrainReport, wake: asyncio.Event
+    ) -> bool:
+        """Take rows for the lanes that want some, in one transaction (a digest alone: its
+        lane waits until it is out), and start their workers. ``True`` if any were taken."""
+        owner: dict[int, Lane] = {}
+        digests: dict[int, Lane] = {}
+        wanting = [lane for lane in lanes.values() if lane.wants()]
+        # The neediest first, and a fair share each: no workspace waits behind the others.
+        wanting.sort(key=lambda lane: len(lane.ready) + lane.flying)
+        share = max(TOP_UP, TAKE // max(len(wanting), 1))
+        for lane in wanting:
+            wanted = min(lane.wants(), share)
+            while wanted > 0 and lane.rows and len(owner) < TAKE:
+                delivery_id, kind = lane.rows[0]
+                if kind == DIGEST and any(o is lane for o in owner.values()):
+                    break  # the digest goes on its own, next time
+                lane.rows.popleft()
+                owner[delivery_id] = lane
+                wanted -= 1
+                if kind == DIGEST:
+                    lane.blocked = True
+                    digests[delivery_id] = lane
+                    break
+        if not owner:
+            return False
+        held: list[int] = []
+        taken = await self._take(list(owner), now, report, held)
+        for ready in taken:
+            lane = owner[ready.delivery_id]
+            lane.ready.append(ready)
+            lane.stocked.set()
+            if lane.worker is None or lane.worker.done():
+                lane.worker = asyncio.create_task(self._work(lane, now, report, wake))
+        for delivery_id in held:
+            owner[delivery_id].held.append(delivery_id)
+        out = {ready.delivery_id for ready in taken}
+        for delivery_id, lane in digests.items():
+            if delivery_id not in out:
+                lane.blocked = False  # not taken after all (sent by another outbox, or failed)
+        return True
+
+    async def _work(
+        self, lane: Lane, now: datetime, report: DrainReport, wake: asyncio.Event
     ) -> None:
-        """Send one workspace's queue, up to ``SENDERS`` at once. Rows may join the queue while
-        this runs; a digest goes on its own, once what is in flight is out, and the items that
-        were waiting for it follow."""
-        messenger = self.messengers[tenant.platform]
+        """Send what is ready in one workspace, up to ``SENDERS`` at once, until it runs dry;
+        a digest on its own, then the items that waited for it go back to be taken."""
         slots = asyncio.Semaphore(SENDERS)
         sending: set[asyncio.Task[None]] = set()
-        try:
-            await self._serve_queue(tenant, queue, held, now, report, messenger, slots, sending)
-        finally:  # cancelled (shutting down): nothing keeps sending behind our back
-            for task in sending:
-                task.cancel()
 
-    async def _serve_queue(
-        self,
-        tenant: TenantRef,
-        queue: deque[tuple[int, str]],
-        held: list[int],
-        now: datetime,
-        report: DrainReport,
-        messenger: Messenger,
-        slots: asyncio.Semaphore,
-        sending: set[asyncio.Task[None]],
-    ) -> None:
-        while queue or sending:
-            if not queue:
-                await asyncio.wait(set(sending), return_when=asyncio.FIRST_COMPLETED)
-                continue
-            digest = queue[0][1] == DIGEST
-            if digest:
-                await asyncio.gather(*sending)
-                chunk = [queue.popleft()[0]]
-            else:
-                chunk = []
-                while queue and len(chunk) < CHUNK and queue[0][1] != DIGEST:
-                    chunk.append(queue.popleft()[0])
-            for ready in await self._take(chunk, now, report, held):
+        def landed(task: asyncio.Task[None]) -> None:
+            slots.release()
+            sending.discard(task)
+            lane.flying -= 1
+            wake.set()
+
+        try:
+            while lane.ready or sending:
+                if not lane.ready:
+                    lane.stocked.clear()
+                    wake.set()
+                    stocked = asyncio.ensure_future(lane.stocked.wait())
+                    await asyncio.wait({stocked, *sending}, return_when=asyncio.FIRST_COMPLETED)
+                    stocked.cancel()
+                    continue
+                ready = lane.ready.popleft()
+                if ready.kind == DIGEST:
+                    await asyncio.gather(*sending)
                 await slots.acquire()
-                task = asyncio.create_task(self._send(messenger, tenant, ready, now, report))
-                task.add_done_callback(lambda _: slots.release())
-                task.add_done_callback(sending.discard)
+                lane.flying += 1
+                task = asyncio.create_task(
+                    self._send(lane.messenger, lane.tenant, ready, now, report)
+                )
+                task.add_done_callback(landed)
                 sending.add(task)
-            if digest:  # its items are composed with its message id: it must be out first
-                await asyncio.gather(*sending)
-                await self.marks.settled()
-                queue.extendleft((i, DIGEST_ITEM) for i in reversed(held))
-                held.clear()
+                if ready.kind == DIGEST:  # its items need its message id: out and marked first
+                    await asyncio.gather(*sending)
+                    await self.marks.settled()
+                    lane.rows.extendleft((i, DIGEST_ITEM) for i in reversed(lane.held))
+                    lane.held.clear()
+                    lane.blocked = False
+        finally:
+            for task in sending:  # cancelled (shutting down): nothing sends behind our back
+                task.cancel()
+            wake.set()  # the drain looks again: done, or more to take
 
     async def _take(
         self, ids: list[int], now: datetime, report: DrainReport, held: list[int]
@@ -255,8 +355,9 @@ class Outbox:
         Digest items whose digest is not out yet are let go and added to ``held``."""
         failed: list[tuple[int, Exception]] = []
         ready: list[Ready] = []
+        taken_at = self.clock.now()
         try:
-            async with self.db.session() as session:
+            async with writing(self.db) as session:
                 taken = (
                     await session.execute(
                         DELIVERIES.update()
@@ -265,7 +366,13 @@ class Outbox:
                             DELIVERIES.c.status == "pending",
                             DELIVERIES.c.next_attempt_at <= now,
                         )
-                        .values(next_attempt_at=self.clock.now() + LEASE)
+                        .values(
+                            next_attempt_at=taken_at + LEASE,
+                            taken_at=func.coalesce(
+                                DELIVERIES.c.taken_at,
+                                literal(taken_at, DELIVERIES.c.taken_at.type),
+                            ),
+                        )
                         .returning(DELIVERIES.c.id)
                     )
                 ).scalars()
@@ -286,7 +393,16 @@ class Outbox:
                         failed.append((delivery.id, exc))
                         continue
                     if message is not None:
-                        ready.append(Ready(delivery.id, delivery.target, message, delivery.detail))
+                        ready.append(
+                            Ready(
+                                delivery.id,
+                                delivery.kind,
+                                delivery.target,
+                                message,
+                                dict(delivery.detail),
+                                delivery.taken_at if delivery.taken_at != taken_at else None,
+                            )
+                        )
                     elif delivery.kind == DIGEST_ITEM:
                         delivery.next_attempt_at = now  # waits for its digest
                         held.append(delivery.id)
@@ -308,6 +424,15 @@ class Outbox:
         report: DrainReport,
     ) -> None:
         message = ready.message
+        if ready.taken_before is not None:
+            found = await self._find(messenger, tenant, ready)
+            if found is not None:
+                log.info("delivery %s was out already (message %s)", ready.delivery_id, found)
+                detail = {**ready.detail, **message.detail, **({"ts": found} if found else {})}
+                self.marks.add(ready.delivery_id, self.clock.now(), detail)
+                report.found += 1
+                report.by_kind[ready.kind, "found"] += 1
+                return
         try:
             ts = ""
             if message.channel is not None:
@@ -320,12 +445,28 @@ class Outbox:
         detail = {**ready.detail, **message.detail, **({"ts": ts} if ts else {})}
         self.marks.add(ready.delivery_id, self.clock.now(), detail)
         report.sent += 1
+        report.by_kind[ready.kind, "sent"] += 1
+
+    async def _find(self, messenger: Messenger, tenant: TenantRef, ready: Ready) -> str | None:
+        """The platform's id of this row's message if an earlier try got it out after all."""
+        assert ready.taken_before is not None
+        message = ready.message
+        to = (
+            Recipient(user_id=ready.target)
+            if message.channel is None
+            else Recipient(channel_id=message.channel, thread_id=message.thread)
+        )
+        try:
+            return await messenger.find_sent(tenant, to, message.body, ready.taken_before)
+        except Exception as exc:  # cannot tell: sending again beats not sending at all
+            log.warning("delivery %s: cannot check the platform: %s", ready.delivery_id, exc)
+            return None
 
     async def _failed(
         self, delivery_id: int, now: datetime, exc: Exception, report: DrainReport
     ) -> None:
         log.warning("delivery %s failed: %s", delivery_id, type(exc).__name__)
-        async with self.db.session() as session:
+        async with writing(self.db) as session:
             delivery = await session.get(Delivery, delivery_id)
             if delivery is None:
                 return
@@ -333,8 +474,10 @@ class Outbox:
             if attempts >= MAX_ATTEMPTS:
                 values = {"attempts": attempts, "status": "failed"}
                 report.failed += 1
+                report.by_kind[delivery.kind, "failed"] += 1
             else:
                 wait = timedelta(seconds=BACKOFF[min(attempts, len(BACKOFF)) - 1])
                 values = {"attempts": attempts, "next_attempt_at": now + wait}
                 report.retried += 1
+                report.by_kind[delivery.kind, "retried"] += 1
             await session.execute(update(Delivery).where(Delivery.id == delivery_id).values(values))

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot import metrics
 from bot.ports import Clock, Messenger
 from bot.prompts import Prompts
 from bot.schedule.claims import Ticker, TickReport
@@ -20,6 +21,16 @@ from bot.schedule.outbox import DrainReport, Outbox
 from bot.store import Database, StoreUnavailable
 
 log = logging.getLogger(__name__)
+
+FULL_ONLY_BETWEEN_TICKS = 1_000_000  # gen-1 passes before a full one falls due by itself
+
+
+def count_deliveries(ticked: TickReport, drained: DrainReport) -> None:
+    """Add one run's reports to ``coach_deliveries``, by kind and outcome."""
+    for kind, n in ticked.missed_kinds.items():
+        metrics.DELIVERIES.labels(kind, "missed").inc(n)
+    for (kind, outcome), n in drained.by_kind.items():
+        metrics.DELIVERIES.labels(kind, outcome).inc(n)
 
 
 class Scheduler:
@@ -37,6 +48,7 @@ class Scheduler:
         self.outbox = Outbox(db, messengers, prompts, clock)
         self.leadership = leadership or Leadership(db)
         self._aps: AsyncIOScheduler | None = None
+        self._thresholds: tuple[int, int, int] | None = None  # the GC's, before start
 
     async def run_once(self) -> tuple[TickReport, DrainReport] | None:
         """One tick and one outbox drain, if this replica leads; ``None`` when it does not."""
@@ -55,16 +67,27 @@ class Scheduler:
         except StoreUnavailable:
             log.warning("scheduler: database unavailable; will try again next tick")
             return None
+        finally:
+            if self._thresholds is not None:
+                gc.collect()  # the full pass, now that nothing is in flight (see start)
+        count_deliveries(ticked, drained)
         return ticked, drained
 
     def start(self, every_seconds: float) -> None:
         """Run ``run_once`` now and then every ``every_seconds`` on the running event loop."""
-        # What exists once the process is up (modules, settings, prompts: some 100k objects)
-        # lives as long as the process. Frozen, it is left out of the garbage collector's full
-        # passes, which otherwise hold the event loop for about 90 ms now and then, in the
-        # middle of a fan-out (bench/fanout.py). Collected first, so no garbage is kept.
+        # The garbage collector's full passes hold the event loop for as long as they walk
+        # every object: about 90 ms for what exists once the process is up (modules, settings,
+        # prompts: some 100k objects), and 40-80 ms more in the middle of a fan-out, with
+        # thousands of sends in flight (bench/fanout.py): enough for paced sends to bunch up
+        # and be refused. So what exists now is frozen (it lives as long as the process, and
+        # is collected first so no garbage is kept), and full passes run between ticks, at
+        # the end of each run_once, instead of whenever they fall due. Young objects are
+        # collected as usual.
         gc.collect()
         gc.freeze()
+        self._thresholds = gc.get_threshold()
+        young, middle, _ = self._thresholds
+        gc.set_threshold(young, middle, FULL_ONLY_BETWEEN_TICKS)
         self._aps = AsyncIOScheduler(timezone="UTC")
         self._aps.add_job(
             self.run_once,
@@ -81,4 +104,7 @@ class Scheduler:
         if self._aps is not None:
             self._aps.shutdown(wait=False)
             self._aps = None
+        if self._thresholds is not None:
+            gc.set_threshold(*self._thresholds)
+            self._thresholds = None
         await self.leadership.release()

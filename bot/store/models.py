@@ -96,7 +96,11 @@ class Tenant(Base):
 
 class Member(Base):
     __tablename__ = "members"
-    __table_args__ = (UniqueConstraint("tenant_id", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "user_id"),
+        # A Discord DM names no server: the member is found by user id across servers.
+        Index("ix_members_user_id", "user_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = _tenant_fk()
@@ -270,4 +274,8 @@ class Delivery(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # When an outbox first took it to send. Taken again later and still unsent, it may have
+    # reached the platform all the same (a crash or a timeout after the platform took it):
+    # the outbox then asks the platform before sending it again.
+    taken_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # message ts, prompt id…

@@ -3,7 +3,8 @@
 It follows the recipe in platform-facts.md, so an unmodified discord.py client runs against it:
 
 - REST answers ``GET /gateway``, ``GET /gateway/bot``, ``GET /users/@me``,
-  ``GET /oauth2/applications/@me``, command sync (``PUT``/``POST``), interaction callbacks
+  ``GET /oauth2/applications/@me`` (``fake.application``; with ``fake.bot_token`` set, another
+  token gets 401), command sync (``PUT``) and listing, interaction callbacks
   (with an ``{"interaction": {...}}`` body, never 204), webhook follow-ups, ``POST
   /users/@me/channels`` (open a DM) and ``POST /channels/{id}/messages``. JSON responses carry
   ``Content-Type: application/json`` exactly; a 429 carries ``Via`` and ``retry_after``.
@@ -27,9 +28,12 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import WSMsgType, web
+
+from tests.fakes import created
 
 API_PREFIX = "/api/v10"
 APPLICATION_ID = 900_000_000_000_000_001
@@ -113,6 +117,17 @@ class RateLimit:
     retry_after: float
 
 
+@dataclass
+class Storm:
+    """Every matching request fails, ``statuses`` in turn, until ``FakeDiscord.calm()``."""
+
+    method: str
+    path: re.Pattern[str]
+    statuses: tuple[int, ...]
+    retry_after: float
+    answered: int = 0
+
+
 class FakeDiscord:
     """REST and gateway of a fake Discord; see the module docstring."""
 
@@ -123,8 +138,18 @@ class FakeDiscord:
         self.refuse_dms: set[int] = set()  # user ids whose DMs fail with 50007
         self.forbidden: set[int] = set()  # channel ids where the bot may not post (50013)
         self.commands: dict[str, list[dict[str, Any]]] = {}  # "global" or guild id → synced
+        # What GET /oauth2/applications/@me answers; tests change its flags and settings.
+        self.application: dict[str, Any] = _application()
+        # When set, REST calls with another bot token get 401 (interactions and webhooks carry
+        # their own token and are not checked).
+        self.bot_token: str | None = None
         self.messages: dict[int, dict[str, Any]] = {}  # every message the bot created, by id
+        # Dates new messages: their ids are snowflakes of it, as Discord's are (history's
+        # ``after=<datetime>`` compares ids). Tests on a ManualClock set it to that clock.
+        self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self._last_message = 0
         self._limits: list[RateLimit] = []
+        self._storm: Storm | None = None
         self._tokens: dict[str, int] = {}  # interaction token → interaction id
         self._where: dict[int, int] = {}  # interaction id → its channel id
         self._dm_channels: dict[int, int] = {}  # user id → DM channel id
@@ -132,6 +157,7 @@ class FakeDiscord:
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
+        created.append(self)  # the suite's privacy check reads what it was sent
 
     # --- life cycle -----------------------------------------------------------------------
 
@@ -172,6 +198,24 @@ class FakeDiscord:
     def rate_limit_once(self, method: str, path: str, retry_after: float) -> None:
         """Answer the next ``method`` request whose path matches ``path`` with a 429."""
         self._limits.append(RateLimit(method, re.compile(path), retry_after))
+
+    def storm(
+        self,
+        method: str,
+        path: str,
+        statuses: tuple[int, ...] = (500, 429, 503),
+        retry_after: float = 0.05,
+    ) -> None:
+        r"""Answer every ``method`` request whose path matches ``path`` with ``statuses`` in
+        turn (a 429 with ``retry_after``) until ``calm()``.
+
+        Example: ``fake.storm("POST", r"/channels/\d+/messages"); ...; fake.calm()``
+        """
+        self._storm = Storm(method, re.compile(path), statuses, retry_after)
+
+    def calm(self) -> None:
+        """End the storm: requests are answered normally again."""
+        self._storm = None
 
     def new_id(self) -> int:
         return next(self._ids)
@@ -351,10 +395,17 @@ class FakeDiscord:
         call = Call(request.method, path, dict(request.query), body, files, time.perf_counter())
         self.calls.append(call)
         try:
+            if not self._authorized(request, path):
+                call.status, call.response = 401, {"message": "401: Unauthorized", "code": 0}
+                return _json(call.response, 401)
             limited = self._rate_limited(call)
             if limited is not None:
                 call.status = 429
                 return limited
+            stormed = self._stormed(call)
+            if stormed is not None:
+                call.status = stormed.status
+                return stormed
             status, answer = self._answer(call)
             call.status, call.response = status, answer
             if status == 204:
@@ -376,27 +427,27 @@ class FakeDiscord:
         text = await request.text()
         return (json.loads(text) if text else None), {}
 
+    def _authorized(self, request: web.Request, path: str) -> bool:
+        if self.bot_token is None or path.startswith(("/interactions/", "/webhooks/")):
+            return True
+        return request.headers.get("Authorization") == f"Bot {self.bot_token}"
+
     def _rate_limited(self, call: Call) -> web.Response | None:
         for limit in self._limits:
             if limit.method == call.method and limit.path.fullmatch(call.path):
                 self._limits.remove(limit)
-                payload = {
-                    "message": "You are being rate limited.",
-                    "retry_after": limit.retry_after,
-                    "global": False,
-                }
-                headers = {
-                    # Without Via discord.py takes a 429 for a Cloudflare ban.
-                    "Via": "1.1 google",
-                    "Retry-After": str(max(1, round(limit.retry_after))),
-                    "X-RateLimit-Limit": "5",
-                    "X-RateLimit-Remaining": "0",
-                    "X-RateLimit-Reset-After": str(limit.retry_after),
-                    "X-RateLimit-Bucket": "fake-bucket",
-                    "X-RateLimit-Scope": "user",
-                }
-                return _json(payload, 429, headers)
+                return _too_many(limit.retry_after)
         return None
+
+    def _stormed(self, call: Call) -> web.Response | None:
+        storm = self._storm
+        if storm is None or storm.method != call.method or not storm.path.fullmatch(call.path):
+            return None
+        status = storm.statuses[storm.answered % len(storm.statuses)]
+        storm.answered += 1
+        if status == 429:
+            return _too_many(storm.retry_after)
+        return _json({"message": "Service unavailable (a fake storm)", "code": 0}, status)
 
     def _answer(self, call: Call) -> tuple[int, Any]:
         for method, pattern, handler in self._routes():
@@ -410,7 +461,7 @@ class FakeDiscord:
         yield "GET", r"/gateway", lambda c: (200, {"url": self.gateway_url})
         yield "GET", r"/gateway/bot", self._gateway_bot
         yield "GET", r"/users/@me", lambda c: (200, BOT_USER)
-        yield "GET", r"/oauth2/applications/@me", lambda c: (200, _application())
+        yield "GET", r"/oauth2/applications/@me", lambda c: (200, self.application)
         yield "PUT", rf"/applications/{app}/commands", self._sync
         yield "PUT", rf"/applications/{app}/guilds/(\d+)/commands", self._sync
         yield (
@@ -424,6 +475,7 @@ class FakeDiscord:
         yield "DELETE", rf"/webhooks/{app}/([^/]+)/messages/(@original|\d+)", self._delete
         yield "POST", r"/users/@me/channels", self._open_dm
         yield "POST", r"/channels/(\d+)/messages", self._channel_message
+        yield "GET", r"/channels/(\d+)/messages", self._channel_history
         yield "POST", r"/channels/(\d+)/messages/(\d+)/threads", self._start_thread
 
     def _gateway_bot(self, call: Call) -> tuple[int, Any]:
@@ -528,9 +580,22 @@ class FakeDiscord:
             return 403, {"message": "Missing Permissions", "code": 50013}
         return 200, self._message(int(channel), call.json or {}, 0)
 
+    def _channel_history(self, call: Call, channel: str) -> tuple[int, Any]:
+        """GET /channels/{id}/messages: newest first, ``after``/``before`` ids, ``limit``."""
+        if int(channel) not in self._known_channels():
+            return 404, {"message": "Unknown Channel", "code": 10003}
+        after, before = int(call.query.get("after", 0)), int(call.query.get("before", 2**63))
+        found = [
+            m
+            for i, m in sorted(self.messages.items(), reverse=True)
+            if m["channel_id"] == channel and after < i < before
+        ]
+        return 200, found[: int(call.query.get("limit", 50))]
+
     def _message(self, channel: int, data: dict[str, Any], flags: int) -> dict[str, Any]:
+        self._last_message = max(self._last_message + 1, time_snowflake(self.now()))
         message = {
-            "id": str(self.new_id()),
+            "id": str(self._last_message),
             "channel_id": str(channel),
             "author": BOT_USER,
             "content": data.get("content") or "",
@@ -650,6 +715,25 @@ def _application() -> dict[str, Any]:
     }
 
 
+def _too_many(retry_after: float) -> web.Response:
+    payload = {
+        "message": "You are being rate limited.",
+        "retry_after": retry_after,
+        "global": False,
+    }
+    headers = {
+        # Without Via discord.py takes a 429 for a Cloudflare ban.
+        "Via": "1.1 google",
+        "Retry-After": str(max(1, round(retry_after))),
+        "X-RateLimit-Limit": "5",
+        "X-RateLimit-Remaining": "0",
+        "X-RateLimit-Reset-After": str(retry_after),
+        "X-RateLimit-Bucket": "fake-bucket",
+        "X-RateLimit-Scope": "user",
+    }
+    return _json(payload, 429, headers)
+
+
 def _json(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     # discord.py checks the content type exactly: no "; charset=utf-8".
     response = web.Response(body=json.dumps(payload).encode(), status=status, headers=headers or {})
@@ -672,3 +756,11 @@ def pointed_at(fake: FakeDiscord) -> Iterator[None]:
     finally:
         discord.http.Route.BASE = base
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = gateway
+
+
+DISCORD_EPOCH_MS = 1_420_070_400_000
+
+
+def time_snowflake(at: datetime) -> int:
+    """The lowest snowflake of the millisecond ``at``, as Discord numbers its ids."""
+    return (int(at.timestamp() * 1000) - DISCORD_EPOCH_MS) << 22

@@ -20,9 +20,9 @@ import base64
 import json
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
 from urllib.parse import urlencode
@@ -31,8 +31,11 @@ from zoneinfo import ZoneInfo
 from aiohttp import WSCloseCode, WSMsgType, web
 from slack_sdk.signature import SignatureVerifier
 
+from tests.fakes import created
+
 __all__ = [
     "APP_ID",
+    "GRANTED_SCOPES",
     "Call",
     "FakeSlack",
     "event_body",
@@ -42,6 +45,16 @@ __all__ = [
 ]
 
 APP_ID = "A1"
+# What an install of our manifest grants (adapters/slack/manifest.py BOT_SCOPES, in order).
+GRANTED_SCOPES = (
+    "commands",
+    "chat:write",
+    "im:history",
+    "im:write",
+    "users:read",
+    "channels:join",
+    "files:write",
+)
 JsonDict = dict[str, Any]
 
 
@@ -50,7 +63,8 @@ class Call:
     """One request the fake received.
 
     `encoding` says how the arguments travelled: "json", "form", "multipart" or "query" (slack_sdk
-    sends many methods' arguments in the query string, even of a POST). Equality ignores it.
+    sends many methods' arguments in the query string, even of a POST). `status` and `ok` say
+    what the fake answered (HTTP status, and the body's "ok"). Equality ignores all three.
 
     Example: `assert slack.calls("auth.test") == [Call("auth.test", {}, "xoxb-1")]`
     """
@@ -59,6 +73,8 @@ class Call:
     args: dict[str, Any]
     token: str | None
     encoding: str = field(default="", compare=False)
+    status: int = field(default=200, compare=False)
+    ok: bool = field(default=True, compare=False)
 
 
 @dataclass
@@ -68,6 +84,7 @@ class _Workspace:
     bot_token: str
     bot_user_id: str
     bot_id: str
+    scopes: tuple[str, ...] = GRANTED_SCOPES
 
 
 @dataclass
@@ -84,6 +101,24 @@ class _Failure:
     status: int
     retry_after: int | None
     error: str
+
+
+@dataclass
+class _Storm:
+    """Every call of ``methods`` (all methods when empty) fails, ``statuses`` in turn."""
+
+    methods: frozenset[str]
+    statuses: tuple[int, ...]
+    retry_after: int
+    answered: int = 0
+
+    def next_failure(self, method: str) -> _Failure | None:
+        if self.methods and method not in self.methods:
+            return None
+        status = self.statuses[self.answered % len(self.statuses)]
+        self.answered += 1
+        error = "ratelimited" if status == 429 else "service_unavailable"
+        return _Failure(status, self.retry_after if status == 429 else None, error)
 
 
 @dataclass(frozen=True)
@@ -120,10 +155,14 @@ class FakeSlack:
         self._revoked: set[str] = set()
         self._users: dict[str, _User] = {}
         self._failures: dict[str, deque[_Failure]] = {}
+        self._storm: _Storm | None = None
         self._oauth: _OAuthResult | None = None
         self._open_dms: set[str] = set()
         self._sockets: list[web.WebSocketResponse] = []
-        self._ts_micros = int(time.time()) * 1_000_000
+        self._ts_micros = 0  # the latest ts given, in microseconds
+        # Dates new messages (their ts); tests on a ManualClock set it to that clock.
+        self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self.history: dict[str, list[JsonDict]] = {}  # channel id -> messages posted, in order
         self._views = 0
         self._runner: web.AppRunner | None = None
         self._port = 0
@@ -141,10 +180,12 @@ class FakeSlack:
             "users.info": self._users_info,
             "conversations.open": self._conversations_open,
             "conversations.join": self._conversations_join,
+            "conversations.history": self._conversations_history,
             "files.getUploadURLExternal": self._files_upload_url,
             "files.completeUploadExternal": self._files_complete,
         }
         self.uploads: dict[str, bytes] = {}  # file id -> the bytes uploaded to its URL
+        created.append(self)  # the suite's privacy check reads what it was sent
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -201,8 +242,13 @@ class FakeSlack:
         *,
         team_name: str | None = None,
         bot_id: str | None = None,
+        scopes: Iterable[str] = GRANTED_SCOPES,
     ) -> None:
-        """Install the app in a workspace: `bot_token` becomes valid for that team."""
+        """Install the app in a workspace: `bot_token` becomes valid for that team.
+
+        `scopes` are what the install granted: every Web API answer to that token lists them in
+        its `x-oauth-scopes` header, as Slack does.
+        """
         self._revoked.discard(bot_token)
         self._workspaces[bot_token] = _Workspace(
             team_id=team_id,
@@ -210,6 +256,7 @@ class FakeSlack:
             bot_token=bot_token,
             bot_user_id=bot_user_id,
             bot_id=bot_id or f"B{team_id}",
+            scopes=tuple(scopes),
         )
 
     def set_user(
@@ -263,6 +310,24 @@ class FakeSlack:
         failure = _Failure(code, retry_after if code == 429 else None, error or "ratelimited")
         self._failures.setdefault(method, deque()).append(failure)
 
+    def storm(
+        self,
+        *methods: str,
+        statuses: tuple[int, ...] = (500, 503, 429),
+        retry_after: int = 1,
+    ) -> None:
+        """Fail every call of ``methods`` (of every method when none are named; "response_url"
+        names the response URLs) until ``calm()``: HTTP ``statuses`` in turn, a 429 with
+        ``Retry-After: <retry_after>``. Queued ``fail_next`` failures go first.
+
+        Example: `slack.storm("chat.postMessage", "response_url"); ...; slack.calm()`
+        """
+        self._storm = _Storm(frozenset(methods), statuses, retry_after)
+
+    def calm(self) -> None:
+        """End the storm: calls are answered normally again."""
+        self._storm = None
+
     def response_url(self, key: str = "default") -> str:
         """A response_url; POSTs are recorded as `Call("response_url", {**body, "_key": key})`.
 
@@ -275,6 +340,25 @@ class FakeSlack:
     def calls(self, method: str | None = None) -> list[Call]:
         """Every call received so far, oldest first, optionally only those of one method."""
         return [c for c in self._calls if method is None or c.method == method]
+
+    def accepted(self, method: str | None = None) -> list[Call]:
+        """The calls answered with HTTP 200 and ``"ok": true``: what Slack took."""
+        return [c for c in self.calls(method) if c.status == 200 and c.ok]
+
+    async def wait_until(
+        self,
+        check: Callable[[], bool],
+        timeout: float = 5.0,  # noqa: ASYNC109
+        what: str = "the expected calls",
+    ) -> None:
+        """Wait until ``check()`` holds; it is looked at again after every call received."""
+        try:
+            async with asyncio.timeout(timeout):
+                await self._wait_until(check)
+        except TimeoutError:
+            raise AssertionError(
+                f"{what} did not come within {timeout}s; received:\n{self._describe_calls()}"
+            ) from None
 
     # The waits below take `timeout` (ASYNC109): a failing test must say what it waited for.
     async def wait_for(
@@ -297,6 +381,20 @@ class FakeSlack:
                 f"received:\n{self._describe_calls()}"
             ) from None
         return self.calls(method)
+
+    async def settle(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """Wait until no client connection is open (aiohttp drops one only after its request
+        was answered): every request of a client that has died is recorded, or was never
+        taken."""
+        assert self._runner is not None and self._runner.server is not None
+        server = self._runner.server
+        try:
+            async with asyncio.timeout(timeout):
+                # aiohttp signals no connection's end: look again every 10 ms.
+                while server.connections:  # noqa: ASYNC110
+                    await asyncio.sleep(0.01)
+        except TimeoutError:
+            raise AssertionError(f"connections still open after {timeout}s") from None
 
     async def wait_for_ack(self, envelope_id: str, timeout: float = 5.0) -> JsonDict:  # noqa: ASYNC109
         """Wait for the Socket Mode client to ack `envelope_id`; return the ack."""
@@ -347,36 +445,45 @@ class FakeSlack:
         if basic is not None:  # oauth.v2.access sends client credentials as HTTP basic auth
             args.setdefault("client_id", basic[0])
             args.setdefault("client_secret", basic[1])
-        self._calls.append(Call(method, args, token, encoding))
-        await self._notify()
-
         failure = self._pop_failure(method)
         if failure is not None:
+            self._calls.append(Call(method, args, token, encoding, failure.status, False))
+            await self._notify()
             return _failure_response(failure)
+        answer, headers = self._answer(method, args, token)
+        self._calls.append(Call(method, args, token, encoding, ok=bool(answer.get("ok"))))
+        await self._notify()
+        return web.json_response(answer, headers=headers)
+
+    def _answer(
+        self, method: str, args: JsonDict, token: str | None
+    ) -> tuple[JsonDict, dict[str, str]]:
+        """The body and headers of a Web API answer (no failure queued)."""
         if method == "oauth.v2.access":
-            return web.json_response(self._oauth_v2_access(args))
+            return self._oauth_v2_access(args), {}
         if method == "apps.connections.open":
-            return web.json_response(self._apps_connections_open(token))
+            return self._apps_connections_open(token), {"x-oauth-scopes": "connections:write"}
         handler = self._methods.get(method)
         if handler is None:
-            return web.json_response(_error("unknown_method"))
+            return _error("unknown_method"), {}
         if token is None:
-            return web.json_response(_error("not_authed"))
+            return _error("not_authed"), {}
         if token in self._revoked:
-            return web.json_response(_error("token_revoked"))
+            return _error("token_revoked"), {}
         workspace = self._workspaces.get(token)
         if workspace is None:
-            return web.json_response(_error("invalid_auth"))
-        return web.json_response(handler(args, workspace))
+            return _error("invalid_auth"), {}
+        return handler(args, workspace), {"x-oauth-scopes": ",".join(workspace.scopes)}
 
     async def _handle_response_url(self, request: web.Request) -> web.Response:
         text = await request.text()
         body = _loads_or_none(text) if text else {}
         args: JsonDict = {**body} if isinstance(body, dict) else {"_raw": text}
         args["_key"] = request.match_info["key"]
-        self._calls.append(Call("response_url", args, None, "json"))
-        await self._notify()
         failure = self._pop_failure("response_url")
+        status = failure.status if failure is not None else 200
+        self._calls.append(Call("response_url", args, None, "json", status, failure is None))
+        await self._notify()
         if failure is not None:
             return _failure_response(failure)
         return web.json_response({"ok": True})
@@ -432,7 +539,9 @@ class FakeSlack:
 
     def _pop_failure(self, method: str) -> _Failure | None:
         queue = self._failures.get(method)
-        return queue.popleft() if queue else None
+        if queue:
+            return queue.popleft()
+        return self._storm.next_failure(method) if self._storm is not None else None
 
     # -- Web API methods --------------------------------------------------------------------
 
@@ -472,7 +581,27 @@ class FakeSlack:
             return _error("no_text")
         ts = self._next_ts()
         message = self._message(args, ws, ts)
+        self.history.setdefault(channel, []).append(message)
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def _conversations_history(self, args: JsonDict, ws: _Workspace) -> JsonDict:
+        """Newest first, after ``oldest`` (or from it, ``inclusive``), up to ``limit``;
+        channels the bot cannot read (no ``*:history`` scope for them) answer
+        ``missing_scope``."""
+        channel = _channel_id(args.get("channel"))
+        if channel is None:
+            return _error("channel_not_found")
+        if not channel.startswith("D") and "channels:history" not in ws.scopes:
+            return _error("missing_scope")
+        oldest = float(args.get("oldest") or 0)
+        inclusive = str(args.get("inclusive", "")).lower() in ("1", "true")
+        found = [
+            m
+            for m in reversed(self.history.get(channel, []))
+            if float(m["ts"]) > oldest or (inclusive and float(m["ts"]) == oldest)
+        ]
+        limit = int(args.get("limit") or 100)
+        return {"ok": True, "messages": found[:limit], "has_more": len(found) > limit}
 
     def _chat_post_ephemeral(self, args: JsonDict, ws: _Workspace) -> JsonDict:
         if _channel_id(args.get("channel")) is None:
@@ -602,7 +731,7 @@ class FakeSlack:
         return {"ok": True, "url": f"ws://127.0.0.1:{self._port}/socket"}
 
     def _next_ts(self) -> str:
-        self._ts_micros += 1
+        self._ts_micros = max(self._ts_micros + 1, int(self.now().timestamp() * 1_000_000))
         return f"{self._ts_micros // 1_000_000}.{self._ts_micros % 1_000_000:06d}"
 
 

@@ -3,6 +3,7 @@ rig that drives the tick and the outbox by hand on a ManualClock (no wall-clock 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -26,12 +27,13 @@ from bot.events import (
     UserText,
     plain,
 )
-from bot.ports import ManualClock
+from bot.ports import ManualClock, Messenger, Recipient
 from bot.prompts import load_prompts
 from bot.schedule.claims import Ticker
 from bot.schedule.outbox import Outbox
 from bot.store import Database
 from bot.store.models import Delivery, Member, Tenant
+from tests.fakes import created
 
 TEAM = TenantRef("slack", "T1")
 CHANNEL = "C1"
@@ -76,6 +78,9 @@ class RecordingMessenger:
     failures: list[str | None] = field(default_factory=list)
     attempts: int = 0
 
+    def __post_init__(self) -> None:
+        created.append(self)  # the suite's privacy check reads what it was asked to post
+
     def fail(self, times: int = 1, target: str | None = None) -> None:
         self.failures += [target] * times
 
@@ -101,6 +106,18 @@ class RecordingMessenger:
             Sent("post", tenant, channel_id, body, self.clock.now(), thread=thread_id, ts=ts)
         )
         return ts
+
+    async def find_sent(
+        self, tenant: TenantRef, to: Recipient, body: Content, since: datetime
+    ) -> str | None:
+        """What a platform that keeps history answers: a send it took, to ``to``, since
+        ``since``, with the same text."""
+        where = ("dm", to.user_id, None) if to.user_id else ("post", to.channel_id, to.thread_id)
+        for number, sent in enumerate(self.sent, start=1):
+            same = (sent.tenant, sent.kind, sent.target, sent.thread) == (tenant, *where)
+            if same and sent.text == plain(body) and sent.at >= since:
+                return sent.ts or f"dm-{number}"
+        return None
 
     def dms(self, user_id: str | None = None) -> list[Sent]:
         return [s for s in self.sent if s.kind == "dm" and user_id in (None, s.target)]
@@ -314,3 +331,38 @@ def person(
 
 def said(intents: list[Intent]) -> str:
     return "\n".join(plain(i.body) for i in intents if isinstance(i, Reply))
+
+
+class AnswerLost:
+    """A Messenger in a process that dies right after the platform took its ``nth`` message,
+    before it heard back: that message is out, and its row is not marked sent.
+
+    ``await lost.hanging.wait()``, then cancel the drain: the process is gone.
+    """
+
+    def __init__(self, messenger: Messenger, nth: int = 1) -> None:
+        self.messenger = messenger
+        self.nth = nth
+        self.sends = 0
+        self.unanswered: str | None = None
+        self.hanging = asyncio.Event()
+
+    async def send_dm(
+        self, tenant: TenantRef, user_id: str, body: Content, buttons: tuple[Button, ...] = ()
+    ) -> None:
+        await self.messenger.send_dm(tenant, user_id, body, buttons)
+        self.sends += 1
+        if self.sends == self.nth:
+            self.unanswered = user_id
+            self.hanging.set()
+            await asyncio.Event().wait()  # the answer never comes: cancelled with the process
+
+    async def post(
+        self, tenant: TenantRef, channel_id: str, body: Content, thread_id: str | None = None
+    ) -> str:
+        raise AssertionError("no channel posts here")
+
+    async def find_sent(
+        self, tenant: TenantRef, to: Recipient, body: Content, since: datetime
+    ) -> str | None:
+        raise AssertionError("nothing was taken before in this process")

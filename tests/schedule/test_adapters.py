@@ -1,8 +1,10 @@
 """Scheduled work through each adapter's own Messenger: the console (``/tick``) and Slack (against
-the fake Slack Web API). Discord's Messenger is tested with the Discord adapter."""
+the fake Slack Web API). Discord's Messenger is tested with the Discord adapter
+(tests/adapters/discord/test_schedule.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -16,13 +18,14 @@ from bot.coach import Coach
 from bot.events import Actor, TenantRef
 from bot.ports import ManualClock, Messenger
 from bot.schedule.leader import Leadership
+from bot.schedule.outbox import LEASE
 from bot.schedule.runner import Scheduler
 from bot.store.models import Delivery
 from tests.adapters.slack.conftest import TOKENS, SlackHarness, buttons_of, settings_for, start
 from tests.adapters.slack.conftest import text_of as slack_text
 from tests.conftest import say
 from tests.fakes.slack import FakeSlack
-from tests.schedule.helpers import Rig
+from tests.schedule.helpers import AnswerLost, Rig
 
 MONDAY = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # the clock fixture's start
 
@@ -119,6 +122,35 @@ async def test_slack_messenger_delivers_the_prompt_and_the_digest_thread(
     assert "<!here>" not in slack_text(reply)  # member words escaped: no one is pinged
 
 
-@pytest.mark.skip(reason="Discord's Messenger is being built with the Discord adapter")
-async def test_discord_messenger_delivers_the_prompt_and_the_digest_thread() -> None:
-    raise AssertionError("to be written with the Discord adapter")
+async def test_after_a_crash_slack_is_asked_before_a_prompt_is_sent_again(
+    slack: SlackHarness, coach: Coach, clock: ManualClock
+) -> None:
+    slack.fake.now = clock.now  # message ts on the test's clock, as history is read by it
+    rig = Rig(coach.db, clock.now())
+    await rig.join(Actor(TenantRef("slack", "T1"), "U2", "Grace", "Europe/London"))
+    clock.advance(timedelta(hours=1))
+
+    lost = AnswerLost(slack.runtime.messenger)
+    dying = scheduler(coach, clock, {"slack": lost})
+    run = asyncio.create_task(dying.run_once())
+    await asyncio.wait_for(lost.hanging.wait(), 10)
+    run.cancel()  # kill: Slack has the prompt, our row is still pending
+    await asyncio.gather(run, return_exceptions=True)
+    await dying.stop()
+
+    restarted = scheduler(coach, clock, {"slack": slack.runtime.messenger})
+    try:
+        clock.advance(LEASE + timedelta(minutes=1))
+        outcome = await restarted.run_once()
+    finally:
+        await restarted.stop()
+
+    assert outcome is not None and outcome[1].found == 1
+    prompts = [c for c in slack.fake.calls("chat.postMessage") if c.args["channel"] == "DU2"]
+    assert len(prompts) == 1  # found in the DM's history: not sent a second time
+    assert [c.args["channel"] for c in slack.fake.calls("conversations.history")] == ["DU2"]
+    async with coach.db.session() as session:
+        row = (
+            await session.execute(select(Delivery).where(Delivery.kind == "checkin"))
+        ).scalar_one()
+    assert row.status == "sent" and row.detail["ts"] == slack.fake.history["DU2"][0]["ts"]

@@ -3,17 +3,20 @@ the team channel with published check-ins in its thread; nobody else is DMed una
 
 from __future__ import annotations
 
+import asyncio
 import random
 from datetime import timedelta
 
 from bot.coach import Coach
 from bot.ports import ManualClock
 from bot.schedule.leader import Leadership
+from bot.schedule.outbox import LEASE
 from bot.schedule.runner import Scheduler
 from tests.adapters.discord.conftest import LAB_CHANNEL
 from tests.adapters.discord.test_commands import set_goal
 from tests.adapters.discord.transcript import Bot, Researcher
 from tests.fakes.discord import FakeDiscord
+from tests.schedule.helpers import AnswerLost
 
 
 async def test_a_week_through_discord(
@@ -51,3 +54,50 @@ async def test_a_week_through_discord(
     assert len(digests) == 1
     thread = [c.content for c in fake.posted_in(int(digests[0].response["id"]))]
     assert any("Swapped in a conformer encoder" in (t or "") for t in thread)
+
+
+async def test_after_a_crash_discord_is_asked_before_a_prompt_is_sent_again(
+    bot: Bot, fake: FakeDiscord, coach: Coach, clock: ManualClock, ada: Researcher
+) -> None:
+    fake.now = clock.now  # message ids are snowflakes of the test's clock
+    await set_goal(ada)
+    assert "prompts are on" in (await ada.slash("coach weekly", state="on")).text
+    lost = AnswerLost(bot.current.messenger)
+    dying = Scheduler(
+        coach.db,
+        clock,
+        {"discord": lost},
+        coach.prompts,
+        leadership=Leadership(coach.db, key=random.getrandbits(62)),
+    )
+
+    async def week() -> None:
+        for _ in range(8 * 24):  # an hour at a time, until her prompt goes out
+            clock.advance(timedelta(hours=1))
+            await dying.run_once()
+
+    run = asyncio.create_task(week())
+    await asyncio.wait_for(lost.hanging.wait(), 30)
+    run.cancel()  # kill: Discord has the prompt, our row is still pending
+    await asyncio.gather(run, return_exceptions=True)
+    await dying.stop()
+
+    restarted = Scheduler(
+        coach.db,
+        clock,
+        {"discord": bot.current.messenger},
+        coach.prompts,
+        leadership=Leadership(coach.db, key=random.getrandbits(62)),
+    )
+    try:
+        clock.advance(LEASE + timedelta(minutes=1))
+        outcome = await restarted.run_once()
+    finally:
+        await restarted.stop()
+
+    assert outcome is not None and outcome[1].found == 1
+    dm = fake.dm_channel_of(4242)
+    assert dm is not None
+    prompts = [c for c in fake.posted_in(dm) if "weekly check-in" in (c.content or "")]
+    assert len(prompts) == 1  # read back from the DM: not sent a second time
+    assert fake.find("GET", rf"/channels/{dm}/messages")
