@@ -1,9 +1,10 @@
-"""The example banks of ``prompts/examples.yaml`` and their cached vectors.
+"""The example banks of ``prompts/examples.yaml``, their vectors and the probes trained on them.
 
-The banks are text a person edits; their vectors are derived data, cached in
-``bot/analysis/data/examples.npz`` so a cold start does not embed 300 sentences. The cache is
-keyed by the sha256 of the bank text and of the model: when either changes, the vectors are
-computed at load (and ``python -m bot.analysis.calibrate --write`` refreshes the cache).
+The banks are text a person edits; their vectors and the signals' probes
+(``bot.analysis.probes``) are derived data, cached in ``bot/analysis/data/examples.npz`` so a
+cold start does not embed 600 sentences. The cache is keyed by the sha256 of the bank text, of
+the model and of the probe settings: when any changes, everything is computed at load (and
+``python -m bot.analysis.calibrate --write`` refreshes the cache).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.analysis.embedder import MODEL_SHA256, Embedder
+from bot.analysis.probes import PROBE_VERSION, Weights, train_probes
 from bot.analysis.signals import SIGNAL_NAMES
 
 log = logging.getLogger(__name__)
@@ -64,15 +66,18 @@ class Examples(_Strict):
             lists[f"{name}.unlike"] = self.signal(name).unlike
         lists["off_goal"] = self.off_goal
         lists["cohort.goals"] = self.cohort.goals
+        lists["cohort.updates"] = self.cohort.updates
         return lists
 
 
 @dataclass(frozen=True)
 class BankVectors:
-    """One matrix (rows L2-normalised) per named list, plus the sentences themselves."""
+    """One matrix (rows L2-normalised) per named list, the sentences themselves, and one probe
+    per signal."""
 
     texts: dict[str, tuple[str, ...]]
     vectors: dict[str, Matrix]
+    probes: dict[str, Weights]
 
 
 def bank_text() -> str:
@@ -86,8 +91,9 @@ def load_examples(text: str | None = None) -> Examples:
 
 
 def cache_key(text: str) -> str:
-    """What the cached vectors were computed from: the banks and the model."""
-    return hashlib.sha256((MODEL_SHA256 + "\n" + text).encode("utf-8")).hexdigest()
+    """What the cached vectors were computed from: the banks, the model and the probe settings."""
+    source = MODEL_SHA256 + "\n" + PROBE_VERSION + "\n" + text
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()
 
 
 def cache_path() -> Path:
@@ -96,28 +102,31 @@ def cache_path() -> Path:
 
 def compute_vectors(examples: Examples, embedder: Embedder) -> BankVectors:
     texts = examples.named_lists()
-    return BankVectors(texts, {name: embedder.embed(rows) for name, rows in texts.items()})
+    vectors = {name: embedder.embed(rows) for name, rows in texts.items()}
+    return BankVectors(texts, vectors, train_probes(vectors))
 
 
-def read_cache(key: str, texts: dict[str, tuple[str, ...]]) -> dict[str, Matrix] | None:
-    """The cached vectors if they were made from exactly these banks and this model."""
+def read_cache(key: str, texts: dict[str, tuple[str, ...]]) -> BankVectors | None:
+    """The cached vectors and probes if they were made from exactly these banks and this model."""
     path = cache_path()
     if not path.is_file():
         return None
     with np.load(path, allow_pickle=False) as stored:
-        if str(stored["key"]) != key:
+        if str(stored["key"]) != key or any(name not in stored for name in texts):
             return None
         vectors = {name: stored[name].astype(np.float32) for name in texts}
+        probes = {name: stored[f"probe.{name}"].astype(np.float32) for name in SIGNAL_NAMES}
     if any(vectors[name].shape[0] != len(rows) for name, rows in texts.items()):
         return None
-    return vectors
+    return BankVectors(texts, vectors, probes)
 
 
 def write_cache(key: str, vectors: BankVectors, path: Path | None = None) -> Path:
-    """Store the vectors as float16 (half the size; cosines move by < 1e-3)."""
+    """Store the vectors as float16 (half the size; cosines move by < 1e-3), probes as float32."""
     target = path or cache_path()
     arrays: dict[str, npt.NDArray[np.generic]] = {"key": np.array(key)}
     arrays.update({name: matrix.astype(np.float16) for name, matrix in vectors.vectors.items()})
+    arrays.update({f"probe.{name}": weights for name, weights in vectors.probes.items()})
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **arrays)  # type: ignore[arg-type]
     target.write_bytes(buffer.getvalue())
@@ -131,7 +140,7 @@ def load_bank_vectors(embedder: Embedder) -> BankVectors:
     texts = examples.named_lists()
     cached = read_cache(cache_key(text), texts)
     if cached is not None:
-        return BankVectors(texts, cached)
+        return cached
     log.info(
         "prompts/%s changed since its vectors were cached: computing them now "
         "(python -m bot.analysis.calibrate --write refreshes the cache)",

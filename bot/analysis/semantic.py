@@ -5,16 +5,21 @@ How it reads one check-in:
 - The update (and the "how does this move your goal" answer) is cut into sentences, and the
   sentences into clauses, so "Fine-tuned on clinic audio, like Karpathy does" is also read as
   "like Karpathy does". Each piece becomes a vector (``bot.analysis.embedder``).
-- *Goal alignment* is a calibrated probability from a few similarities: of the best sentence to
-  the goal and to its metric, to a cohort of other research goals (an update about some other
-  task resembles them more), to a bank of off-goal work (demos for other teams, admin), the
-  idea-driven margin, and the rules' shared-word score. A logistic regression, fitted on the dev
-  split by ``bot.analysis.calibrate``, turns them into a probability.
+- *Goal alignment* is a calibrated probability from a few features: the best piece's similarity
+  to the goal and to its metric; how much closer a piece comes to the goal than to the nearest
+  of a cohort of other research goals (contrastive: work on a neighbouring task is
+  close to the goal, but closer still to that task); the similarity to a bank of off-goal work
+  (admin, travel, favours); the idea-driven probe's score; the rules' shared-word score; and two cue
+  phrases (``bot.analysis.goal_cues``): work said to be for someone else or away from the goal,
+  and a measured change. A logistic regression, fitted on the dev split by
+  ``bot.analysis.calibrate``, turns them into a probability.
 - *Role-model mimicry*, *idea-driven* and *failure*: a rule hit fires as before. Otherwise a
-  piece fires when it is close to the signal's ``like`` bank (``prompts/examples.yaml``) and
-  clearly closer to it than to its ``unlike`` bank of near misses (negations, neutral mentions,
-  failure analysis). Such a similarity-only hit is marked in ``Signals.similar_only``: the coach
-  then asks a gentler question instead of nudging.
+  piece fires when the signal's probe scores it above a threshold chosen on the dev split. The
+  probe (``bot.analysis.probes``) is a linear classifier trained on the signal's ``like`` bank
+  (``prompts/examples.yaml``) against its ``unlike`` bank of near misses (negations, neutral
+  mentions, failure analysis) and the other banks; a piece that says "not", "never" or "no"
+  needs a much higher score. Such a similarity-only hit is marked in ``Signals.similar_only``:
+  the coach then asks a gentler question instead of nudging.
 """
 
 from __future__ import annotations
@@ -29,26 +34,39 @@ import numpy as np
 from bot.analysis import calibration, rules
 from bot.analysis.banks import BankVectors, Matrix
 from bot.analysis.embedder import Embedder, Vector
+from bot.analysis.goal_cues import shows_progress
+from bot.analysis.probes import NEGATED_PENALTY
 from bot.analysis.signals import ALIGNED_THRESHOLD, SIGNAL_NAMES, Signals
 
 __all__ = [
     "ALIGNMENT_FEATURES",
     "MOVES_GOAL_WEIGHT",
     "Calibration",
-    "Closeness",
+    "Likeness",
     "Reading",
     "SemanticAnalyzer",
     "pieces",
     "sentences",
 ]
 
-ALIGNMENT_FEATURES = ("goal", "metric", "cohort", "off_goal", "idea", "lexical")
+ALIGNMENT_FEATURES = (
+    "goal",
+    "metric",
+    "contrast",
+    "off_goal",
+    "idea",
+    "lexical",
+    "elsewhere",
+    "progress",
+)
 """The similarities goal alignment is computed from, in the order of the fitted weights."""
 
 MOVES_GOAL_WEIGHT = 0.3
 """How much a meaningful "how does this move your goal" answer adds on its own (noisy-or)."""
 
-COHORT_TOP = 5  # an update is compared with the mean of its five closest cohort goals
+# Cohort goals at least this close to the member's goal are the same task in other words: an
+# update is not contrasted with them.
+COHORT_SAME_TASK = 0.5
 MAX_PIECES = 12  # a long update is read up to this many sentences and clauses
 MIN_CLAUSE_WORDS = 2
 
@@ -86,8 +104,7 @@ class Calibration:
     scale: tuple[float, ...]
     weights: tuple[float, ...]
     bias: float
-    floors: dict[str, float]  # a piece must be at least this close to the ``like`` bank ...
-    margins: dict[str, float]  # ... and this much closer to it than to the ``unlike`` bank
+    thresholds: dict[str, float]  # a piece fires a signal when its probe scores at least this
 
     @classmethod
     def shipped(cls) -> Calibration:
@@ -96,8 +113,7 @@ class Calibration:
             scale=calibration.ALIGNMENT_SCALE,
             weights=calibration.ALIGNMENT_WEIGHTS,
             bias=calibration.ALIGNMENT_BIAS,
-            floors=dict(calibration.DETECTOR_FLOORS),
-            margins=dict(calibration.DETECTOR_MARGINS),
+            thresholds=dict(calibration.DETECTOR_THRESHOLDS),
         )
 
     def probability(self, features: Sequence[float]) -> float:
@@ -109,35 +125,23 @@ class Calibration:
 
 
 @dataclass(frozen=True)
-class Closeness:
-    """For one detector: how close each piece is to its ``like`` and ``unlike`` banks."""
+class Likeness:
+    """For one detector: each piece's probe score (a logit; negated pieces already penalised)."""
 
     pieces: tuple[str, ...]
-    like: tuple[float, ...]
-    unlike: tuple[float, ...]
-    # A piece that says "not", "never", "no" ... may only fire when the example it resembles
-    # says so too ("it didn't work"): "I did not copy DeepMind" is not "I copied DeepMind".
-    eligible: tuple[bool, ...]
+    scores: tuple[float, ...]
 
-    def hit(self, floor: float, margin: float) -> str | None:
-        """The piece that fires at these thresholds (largest margin), or None."""
-        best: tuple[float, str] | None = None
-        for piece, like, unlike, ok in zip(
-            self.pieces, self.like, self.unlike, self.eligible, strict=True
-        ):
-            if (
-                ok
-                and like >= floor
-                and like - unlike >= margin
-                and (best is None or like - unlike > best[0])
-            ):
-                best = (like - unlike, piece)
-        return None if best is None else best[1]
+    def hit(self, threshold: float) -> str | None:
+        """The best-scoring piece if it reaches ``threshold``, else None."""
+        if not self.scores:
+            return None
+        best = max(range(len(self.scores)), key=self.scores.__getitem__)
+        return self.pieces[best] if self.scores[best] >= threshold else None
 
     @property
-    def margin(self) -> float:
-        """The largest margin of any piece (how idea-driven an update reads, for alignment)."""
-        return max((a - b for a, b in zip(self.like, self.unlike, strict=True)), default=0.0)
+    def strength(self) -> float:
+        """The highest score of any piece (how idea-driven an update reads, for alignment)."""
+        return max(self.scores, default=0.0)
 
 
 @dataclass(frozen=True)
@@ -145,8 +149,8 @@ class Reading:
     """Everything the analyser computed for one check-in, before any threshold."""
 
     features: tuple[float, ...]  # ALIGNMENT_FEATURES, in order
-    best_sentence: str  # the sentence closest to the goal
-    closeness: dict[str, Closeness]  # per signal
+    best_sentence: str  # the sentence or clause closest to the goal
+    likeness: dict[str, Likeness]  # per signal
     rules: Signals
 
 
@@ -159,10 +163,6 @@ class SemanticAnalyzer:
         self.embedder = embedder
         self.banks = banks
         self.calibration = calibration or Calibration.shipped()
-        self._says_no = {
-            name: tuple(rules.says_no(text) for text in texts)
-            for name, texts in banks.texts.items()
-        }
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -172,41 +172,31 @@ class SemanticAnalyzer:
         """All similarities of one check-in (threshold-free: calibration fits on these)."""
         base = rules.analyze(goal, update, moves_goal=moves_goal, failed=failed)
         texts = pieces(update) + [p for p in pieces(moves_goal) if p]
-        whole = sentences(update) + sentences(moves_goal)
         if not texts:
-            texts = whole = [update or " "]
+            texts = [update or " "]
         vectors = self.embedder.embed(texts)
-        index = {text: i for i, text in enumerate(texts)}
-        sentence_vectors = vectors[[index[s] for s in whole if s in index] or [0]]
+        likeness = {name: self._likeness(name, texts, vectors) for name in SIGNAL_NAMES}
+        features, best = self._alignment_features(goal, update, texts, vectors, likeness)
+        return Reading(features, best, likeness, base)
 
-        closeness = {name: self._closeness(name, texts, vectors) for name in SIGNAL_NAMES}
-        features, best = self._alignment_features(goal, update, whole, sentence_vectors, closeness)
-        return Reading(features, best, closeness, base)
-
-    def _closeness(self, name: str, texts: list[str], vectors: Matrix) -> Closeness:
-        to_like = vectors @ self.banks.vectors[f"{name}.like"].T
-        like = to_like.max(axis=1)
-        nearest = to_like.argmax(axis=1)
-        unlike = (vectors @ self.banks.vectors[f"{name}.unlike"].T).max(axis=1)
-        says_no = self._says_no[f"{name}.like"]
-        eligible = tuple(
-            not rules.says_no(text) or says_no[int(j)]
-            for text, j in zip(texts, nearest, strict=True)
-        )
-        return Closeness(
+    def _likeness(self, name: str, texts: list[str], vectors: Matrix) -> Likeness:
+        weights = self.banks.probes[name]
+        scores = vectors @ weights[1:] + weights[0]
+        return Likeness(
             tuple(texts),
-            tuple(float(v) for v in like),
-            tuple(float(v) for v in unlike),
-            eligible,
+            tuple(
+                float(score) - (NEGATED_PENALTY if rules.says_no(text) else 0.0)
+                for text, score in zip(texts, scores, strict=True)
+            ),
         )
 
     def _alignment_features(
         self,
         goal: str | None,
         update: str,
-        whole: list[str],
+        texts: list[str],
         vectors: Matrix,
-        closeness: dict[str, Closeness],
+        likeness: dict[str, Likeness],
     ) -> tuple[tuple[float, ...], str]:
         if not goal or not goal.strip():
             return tuple(0.0 for _ in ALIGNMENT_FEATURES), ""
@@ -214,18 +204,21 @@ class SemanticAnalyzer:
         goal_vector: Vector = self.embedder.embed_one(goal.strip())
         metric_vector: Vector = self.embedder.embed_one((metric or capability).strip())
         to_goal = vectors @ goal_vector
-        cohort = np.sort(vectors @ self.banks.vectors["cohort.goals"].T, axis=1)[:, -COHORT_TOP:]
-        off_goal = (vectors @ self.banks.vectors["off_goal"].T).max(axis=1)
+        cohort = self.banks.vectors["cohort.goals"]
+        others = cohort[cohort @ goal_vector < COHORT_SAME_TASK]
+        nearest_other = (vectors @ others.T).max(axis=1) if len(others) else 0.0 * to_goal
         best = int(np.argmax(to_goal))
         features = (
             float(to_goal.max()),
             float((vectors @ metric_vector).max()),
-            float(cohort.mean(axis=1).max()),
-            float(off_goal.max()),
-            closeness["idea_driven"].margin,
+            float((to_goal - nearest_other).max()),
+            float((vectors @ self.banks.vectors["off_goal"].T).max()),
+            likeness["idea_driven"].strength,
             rules.lexical_alignment(goal, update),
+            1.0 if rules.elsewhere(goal, update) is not None else 0.0,
+            1.0 if shows_progress(update) else 0.0,
         )
-        return features, whole[best] if best < len(whole) else ""
+        return features, texts[best]
 
     # --- deciding --------------------------------------------------------------------------
 
@@ -240,9 +233,7 @@ class SemanticAnalyzer:
 
     def similar(self, name: str, reading: Reading) -> str | None:
         """The piece that fires signal ``name`` by similarity to its example bank, or None."""
-        floor = self.calibration.floors[name]
-        margin = self.calibration.margins[name]
-        return reading.closeness[name].hit(floor, margin)
+        return reading.likeness[name].hit(self.calibration.thresholds[name])
 
     def decide(self, reading: Reading, moves_goal: str = "") -> Signals:
         alignment = self.alignment(reading, moves_goal)

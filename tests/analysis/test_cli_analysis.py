@@ -84,9 +84,10 @@ def test_doctor_says_when_the_model_cannot_load(tmp_path: Path) -> None:
         COACH_LLM_API_KEY="sk-doctor-secret",
     )
     assert done.returncode == 1
-    assert "BAD  analysis model: not loaded" in done.stdout and "pinned" in done.stdout
+    assert "FAIL analysis model: not loaded" in done.stdout and "pinned" in done.stdout
     assert "rules carry on" in done.stdout
-    assert "ok   LLM follow-ups: m at http://127.0.0.1:9/v1" in done.stdout
+    # Nothing listens on port 9: the LLM check warns, naming the URL without its password.
+    assert "warn LLM follow-ups: http://127.0.0.1:9/v1 unreachable" in done.stdout
     assert "pw" not in done.stdout and "sk-doctor-secret" not in done.stdout + done.stderr
 
 
@@ -110,7 +111,9 @@ async def test_report_nudges_shows_helpfulness_per_nudge_and_kind(tmp_path: Path
         await check_in(the_coach, ada, did="Copied the loader, like Karpathy does."), Reply
     )
     asked = only(
-        await check_in(the_coach, grace, did="Got nerd-sniped by a shiny preprint all week."),
+        await check_in(
+            the_coach, grace, did="A splashy preprint lured me away from our data all week."
+        ),
         Reply,
     )
     assert "Did this direction come from" in "".join(str(s) for s in asked.body)

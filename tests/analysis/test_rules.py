@@ -8,7 +8,7 @@ import pytest
 
 import bot.analysis.rules as rules_module
 import bot.analysis.signals as signals_module
-from bot.analysis import ALIGNED_THRESHOLD, Signals
+from bot.analysis import ALIGNED_THRESHOLD, Signals, cues, goal_cues, negation
 from bot.analysis.rules import analyze
 
 GOAL = "Transcribe noisy clinic audio reliably; clinic-test WER"
@@ -30,6 +30,10 @@ ROLE_MODEL_POSITIVE = [
     "Mostly imitating DeepMind on the eval harness.",
     "If it works for Anthropic, it works for us.",
     "Stole a page from Karpathy's book and wrote a daily log.",
+    "We switched to their tokenizer because they're OpenAI.",
+    "Whatever DeepMind would do, we do.",
+    "Copied the whole setup blindly from a famous repo.",
+    "Moved to a single GPU box, just like he says to.",
 ]
 
 ROLE_MODEL_NEGATIVE = [
@@ -43,6 +47,8 @@ ROLE_MODEL_NEGATIVE = [
     "Did it the way we always do it.",
     "Logged everything like I do every week.",
     "Read Karpathy's blog post on tokenizers.",
+    "Kept AdamW because it's the default in PyTorch.",
+    "Compared our loader with the one Karpathy describes and kept ours.",
 ]
 
 
@@ -75,6 +81,11 @@ IDEA_POSITIVE = [
     "Plan: reproduce and extend the latest paper from Meta.",
     "Everyone is working on test-time compute, so I started on it too.",
     "We got scooped on the tokenizer-free idea.",
+    "Jumped on the agents bandwagon this week.",
+    "Trying to claim a new SOTA on the public benchmark.",
+    "Another team posted exactly our idea last night.",
+    "Everyone at the lab is switching to diffusion, so I did too.",
+    "Reimplementing the latest viral paper to see what the fuss is about.",
 ]
 
 IDEA_NEGATIVE = [
@@ -84,6 +95,9 @@ IDEA_NEGATIVE = [
     "I'm not trying to beat the SOTA, just our own WER target.",
     "Nobody is working on clinic audio, which is why it matters.",
     "We did not get scooped after all.",
+    "Everyone is excited about agents; we are not, and kept labelling clinic audio.",
+    "Reproduced the latest Whisper paper as a baseline on clinic audio.",
+    "Our own state-of-the-art baseline still wins on clinic-test.",
 ]
 
 
@@ -116,6 +130,10 @@ FAILURE_POSITIVE = [
     "No improvement after three days of tuning.",
     "The whole project stalled.",
     "Couldn't reproduce their numbers.",
+    "The pronunciation-lexicon idea came to nothing.",
+    "Three weeks without any gains, so I'm binning it.",
+    "The data-sharing plan fell through.",
+    "The streaming model never converged.",
 ]
 
 FAILURE_NEGATIVE = [
@@ -130,6 +148,9 @@ FAILURE_NEGATIVE = [
     "I didn't work on the RL project this week.",
     "The unit tests failed until I fixed the fixture.",
     "Nothing failed, but the loss curve looks odd.",
+    "Collapsed the rare speaker labels into one class.",
+    "Dropped it to 1e-4 and training was stable.",
+    "No setbacks; nothing came to nothing this week.",
 ]
 
 
@@ -226,6 +247,33 @@ def test_moves_goal_answer_that_denies_it_is_weak() -> None:
     assert not denial.aligned
 
 
+def test_work_for_someone_else_is_not_aligned_even_with_the_goal_words() -> None:
+    own = analyze(GOAL, "Cleaned noisy clinic audio for the transcription model.")
+    theirs = analyze(GOAL, "Cleaned noisy clinic audio for the marketing team's podcast app.")
+    assert own.aligned and not theirs.aligned
+    assert theirs.goal_alignment < own.goal_alignment
+
+
+def test_the_goals_own_beneficiary_does_not_count_as_someone_else() -> None:
+    assert rules_module.elsewhere(GOAL, "Relabelled 300 clips for the clinic team.") is None
+    assert rules_module.elsewhere(GOAL, "Built a demo for the sales team.") is not None
+
+
+def test_stepping_away_from_the_goal_is_not_aligned() -> None:
+    update = "Did not get to the clinic audio this week; I was reviewing papers instead of it."
+    assert not analyze(GOAL, update).aligned
+
+
+def test_a_measured_change_counts_as_progress_on_the_goal() -> None:
+    assert analyze(GOAL, "Error rate went from 19% to 16% after the fix.").aligned
+    assert not analyze(GOAL, "Tidied the scripts after the fix.").aligned
+
+
+def test_idea_driven_work_is_not_aligned_even_with_the_goal_words() -> None:
+    update = "Jumped on the hype and started a clinic audio paper of my own."
+    assert analyze(GOAL, update).idea_driven and not analyze(GOAL, update).aligned
+
+
 def test_alignment_uses_stemming() -> None:
     signals = analyze(
         "Robust recognition of noisy transcriptions", "recognizers for noise transcribe"
@@ -274,5 +322,5 @@ def test_signals_reject_inconsistent_values(alignment: float, aligned: bool) -> 
 
 
 def test_docstring_examples() -> None:
-    for module in (rules_module, signals_module):
+    for module in (rules_module, signals_module, cues, goal_cues, negation):
         assert doctest.testmod(module).failed == 0

@@ -3,6 +3,7 @@ and the model file's pinned sha256 (a bad file leaves the rules in charge, said 
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
@@ -10,9 +11,11 @@ import pytest
 
 import bot.analysis as analysis
 from bot.analysis import Signals, banks, embedder
-from bot.analysis.semantic import SemanticAnalyzer, pieces
+from bot.analysis.evaluate import auc
+from bot.analysis.semantic import SemanticAnalyzer, pieces, sentences
 
 GOAL = "Transcribe noisy clinic audio reliably; clinic-test WER"
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 # The paraphrases the issue lists, which regex rules written earlier missed.
 PARAPHRASES = [
@@ -65,18 +68,12 @@ def test_a_similarity_only_hit_is_marked_gentle_and_a_rule_hit_is_not(
     semantic: SemanticAnalyzer,
 ) -> None:
     by_rule = semantic.analyze(GOAL, "Switched the data loader, like Karpathy does.")
-    by_similarity = semantic.analyze(
-        GOAL, "Got nerd-sniped by a shiny preprint and spent the week on it."
-    )
+    paraphrase = "A splashy preprint lured me away from our data all week."
+    by_similarity = semantic.analyze(GOAL, paraphrase)
 
     assert by_rule.role_model_mimicry and not by_rule.gentle("role_model_mimicry")
     assert by_similarity.idea_driven and by_similarity.gentle("idea_driven")
-    assert (
-        analysis.rules_analyze(
-            GOAL, "Got nerd-sniped by a shiny preprint and spent the week on it."
-        ).idea_driven
-        is False
-    )
+    assert analysis.rules_analyze(GOAL, paraphrase).idea_driven is False
 
 
 def test_on_goal_work_sharing_no_word_with_the_goal_is_aligned(semantic: SemanticAnalyzer) -> None:
@@ -94,6 +91,51 @@ def test_on_goal_work_sharing_no_word_with_the_goal_is_aligned(semantic: Semanti
         ).aligned
         is False
     )
+
+
+def test_work_on_a_neighbouring_task_for_someone_else_is_not_aligned(
+    semantic: SemanticAnalyzer,
+) -> None:
+    own = semantic.analyze(GOAL, "Relabelled 300 noisy clinic recordings with the nurses.")
+    neighbour = semantic.analyze(
+        GOAL, "Tuned a speaker-verification model for the bank's call-centre team."
+    )
+    assert own.aligned and not neighbour.aligned
+
+
+def test_the_probes_separate_their_own_banks(semantic: SemanticAnalyzer) -> None:
+    """Each probe is trained on the banks alone; it must at least fit them."""
+    vectors = semantic.banks.vectors
+    for name in analysis.SIGNAL_NAMES:
+        weights = semantic.banks.probes[name]
+        like = vectors[f"{name}.like"] @ weights[1:] + weights[0]
+        unlike = vectors[f"{name}.unlike"] @ weights[1:] + weights[0]
+        # Strongly regularised on purpose: a near miss may score a little above zero, but it
+        # ranks below the examples it is a near miss of.
+        assert auc([True] * len(like) + [False] * len(unlike), [*like, *unlike]) > 0.95, name
+        assert (like > 0).mean() > 0.9, name
+
+
+def test_the_example_banks_copy_no_labelled_check_in(semantic: SemanticAnalyzer) -> None:
+    """tests/data/README.md: the banks must not hold the labelled sentences, nor near-copies."""
+    labelled = [
+        sentence
+        for split in ("checkins_dev.jsonl", "checkins_test.jsonl")
+        for line in (DATA / split).read_text(encoding="utf-8").splitlines()
+        for sentence in sentences(json.loads(line)["update"])
+    ]
+    examples = {
+        text
+        for name, texts in semantic.banks.texts.items()
+        if not name.startswith("cohort")
+        for text in texts
+    }
+    normalised = {" ".join(t.lower().split()).strip(" .") for t in labelled}
+    assert not {" ".join(t.lower().split()).strip(" .") for t in examples} & normalised
+    closest = (
+        semantic.embedder.embed(sorted(examples)) @ semantic.embedder.embed(labelled).T
+    ).max()
+    assert closest < 0.9
 
 
 def test_no_goal_means_no_alignment(semantic: SemanticAnalyzer) -> None:
@@ -178,4 +220,4 @@ def test_the_cached_bank_vectors_match_the_banks_and_the_model(semantic: Semanti
     cached = banks.read_cache(banks.cache_key(text), texts)
     assert cached is not None, "run: python -m bot.analysis.calibrate --write"
     fresh = semantic.embedder.embed(list(texts["failure.like"][:5]))
-    assert abs(fresh - cached["failure.like"][:5]).max() < 5e-3  # float16, same vectors
+    assert abs(fresh - cached.vectors["failure.like"][:5]).max() < 5e-3  # float16, same vectors

@@ -1,0 +1,80 @@
+"""Negation: which words cancel a cue, and how far back they reach.
+
+A cue phrase ("failed", "copying Karpathy") is cancelled by a negation shortly before it in the
+same clause ("nothing failed", "I did not copy Karpathy"), or by the writer rejecting it right
+after ("Everyone is on diffusion; we are not"). Shared by the cue phrases
+(``bot.analysis.cues``) and the semantic analyser, which lets a negated sentence match only an
+example that is negated too.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "FOLD",
+    "NEGATION_WINDOW",
+    "negated",
+    "rejected_after",
+    "says_no",
+    "word_set",
+]
+
+NEGATION_WINDOW = 4
+"""How many words before a cue (within its clause) are searched for a negation."""
+
+# Typographic quotes and dashes folded 1:1 so regex spans still index the original text.
+FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2014": "-", "\u2013": "-"})
+
+
+def word_set(text: str) -> frozenset[str]:
+    """A word set written as whitespace-separated text (easier to read and extend)."""
+    return frozenset(text.split())
+
+
+# A negation only reaches back to the start of its clause.
+_CLAUSE_BREAK = re.compile(
+    r"[.;:!?,()\n\"]|\s-+\s|\b(?:but|however|though|although|whereas|while|and|so|then)\b",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+# Words that cancel a following cue ("nothing failed", "never hit a wall", "not copying X").
+_NEGATORS = word_set(
+    """
+    not no never without nor neither nothing none nobody cannot refuse refused refusing
+    dont doesnt didnt isnt wasnt werent wont cant couldnt wouldnt shouldnt havent hasnt hadnt
+    arent
+    """
+)
+# The writer names a trend or a failure only to set it aside: "everyone is on X; we are not",
+# "... but that was a false alarm". Read from the end of the cue to the end of its sentence.
+_REJECTION = re.compile(
+    r"^[^.!?\n]{0,60}?(?:[;,:]|\b(?:but|and)\b)\s*"
+    r"(?:(?:we|i)\s*(?:'re|'m|\s+are|\s+am|\s+were|\s+was)?\s*(?:not|n't)\b(?!\s+only)"
+    r"|(?:we|i)\s+(?:ignored|ignore|resisted|skipped|passed\s+on)\b"
+    r"|(?:that|it)\s+(?:was|turned\s+out\s+to\s+be)\s+a\s+false\s+alarm)",
+    re.IGNORECASE,
+)
+
+
+def negated(text: str, start: int) -> bool:
+    """True if a negation appears shortly before ``start`` within the same clause."""
+    clause = _CLAUSE_BREAK.split(text[max(0, start - 200) : start])[-1]
+    words = _WORD.findall(clause.lower())[-NEGATION_WINDOW:]
+    return any(w in _NEGATORS or w.endswith("n't") for w in words)
+
+
+def rejected_after(text: str, end: int) -> bool:
+    """True if the writer sets the cue ending at ``end`` aside in the rest of its sentence.
+
+    >>> text = "Everyone is excited about LLMs; we are not, and kept labelling."
+    >>> rejected_after(text, len("Everyone is excited about"))
+    True
+    """
+    return _REJECTION.search(text[end : end + 200]) is not None
+
+
+def says_no(text: str) -> bool:
+    """Whether ``text`` contains a negation ("not", "never", "no", "didn't", "refuse", ...)."""
+    words = _WORD.findall(text.translate(FOLD).lower())
+    return any(w in _NEGATORS or w.endswith("n't") for w in words)
