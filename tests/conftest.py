@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,22 +13,80 @@ import pytest
 from sqlalchemy import text
 
 from adapters.console import ConsoleSession
+from adapters.console import render as console_render
 from bot.coach import Coach
+from bot.events import Event, FollowUp, Intent
 from bot.ports import ManualClock
 from bot.store import Database, create_engine
+from tests import fakes
+from tests.privacy import Ledger, Watch
 
 PG_URL = os.environ.get("COACH_TEST_DATABASE_URL")
 PG_SKIP = "COACH_TEST_DATABASE_URL is not set: the PostgreSQL run of this test is skipped"
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # a Monday
+PRIVACY = Ledger()  # what every test's privacy watch checked, reported at the end of the run
+
+
+@pytest.fixture(autouse=True)
+def privacy(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Watch]:
+    """Every test: no private text (reflection, notebook, unpublished check-in, nudge) may
+    reach a channel. Set up first, so it checks last, after every other fixture's teardown."""
+    watch = Watch()
+    fakes.created.clear()
+    # Spies that only look: what the coach decides to post, what the console shows.
+    handle, follow_up, show = Coach.handle, Coach.follow_up, console_render.message
+
+    async def handled(coach: Coach, event: Event) -> list[Intent]:
+        intents = await handle(coach, event)
+        for intent in intents:
+            watch.coach.seen(intent)
+        return intents
+
+    async def followed_up(coach: Coach, intent: FollowUp) -> list[Intent]:
+        intents = await follow_up(coach, intent)
+        for extra in intents:
+            watch.coach.seen(extra)
+        return intents
+
+    def message(intent: Intent, me: str, channel_names: dict[str, str]) -> str | None:
+        watch.console.seen(intent)
+        return show(intent, me, channel_names)
+
+    monkeypatch.setattr(Coach, "handle", handled)
+    monkeypatch.setattr(Coach, "follow_up", followed_up)
+    monkeypatch.setattr(console_render, "message", message)
+    yield watch
+    found = watch.check(fakes.created, PRIVACY, request.node.nodeid)
+    fakes.created.clear()
+    assert not found, "private text went to a channel:\n" + "\n".join(map(str, found))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if PRIVACY.tests:
+        terminalreporter.write_line(PRIVACY.summary())
+        for name in PRIVACY.unread:
+            terminalreporter.write_line(f"  not read: {name}")
+        for leak in PRIVACY.leaks:
+            terminalreporter.write_line(f"  LEAK {leak}", red=True)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # A leak already fails its test; this makes sure the run fails even if that were lost.
+    if PRIVACY.leaks and exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
-    """A migrated, empty database: SQLite in a temp folder, or a fresh PostgreSQL schema."""
+async def db(
+    request: pytest.FixtureRequest, tmp_path: Path, privacy: Watch
+) -> AsyncIterator[Database]:
+    """A migrated, empty database: SQLite in a temp folder, or a fresh PostgreSQL schema.
+    Before it goes, the privacy watch reads its private texts."""
     if request.param == "sqlite":
         database = Database.from_url(f"sqlite+aiosqlite:///{tmp_path / 'coach.db'}")
         await database.upgrade()
         yield database
+        await privacy.read(database)
         await database.dispose()
         return
     if not PG_URL:
@@ -43,6 +101,7 @@ async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Da
     try:
         await database.upgrade()
         yield database
+        await privacy.read(database)
     finally:
         await database.dispose()
         async with admin.begin() as conn:
