@@ -48,7 +48,7 @@ def bare_app(api_url: str) -> AsyncApp:
     return app
 
 
-async def burst(http: httpx.AsyncClient, url: str, n: int, rnd: int) -> list[float]:
+async def burst(http: httpx.AsyncClient, url: str, n: int, rnd: int, reply_url: str) -> list[float]:
     async def one(i: int) -> float:
         body = slash_command_body(
             "/checkin",
@@ -56,7 +56,7 @@ async def burst(http: httpx.AsyncClient, url: str, n: int, rnd: int) -> list[flo
             team_id="T1",
             user_id=f"U{i}",
             channel_id="C1",
-            response_url=f"{url}/nowhere",
+            response_url=reply_url,
             trigger_id=f"T.{rnd}.{i}",
         )
         headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(SECRET, body)}
@@ -70,18 +70,21 @@ async def burst(http: httpx.AsyncClient, url: str, n: int, rnd: int) -> list[flo
     return list(await asyncio.gather(*(one(i) for i in range(n))))
 
 
-async def load(urls: dict[str, str], rounds: int, concurrency: int) -> dict[str, list[float]]:
-    """The client side, in its own process so its work is not counted as the servers'."""
+async def load(
+    urls: dict[str, str], rounds: int, concurrency: int, reply_url: str
+) -> dict[str, list[float]]:
+    """The client side, in its own process so its work is not counted as the servers'.
+    Commands name the fake Slack's ``reply_url`` as their response_url."""
     limits = httpx.Limits(max_connections=2 * concurrency)
     timings: dict[str, list[float]] = {name: [] for name in urls}
     async with httpx.AsyncClient(limits=limits, timeout=30) as http:
         for url in urls.values():  # warm-up: auth.test, users.info, connections
-            await burst(http, url, concurrency, -1)
+            await burst(http, url, concurrency, -1, reply_url)
         await asyncio.sleep(0.5)
         for rnd in range(rounds):
             order = list(urls) if rnd % 2 == 0 else list(reversed(urls))
             for name in order:  # interleaved, so drift in the machine hits both alike
-                timings[name] += await burst(http, urls[name], concurrency, rnd)
+                timings[name] += await burst(http, urls[name], concurrency, rnd, reply_url)
                 await asyncio.sleep(0.3)  # let each burst's post-ack work finish
     return timings
 
@@ -129,6 +132,7 @@ async def main(rounds: int, concurrency: int) -> None:
             json.dumps(urls),
             str(rounds),
             str(concurrency),
+            api_url.removesuffix("/api/") + "/response/bench",
             stdout=asyncio.subprocess.PIPE,
         )
         out, _ = await client.communicate()
@@ -155,7 +159,8 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["--fake"]:
         asyncio.run(serve_fake())
     elif sys.argv[1:2] == ["--load"]:
-        found = asyncio.run(load(json.loads(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])))
+        urls, rounds, concurrency, reply_url = sys.argv[2:6]
+        found = asyncio.run(load(json.loads(urls), int(rounds), int(concurrency), reply_url))
         print(json.dumps(found))
     else:
         parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

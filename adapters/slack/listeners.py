@@ -8,9 +8,10 @@ submissions), within ``ACK_BUDGET``; anything with nothing to lose is acked firs
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -44,6 +45,28 @@ ACK_BUDGET = 2.0  # seconds: Slack gives 3; the rest is for the ack's own round 
 ERROR_TEXT = 150  # Slack shows short errors under a modal's input
 
 
+def keeping_the_ack(listener: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+    """``listener``, except that a failure after its ack is logged here, not raised to Bolt.
+
+    Bolt's handler of a listener's error resets the ack's response; when that happens before
+    Bolt has read the ack (it looks every 10 ms), the request Slack made gets a 404 after 3 s
+    instead of the 200 already given, and the member sees an error for work that was done.
+    Failures before the ack still go to Bolt (and its 500).
+    """
+
+    @functools.wraps(listener)  # Bolt reads the argument names through ``__wrapped__``
+    async def run(**kwargs: Any) -> None:
+        try:
+            await listener(**kwargs)
+        except Exception as error:
+            ack = kwargs.get("ack")
+            if ack is None or ack.response is None:
+                raise
+            log.error("Slack listener failed after its ack: %s", error, exc_info=error)
+
+    return run
+
+
 class Listeners:
     def __init__(
         self,
@@ -59,9 +82,11 @@ class Listeners:
 
     def register(self, app: AsyncApp) -> None:
         for name in COMMANDS:
-            app.command(f"/{name}")(self.on_command)
-        app.view(render.FORM_CALLBACK)(self.on_submit)
-        app.action(re.compile("^" + re.escape(render.ACTION_PREFIX)))(self.on_button)
+            app.command(f"/{name}")(keeping_the_ack(self.on_command))
+        app.view(render.FORM_CALLBACK)(keeping_the_ack(self.on_submit))
+        app.action(re.compile("^" + re.escape(render.ACTION_PREFIX)))(
+            keeping_the_ack(self.on_button)
+        )
         app.event("message")(self.on_message)
         app.event("app_home_opened")(self.on_home)
         app.event("app_uninstalled")(self.on_uninstall)

@@ -1,0 +1,88 @@
+"""A listener that fails after its ack: Slack keeps the 200 it was given, the failure is
+logged, and what the member sent is kept."""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+import pytest
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import select
+
+from adapters.slack.http import SlackServer
+from adapters.slack.listeners import keeping_the_ack
+from bot.coach import Coach
+from bot.store.models import NotebookEntry
+from tests.adapters.slack.conftest import SECRET, TOKENS, SlackHarness
+from tests.fakes.slack import FakeSlack, sign, slash_command_body
+
+FORM = "application/x-www-form-urlencoded"
+
+
+async def test_a_refused_reply_after_the_ack_keeps_the_ack_and_the_note(
+    slack: SlackHarness, coach: Coach, caplog: pytest.LogCaptureFixture
+) -> None:
+    slack.fake.fail_next("response_url", status=404)  # the reply is refused for good
+    answer = await slack.command("/log", "Warmup fixes the spikes")
+    assert answer.status_code == 200
+    await slack.fake.wait_for("response_url")
+    async with coach.db.session() as session:
+        (note,) = (await session.execute(select(NotebookEntry))).scalars().all()
+    assert note.text == "Warmup fixes the spikes"
+    await slack.fake.wait_until(
+        lambda: "failed after its ack" in caplog.text, 5.0, "the failure logged"
+    )
+    assert "Slack answered HTTP 404 to a reply" in caplog.text
+
+
+async def signed_command(app: AsyncApp) -> httpx.Response:
+    """One signed ``/log`` through our HTTP server in front of ``app``."""
+    server = SlackServer(app)
+    port = await server.start("127.0.0.1", 0)
+    body = slash_command_body(
+        "/log", "", team_id="T1", user_id="U1", channel_id="C1", response_url="http://x/"
+    )
+    try:
+        async with httpx.AsyncClient(timeout=10) as http:
+            return await http.post(
+                f"http://127.0.0.1:{port}/slack/events",
+                content=body,
+                headers={"Content-Type": FORM, **sign(SECRET, body)},
+            )
+    finally:
+        await server.stop()
+
+
+async def test_a_failure_right_after_the_ack_does_not_turn_it_into_a_404(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Bolt resets the ack when a listener raises; before Bolt has read it, that was a 404."""
+
+    async def acks_then_fails(ack: AsyncAck) -> None:
+        await ack()
+        raise RuntimeError("the reply could not be sent")
+
+    async with FakeSlack() as fake:
+        fake.add_workspace("T1", TOKENS["T1"])
+        client = AsyncWebClient(token=TOKENS["T1"], base_url=fake.api_url)
+        app = AsyncApp(signing_secret=SECRET, client=client)
+        app.command("/log")(keeping_the_ack(acks_then_fails))
+        with caplog.at_level(logging.ERROR, logger="adapters.slack.listeners"):
+            answer = await signed_command(app)
+    assert answer.status_code == 200
+    assert "failed after its ack: the reply could not be sent" in caplog.text
+
+
+async def test_a_failure_before_the_ack_still_reaches_bolt() -> None:
+    async def fails(ack: AsyncAck) -> None:
+        raise RuntimeError("no ack")
+
+    async with FakeSlack() as fake:
+        fake.add_workspace("T1", TOKENS["T1"])
+        client = AsyncWebClient(token=TOKENS["T1"], base_url=fake.api_url)
+        app = AsyncApp(signing_secret=SECRET, client=client)
+        app.command("/log")(keeping_the_ack(fails))
+        answer = await signed_command(app)
+    assert answer.status_code == 500
