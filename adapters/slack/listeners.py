@@ -26,12 +26,15 @@ from bot.events import (
     AppUninstalled,
     ButtonPressed,
     CommandInvoked,
+    Content,
     Event,
     FormRejected,
     FormSubmitted,
     HomeOpened,
     Intent,
     MessageReceived,
+    Reply,
+    Segment,
     TryAgainLater,
     UserText,
     plain,
@@ -176,6 +179,11 @@ class Listeners:
                 rest = [i for i in intents if i is not unavailable]
             else:
                 await ack()
+        else:
+            # The modal closed with the ack: if the coach could not take it, or found a
+            # problem, the answer must hold what the member typed.
+            words = what_was_written(view, values)
+            rest = [with_the_form(i, words) for i in intents]
         await self.outbox.deliver(rest, Reach(client, team, user, channel))
 
     async def on_button(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
@@ -267,3 +275,29 @@ def with_what_was_sent(intent: Intent, name: str, text: str) -> Intent:
     if not isinstance(intent, TryAgainLater) or not text.strip():
         return intent
     return TryAgainLater((*intent.body, f"\nYou sent: /{name} ", UserText(text)))
+
+
+def what_was_written(view: dict[str, Any], values: dict[str, str]) -> Content:
+    """A closed modal's words, field by field under the labels the member saw."""
+    labels = {}
+    for block in view.get("blocks") or []:
+        label = block.get("label") if isinstance(block, dict) else None
+        if isinstance(label, dict):
+            labels[block.get("block_id")] = str(label.get("text") or "")
+    parts: list[Segment] = []
+    for field, text in values.items():
+        if text.strip():
+            parts += ["\n", UserText(labels.get(field) or field), ": ", UserText(text)]
+    return ("\nWhat you wrote:", *parts) if parts else ()
+
+
+def with_the_form(intent: Intent, words: Content) -> Intent:
+    """A late answer that leaves the form unsaved, with the member's words in it."""
+    if not words:
+        return intent
+    if isinstance(intent, TryAgainLater):
+        return TryAgainLater((*intent.body, *words))
+    if isinstance(intent, FormRejected):
+        problems = "\n".join(f"- {text}" for text in intent.errors.values())
+        return Reply((problems, *words))
+    return intent

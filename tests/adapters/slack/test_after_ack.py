@@ -4,6 +4,8 @@ logged, and what the member sent is kept."""
 from __future__ import annotations
 
 import logging
+import sqlite3
+from pathlib import Path
 
 import httpx
 import pytest
@@ -11,11 +13,23 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 
+from adapters.slack import listeners
 from adapters.slack.http import SlackServer
 from adapters.slack.listeners import keeping_the_ack
 from bot.coach import Coach
-from bot.store.models import NotebookEntry
-from tests.adapters.slack.conftest import SECRET, TOKENS, SlackHarness
+from bot.ports import ManualClock
+from bot.store import Database
+from bot.store.models import CheckIn, NotebookEntry
+from tests.adapters.slack.conftest import (
+    SECRET,
+    TOKENS,
+    SlackHarness,
+    settings_for,
+    start,
+    text_of,
+)
+from tests.adapters.slack.test_checkin import set_goal
+from tests.conftest import START
 from tests.fakes.slack import FakeSlack, sign, slash_command_body
 
 FORM = "application/x-www-form-urlencoded"
@@ -86,3 +100,39 @@ async def test_a_failure_before_the_ack_still_reaches_bolt() -> None:
         app.command("/log")(keeping_the_ack(fails))
         answer = await signed_command(app)
     assert answer.status_code == 500
+
+
+async def test_a_form_the_database_could_not_take_in_time_comes_back_in_the_answer(
+    fake_slack: FakeSlack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The modal closes with the ack; when the coach then cannot save the check-in, the
+    private answer says so and holds everything the member typed, under its labels."""
+    monkeypatch.setattr(listeners, "ACK_BUDGET", 0.2)  # Slack's 3 s, scaled down
+    path = tmp_path / "coach.db"
+    db = Database.from_url(f"sqlite+aiosqlite:///{path}", connect_args={"timeout": 1.0})
+    await db.upgrade()
+    coach = Coach(db, ManualClock(START))
+    try:
+        async for slack in start(coach, fake_slack, settings_for(fake_slack)):
+            await set_goal(slack)
+            await slack.command("/checkin")
+            view = await slack.opened_view(2)
+            other = sqlite3.connect(path)  # another writer holds the database past the ack
+            other.execute("BEGIN EXCLUSIVE")
+            try:
+                answer = await slack.submit(
+                    view, {"did": "Tried SpecAugment <!channel>", "failed": "the LM fusion run"}
+                )
+                assert answer.status_code == 200 and answer.text == ""  # acked: modal closed
+                reply = (await fake_slack.wait_for("chat.postEphemeral", 2))[-1]
+            finally:
+                other.rollback()
+                other.close()
+    finally:
+        await db.dispose()
+    said = text_of(reply.args)
+    assert "nothing was saved yet" in said
+    assert "What you wrote:\nWhat did you do?: Tried SpecAugment" in said
+    assert "the LM fusion run" in said and "<!channel>" not in said  # escaped: pings nobody
+    async with db.session() as session:
+        assert (await session.execute(select(CheckIn))).scalars().all() == []
