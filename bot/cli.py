@@ -92,6 +92,7 @@ async def serve(settings: Settings, names: list[str], options: RunOptions) -> No
     )
     found = adapter.discover()
     options.scheduler.start(settings.tick_seconds)
+    on_stop_signal(options.scheduler)
     try:
         if needs_ops_server([found[name] for name in names], settings):
             options.ops = OpsServer(lambda: readiness(coach, options))
@@ -109,6 +110,32 @@ async def serve(settings: Settings, names: list[str], options: RunOptions) -> No
         await db.dispose()
 
 
+def on_stop_signal(scheduler: Scheduler) -> None:
+    """SIGTERM (docker stop, Kubernetes, systemd) or Ctrl-C ends the run: first the scheduler
+    stops gently (the sends under way finish while the adapters are still connected), then the
+    run is cancelled. A second signal cancels it at once. Where the event loop cannot take
+    signals, ``_run``'s handlers stand (cancelled at once)."""
+    loop = asyncio.get_running_loop()
+    run = asyncio.current_task()
+    assert run is not None
+    stopping: set[asyncio.Task[None]] = set()  # a reference, so the task is not collected
+
+    async def stop() -> None:
+        await scheduler.stop()
+        run.cancel()
+
+    def begin(name: str) -> None:
+        if stopping:
+            run.cancel()
+            return
+        log.info("%s: stopping", name)
+        stopping.add(loop.create_task(stop()))
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError):  # Windows: no loop signal handlers
+            loop.add_signal_handler(sig, begin, sig.name)
+
+
 def needs_ops_server(running: list[adapter.Adapter], settings: Settings) -> bool:
     """Whether the run serves the operations endpoints itself: a platform runs and none of
     the running adapters has an HTTP server of its own (Slack in Socket Mode, Discord). The
@@ -120,8 +147,9 @@ def needs_ops_server(running: list[adapter.Adapter], settings: Settings) -> bool
 def _run(coro: Callable[[], Coroutine[Any, Any, None]]) -> None:
     # SIGTERM (docker stop, Kubernetes, systemd) ends the run like Ctrl-C: asyncio cancels the
     # adapters, the scheduler's lock is released and the database closed, then we exit 0.
+    # (``serve`` stops the scheduler gently first, once it runs: see ``on_stop_signal``.)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    with contextlib.suppress(KeyboardInterrupt):
+    with contextlib.suppress(KeyboardInterrupt, asyncio.CancelledError):
         asyncio.run(coro())
 
 

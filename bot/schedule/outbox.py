@@ -12,6 +12,10 @@ once, so a platform's round trip does not limit the rate: the Messenger's pacer 
 channel and per workspace. Rows are taken (leased) before they are sent, so two outboxes (a
 replica that just took over the lead, and the one that lost it) never send the same row. A
 failed send is retried with backoff and given up (status ``failed``) after ``MAX_ATTEMPTS``.
+
+``stop()`` (the process is shutting down) ends a drain gently: no more rows are read or taken,
+the sends under way finish and are marked, and the rows taken but not sent yet are given back
+(due again, as they were), so a restart or another replica sends them at once.
 """
 
 from __future__ import annotations
@@ -170,6 +174,11 @@ class Outbox:
         self.clock = clock
         self.compose = Composer(prompts)
         self.marks = Marks(db)
+        self.stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        """Finish the drain under way gently (see the module's docstring); take no more."""
+        self.stopping.set()
 
     async def drain(self, now: datetime, until: Awaitable[Any] | None = None) -> DrainReport:
         """Send everything pending that is due by ``now``.
@@ -186,7 +195,8 @@ class Outbox:
         read_at = -POLL
         read_all = False
         loop = asyncio.get_running_loop()
-        while True:
+        stopping = asyncio.ensure_future(self.stopping.wait())
+        while not self.stopping.is_set():
             final = pending is None or pending.done()
             if final and not read_all:  # once, at the end: rows committed out of id order too
                 read_all = True
@@ -201,17 +211,46 @@ class Outbox:
                 not lane.rows and lane.idle and not lane.blocked for lane in lanes.values()
             ):
                 break
-            waits: set[asyncio.Future[Any]] = {asyncio.ensure_future(wake.wait())}
+            waits: set[asyncio.Future[Any]] = {asyncio.ensure_future(wake.wait()), stopping}
             if pending is not None and not pending.done():
                 waits.add(pending)
             await asyncio.wait(
                 waits, timeout=None if final else POLL, return_when=asyncio.FIRST_COMPLETED
             )
-            for waiter in waits - {pending}:
+            for waiter in waits - {pending, stopping}:
                 waiter.cancel()
+        stopping.cancel()
+        if self.stopping.is_set():
+            await self._wind_down(lanes, now)
         await self.marks.settled()
         report.waiting += sum(len(lane.held) for lane in lanes.values())
         return report
+
+    async def _wind_down(self, lanes: dict[TenantRef, Lane], now: datetime) -> None:
+        """Stopping: let the workers finish the sends under way, then give back what was taken
+        and not sent."""
+        workers = [lane.worker for lane in lanes.values() if lane.worker is not None]
+        await asyncio.gather(*workers, return_exceptions=True)
+        unsent = [ready for lane in lanes.values() for ready in lane.ready]
+        if not unsent:
+            return
+        try:
+            async with writing(self.db) as session:
+                await session.execute(
+                    DELIVERIES.update()
+                    .where(DELIVERIES.c.id == bindparam("b_id"), DELIVERIES.c.status == "pending")
+                    # Due again as before the take; ``taken_at`` as before it too: these never
+                    # left, so no one needs to look for them on the platform.
+                    .values(next_attempt_at=bindparam("b_at"), taken_at=bindparam("b_taken")),
+                    [
+                        {"b_id": r.delivery_id, "b_at": now, "b_taken": r.taken_before}
+                        for r in unsent
+                    ],
+                )
+        except Exception:  # the database: they wait out their lease instead, nothing is lost
+            log.warning("could not give back %d taken deliveries", len(unsent), exc_info=True)
+            return
+        log.info("stopping: %d deliveries given back unsent", len(unsent))
 
     async def _read(
         self,
@@ -318,18 +357,29 @@ class Outbox:
             wake.set()
 
         try:
-            while lane.ready or sending:
+            while sending or (lane.ready and not self.stopping.is_set()):
+                if self.stopping.is_set():  # what is on its way finishes and is marked
+                    await asyncio.wait(set(sending))
+                    continue
                 if not lane.ready:
                     lane.stocked.clear()
                     wake.set()
                     stocked = asyncio.ensure_future(lane.stocked.wait())
-                    await asyncio.wait({stocked, *sending}, return_when=asyncio.FIRST_COMPLETED)
+                    stopping = asyncio.ensure_future(self.stopping.wait())
+                    await asyncio.wait(
+                        {stocked, stopping, *sending}, return_when=asyncio.FIRST_COMPLETED
+                    )
                     stocked.cancel()
+                    stopping.cancel()
                     continue
                 ready = lane.ready.popleft()
                 if ready.kind == DIGEST:
                     await asyncio.gather(*sending)
                 await slots.acquire()
+                if self.stopping.is_set():  # it stays unsent: given back with the rest
+                    slots.release()
+                    lane.ready.appendleft(ready)
+                    continue
                 lane.flying += 1
                 task = asyncio.create_task(
                     self._send(lane.messenger, lane.tenant, ready, now, report)

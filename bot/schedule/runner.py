@@ -9,6 +9,7 @@ import gc
 import logging
 from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -23,6 +24,9 @@ from bot.store import Database, StoreUnavailable
 log = logging.getLogger(__name__)
 
 FULL_ONLY_BETWEEN_TICKS = 1_000_000  # gen-1 passes before a full one falls due by itself
+# Seconds a stopping scheduler lets the run under way finish its sends (docker stop waits 10 s
+# before SIGKILL, Kubernetes 30 s by default); past that, what is left is cut short.
+STOP_GRACE = 8.0
 
 
 def count_deliveries(ticked: TickReport, drained: DrainReport) -> None:
@@ -48,10 +52,15 @@ class Scheduler:
         self.outbox = Outbox(db, messengers, prompts, clock)
         self.leadership = leadership or Leadership(db)
         self._aps: AsyncIOScheduler | None = None
+        self._running: asyncio.Task[Any] | None = None  # the run_once under way
         self._thresholds: tuple[int, int, int] | None = None  # the GC's, before start
 
     async def run_once(self) -> tuple[TickReport, DrainReport] | None:
-        """One tick and one outbox drain, if this replica leads; ``None`` when it does not."""
+        """One tick and one outbox drain, if this replica leads; ``None`` when it does not
+        (or is stopping)."""
+        if self.outbox.stopping.is_set():
+            return None
+        self._running = asyncio.current_task()
         try:
             if not await self.leadership.ensure():
                 return None
@@ -68,6 +77,7 @@ class Scheduler:
             log.warning("scheduler: database unavailable; will try again next tick")
             return None
         finally:
+            self._running = None
             if self._thresholds is not None:
                 gc.collect()  # the full pass, now that nothing is in flight (see start)
         count_deliveries(ticked, drained)
@@ -100,7 +110,16 @@ class Scheduler:
         )
         self._aps.start()
 
-    async def stop(self) -> None:
+    async def stop(self, grace: float = STOP_GRACE) -> None:
+        """Stop ticking. A run under way takes nothing more, and has up to ``grace`` seconds to
+        finish the sends it began (they are marked; what it took and did not send is given
+        back); after that it is cancelled."""
+        self.outbox.stop()
+        running = self._running
+        if running is not None and not running.done() and running is not asyncio.current_task():
+            done, _ = await asyncio.wait({running}, timeout=grace)
+            if not done:
+                log.warning("scheduler: stopped with sends still under way after %.0f s", grace)
         if self._aps is not None:
             self._aps.shutdown(wait=False)
             self._aps = None

@@ -377,7 +377,7 @@ def test_dockerfile_runs_research_coach_as_a_non_root_user() -> None:
             env.update(keyvalues(rest))
     assert env["COACH_HTTP_HOST"] == "0.0.0.0"
     assert final["EXPOSE"] == env["COACH_HTTP_PORT"]
-    assert final["STOPSIGNAL"] == "SIGINT"  # the coach's clean shutdown is KeyboardInterrupt
+    assert final["STOPSIGNAL"] == "SIGTERM"  # handled: the clean shutdown (tests/faults)
 
 
 def test_dockerfile_copies_only_the_project_and_no_secrets() -> None:
@@ -523,7 +523,7 @@ def test_systemd_unit_runs_a_hardened_dedicated_user() -> None:
     assert service["Restart"] == "on-failure"
     assert service["EnvironmentFile"].lstrip("-").startswith("/")
     assert service["ExecStart"].endswith("research-coach run")
-    assert service["KillSignal"] == "SIGINT"
+    assert service["KillSignal"] == "SIGTERM"
     assert service["NoNewPrivileges"] == "yes"
     assert service["ProtectSystem"] == "strict"
     state = service["StateDirectory"]

@@ -4,6 +4,7 @@ they logged."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -49,11 +50,12 @@ class BotProcess:
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(timeout=30)
 
-    def stop(self) -> int:
-        """SIGTERM, as ``docker stop`` sends; the exit code."""
+    async def stop(self) -> int:
+        """SIGTERM, as ``docker stop`` sends; the exit code. The event loop keeps running
+        meanwhile: the fakes the bot is still talking to live on it."""
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(timeout=30)
+        return await asyncio.to_thread(self.process.wait, 30)
 
     def output(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")

@@ -8,6 +8,9 @@ but the bot never wrote down is there in every run. What the outbox promises
 process had taken (leased) wait out their ``LEASE``; then, since Slack's chat.postMessage has no
 idempotency key, the outbox looks in the member's DM (conversations.history) before sending such
 a row again, and only what is not there is sent.
+
+SIGTERM instead (``docker stop``, a rolling update): the bot lets the sends under way finish
+and marks them, gives back the rows it had taken, and exits 0; nothing is left in doubt.
 """
 
 from __future__ import annotations
@@ -105,7 +108,7 @@ async def test_kill_9_in_the_middle_of_a_fan_out_then_a_restart_prompts_everyone
                     lambda: untouched <= set(prompts(slack)), WAIT, "the restart's sends"
                 )
             finally:
-                stopped = second.stop()
+                stopped = await second.stop()
             assert stopped == 0, second.output()
             await slack.settle()
             after_restart = prompts(slack)
@@ -114,12 +117,12 @@ async def test_kill_9_in_the_middle_of_a_fan_out_then_a_restart_prompts_everyone
             assert set(after_restart) == set(before) | untouched
             assert set(after_restart.values()) == {1}
 
-            # What Slack took but nobody wrote down: in flight at the kill, and any send the
-            # second process's stop (SIGTERM) cut short before its mark.
+            # What Slack took but nobody wrote down: only what was in flight at the kill (the
+            # second process's stop, a SIGTERM, finished and marked its sends).
             out_unmarked = {r.target for r in await rows(db) if r.status != "sent"} & set(
                 after_restart
             )
-            assert unmarked <= out_unmarked
+            assert out_unmarked == unmarked
 
             # The same bot once the lease has passed: what was in flight at the kill goes out,
             # after the outbox looked in each DM for a copy that got out before the kill.
@@ -141,5 +144,62 @@ async def test_kill_9_in_the_middle_of_a_fan_out_then_a_restart_prompts_everyone
             assert len(await rows(db)) == len(MEMBERS)
             for run in (first, second):
                 assert TOKEN not in run.output() and SIGNING_SECRET not in run.output()
+    finally:
+        await db.dispose()
+
+
+async def test_sigterm_in_the_middle_of_a_fan_out_finishes_what_was_under_way(
+    tmp_path: Path,
+) -> None:
+    """``docker stop`` (SIGTERM) in the middle of the fan-out: the bot finishes and marks the
+    sends under way, gives back what it had taken, and exits 0; a restart sends the rest at
+    once, without a lease to wait out or a DM to look in."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'coach.db'}"
+    db = Database.from_url(url)
+    try:
+        await db.upgrade()
+        await seed_team(db, TEAM, MEMBERS, a_minute_ago())
+        async with FakeSlack() as slack:
+            slack.add_workspace(TEAM.external_id, TOKEN)
+            env = {
+                "COACH_DATABASE_URL": url,
+                "COACH_SLACK_BOT_TOKEN": TOKEN,
+                "COACH_SLACK_SIGNING_SECRET": SIGNING_SECRET,
+                "COACH_SLACK_API_URL": slack.api_url,
+                "COACH_HTTP_PORT": "0",
+                "COACH_ANALYSIS_MODEL": "off",
+                "COACH_LOG_LEVEL": "INFO",
+            }
+            first = BotProcess.start(tmp_path, "first", env)
+            try:
+                await slack.wait_until(
+                    lambda: sum(prompts(slack).values()) >= KILL_AFTER, WAIT, "the fan-out"
+                )
+            finally:
+                stopped = await first.stop()
+            assert stopped == 0, first.output()
+            stopped_at = datetime.now(UTC)
+            before = prompts(slack)
+            assert 0 < len(before) < len(MEMBERS), before
+            rows_now = await rows(db)
+            # Every prompt Slack took is marked; nothing is left taken.
+            assert {r.target for r in rows_now if r.status == "sent"} == set(before)
+            pending = [r for r in rows_now if r.status == "pending"]
+            assert len(pending) == len(MEMBERS) - len(before)
+            assert all(r.next_attempt_at <= stopped_at for r in pending)  # none left taken
+            assert "given back unsent" in first.output()
+            assert "Traceback" not in first.output(), first.output()
+
+            second = BotProcess.start(tmp_path, "second", env)
+            try:
+                await slack.wait_until(
+                    lambda: set(prompts(slack)) == set(MEMBERS), WAIT, "the restart's sends"
+                )
+            finally:
+                assert await second.stop() == 0, second.output()
+            final = prompts(slack)
+            assert set(final.values()) == {1}, {u: n for u, n in final.items() if n > 1}
+            assert slack.calls("conversations.history") == []  # nothing was in doubt
+            assert {r.status for r in await rows(db)} == {"sent"}
     finally:
         await db.dispose()

@@ -8,10 +8,12 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from bot.events import Button, Content, TenantRef
+from bot.ports import Recipient
 from bot.schedule.outbox import BACKOFF, LEASE, MAX_ATTEMPTS
+from bot.schedule.runner import Scheduler
 from bot.store import Database
 from bot.store.models import Delivery
-from tests.schedule.helpers import AnswerLost, Rig, person, utc
+from tests.schedule.helpers import AnswerLost, RecordingMessenger, Rig, person, utc
 
 MONDAY = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)  # everyone's prompt: Monday 10:00 UTC
 
@@ -194,3 +196,72 @@ async def test_a_send_that_keeps_failing_is_given_up(db: Database) -> None:
     assert (row.status, row.attempts) == ("failed", MAX_ATTEMPTS)
     assert rig.messenger.attempts == MAX_ATTEMPTS  # then left alone: no endless retries
     assert rig.messenger.dms() == []
+
+
+class OneAtATime:
+    """A platform that takes one message at a time, each after a short round trip; counts
+    how often it is asked whether a message is out already."""
+
+    def __init__(self, messenger: RecordingMessenger, some: int = 10) -> None:
+        self.messenger = messenger
+        self.lookups = 0
+        self.some_out = asyncio.Event()  # set once ``some`` messages are out
+        self._some = some
+        self._line = asyncio.Lock()
+
+    async def send_dm(
+        self, tenant: TenantRef, user_id: str, body: Content, buttons: tuple[Button, ...] = ()
+    ) -> None:
+        async with self._line:
+            await asyncio.sleep(0.005)
+            await self.messenger.send_dm(tenant, user_id, body, buttons)
+        if len(self.messenger.dms()) >= self._some:
+            self.some_out.set()
+
+    async def post(
+        self, tenant: TenantRef, channel_id: str, body: Content, thread_id: str | None = None
+    ) -> str:
+        raise AssertionError("no channel posts here")
+
+    async def find_sent(
+        self, tenant: TenantRef, to: Recipient, body: Content, since: datetime
+    ) -> str | None:
+        self.lookups += 1
+        return await self.messenger.find_sent(tenant, to, body, since)
+
+
+async def test_a_stop_mid_fan_out_finishes_the_sends_under_way_and_gives_back_the_rest(
+    db: Database,
+) -> None:
+    """SIGTERM in the middle of a fan-out: what was on its way goes out and is marked; what
+    was taken and not sent is due again at once, for the next process, which sends it
+    without looking on the platform first. Nobody gets two prompts or none."""
+    rig = Rig(db, MONDAY)
+    members = [f"U{n:02d}" for n in range(60)]
+    for user in members:
+        await rig.join(person(user))
+    rig.clock.advance(timedelta(hours=2))  # Monday 10:00: everyone's prompt is due
+    platform = OneAtATime(rig.messenger)
+    scheduler = Scheduler(db, rig.clock, {"slack": platform}, rig.prompts)
+    running = asyncio.create_task(scheduler.run_once())
+    await platform.some_out.wait()
+
+    await scheduler.stop()
+    assert running.done() and not running.cancelled()  # it finished, nothing cut short
+    ran = running.result()
+    assert ran is not None
+    out = {s.target for s in rig.messenger.dms()}
+    assert 10 <= len(out) < len(members) and ran[1].sent == len(out)
+    rows = await rig.deliveries()
+    assert {r.target for r in rows if r.status == "sent"} == out  # each send marked
+    given_back = [r for r in rows if r.status == "pending"]
+    assert len(given_back) == len(members) - len(out)
+    assert all(r.next_attempt_at <= rig.now and r.taken_at is None for r in given_back)
+    assert await scheduler.run_once() is None  # a stopped scheduler runs no more
+
+    restarted = Scheduler(db, rig.clock, {"slack": platform}, rig.prompts)
+    again = await restarted.run_once()  # at once: no lease to wait out
+    assert again is not None and again[1].sent == len(given_back)
+    assert platform.lookups == 0  # nothing was in doubt
+    assert sorted(s.target for s in rig.messenger.dms()) == members  # each exactly once
+    await restarted.stop()
