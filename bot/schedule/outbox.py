@@ -455,6 +455,8 @@ class Outbox:
                         )
                     elif delivery.kind == DIGEST_ITEM:
                         delivery.next_attempt_at = now  # waits for its digest
+                        if delivery.taken_at == taken_at:
+                            delivery.taken_at = None  # let go unsent: nothing to look for
                         held.append(delivery.id)
                     else:
                         delivery.status = "skipped"  # nothing to say any more (the member left)

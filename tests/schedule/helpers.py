@@ -77,6 +77,7 @@ class RecordingMessenger:
     sent: list[Sent] = field(default_factory=list)
     failures: list[str | None] = field(default_factory=list)
     attempts: int = 0
+    lookups: int = 0  # find_sent calls: how often the outbox was unsure a send got out
 
     def __post_init__(self) -> None:
         created.append(self)  # the suite's privacy check reads what it was asked to post
@@ -112,6 +113,7 @@ class RecordingMessenger:
     ) -> str | None:
         """What a platform that keeps history answers: a send it took, to ``to``, since
         ``since``, with the same text."""
+        self.lookups += 1
         where = ("dm", to.user_id, None) if to.user_id else ("post", to.channel_id, to.thread_id)
         for number, sent in enumerate(self.sent, start=1):
             same = (sent.tenant, sent.kind, sent.target, sent.thread) == (tenant, *where)

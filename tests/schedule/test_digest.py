@@ -95,6 +95,8 @@ async def test_digest_threads_published_check_ins_and_keeps_private_things_out(
         "Team digest, 2026-W46",  # next week's is a new parent, with no replies
     ]
     assert len(await rig.deliveries(Delivery.kind == "digest")) == 2
+    # Items that waited for their digest were let go unsent: never looked for on the platform.
+    assert rig.messenger.lookups == 0
     assert [p for p in rig.messenger.posts() if p.thread == parents[1].ts] == []
 
     # Nothing private ever reached a channel: unpublished check-ins, reflections, nudges.
