@@ -3,6 +3,7 @@ registers an entry point in the ``research_coach.adapters`` group (see pyproject
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
@@ -26,6 +27,9 @@ class RunOptions:
     member: str | None = None  # the console's "--as NAME"
     # Each adapter registers its Messenger here, by platform, for the scheduler's deliveries.
     messengers: dict[str, Messenger] = field(default_factory=dict)
+    # An adapter with a connection out (Discord's gateway, Slack's Socket Mode) says here, by
+    # platform, whether it is up: /readyz reports it.
+    connections: dict[str, Callable[[], Awaitable[bool]]] = field(default_factory=dict)
     scheduler: Scheduler | None = None
     clock: OffsetClock | None = None  # the console moves it with /tick
     # The run's own server of /healthz, /readyz and /metrics, when no adapter serves HTTP.

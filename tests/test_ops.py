@@ -52,7 +52,7 @@ async def test_the_ops_server_answers_health_readiness_and_metrics(ops: str) -> 
         scraped = await http.get("/metrics")
     assert (health.status_code, health.json()) == (200, {"status": "ok"})
     assert ready.status_code == 200
-    assert ready.json() == {"status": "ok", "database": "ok", "adapters": [], "scheduler": "off"}
+    assert ready.json() == {"status": "ok", "database": "ok", "adapters": {}, "scheduler": "off"}
     assert scraped.status_code == 200
     assert scraped.headers["content-type"].startswith("text/plain; version=")
     assert "# TYPE coach_commands_total counter" in scraped.text
@@ -138,7 +138,8 @@ async def test_a_socket_mode_run_serves_the_probes_on_its_own_port(tmp_path: Pat
             await reading
     assert run.returncode == 0, "\n".join(lines)
     assert health.status_code == 200
-    assert ready.status_code == 200 and ready.json()["adapters"] == ["slack"]
+    # Socket Mode is a connection out: readiness asks the client whether it is up.
+    assert ready.status_code == 200 and ready.json()["adapters"] == {"slack": "connected"}
     assert scraped.status_code == 200 and "# TYPE coach_commands_total counter" in scraped.text
     # Every line logged while it served is one JSON object.
     assert serving > 0

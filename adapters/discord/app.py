@@ -99,6 +99,15 @@ class DiscordApp:
             finally:
                 await self.close()
 
+    async def connected(self) -> bool:
+        """Logged in, and every gateway connection open (false while discord.py reconnects)."""
+        client = self.client
+        if not client.is_ready() or client.is_closed():
+            return False
+        if isinstance(client, discord.AutoShardedClient):
+            return all(not shard.is_closed() for shard in client.shards.values())
+        return client.ws is not None and client.ws.open
+
     async def close(self) -> None:
         """Let answers in flight finish (briefly), then disconnect."""
         if not await self.dispatcher.inflight.drain(DRAIN_SECONDS):
@@ -144,6 +153,7 @@ class DiscordAdapter:
             library.setLevel(logging.INFO)
         app = DiscordApp(coach, settings)
         options.messengers["discord"] = app.messenger  # the scheduler reaches members through it
+        options.connections["discord"] = app.connected
         try:
             await app.run()
         except discord.LoginFailure:
@@ -155,3 +165,4 @@ class DiscordAdapter:
         finally:
             # A stopped client cannot send: scheduled deliveries wait for the next start.
             options.messengers.pop("discord", None)
+            options.connections.pop("discord", None)

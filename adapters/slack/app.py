@@ -217,9 +217,11 @@ class SlackAdapter:
             )
             log.info("Slack: Socket Mode")
             await handler.connect_async()  # type: ignore[no-untyped-call]
+            options.connections["slack"] = handler.client.is_connected
             try:
                 await asyncio.Event().wait()
             finally:
+                options.connections.pop("slack", None)
                 await handler.close_async()  # type: ignore[no-untyped-call]
             return
         server = SlackServer(runtime.app, lambda: readiness(coach, options))

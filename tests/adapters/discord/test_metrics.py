@@ -1,10 +1,13 @@
 """Discord's side of the metrics: a slash command moves the command counter and the ack
-histogram (timed to the interaction's first response), and a 429 discord.py waits out is
-counted."""
+histogram (timed to the interaction's first response), a 429 discord.py waits out is counted,
+and readiness follows the gateway connection."""
 
 from __future__ import annotations
 
+from bot.adapter import RunOptions
+from bot.coach import Coach
 from bot.events import TenantRef, content
+from bot.health import readiness
 from tests.adapters.discord.conftest import LAB, LAB_CHANNEL
 from tests.adapters.discord.test_commands import set_goal
 from tests.adapters.discord.transcript import Bot, Researcher
@@ -43,3 +46,19 @@ async def test_a_429_is_counted_and_waited_out(bot: Bot, fake: FakeDiscord) -> N
     tries = fake.find("POST", rf"/channels/{LAB_CHANNEL}/messages")
     assert [c.status for c in tries] == [429, 200]
     assert value("coach_rate_limited_total", platform="discord") == before + 1
+
+
+async def test_readiness_says_whether_the_gateway_is_connected(
+    bot: Bot, fake: FakeDiscord, coach: Coach
+) -> None:
+    app = bot.current
+    options = RunOptions(messengers={"discord": app.messenger})
+    options.connections["discord"] = app.connected
+    await app.client.wait_until_ready()
+    ready, details = await readiness(coach, options)
+    assert ready and details["adapters"] == {"discord": "connected"}
+
+    await bot.stop()  # the gateway connection is gone (as when Discord drops it for good)
+    ready, details = await readiness(coach, options)
+    assert not ready and details["adapters"] == {"discord": "disconnected"}
+    assert details["database"] == "ok"  # the database is fine: only the gateway is down
