@@ -128,11 +128,11 @@ async def test_a_form_the_database_could_not_take_in_time_comes_back_in_the_answ
             finally:
                 other.rollback()
                 other.close()
+        async with db.session() as session:
+            assert (await session.execute(select(CheckIn))).scalars().all() == []
     finally:
         await db.dispose()
     said = text_of(reply.args)
     assert "nothing was saved yet" in said
     assert "What you wrote:\nWhat did you do?: Tried SpecAugment" in said
     assert "the LM fusion run" in said and "<!channel>" not in said  # escaped: pings nobody
-    async with db.session() as session:
-        assert (await session.execute(select(CheckIn))).scalars().all() == []
