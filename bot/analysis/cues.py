@@ -1,10 +1,11 @@
-"""Cue phrases: the wording that fires role-model mimicry and idea-driven work (failure's are
-in ``bot.analysis.failure_cues``), and how a cue is found.
+"""Cue phrases: the wording that fires role-model mimicry (idea-driven work's are in
+``bot.analysis.idea_cues``, failure's in ``bot.analysis.failure_cues``), and how a cue is found.
 
-Module-level tuples of compiled, case-insensitive regexes (``ROLE_MODEL_CUES``, ``IDEA_CUES``).
+``ROLE_MODEL_CUES`` is a module-level tuple of compiled, case-insensitive regexes.
 ``find_cue`` returns the first cue that is not negated shortly before it in its clause
 ("nothing failed", "I did not copy Karpathy") nor set aside right after it ("everyone is on X;
-we are not"), see ``bot.analysis.negation``. Cues that name a person or lab
+we are not"), nor, when asked, set aside before it ("despite the hype"), see
+``bot.analysis.negation``. Cues that name a person or lab
 (``<WHO>``) only fire when the name looks like one: capitalised, or a known famous name.
 
 The cues favour precision over recall: a missed nudge costs less than a wrong one.
@@ -15,9 +16,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from bot.analysis.negation import FOLD, negated, rejected_after, word_set
+from bot.analysis.negation import FOLD, negated, rejected_after, set_aside_before, word_set
 
-__all__ = ["IDEA_CUES", "ROLE_MODEL_CUES", "cue", "find_cue", "phrase"]
+__all__ = ["ROLE_MODEL_CUES", "cue", "find_cue", "phrase"]
 
 _EVIDENCE_CHARS = 80
 
@@ -175,133 +176,6 @@ ROLE_MODEL_CUES: tuple[re.Pattern[str], ...] = (
     cue(r"\b(?:they|he|she)\s+must\s+know\s+(?:best|better)\b"),
 )
 
-# A paper or result someone else just published, as the start of "... I can do it better".
-_PAPER = (
-    r"(?:\b(?:a|an|the|this|that)\s+(?:new|recent|latest|fresh|cool|hot|neat)\s+"
-    r"(?:[\w-]+\s+){0,2}?(?:paper|preprint|result)"
-    r"|\b(?:saw|read|found|spotted|seen|came\s+across)\s+(?:an?|the|this|that)\s+"
-    r"(?:[\w-]+\s+){0,2}?(?:paper|preprint)"
-    r"|\barxiv\s+paper)\b"
-)
-# An intention to beat, extend or out-do *that* work (not one's own baseline).
-_OUTDO = (
-    r"(?:\b(?:can|could|will|should|want\s+to|wanna|plan\s+to|going\s+to|gonna|hope\s+to"
-    r"|try(?:ing)?\s+to|aim\s+to)|'ll)\s+(?:[\w-]+\s+){0,4}?"
-    r"(?:better\b|(?:beat|outperform|surpass|top|one-up|improve\s+(?:on|upon)|extend)\s+"
-    r"(?:it|them|this|that|theirs|the\s+paper|their\s+[\w-]+|its\s+[\w-]+|the\s+sota|sota"
-    r"|the\s+(?:reported\s+)?(?:numbers|results?))\b)"
-)
-
-# Direction taken from the literature rather than a capability (nudge: goal-not-idea).
-IDEA_CUES: tuple[re.Pattern[str], ...] = (
-    # "a new paper did X, I can do X better", "saw an arXiv paper and want to beat it"
-    cue(_PAPER + r"[^\n]{0,120}?" + _OUTDO),
-    # "improve on the SOTA from <paper>", "beat the state of the art"
-    cue(
-        r"\b(?:beat(?:ing)?|improv(?:e|ing)\s+(?:on|upon)|surpass(?:ing)?|outperform(?:ing)?"
-        r"|top(?:ping)?|chas(?:e|ing))\s+(?:the\s+)?(?:current\s+|reported\s+|published\s+)?"
-        r"(?:sota|state[\s-]+of[\s-]+the[\s-]+art)\b"
-    ),
-    # "reproduce and extend the latest paper"
-    cue(r"\breproduc(?:e|es|ed|ing)\s+(?:it\s+)?(?:and|&|\+|then)\s+(?:then\s+)?extend\w*"),
-    # "extend / build on the latest paper"
-    cue(
-        r"\b(?:extend(?:s|ed|ing)?|build(?:ing)?\s+on|follow(?:ing)?\s+up\s+on)\s+"
-        r"(?:the|this|that|a)\s+(?:latest|newest|recent|new|hot)\s+(?:[\w-]+\s+){0,2}?"
-        r"(?:paper|preprint|arxiv)\b"
-    ),
-    # "everyone is working on", "all the labs are chasing"
-    cue(
-        r"\b(?:everyone|everybody|every\s+lab|all\s+the\s+(?:big\s+)?labs|the\s+whole\s+field)"
-        # "everyone at the conference is ...", "everybody on Twitter is ..."
-        r"(?:\s+(?:at|in|on)\s+(?:the\s+|my\s+|our\s+)?[\w-]+(?:\s+[\w-]+)?)?"
-        r"(?:\s+(?:is|are|was|were|seems?\s+to\s+be)|'s|'re)\s+(?:\w+\s+)?"
-        r"(?:working\s+on|doing|chasing|publishing\s+on|jumping\s+on|talking\s+about)\b"
-    ),
-    # "the hot topic", "trending on arXiv"
-    cue(r"\b(?:hot|hottest|trending)\s+(?:topic|area|direction)\b|\btrending\s+on\s+\w+"),
-    # "got scooped": being scooped is what idea-driven work risks
-    cue(r"\b(?:(?:got|get|getting|been|was|were|be)\s+)?scooped\b"),
-    # "before someone else publishes it"
-    cue(
-        r"\bbefore\s+(?:someone|somebody|anyone|others|another\s+(?:lab|group|team)"
-        r"|the\s+competition|other\s+(?:labs?|groups?|teams?)|the\s+other\s+(?:lab|group|team))\s+"
-        r"(?:else\s+)?(?:publish|post|scoop|does|gets)\w*"
-    ),
-    # "jumped on the bandwagon", "hopped on the LLM hype train", "following the hype"
-    cue(
-        r"\b(?:jump(?:ed|ing|s)?|hopp?(?:ed|ing|s)?|climb(?:ed|ing|s)?|g[eo]t(?:ting)?)\s+"
-        r"(?:on|onto|aboard)\s+(?:the\s+)?(?:[\w'-]+\s+){0,3}?(?:bandwagon|hype|trend|train)\b"
-        r"|\bbandwagon\b|\b(?:the|this|all\s+the|following\s+the|chasing\s+the)\s+hype\b"
-    ),
-    # "it's all anyone talks about"
-    cue(r"\ball\s+(?:anyone|everyone|anybody)\s+(?:talks|is\s+talking|can\s+talk)\s+about\b"),
-    # "everyone's on diffusion now", "the whole community is chasing X"
-    cue(
-        r"\b(?:everyone|everybody|(?:the\s+whole|the\s+entire|all\s+the|every)\s+(?:[\w-]+\s+){0,2}?"
-        r"(?:community|field|labs?|world|conference|internet))"
-        r"(?:\s+(?:at|in|on)\s+(?:the\s+|my\s+|our\s+)?[\w-]+(?:\s+[\w-]+)?)?"
-        r"(?:\s+(?:is|are|was|were|seems?\s+to\s+be)|'s|'re)\s+(?:\w+\s+)?"
-        r"(?:excited\s+about|hyped\s+about|obsessed\s+with|switching\s+to|moving\s+to|piling\s+"
-        r"(?:into|onto)|rushing\s+(?:into|to)|on\s+(?!(?:the\s+)?(?:team|call|board|leave)\b))"
-    ),
-    # "FOMO", "nerd-sniped", "a shiny new preprint"
-    cue(
-        r"\bfomo\b|\bfear\s+of\s+missing\s+out\b|\bnerd[\s-]?snip(?:ed|e|ing)\b"
-        r"|\bshiny\s+(?:new\s+)?(?:[\w-]+\s+){0,2}?(?:paper|preprint|method|model|idea|release)\b"
-    ),
-    # "a preprint claims X ... I'm going to beat their number", "want to top that"
-    cue(
-        r"\b(?:paper|preprint|arxiv|claim(?:s|ed|ing)?|reports?|published|posted|announced"
-        r"|released?)\b[^.!?\n]{0,150}?\b(?:beat|top|surpass|outperform|one-up)\s+"
-        r"(?:their|its|that|theirs|them|those)\b"
-    ),
-    # "dropping our plan to chase that", "chasing the leaderboard"
-    cue(
-        r"\bto\s+chase\s+(?:that|it|this|them)\b"
-        r"|\bchas(?:e|es|ed|ing)\s+(?:the\s+|a\s+)?(?:[\w-]+\s+){0,2}?"
-        r"(?:leaderboard|hype|trend|headline)s?\b"
-    ),
-    # "because a big new paper made it look solved", "since Meta released a bigger model"
-    cue(
-        r"\b(?:because|since)\s+(?:of\s+)?(?:a|an|the|this|that)\s+(?:(?:big|new|recent|hot|viral"
-        r"|famous|flashy)\s+){1,3}(?:[\w-]+\s+){0,2}?(?:paper|preprint|demo|release|result)\b"
-        r"|\b(?:because|since|now\s+that)\s+<WHO>\s+(?:just\s+)?(?:released|announced|published"
-        r"|dropped|launched|open-?sourced|shipped)\b|\bmade\s+it\s+look\s+(?:easy|solved|trivial)\b"
-    ),
-    # "racing two other labs", "to be first past the SOTA"
-    cue(
-        r"\brac(?:e|es|ed|ing)\s+(?:against\s+)?(?:[\w-]+\s+){0,2}?(?:labs?|groups?|teams?|others)\b"
-        r"|\bfirst\s+past\s+(?:the\s+)?(?:sota|state[\s-]+of[\s-]+the[\s-]+art)\b"
-    ),
-    # "another group beat us to it"
-    cue(r"\bbeat\s+us\s+to\b"),
-    # "trending", "the flavour of the month", "a preprint that went viral"
-    cue(
-        r"\btrending\b|\b(?:hyped|buzzy|fashionable|trendy|all\s+the\s+rage|buzzwords?)\b"
-        r"|\bflavou?r\s+of\s+the\s+(?:month|week|year)\b|\bwent\s+viral\b"
-        r"|\bviral\s+(?:paper|preprint|demo|post|thread|tweet|result|video)s?\b"
-    ),
-    # "claim a new SOTA", "top of the leaderboard"
-    cue(
-        r"\b(?:new|claim(?:ing)?|get(?:ting)?|reach(?:ing)?)\s+(?:a\s+)?"
-        r"(?:sota|state[\s-]+of[\s-]+the[\s-]+art)\b(?!\s+(?:baseline|model|system)s?\b)"
-        r"|\b(?:top|climb(?:ing)?|first\s+place|number\s+one|#1)\s+(?:of|on|up)\s+(?:the\s+)?"
-        r"(?:[\w-]+\s+)?leaderboard\b"
-    ),
-    # "a group posted almost exactly our method"
-    cue(
-        r"\b(?:published|posted|released|put\s+out)\s+(?:almost\s+|nearly\s+|basically\s+)?"
-        r"(?:exactly\s+)?(?:our|the\s+same)\s+(?:idea|method|approach|result|paper)\b"
-    ),
-    # "reimplementing the latest paper" (not "... as our baseline")
-    cue(
-        r"\b(?:re-?implement|reproduc|replicat|re-?creat|port)\w*\s+(?:the|this|that|a)\s+"
-        r"(?:latest|newest|new|recent|hot|trending|viral|famous|splashy|flashy)\s+(?:[\w-]+\s+){0,2}?"
-        r"(?:paper|preprint|result|model|demo)\b(?![^.;!?\n]{0,40}\bbaselines?\b)"
-    ),
-)
-
 
 def phrase(text: str) -> str:
     """Whitespace-collapsed, length-capped phrase for ``Signals.evidence``."""
@@ -320,11 +194,16 @@ def _is_person_or_lab(who: str) -> bool:
     return bool(first) and first not in _NOT_NAMES
 
 
-def find_cue(texts: Iterable[str], cues: Sequence[re.Pattern[str]]) -> str | None:
+def find_cue(
+    texts: Iterable[str], cues: Sequence[re.Pattern[str]], *, dismissible: bool = False
+) -> str | None:
     """The first cue phrase in ``texts`` that is neither negated nor set aside, or None.
 
-    >>> find_cue(["I did not copy DeepMind; we got scooped though."], IDEA_CUES)
-    'got scooped'
+    ``dismissible`` cues (trends) are also dropped when set aside before them ("despite the
+    hype"); a failure is not ("despite the crashed run").
+
+    >>> find_cue(["I did not copy DeepMind; we did it like OpenAI does."], ROLE_MODEL_CUES)
+    'like OpenAI does'
     """
     for raw in texts:
         if not raw:
@@ -333,6 +212,8 @@ def find_cue(texts: Iterable[str], cues: Sequence[re.Pattern[str]]) -> str | Non
         for cue in cues:
             for match in cue.finditer(text):
                 if negated(text, match.start()) or rejected_after(text, match.end()):
+                    continue
+                if dismissible and set_aside_before(text, match.start()):
                     continue
                 who = match.group("who") if "who" in cue.groupindex else None
                 if who is not None and not _is_person_or_lab(who):  # None: "they", not a name

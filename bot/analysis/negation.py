@@ -2,7 +2,8 @@
 
 A cue phrase ("failed", "copying Karpathy") is cancelled by a negation shortly before it in the
 same clause ("nothing failed", "I did not copy Karpathy"), or by the writer rejecting it right
-after ("Everyone is on diffusion; we are not"). Shared by the cue phrases
+after ("Everyone is on diffusion; we are not"); a trend is also set aside by a word before it
+("despite the hype", "ignoring the buzz"). Shared by the cue phrases
 (``bot.analysis.cues``) and the semantic analyser, which lets a negated sentence match only an
 example that is negated too.
 """
@@ -17,6 +18,7 @@ __all__ = [
     "negated",
     "rejected_after",
     "says_no",
+    "set_aside_before",
     "word_set",
 ]
 
@@ -46,6 +48,17 @@ _NEGATORS = word_set(
     arent
     """
 )
+# Words that set aside the trend named right after them: "despite the hype", "ignored the buzz".
+# Not negations: "despite the crashed run" still reports a failure.
+_DISMISSALS = word_set(
+    """
+    despite ignoring ignored ignore ignores resisted resisting resist resists regardless
+    skipped skipping skip avoided avoiding avoid
+    """
+)
+# ... and the only words that may stand between one and the trend ("regardless of all the hype"),
+# so that "skipped our labelling to chase the trend" still counts.
+_DISMISSAL_FILLERS = word_set("the a an all this that these those of so much")
 # The writer names a trend or a failure only to set it aside: "everyone is on X; we are not",
 # "... but that was a false alarm". Read from the end of the cue to the end of its sentence.
 _REJECTION = re.compile(
@@ -62,6 +75,24 @@ def negated(text: str, start: int) -> bool:
     clause = _CLAUSE_BREAK.split(text[max(0, start - 200) : start])[-1]
     words = _WORD.findall(clause.lower())[-NEGATION_WINDOW:]
     return any(w in _NEGATORS or w.endswith("n't") for w in words)
+
+
+def set_aside_before(text: str, start: int) -> bool:
+    """True if a word setting a trend aside appears shortly before ``start`` in its clause.
+
+    >>> text = "Despite the hype around agents, we kept labelling."
+    >>> set_aside_before(text, text.index("hype"))
+    True
+    >>> text = "Skipped our labelling to chase the trend."
+    >>> set_aside_before(text, text.index("chase"))
+    False
+    """
+    clause = _CLAUSE_BREAK.split(text[max(0, start - 200) : start])[-1]
+    words = _WORD.findall(clause.lower())[-NEGATION_WINDOW:]
+    return any(
+        word in _DISMISSALS and all(w in _DISMISSAL_FILLERS for w in words[i + 1 :])
+        for i, word in enumerate(words)
+    )
 
 
 def rejected_after(text: str, end: int) -> bool:

@@ -14,7 +14,7 @@ How it works:
   said to be for someone else ("for the marketing team") or away from the goal ("instead of")
   (``bot.analysis.goal_cues``), or idea-driven, takes most of it away.
 - *Role-model mimicry*, *idea-driven* and *failure* are cue phrases (``bot.analysis.cues``,
-  ``bot.analysis.failure_cues``),
+  ``bot.analysis.idea_cues``, ``bot.analysis.failure_cues``),
   cancelled by a negation shortly before them in their clause (``bot.analysis.negation``).
 
 The rules favour precision over recall: a missed nudge costs less than a wrong one.
@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import re
 
-from bot.analysis.cues import IDEA_CUES, ROLE_MODEL_CUES, find_cue, phrase
+from bot.analysis.cues import ROLE_MODEL_CUES, find_cue, phrase
 from bot.analysis.failure_cues import FAILURE_CUES
 from bot.analysis.goal_cues import elsewhere_phrases, shows_progress
+from bot.analysis.idea_cues import IDEA_CUES
 from bot.analysis.negation import FOLD, NEGATION_WINDOW, says_no, word_set
 from bot.analysis.signals import ALIGNED_THRESHOLD, Signals
 
@@ -313,7 +314,7 @@ def analyze(goal: str | None, update: str, *, moves_goal: str = "", failed: str 
     """
     texts = (update, moves_goal)
     role_model = find_cue(texts, ROLE_MODEL_CUES)
-    idea = find_cue(texts, IDEA_CUES)
+    idea = find_cue(texts, IDEA_CUES, dismissible=True)
     alignment, why_aligned = _alignment(goal, update, moves_goal, idea is not None)
     failure = phrase(failed) if _failed_field_says_failure(failed) else None
     if failure is None:

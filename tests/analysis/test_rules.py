@@ -8,7 +8,7 @@ import pytest
 
 import bot.analysis.rules as rules_module
 import bot.analysis.signals as signals_module
-from bot.analysis import ALIGNED_THRESHOLD, Signals, cues, goal_cues, negation
+from bot.analysis import ALIGNED_THRESHOLD, Signals, cues, goal_cues, idea_cues, negation
 from bot.analysis.rules import analyze
 
 GOAL = "Transcribe noisy clinic audio reliably; clinic-test WER"
@@ -86,6 +86,24 @@ IDEA_POSITIVE = [
     "Another team posted exactly our idea last night.",
     "Everyone at the lab is switching to diffusion, so I did too.",
     "Reimplementing the latest viral paper to see what the fuss is about.",
+    # the crowd
+    "Everyone on Twitter is raving about test-time training, so I started a prototype.",
+    "The whole vision community switched to state-space models, so we did too.",
+    "Our lab moved to JEPA because that's what everyone else is doing.",
+    "Spent the week on Gaussian splatting since it's all over my feed.",
+    "Tried a new optimizer because people keep posting about it.",
+    "Switched to graph transformers since all the other startups are using them.",
+    # novelty or hype as the reason
+    "Swapped our encoder for Mamba because it's the hot thing right now.",
+    "The new video model looked so cool, so I spent Friday generating clips with it.",
+    "Couldn't resist the new reasoning model release and spent two days prompting it.",
+    "Jumped on the new state-space paper and ported it to our stack.",
+    "Moved our work to agents because that's where all the excitement is.",
+    "Picked the topic because it sounds impressive.",
+    "Pivoted to synthetic data after the big announcement.",
+    # the race
+    "I want to publish on LLM agents before the topic gets crowded.",
+    "Spent days tuning to edge past the number in a rival's preprint.",
 ]
 
 IDEA_NEGATIVE = [
@@ -98,6 +116,15 @@ IDEA_NEGATIVE = [
     "Everyone is excited about agents; we are not, and kept labelling clinic audio.",
     "Reproduced the latest Whisper paper as a baseline on clinic audio.",
     "Our own state-of-the-art baseline still wins on clinic-test.",
+    "Despite the hype around agents, we stayed on the clinic WER.",
+    "Since everyone was on holiday, I cleaned the evaluation code.",
+    "Jumped on a call with the nurses to review the mislabelled clips.",
+    "Because it was popular with the nurses, we kept the old transcription tool.",
+    "Tried the new tokenizer because our error analysis showed split drug names.",
+    "I was curious whether more augmentation helps our recall, so I ran three strengths.",
+    "Our model beats the competing baselines on clinic-test.",
+    "Moved our jobs to the new cluster because the old one was retired.",
+    "Started a new side project because it looked fun.",
 ]
 
 
@@ -322,5 +349,5 @@ def test_signals_reject_inconsistent_values(alignment: float, aligned: bool) -> 
 
 
 def test_docstring_examples() -> None:
-    for module in (rules_module, signals_module, cues, goal_cues, negation):
+    for module in (rules_module, signals_module, cues, idea_cues, goal_cues, negation):
         assert doctest.testmod(module).failed == 0
