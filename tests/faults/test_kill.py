@@ -16,9 +16,12 @@ and marks them, gives back the rows it had taken, and exits 0; nothing is left i
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from adapters.slack.app import build
@@ -56,9 +59,30 @@ async def rows(db: Database) -> list[Delivery]:
         return list((await session.execute(select(Delivery))).scalars())
 
 
-async def test_kill_9_in_the_middle_of_a_fan_out_then_a_restart_prompts_everyone(
-    tmp_path: Path,
-) -> None:
+@dataclass
+class Team:
+    """MEMBERS of one Slack workspace, each with a weekly prompt due; the fake Slack; what a
+    ``research-coach run`` for them is started with."""
+
+    db: Database
+    slack: FakeSlack
+    env: dict[str, str]
+
+    async def fan_out_under_way(self, folder: Path) -> BotProcess:
+        """A bot started on the fan-out, once Slack has taken ``KILL_AFTER`` prompts."""
+        bot = BotProcess.start(folder, "first", self.env)
+        try:
+            await self.slack.wait_until(
+                lambda: sum(prompts(self.slack).values()) >= KILL_AFTER, WAIT, "the fan-out"
+            )
+        except BaseException:
+            bot.kill()
+            raise
+        return bot
+
+
+@pytest.fixture
+async def team(tmp_path: Path) -> AsyncIterator[Team]:
     url = f"sqlite+aiosqlite:///{tmp_path / 'coach.db'}"
     db = Database.from_url(url)
     try:
@@ -75,131 +99,104 @@ async def test_kill_9_in_the_middle_of_a_fan_out_then_a_restart_prompts_everyone
                 "COACH_ANALYSIS_MODEL": "off",
                 "COACH_LOG_LEVEL": "INFO",
             }
-
-            first = BotProcess.start(tmp_path, "first", env)
-            try:
-                await slack.wait_until(
-                    lambda: sum(prompts(slack).values()) >= KILL_AFTER, WAIT, "the fan-out"
-                )
-            finally:
-                first.kill()
-            await slack.settle()  # what the dead process had on the wire is in, or never was
-            killed_at = datetime.now(UTC)
-            before = prompts(slack)
-            marked = {r.target for r in await rows(db) if r.status == "sent"}
-            leased = {
-                r.target
-                for r in await rows(db)
-                if r.status == "pending" and r.next_attempt_at > killed_at
-            }
-            # The kill came in the middle: some out, some taken and in flight, some untouched.
-            assert 0 < len(before) < len(MEMBERS), before
-            assert set(before.values()) == {1}
-            assert marked <= set(before)  # nothing is marked that Slack did not take
-            assert leased, "the dead process had nothing in flight: not a mid-fan-out kill"
-            # Taken by Slack, not yet written down: the kill came before the mark.
-            unmarked = set(before) - marked
-            assert unmarked <= leased
-
-            second = BotProcess.start(tmp_path, "second", env)
-            untouched = set(MEMBERS) - set(before) - leased
-            try:
-                await slack.wait_until(
-                    lambda: untouched <= set(prompts(slack)), WAIT, "the restart's sends"
-                )
-            finally:
-                stopped = await second.stop()
-            assert stopped == 0, second.output()
-            await slack.settle()
-            after_restart = prompts(slack)
-            # The restart resumed the fan-out, and sent nothing the dead process had taken:
-            # those wait for their lease, the ones already out are never sent again.
-            assert set(after_restart) == set(before) | untouched
-            assert set(after_restart.values()) == {1}
-
-            # What Slack took but nobody wrote down: only what was in flight at the kill (the
-            # second process's stop, a SIGTERM, finished and marked its sends).
-            out_unmarked = {r.target for r in await rows(db) if r.status != "sent"} & set(
-                after_restart
-            )
-            assert out_unmarked == unmarked
-
-            # The same bot once the lease has passed: what was in flight at the kill goes out,
-            # after the outbox looked in each DM for a copy that got out before the kill.
-            clock = OffsetClock()
-            clock.advance(LEASE + timedelta(seconds=1))
-            coach = Coach(db, clock)
-            slack_app = build(coach, settings_for(slack))
-            ran = await Scheduler(
-                db, clock, {"slack": slack_app.messenger}, coach.prompts
-            ).run_once()
-            assert ran is not None
-            assert ran[1].found == len(out_unmarked)  # found in the DM: marked, not resent
-            assert ran[1].sent == len(set(MEMBERS) - set(after_restart))
-
-            final = prompts(slack)
-            assert set(final) == set(MEMBERS), set(MEMBERS) - set(final)
-            assert set(final.values()) == {1}, {u: n for u, n in final.items() if n > 1}
-            assert {r.status for r in await rows(db)} == {"sent"}
-            assert len(await rows(db)) == len(MEMBERS)
-            for run in (first, second):
-                assert TOKEN not in run.output() and SIGNING_SECRET not in run.output()
+            yield Team(db, slack, env)
     finally:
         await db.dispose()
 
 
+async def test_kill_9_in_the_middle_of_a_fan_out_then_a_restart_prompts_everyone(
+    tmp_path: Path, team: Team
+) -> None:
+    db, slack, env = team.db, team.slack, team.env
+    first = await team.fan_out_under_way(tmp_path)
+    first.kill()
+    await slack.settle()  # what the dead process had on the wire is in, or never was
+    killed_at = datetime.now(UTC)
+    before = prompts(slack)
+    marked = {r.target for r in await rows(db) if r.status == "sent"}
+    leased = {
+        r.target for r in await rows(db) if r.status == "pending" and r.next_attempt_at > killed_at
+    }
+    # The kill came in the middle: some out, some taken and in flight, some untouched.
+    assert 0 < len(before) < len(MEMBERS), before
+    assert set(before.values()) == {1}
+    assert marked <= set(before)  # nothing is marked that Slack did not take
+    assert leased, "the dead process had nothing in flight: not a mid-fan-out kill"
+    # Taken by Slack, not yet written down: the kill came before the mark.
+    unmarked = set(before) - marked
+    assert unmarked <= leased
+
+    second = BotProcess.start(tmp_path, "second", env)
+    untouched = set(MEMBERS) - set(before) - leased
+    try:
+        await slack.wait_until(
+            lambda: untouched <= set(prompts(slack)), WAIT, "the restart's sends"
+        )
+    finally:
+        stopped = await second.stop()
+    assert stopped == 0, second.output()
+    await slack.settle()
+    after_restart = prompts(slack)
+    # The restart resumed the fan-out, and sent nothing the dead process had taken:
+    # those wait for their lease, the ones already out are never sent again.
+    assert set(after_restart) == set(before) | untouched
+    assert set(after_restart.values()) == {1}
+
+    # What Slack took but nobody wrote down: only what was in flight at the kill (the
+    # second process's stop, a SIGTERM, finished and marked its sends).
+    out_unmarked = {r.target for r in await rows(db) if r.status != "sent"} & set(after_restart)
+    assert out_unmarked == unmarked
+
+    # The same bot once the lease has passed: what was in flight at the kill goes out,
+    # after the outbox looked in each DM for a copy that got out before the kill.
+    clock = OffsetClock()
+    clock.advance(LEASE + timedelta(seconds=1))
+    coach = Coach(db, clock)
+    slack_app = build(coach, settings_for(slack))
+    ran = await Scheduler(db, clock, {"slack": slack_app.messenger}, coach.prompts).run_once()
+    assert ran is not None
+    assert ran[1].found == len(out_unmarked)  # found in the DM: marked, not resent
+    assert ran[1].sent == len(set(MEMBERS) - set(after_restart))
+
+    final = prompts(slack)
+    assert set(final) == set(MEMBERS), set(MEMBERS) - set(final)
+    assert set(final.values()) == {1}, {u: n for u, n in final.items() if n > 1}
+    assert {r.status for r in await rows(db)} == {"sent"}
+    assert len(await rows(db)) == len(MEMBERS)
+    for run in (first, second):
+        assert TOKEN not in run.output() and SIGNING_SECRET not in run.output()
+
+
 async def test_sigterm_in_the_middle_of_a_fan_out_finishes_what_was_under_way(
-    tmp_path: Path,
+    tmp_path: Path, team: Team
 ) -> None:
     """``docker stop`` (SIGTERM) in the middle of the fan-out: the bot finishes and marks the
     sends under way, gives back what it had taken, and exits 0; a restart sends the rest at
     once, without a lease to wait out or a DM to look in."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'coach.db'}"
-    db = Database.from_url(url)
-    try:
-        await db.upgrade()
-        await seed_team(db, TEAM, MEMBERS, a_minute_ago())
-        async with FakeSlack() as slack:
-            slack.add_workspace(TEAM.external_id, TOKEN)
-            env = {
-                "COACH_DATABASE_URL": url,
-                "COACH_SLACK_BOT_TOKEN": TOKEN,
-                "COACH_SLACK_SIGNING_SECRET": SIGNING_SECRET,
-                "COACH_SLACK_API_URL": slack.api_url,
-                "COACH_HTTP_PORT": "0",
-                "COACH_ANALYSIS_MODEL": "off",
-                "COACH_LOG_LEVEL": "INFO",
-            }
-            first = BotProcess.start(tmp_path, "first", env)
-            try:
-                await slack.wait_until(
-                    lambda: sum(prompts(slack).values()) >= KILL_AFTER, WAIT, "the fan-out"
-                )
-            finally:
-                stopped = await first.stop()
-            assert stopped == 0, first.output()
-            stopped_at = datetime.now(UTC)
-            before = prompts(slack)
-            assert 0 < len(before) < len(MEMBERS), before
-            rows_now = await rows(db)
-            # Every prompt Slack took is marked; nothing is left taken.
-            assert {r.target for r in rows_now if r.status == "sent"} == set(before)
-            pending = [r for r in rows_now if r.status == "pending"]
-            assert len(pending) == len(MEMBERS) - len(before)
-            assert all(r.next_attempt_at <= stopped_at for r in pending)  # none left taken
-            assert "given back unsent" in first.output()
-            assert "Traceback" not in first.output(), first.output()
+    db, slack, env = team.db, team.slack, team.env
+    first = await team.fan_out_under_way(tmp_path)
+    stopped = await first.stop()
+    assert stopped == 0, first.output()
+    stopped_at = datetime.now(UTC)
+    before = prompts(slack)
+    assert 0 < len(before) < len(MEMBERS), before
+    rows_now = await rows(db)
+    # Every prompt Slack took is marked; nothing is left taken.
+    assert {r.target for r in rows_now if r.status == "sent"} == set(before)
+    pending = [r for r in rows_now if r.status == "pending"]
+    assert len(pending) == len(MEMBERS) - len(before)
+    assert all(r.next_attempt_at <= stopped_at for r in pending)  # none left taken
+    assert "given back unsent" in first.output()
+    assert "Traceback" not in first.output(), first.output()
 
-            second = BotProcess.start(tmp_path, "second", env)
-            try:
-                await slack.wait_until(
-                    lambda: set(prompts(slack)) == set(MEMBERS), WAIT, "the restart's sends"
-                )
-            finally:
-                assert await second.stop() == 0, second.output()
-            final = prompts(slack)
-            assert set(final.values()) == {1}, {u: n for u, n in final.items() if n > 1}
-            assert slack.calls("conversations.history") == []  # nothing was in doubt
-            assert {r.status for r in await rows(db)} == {"sent"}
+    second = BotProcess.start(tmp_path, "second", env)
+    try:
+        await slack.wait_until(
+            lambda: set(prompts(slack)) == set(MEMBERS), WAIT, "the restart's sends"
+        )
     finally:
-        await db.dispose()
+        assert await second.stop() == 0, second.output()
+    final = prompts(slack)
+    assert set(final.values()) == {1}, {u: n for u, n in final.items() if n > 1}
+    assert slack.calls("conversations.history") == []  # nothing was in doubt
+    assert {r.status for r in await rows(db)} == {"sent"}
