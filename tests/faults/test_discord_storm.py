@@ -19,7 +19,7 @@ from bot.ports import ManualClock
 from bot.schedule.outbox import BACKOFF
 from bot.schedule.runner import Scheduler
 from bot.store.models import Delivery, Member, NotebookEntry
-from tests.adapters.discord.transcript import TOKEN, Bot, Researcher, settings
+from tests.adapters.discord.transcript import TOKEN, Bot, Researcher, running
 from tests.fakes.discord import FakeDiscord, Person, pointed_at
 from tests.faults.bots import logged_without, seed_team
 
@@ -43,12 +43,8 @@ async def fake() -> AsyncIterator[FakeDiscord]:
 
 @pytest.fixture
 async def bot(fake: FakeDiscord, coach: Coach) -> AsyncIterator[Bot]:
-    running = Bot(fake, coach, settings(fake))
-    await running.start()
-    try:
-        yield running
-    finally:
-        await running.stop()
+    async with running(fake, coach) as started:
+        yield started
 
 
 def logged_without_secrets(caplog: pytest.LogCaptureFixture, fake: FakeDiscord) -> str:

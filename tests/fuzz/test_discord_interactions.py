@@ -27,7 +27,7 @@ from adapters.discord.commands import build as build_commands  # first: it impor
 from bot.coach import Coach
 from bot.events import Action, TenantRef
 from bot.store.models import Member, Tenant
-from tests.adapters.discord.transcript import Bot, Researcher, settings
+from tests.adapters.discord.transcript import Bot, Researcher, running
 from tests.fakes.discord import EPHEMERAL, FakeDiscord, Person, pointed_at
 from tests.fuzz.conftest import crashes, leaked, seed_first_tenant, settle
 
@@ -46,12 +46,8 @@ async def bot(coach: Coach) -> AsyncIterator[Bot]:
     await seed_first_tenant(coach, TenantRef("discord", str(LAB)), str(ADA.id))
     try:
         with pointed_at(fake):
-            running = Bot(fake, coach, settings(fake))
-            await running.start()
-            try:
-                yield running
-            finally:
-                await running.stop()
+            async with running(fake, coach) as started:
+                yield started
     finally:
         await fake.close()
     assert fake.unexpected() == [], "the bot called endpoints the fake does not know"

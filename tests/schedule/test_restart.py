@@ -5,10 +5,10 @@ prompt. A restart is a new Ticker and Outbox on the same database (``rig.restart
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from bot.events import Button, Content, TenantRef
-from bot.ports import Recipient
 from bot.schedule.outbox import BACKOFF, LEASE, MAX_ATTEMPTS
 from bot.schedule.runner import Scheduler
 from bot.store import Database
@@ -198,15 +198,15 @@ async def test_a_send_that_keeps_failing_is_given_up(db: Database) -> None:
     assert rig.messenger.dms() == []
 
 
-class OneAtATime:
-    """A platform that takes one message at a time, each after a short round trip; counts
-    how often it is asked whether a message is out already."""
+@dataclass
+class OneAtATime(RecordingMessenger):
+    """A platform that takes one message at a time, each after a short round trip."""
 
-    def __init__(self, messenger: RecordingMessenger, some: int = 10) -> None:
-        self.messenger = messenger
-        self.lookups = 0
-        self.some_out = asyncio.Event()  # set once ``some`` messages are out
-        self._some = some
+    some: int = 10  # ``some_out`` is set once this many messages are out
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.some_out = asyncio.Event()
         self._line = asyncio.Lock()
 
     async def send_dm(
@@ -214,20 +214,9 @@ class OneAtATime:
     ) -> None:
         async with self._line:
             await asyncio.sleep(0.005)
-            await self.messenger.send_dm(tenant, user_id, body, buttons)
-        if len(self.messenger.dms()) >= self._some:
+            await super().send_dm(tenant, user_id, body, buttons)
+        if len(self.dms()) >= self.some:
             self.some_out.set()
-
-    async def post(
-        self, tenant: TenantRef, channel_id: str, body: Content, thread_id: str | None = None
-    ) -> str:
-        raise AssertionError("no channel posts here")
-
-    async def find_sent(
-        self, tenant: TenantRef, to: Recipient, body: Content, since: datetime
-    ) -> str | None:
-        self.lookups += 1
-        return await self.messenger.find_sent(tenant, to, body, since)
 
 
 async def test_a_stop_mid_fan_out_finishes_the_sends_under_way_and_gives_back_the_rest(
@@ -241,7 +230,7 @@ async def test_a_stop_mid_fan_out_finishes_the_sends_under_way_and_gives_back_th
     for user in members:
         await rig.join(person(user))
     rig.clock.advance(timedelta(hours=2))  # Monday 10:00: everyone's prompt is due
-    platform = OneAtATime(rig.messenger)
+    platform = OneAtATime(rig.clock)
     scheduler = Scheduler(db, rig.clock, {"slack": platform}, rig.prompts)
     running = asyncio.create_task(scheduler.run_once())
     await platform.some_out.wait()
@@ -250,7 +239,7 @@ async def test_a_stop_mid_fan_out_finishes_the_sends_under_way_and_gives_back_th
     assert running.done() and not running.cancelled()  # it finished, nothing cut short
     ran = running.result()
     assert ran is not None
-    out = {s.target for s in rig.messenger.dms()}
+    out = {s.target for s in platform.dms()}
     assert 10 <= len(out) < len(members) and ran[1].sent == len(out)
     rows = await rig.deliveries()
     assert {r.target for r in rows if r.status == "sent"} == out  # each send marked
@@ -263,5 +252,5 @@ async def test_a_stop_mid_fan_out_finishes_the_sends_under_way_and_gives_back_th
     again = await restarted.run_once()  # at once: no lease to wait out
     assert again is not None and again[1].sent == len(given_back)
     assert platform.lookups == 0  # nothing was in doubt
-    assert sorted(s.target for s in rig.messenger.dms()) == members  # each exactly once
+    assert sorted(s.target for s in platform.dms()) == members  # each exactly once
     await restarted.stop()

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from bot.coach import Coach
-from tests.adapters.discord.transcript import Bot, Researcher, settings
+from tests.adapters.discord.transcript import Bot, Researcher, running
 from tests.fakes.discord import FakeDiscord, Person, pointed_at
 
 LAB = 80 << 22  # a guild id on shard 0 of 2
@@ -35,12 +35,8 @@ async def fake() -> AsyncIterator[FakeDiscord]:
 
 @pytest.fixture
 async def bot(fake: FakeDiscord, coach: Coach) -> AsyncIterator[Bot]:
-    running = Bot(fake, coach, settings(fake))
-    await running.start()
-    try:
-        yield running
-    finally:
-        await running.stop()
+    async with running(fake, coach) as started:
+        yield started
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -207,6 +208,17 @@ class Bot:
             await self.current.dispatcher.inflight.finished(key)
         interaction = int(payload["id"]) if event == "INTERACTION_CREATE" else None
         return Answer(interaction, self.fake.calls[start:], self.fake)
+
+
+@contextlib.asynccontextmanager
+async def running(fake: FakeDiscord, coach: Coach) -> AsyncIterator[Bot]:
+    """The bot connected to ``fake`` for the block, stopped after it."""
+    bot = Bot(fake, coach, settings(fake))
+    await bot.start()
+    try:
+        yield bot
+    finally:
+        await bot.stop()
 
 
 @dataclass

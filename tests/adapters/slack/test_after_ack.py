@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
@@ -51,22 +52,28 @@ async def test_a_refused_reply_after_the_ack_keeps_the_ack_and_the_note(
     assert "Slack answered HTTP 404 to a reply" in caplog.text
 
 
-async def signed_command(app: AsyncApp) -> httpx.Response:
-    """One signed ``/log`` through our HTTP server in front of ``app``."""
-    server = SlackServer(app)
-    port = await server.start("127.0.0.1", 0)
-    body = slash_command_body(
-        "/log", "", team_id="T1", user_id="U1", channel_id="C1", response_url="http://x/"
-    )
-    try:
-        async with httpx.AsyncClient(timeout=10) as http:
-            return await http.post(
-                f"http://127.0.0.1:{port}/slack/events",
-                content=body,
-                headers={"Content-Type": FORM, **sign(SECRET, body)},
-            )
-    finally:
-        await server.stop()
+async def log_through(listener: Callable[[AsyncAck], Awaitable[None]]) -> httpx.Response:
+    """One signed ``/log`` through our HTTP server, to a Bolt app whose only listener is
+    ``listener`` wrapped in ``keeping_the_ack``; the answer Slack would get."""
+    async with FakeSlack() as fake:
+        fake.add_workspace("T1", TOKENS["T1"])
+        client = AsyncWebClient(token=TOKENS["T1"], base_url=fake.api_url)
+        app = AsyncApp(signing_secret=SECRET, client=client)
+        app.command("/log")(keeping_the_ack(listener))
+        server = SlackServer(app)
+        port = await server.start("127.0.0.1", 0)
+        body = slash_command_body(
+            "/log", "", team_id="T1", user_id="U1", channel_id="C1", response_url="http://x/"
+        )
+        try:
+            async with httpx.AsyncClient(timeout=10) as http:
+                return await http.post(
+                    f"http://127.0.0.1:{port}/slack/events",
+                    content=body,
+                    headers={"Content-Type": FORM, **sign(SECRET, body)},
+                )
+        finally:
+            await server.stop()
 
 
 async def test_a_failure_right_after_the_ack_does_not_turn_it_into_a_404(
@@ -78,13 +85,8 @@ async def test_a_failure_right_after_the_ack_does_not_turn_it_into_a_404(
         await ack()
         raise RuntimeError("the reply could not be sent")
 
-    async with FakeSlack() as fake:
-        fake.add_workspace("T1", TOKENS["T1"])
-        client = AsyncWebClient(token=TOKENS["T1"], base_url=fake.api_url)
-        app = AsyncApp(signing_secret=SECRET, client=client)
-        app.command("/log")(keeping_the_ack(acks_then_fails))
-        with caplog.at_level(logging.ERROR, logger="adapters.slack.listeners"):
-            answer = await signed_command(app)
+    with caplog.at_level(logging.ERROR, logger="adapters.slack.listeners"):
+        answer = await log_through(acks_then_fails)
     assert answer.status_code == 200
     assert "failed after its ack: the reply could not be sent" in caplog.text
 
@@ -93,13 +95,7 @@ async def test_a_failure_before_the_ack_still_reaches_bolt() -> None:
     async def fails(ack: AsyncAck) -> None:
         raise RuntimeError("no ack")
 
-    async with FakeSlack() as fake:
-        fake.add_workspace("T1", TOKENS["T1"])
-        client = AsyncWebClient(token=TOKENS["T1"], base_url=fake.api_url)
-        app = AsyncApp(signing_secret=SECRET, client=client)
-        app.command("/log")(keeping_the_ack(fails))
-        answer = await signed_command(app)
-    assert answer.status_code == 500
+    assert (await log_through(fails)).status_code == 500
 
 
 async def test_a_form_the_database_could_not_take_in_time_comes_back_in_the_answer(
