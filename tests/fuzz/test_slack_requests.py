@@ -13,19 +13,23 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
-from slack_sdk.oauth.installation_store import Installation
 
 from adapters.slack.render import ACTION_PREFIX, FORM_CALLBACK
 from bot.coach import Coach
 from bot.events import Action, TenantRef
-from tests.adapters.slack.conftest import TOKENS, SlackHarness, settings_for, start
+from tests.adapters.slack.conftest import (
+    TOKENS,
+    SlackHarness,
+    install_every_workspace,
+    settings_for,
+    start,
+)
 from tests.fakes.slack import FakeSlack, event_body, interaction_body, slash_command_body
 from tests.fuzz.conftest import crashes, leaked, seed_first_tenant, settle
 
@@ -45,23 +49,7 @@ async def workspaces(coach: Coach) -> AsyncIterator[SlackHarness]:
             fake, slack_bot_token=None, slack_client_id="111.222", slack_client_secret="shh"
         )
         async for harness in start(coach, fake, settings):
-            store = harness.runtime.listeners.installations
-            assert store is not None
-            for team, token in TOKENS.items():
-                await store.async_save(
-                    Installation(
-                        app_id="A1",
-                        enterprise_id=None,
-                        team_id=team,
-                        team_name=team,
-                        bot_token=token,
-                        bot_id=f"B{team}",
-                        bot_user_id="UBOT",
-                        bot_scopes="commands,chat:write,im:write,users:read",
-                        user_id="UINSTALLER",
-                        installed_at=datetime.now().timestamp(),
-                    )
-                )
+            await install_every_workspace(harness, "commands,chat:write,im:write,users:read")
             await seed_first_tenant(coach, TenantRef("slack", FIRST), "U1")
             yield harness
 

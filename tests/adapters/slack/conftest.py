@@ -7,10 +7,12 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import httpx
 import pytest
+from slack_sdk.oauth.installation_store import Installation
 
 from adapters.slack.app import SlackRuntime, build
 from adapters.slack.http import SlackServer
@@ -205,3 +207,26 @@ async def slack(coach: Coach, fake_slack: FakeSlack) -> AsyncIterator[SlackHarne
     """One workspace (T1), one bot token, HTTP mode."""
     async for harness in start(coach, fake_slack, settings_for(fake_slack)):
         yield harness
+
+
+async def install_every_workspace(
+    harness: SlackHarness, scopes: str = "commands,chat:write"
+) -> None:
+    """OAuth mode: each workspace of ``TOKENS`` installed, as the install flow would store it."""
+    store = harness.runtime.listeners.installations
+    assert store is not None
+    for team, token in TOKENS.items():
+        await store.async_save(
+            Installation(
+                app_id="A1",
+                enterprise_id=None,
+                team_id=team,
+                team_name=team,
+                bot_token=token,
+                bot_id=f"B{team}",
+                bot_user_id="UBOT",
+                bot_scopes=scopes,
+                user_id="UINSTALLER",
+                installed_at=datetime.now().timestamp(),
+            )
+        )

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from datetime import datetime
 
 import pytest
-from slack_sdk.oauth.installation_store import Installation
 from sqlalchemy import func, select, text
 
 from bot.coach import Coach
@@ -17,6 +15,7 @@ from tests.adapters.slack.conftest import (
     TOKENS,
     SlackHarness,
     eventually,
+    install_every_workspace,
     settings_for,
     start,
     text_of,
@@ -30,23 +29,7 @@ async def oauth_slack(coach: Coach, fake_slack: FakeSlack) -> AsyncIterator[Slac
         fake_slack, slack_bot_token=None, slack_client_id="111.222", slack_client_secret="shh"
     )
     async for harness in start(coach, fake_slack, settings):
-        store = harness.runtime.listeners.installations
-        assert store is not None
-        for team, token in TOKENS.items():
-            await store.async_save(
-                Installation(
-                    app_id="A1",
-                    enterprise_id=None,
-                    team_id=team,
-                    team_name=team,
-                    bot_token=token,
-                    bot_id=f"B{team}",
-                    bot_user_id="UBOT",
-                    bot_scopes="commands,chat:write",
-                    user_id="UINSTALLER",
-                    installed_at=datetime.now().timestamp(),
-                )
-            )
+        await install_every_workspace(harness)
         yield harness
 
 
