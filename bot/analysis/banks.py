@@ -4,7 +4,9 @@ The banks are text a person edits; their vectors and the signals' probes
 (``bot.analysis.probes``) are derived data, cached in ``bot/analysis/data/examples.npz`` so a
 cold start does not embed 600 sentences. The cache is keyed by the sha256 of the bank text, of
 the model and of the probe settings: when any changes, everything is computed at load (and
-``python -m bot.analysis.calibrate --write`` refreshes the cache).
+``python -m bot.analysis.calibrate --write`` refreshes the cache). Only the cache holds the
+probes that also learnt from the labelled dev check-ins (the package ships no labelled data):
+probes computed at load learn from the banks alone, and the log says so.
 """
 
 from __future__ import annotations
@@ -141,9 +143,10 @@ def load_bank_vectors(embedder: Embedder) -> BankVectors:
     cached = read_cache(cache_key(text), texts)
     if cached is not None:
         return cached
-    log.info(
-        "prompts/%s changed since its vectors were cached: computing them now "
-        "(python -m bot.analysis.calibrate --write refreshes the cache)",
+    log.warning(
+        "prompts/%s changed since its vectors were cached: computing them now, with probes "
+        "trained on the banks alone (python -m bot.analysis.calibrate --write refreshes the "
+        "cache and trains them on the dev check-ins too)",
         BANK_FILE,
     )
     return compute_vectors(examples, embedder)

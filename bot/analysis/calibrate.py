@@ -5,8 +5,10 @@
 - Goal alignment: an L2-regularised logistic regression on the standardised similarities of
   ``semantic.ALIGNMENT_FEATURES``; its output is the probability ``goal_alignment``.
 - Each detector: the lowest threshold on its probe's score (``bot.analysis.probes``) at which
-  the similarity detector on its own is right 90% of the time on dev (``fit_detector`` says
-  why on its own, and why this rule).
+  the similarity detector on its own is right 90% of the time on dev, 75% for idea-driven
+  (``fit_detector`` says why on its own, and why this rule). The idea-driven probe learns from
+  the dev check-ins too, so both are fitted on held-out scores: each dev check-in scored by a
+  probe trained without it (``held_out``).
 
 Only the dev split is ever read here: the test split measures what this chose. ``--write``
 rewrites ``bot/analysis/calibration.py`` and ``bot/analysis/data/examples.npz``. ``--cv`` also
@@ -28,6 +30,7 @@ import numpy.typing as npt
 from bot.analysis import banks
 from bot.analysis.embedder import Embedder, load_embedder
 from bot.analysis.evaluate import Example, auc, load_examples, prf
+from bot.analysis.probes import Checkins, Weights, train_probes
 from bot.analysis.semantic import ALIGNMENT_FEATURES, Calibration, Reading, SemanticAnalyzer
 from bot.analysis.signals import SIGNAL_NAMES
 
@@ -43,20 +46,27 @@ __all__ = [
 
 DEV_FILE = Path(__file__).resolve().parents[2] / "tests" / "data" / "checkins_dev.jsonl"
 L2 = 3.0  # strong: eight features, ~150 examples (chosen by cross-validation on dev)
-DETECTOR_PRECISION = 0.9  # a similarity-only hit asks a question: it should rarely be wrong
+# A similarity-only hit asks a question: it should rarely be wrong. Idea-driven asks for less:
+# trend-chasing is said in more ways than any bank holds, and on dev 0.6-0.75 gave the best
+# cross-validated F1 (0.9 gave 0.64); the others do best at 0.9.
+DETECTOR_PRECISION = {"role_model_mimicry": 0.9, "idea_driven": 0.75, "failure": 0.9}
 CV_FOLDS = 5
+INNER_FOLDS = 5  # held-out probe scores for fitting: each check-in scored by 4/5 of the others
 CV_REPEATS = 4
 THRESHOLDS = tuple(round(-1.0 + 0.05 * i, 2) for i in range(101))  # probe logits -1 .. 4
 SMOOTHING = 5  # thresholds each side (0.25 in logits) averaged when choosing one
 CALIBRATION_MODULE = Path(__file__).with_name("calibration.py")
 
 Array = npt.NDArray[np.float64]
+Matrix = npt.NDArray[np.float32]
+Indices = npt.NDArray[np.intp]
 
 
 @dataclass(frozen=True)
 class Fitted:
     calibration: Calibration
     dev_f1: dict[str, float]
+    probes: dict[str, Weights]  # trained on the banks and every dev check-in
 
 
 def fit_alignment(features: Array, labels: Array) -> tuple[Array, Array, Array, float]:
@@ -83,10 +93,10 @@ def fit_detector(
 ) -> tuple[float, float]:
     """(threshold, dev precision) of the similarity detector for one signal, on its own.
 
-    The lowest threshold at which similarity-only hits are right ``DETECTOR_PRECISION`` of the
-    time on dev (precision averaged over a window of thresholds: with about fifteen positives it
-    jumps from one threshold to the next). Chosen by cross-validation on dev over maximising F1
-    or F0.5: it gave the best and the steadiest "rule or similarity" F1 across folds.
+    The lowest threshold at which similarity-only hits are right ``DETECTOR_PRECISION[name]`` of
+    the time on dev (precision averaged over a window of thresholds: with a few dozen positives
+    it jumps from one threshold to the next). Chosen by cross-validation on dev over maximising
+    F1 or F0.5: it gave the best and the steadiest "rule or similarity" F1 across folds.
 
     Fitted alone rather than combined with the rule: the cue phrases were extended while reading
     the dev split, so on dev they catch nearly every positive and would leave similarity nothing
@@ -101,14 +111,52 @@ def fit_detector(
         recall.append(scores.recall)
     for i, threshold in enumerate(THRESHOLDS):
         window = precision[max(0, i - SMOOTHING) : i + SMOOTHING + 1]
-        if float(np.mean(window)) >= DETECTOR_PRECISION and recall[i] > 0:
+        if float(np.mean(window)) >= DETECTOR_PRECISION[name] and recall[i] > 0:
             return threshold, precision[i]
     return THRESHOLDS[-1], precision[-1]
 
 
-def fit(examples: Sequence[Example], embedder: Embedder, vectors: banks.BankVectors) -> Fitted:
+def read_all(
+    examples: Sequence[Example], embedder: Embedder, vectors: banks.BankVectors
+) -> tuple[list[Reading], Matrix]:
+    """Every check-in's reading, and the vector of each whole update (a probe's positive)."""
     analyzer = SemanticAnalyzer(embedder, vectors, _neutral())
     readings = [analyzer.read(e.goal, e.update, e.moves_goal, e.failed) for e in examples]
+    return readings, embedder.embed([e.update or " " for e in examples])
+
+
+def as_checkins(
+    readings: Sequence[Reading], updates: Matrix, examples: Sequence[Example], chosen: Indices
+) -> Checkins:
+    return Checkins(
+        updates=[updates[i : i + 1] for i in chosen],
+        pieces=[readings[i].vectors for i in chosen],
+        labels={name: [examples[i].labels[name] for i in chosen] for name in SIGNAL_NAMES},
+    )
+
+
+def held_out(
+    readings: Sequence[Reading],
+    updates: Matrix,
+    examples: Sequence[Example],
+    chosen: Indices,
+    vectors: banks.BankVectors,
+) -> list[Reading]:
+    """The ``chosen`` check-ins, each scored by probes that were trained on the banks and the
+    *other* chosen check-ins, never on itself: what thresholds and weights are fitted on."""
+    order = np.random.default_rng(1).permutation(chosen)
+    scored: dict[int, Reading] = {}
+    for fold in np.array_split(order, INNER_FOLDS):
+        rest = np.setdiff1d(order, fold)
+        probes = train_probes(vectors.vectors, as_checkins(readings, updates, examples, rest))
+        scored.update({int(i): readings[i].scored_by(probes) for i in fold})
+    return [scored[int(i)] for i in chosen]
+
+
+def fit_on(
+    readings: Sequence[Reading], examples: Sequence[Example]
+) -> tuple[Calibration, dict[str, float]]:
+    """The calibration fitted on readings (already scored by held-out probes)."""
     features = np.array([r.features for r in readings], dtype=np.float64)
     aligned = np.array([e.labels["goal_aligned"] for e in examples], dtype=np.float64)
     mean, scale, weights, bias = fit_alignment(features, aligned)
@@ -129,13 +177,26 @@ def fit(examples: Sequence[Example], embedder: Embedder, vectors: banks.BankVect
         bias=round(bias, 6),
         thresholds=thresholds,
     )
-    return Fitted(calibration, dev_f1)
+    return calibration, dev_f1
 
 
-def cross_validate(readings: Sequence[Reading], examples: Sequence[Example]) -> dict[str, float]:
-    """Dev alignment AUC and detector F1s, each fold scored by a fit on the other folds."""
-    features = np.array([r.features for r in readings], dtype=np.float64)
-    aligned = np.array([e.labels["goal_aligned"] for e in examples], dtype=np.float64)
+def fit(examples: Sequence[Example], embedder: Embedder, vectors: banks.BankVectors) -> Fitted:
+    """Probes trained on the banks and all of dev; thresholds and alignment weights fitted on
+    held-out probe scores (``dev_f1`` is measured on those too)."""
+    readings, updates = read_all(examples, embedder, vectors)
+    everyone = np.arange(len(examples))
+    calibration, dev_f1 = fit_on(held_out(readings, updates, examples, everyone, vectors), examples)
+    probes = train_probes(vectors.vectors, as_checkins(readings, updates, examples, everyone))
+    return Fitted(calibration, dev_f1, probes)
+
+
+def cross_validate(
+    examples: Sequence[Example], embedder: Embedder, vectors: banks.BankVectors
+) -> dict[str, float]:
+    """Dev alignment AUC and detector F1s, each fold scored by a fit on the other folds (the
+    probes included: a fold's check-ins are in none of the training it is scored by)."""
+    readings, updates = read_all(examples, embedder, vectors)
+    aligned = np.array([e.labels["goal_aligned"] for e in examples], dtype=bool)
     rng = np.random.default_rng(0)
     totals: dict[str, float] = {}
     for _ in range(CV_REPEATS):
@@ -144,23 +205,27 @@ def cross_validate(readings: Sequence[Reading], examples: Sequence[Example]) -> 
         fired: dict[str, list[bool]] = {name: [False] * len(examples) for name in SIGNAL_NAMES}
         for fold in np.array_split(order, CV_FOLDS):
             train = np.setdiff1d(order, fold)
-            mean, scale, weights, bias = fit_alignment(features[train], aligned[train])
-            scores[fold] = 1 / (1 + np.exp(-(bias + ((features[fold] - mean) / scale) @ weights)))
-            for name in SIGNAL_NAMES:
-                threshold, _ = fit_detector(
-                    name,
-                    [readings[i] for i in train],
-                    [examples[i].labels[name] for i in train],
-                )
-                for i in fold:
-                    hit = readings[i].likeness[name].hit(threshold) is not None
-                    fired[name][i] = bool(getattr(readings[i].rules, name)) or hit
-        results = {"alignment_auc": auc(list(aligned.astype(bool)), list(scores))}
+            calibration, _ = fit_on(
+                held_out(readings, updates, examples, train, vectors),
+                [examples[i] for i in train],
+            )
+            probes = train_probes(vectors.vectors, as_checkins(readings, updates, examples, train))
+            for i in fold:
+                reading = readings[i].scored_by(probes)
+                scores[i] = calibration.probability(reading.features)
+                for name in SIGNAL_NAMES:
+                    hit = reading.likeness[name].hit(calibration.thresholds[name])
+                    fired[name][i] = bool(getattr(reading.rules, name)) or hit is not None
+        results = {"alignment_auc": auc(list(aligned), list(scores))}
         for name in SIGNAL_NAMES:
             results[f"{name}_f1"] = prf([e.labels[name] for e in examples], fired[name]).f1
         for key, value in results.items():
             totals[key] = totals.get(key, 0.0) + value / CV_REPEATS
     return totals
+
+
+def _rounded(values: dict[str, float]) -> dict[str, float]:
+    return {k: round(float(v), 3) for k, v in values.items()}
 
 
 def _neutral() -> Calibration:
@@ -206,18 +271,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     fitted = fit(examples, embedder, vectors)
     source = "tests/data/" + args.dev_file.name
     print(render(fitted.calibration, source))
-    print("dev F1 (rule or similarity):", {k: round(v, 3) for k, v in fitted.dev_f1.items()})
+    print("dev F1 (rule or similarity, held-out probes):", _rounded(fitted.dev_f1))
     if args.cv:
-        analyzer = SemanticAnalyzer(embedder, vectors, _neutral())
-        readings = [analyzer.read(e.goal, e.update, e.moves_goal, e.failed) for e in examples]
         folds = f"{CV_REPEATS}x{CV_FOLDS}-fold"
-        print(
-            f"dev, {folds} cross-validated:",
-            {k: round(v, 3) for k, v in cross_validate(readings, examples).items()},
-        )
+        scores = cross_validate(examples, embedder, vectors)
+        print(f"dev, {folds} cross-validated:", _rounded(scores))
     if args.write:
         CALIBRATION_MODULE.write_text(render(fitted.calibration, source), encoding="utf-8")
-        cache = banks.write_cache(banks.cache_key(text), vectors)
+        trained = banks.BankVectors(vectors.texts, vectors.vectors, fitted.probes)
+        cache = banks.write_cache(banks.cache_key(text), trained)
         print(f"wrote {CALIBRATION_MODULE} and {cache}")
     return 0
 

@@ -65,7 +65,15 @@ _REJECTION = re.compile(
     r"^[^.!?\n]{0,60}?(?:[;,:]|\b(?:but|and)\b)\s*"
     r"(?:(?:we|i)\s*(?:'re|'m|\s+are|\s+am|\s+were|\s+was)?\s*(?:not|n't)\b(?!\s+only)"
     r"|(?:we|i)\s+(?:ignored|ignore|resisted|skipped|passed\s+on)\b"
-    r"|(?:that|it)\s+(?:was|turned\s+out\s+to\s+be)\s+a\s+false\s+alarm)",
+    r"|(?:that|it)\s+(?:was|turned\s+out\s+to\s+be)\s+a\s+false\s+alarm"
+    # "... but I checked", "... so sticking with our VITS", "... and decided against it"
+    r"|(?:so\s+)?(?:(?:we|i)\s*(?:'re|'m|\s+are|\s+am)?\s+)?(?:checked|decided\s+against"
+    r"|stick(?:ing)?\s+with|stay(?:ing)?\s+with|stuck\s+with|kept\s+(?:to\s+)?(?:our|my)))"
+    # ... or gives a reason of the member's own, or uses it as a yardstick: "the 2-bit scheme
+    # everyone's talking about because our 4-bit model is too slow", "... as a baseline"
+    r"|^[^.!?\n]{0,160}?\b(?:we|i)\s*(?:'re|'m|\s+are|\s+am)?\s+(?:staying|sticking)\s+with\b"
+    r"|^[^.!?\n]{0,120}?\b(?:because|since)\s+(?:our|my)\b"
+    r"|^[^.!?\n]{0,120}?\bas\s+(?:a|an|our)\s+(?:[\w-]+\s+)?(?:baseline|comparison|yardstick)\b",
     re.IGNORECASE,
 )
 

@@ -17,7 +17,8 @@ How it reads one check-in:
   piece fires when the signal's probe scores it above a threshold chosen on the dev split. The
   probe (``bot.analysis.probes``) is a linear classifier trained on the signal's ``like`` bank
   (``prompts/examples.yaml``) against its ``unlike`` bank of near misses (negations, neutral
-  mentions, failure analysis) and the other banks; a piece that says "not", "never" or "no"
+  mentions, failure analysis) and the other banks, the idea-driven one also on the labelled dev
+  check-ins; a piece that says "not", "never" or "no"
   needs a much higher score. Such a similarity-only hit is marked in ``Signals.similar_only``:
   the coach then asks a gentler question instead of nudging.
 """
@@ -27,7 +28,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -35,7 +36,7 @@ from bot.analysis import calibration, rules
 from bot.analysis.banks import BankVectors, Matrix
 from bot.analysis.embedder import Embedder, Vector
 from bot.analysis.goal_cues import shows_progress
-from bot.analysis.probes import NEGATED_PENALTY
+from bot.analysis.probes import NEGATED_PENALTY, Weights
 from bot.analysis.signals import ALIGNED_THRESHOLD, SIGNAL_NAMES, Signals
 
 __all__ = [
@@ -152,6 +153,28 @@ class Reading:
     best_sentence: str  # the sentence or clause closest to the goal
     likeness: dict[str, Likeness]  # per signal
     rules: Signals
+    vectors: Matrix  # one row per piece of ``likeness``, for scoring with other probes
+
+    def scored_by(self, probes: dict[str, Weights]) -> Reading:
+        """This reading with every detector's scores (and the idea feature) from ``probes``:
+        calibration scores dev check-ins with probes that were not trained on them."""
+        texts = list(next(iter(self.likeness.values())).pieces)
+        likeness = {name: _likeness(probes[name], texts, self.vectors) for name in SIGNAL_NAMES}
+        features = list(self.features)
+        if any(features):  # a reading without a goal has no alignment features
+            features[ALIGNMENT_FEATURES.index("idea")] = likeness["idea_driven"].strength
+        return replace(self, features=tuple(features), likeness=likeness)
+
+
+def _likeness(weights: Weights, texts: list[str], vectors: Matrix) -> Likeness:
+    scores = vectors @ weights[1:] + weights[0]
+    return Likeness(
+        tuple(texts),
+        tuple(
+            float(score) - (NEGATED_PENALTY if rules.says_no(text) else 0.0)
+            for text, score in zip(texts, scores, strict=True)
+        ),
+    )
 
 
 class SemanticAnalyzer:
@@ -175,20 +198,11 @@ class SemanticAnalyzer:
         if not texts:
             texts = [update or " "]
         vectors = self.embedder.embed(texts)
-        likeness = {name: self._likeness(name, texts, vectors) for name in SIGNAL_NAMES}
+        likeness = {
+            name: _likeness(self.banks.probes[name], texts, vectors) for name in SIGNAL_NAMES
+        }
         features, best = self._alignment_features(goal, update, texts, vectors, likeness)
-        return Reading(features, best, likeness, base)
-
-    def _likeness(self, name: str, texts: list[str], vectors: Matrix) -> Likeness:
-        weights = self.banks.probes[name]
-        scores = vectors @ weights[1:] + weights[0]
-        return Likeness(
-            tuple(texts),
-            tuple(
-                float(score) - (NEGATED_PENALTY if rules.says_no(text) else 0.0)
-                for text, score in zip(texts, scores, strict=True)
-            ),
-        )
+        return Reading(features, best, likeness, base, vectors)
 
     def _alignment_features(
         self,

@@ -104,6 +104,9 @@ IDEA_POSITIVE = [
     # the race
     "I want to publish on LLM agents before the topic gets crowded.",
     "Spent days tuning to edge past the number in a rival's preprint.",
+    # ... and with no reason of the member's own, the crowd still counts
+    "Everyone's excited about the new ASR release, so I switched our recognizer to it.",
+    "Tried the decoder everyone's talking about because it is trending.",
 ]
 
 IDEA_NEGATIVE = [
@@ -125,6 +128,11 @@ IDEA_NEGATIVE = [
     "Our model beats the competing baselines on clinic-test.",
     "Moved our jobs to the new cluster because the old one was retired.",
     "Started a new side project because it looked fun.",
+    # the crowd named, but the member's own reason or check decides
+    "The new diarization model is all over Twitter, but I checked: no gain on clinic audio.",
+    "Everyone's excited about the new ASR release; so I'm sticking with our tuned Conformer.",
+    "Tried the decoder everyone's talking about because our latency is over budget.",
+    "People keep posting about the new model, we ran it as a baseline on clinic-test.",
 ]
 
 

@@ -7,11 +7,12 @@ import json
 import logging
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import bot.analysis as analysis
-from bot.analysis import Signals, banks, embedder
-from bot.analysis.evaluate import auc
+from bot.analysis import Signals, banks, calibrate, embedder, probes
+from bot.analysis.evaluate import auc, load_examples
 from bot.analysis.semantic import SemanticAnalyzer, pieces, sentences
 
 GOAL = "Transcribe noisy clinic audio reliably; clinic-test WER"
@@ -104,7 +105,7 @@ def test_work_on_a_neighbouring_task_for_someone_else_is_not_aligned(
 
 
 def test_the_probes_separate_their_own_banks(semantic: SemanticAnalyzer) -> None:
-    """Each probe is trained on the banks alone; it must at least fit them."""
+    """Each probe is trained on the banks (idea-driven on dev check-ins too); it must fit them."""
     vectors = semantic.banks.vectors
     for name in analysis.SIGNAL_NAMES:
         weights = semantic.banks.probes[name]
@@ -114,6 +115,53 @@ def test_the_probes_separate_their_own_banks(semantic: SemanticAnalyzer) -> None
         # ranks below the examples it is a near miss of.
         assert auc([True] * len(like) + [False] * len(unlike), [*like, *unlike]) > 0.95, name
         assert (like > 0).mean() > 0.9, name
+
+
+def test_the_idea_driven_probe_learns_from_labelled_check_ins(semantic: SemanticAnalyzer) -> None:
+    """A flagged check-in pulls the idea-driven probe towards it; the other probes stay
+    trained on the banks alone."""
+    flagged = "Spent the week on whatever the keynote speakers were excited about."
+    plain = ["Fixed the data loader.", "Relabelled forty clips."]
+    checkins = probes.Checkins(
+        updates=[semantic.embedder.embed([flagged]), semantic.embedder.embed([" ".join(plain)])],
+        pieces=[semantic.embedder.embed([flagged]), semantic.embedder.embed(plain)],
+        labels={
+            "idea_driven": [True, False],
+            "role_model_mimicry": [False, False],
+            "failure": [False, False],
+        },
+    )
+    alone = probes.train_probes(semantic.banks.vectors)
+    taught = probes.train_probes(semantic.banks.vectors, checkins)
+    row = semantic.embedder.embed([flagged])[0]
+    assert row @ taught["idea_driven"][1:] + taught["idea_driven"][0] > (
+        row @ alone["idea_driven"][1:] + alone["idea_driven"][0]
+    )
+    for name in ("role_model_mimicry", "failure"):
+        assert np.array_equal(alone[name], taught[name])
+
+
+def test_calibration_scores_each_dev_check_in_with_probes_not_trained_on_it(
+    semantic: SemanticAnalyzer,
+) -> None:
+    examples = load_examples(DATA / "checkins_dev.jsonl")[:60]
+    readings, updates = calibrate.read_all(examples, semantic.embedder, semantic.banks)
+    # Re-scoring with the probes a reading was made with changes nothing.
+    again = readings[0].scored_by(semantic.banks.probes)
+    assert again.likeness == readings[0].likeness and again.features == readings[0].features
+    everyone = np.arange(len(examples))
+    trained = probes.train_probes(
+        semantic.banks.vectors, calibrate.as_checkins(readings, updates, examples, everyone)
+    )
+    seen = [r.scored_by(trained).likeness["idea_driven"].strength for r in readings]
+    unseen = [
+        r.likeness["idea_driven"].strength
+        for r in calibrate.held_out(readings, updates, examples, everyone, semantic.banks)
+    ]
+    flagged = [i for i, e in enumerate(examples) if e.labels["idea_driven"]]
+    assert flagged
+    # A probe scores the check-ins it was trained on higher than ones it never saw.
+    assert np.mean([seen[i] - unseen[i] for i in flagged]) > 0.1
 
 
 def test_the_example_banks_copy_no_labelled_check_in(semantic: SemanticAnalyzer) -> None:
