@@ -16,7 +16,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from bot.analysis.negation import FOLD, negated, rejected_after, set_aside_before, word_set
+from bot.analysis.negation import (
+    FOLD,
+    negated,
+    rejected_after,
+    set_aside_before,
+    trend_set_aside_after,
+    word_set,
+)
 
 __all__ = ["ROLE_MODEL_CUES", "cue", "find_cue", "phrase"]
 
@@ -200,7 +207,8 @@ def find_cue(
     """The first cue phrase in ``texts`` that is neither negated nor set aside, or None.
 
     ``dismissible`` cues (trends) are also dropped when set aside before them ("despite the
-    hype"); a failure is not ("despite the crashed run").
+    hype") or checked against the member's own reason after them ("... because our latency is
+    over budget"); a failure is not ("despite the crashed run", "tanked because my LR was off").
 
     >>> find_cue(["I did not copy DeepMind; we did it like OpenAI does."], ROLE_MODEL_CUES)
     'like OpenAI does'
@@ -213,7 +221,10 @@ def find_cue(
             for match in cue.finditer(text):
                 if negated(text, match.start()) or rejected_after(text, match.end()):
                     continue
-                if dismissible and set_aside_before(text, match.start()):
+                if dismissible and (
+                    set_aside_before(text, match.start())
+                    or trend_set_aside_after(text, match.end())
+                ):
                     continue
                 who = match.group("who") if "who" in cue.groupindex else None
                 if who is not None and not _is_person_or_lab(who):  # None: "they", not a name

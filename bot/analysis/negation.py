@@ -19,6 +19,7 @@ __all__ = [
     "rejected_after",
     "says_no",
     "set_aside_before",
+    "trend_set_aside_after",
     "word_set",
 ]
 
@@ -65,13 +66,19 @@ _REJECTION = re.compile(
     r"^[^.!?\n]{0,60}?(?:[;,:]|\b(?:but|and)\b)\s*"
     r"(?:(?:we|i)\s*(?:'re|'m|\s+are|\s+am|\s+were|\s+was)?\s*(?:not|n't)\b(?!\s+only)"
     r"|(?:we|i)\s+(?:ignored|ignore|resisted|skipped|passed\s+on)\b"
-    r"|(?:that|it)\s+(?:was|turned\s+out\s+to\s+be)\s+a\s+false\s+alarm"
-    # "... but I checked", "... so sticking with our VITS", "... and decided against it"
-    r"|(?:so\s+)?(?:(?:we|i)\s*(?:'re|'m|\s+are|\s+am)?\s+)?(?:checked|decided\s+against"
-    r"|stick(?:ing)?\s+with|stay(?:ing)?\s+with|stuck\s+with|kept\s+(?:to\s+)?(?:our|my)))"
-    # ... or gives a reason of the member's own, or uses it as a yardstick: "the 2-bit scheme
-    # everyone's talking about because our 4-bit model is too slow", "... as a baseline"
-    r"|^[^.!?\n]{0,160}?\b(?:we|i)\s*(?:'re|'m|\s+are|\s+am)?\s+(?:staying|sticking)\s+with\b"
+    r"|(?:that|it)\s+(?:was|turned\s+out\s+to\s+be)\s+a\s+false\s+alarm)",
+    re.IGNORECASE,
+)
+# A trend is also set aside when the member checks it against their own work, keeps their own
+# plan, or has a reason of their own: "... but I checked", "... so sticking with our VITS", "the
+# 2-bit scheme everyone's talking about because our 4-bit model is too slow", "... as a
+# baseline". Trends only: "the run tanked because my learning rate was off" is still a failure.
+_TREND_SET_ASIDE = re.compile(
+    r"^[^.!?\n]{0,60}?(?:[;,:]|\b(?:but|and)\b)\s*(?:so\s+)?"
+    r"(?:(?:we|i)\s*(?:'re|'m|\s+are|\s+am)?\s+)?(?:checked|decided\s+against|stuck\s+with"
+    r"|kept\s+(?:to\s+)?(?:our|my))"
+    r"|^[^.!?\n]{0,160}?\b(?:(?:we|i)\s*(?:'re|'m|\s+are|\s+am)?\s+|so\s+)?(?:staying|sticking"
+    r"|stay|stick)\s+with\b"
     r"|^[^.!?\n]{0,120}?\b(?:because|since)\s+(?:our|my)\b"
     r"|^[^.!?\n]{0,120}?\bas\s+(?:a|an|our)\s+(?:[\w-]+\s+)?(?:baseline|comparison|yardstick)\b",
     re.IGNORECASE,
@@ -101,6 +108,19 @@ def set_aside_before(text: str, start: int) -> bool:
         word in _DISMISSALS and all(w in _DISMISSAL_FILLERS for w in words[i + 1 :])
         for i, word in enumerate(words)
     )
+
+
+def trend_set_aside_after(text: str, end: int) -> bool:
+    """True if the rest of the sentence after a trend cue sets the trend aside.
+
+    >>> text = "Tried the decoder everyone's talking about because our latency is over budget."
+    >>> trend_set_aside_after(text, text.index(" because"))
+    True
+    >>> text = "Everyone's switching to it, so I switched too."
+    >>> trend_set_aside_after(text, len("Everyone's switching to"))
+    False
+    """
+    return _TREND_SET_ASIDE.search(text[end : end + 200]) is not None
 
 
 def rejected_after(text: str, end: int) -> bool:

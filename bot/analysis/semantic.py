@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -153,7 +153,8 @@ class Reading:
     best_sentence: str  # the sentence or clause closest to the goal
     likeness: dict[str, Likeness]  # per signal
     rules: Signals
-    vectors: Matrix  # one row per piece of ``likeness``, for scoring with other probes
+    # One row per piece of ``likeness``, for scoring with other probes (not compared: an array).
+    vectors: Matrix = field(compare=False, repr=False)
 
     def scored_by(self, probes: dict[str, Weights]) -> Reading:
         """This reading with every detector's scores (and the idea feature) from ``probes``:

@@ -166,6 +166,8 @@ FAILURE_POSITIVE = [
     "The whole project stalled.",
     "Couldn't reproduce their numbers.",
     "The pronunciation-lexicon idea came to nothing.",
+    # a reason of the member's own sets a trend aside, never a failure
+    "The LM run tanked because my learning rate was off.",
     "Three weeks without any gains, so I'm binning it.",
     "The data-sharing plan fell through.",
     "The streaming model never converged.",
