@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import weakref
 from collections.abc import Awaitable, Callable
 
 from sqlalchemy import delete
@@ -64,6 +66,12 @@ class Coach:
         self.prompts = prompts or load_prompts()
         # The optional LLM (bot.llm.follow_ups_from(settings)); None: never called.
         self.follow_ups = follow_ups
+        # One turn at a time per member: two DM answers sent in quick succession arrive as two
+        # events handled concurrently, and both would read the same reflection step and save
+        # one answer over the other. A lock lives while a turn holds or awaits it.
+        self._turns: weakref.WeakValueDictionary[tuple[str, str, str], asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
 
     async def handle(self, event: Event) -> list[Intent]:
         if isinstance(event, CommandInvoked):
@@ -117,6 +125,14 @@ class Coach:
         return {} if self.follow_ups is None else self.follow_ups.stats.snapshot()
 
     async def _as_member(self, actor: Actor, place: Place, flow: Flow) -> list[Intent]:
+        key = (actor.tenant.platform, actor.tenant.external_id, actor.user_id)
+        lock = self._turns.get(key)
+        if lock is None:
+            lock = self._turns[key] = asyncio.Lock()
+        async with lock:
+            return await self._turn(actor, place, flow)
+
+    async def _turn(self, actor: Actor, place: Place, flow: Flow) -> list[Intent]:
         now = self.clock.now()
         async with self.db.scope(actor.tenant, now) as scope:
             row = await scope.ensure_member(actor.user_id, actor.display_name, actor.timezone, now)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.coach import Coach
 from bot.events import (
     Action,
@@ -253,3 +255,18 @@ async def test_a_retried_delivery_of_an_answer_is_taken_once(coach: Coach) -> No
     assert retried == []
     row = await reflection(coach)
     assert (row.step, list(row.answers.values())) == (1, ANSWERS[:1])
+
+
+async def test_answers_and_a_retry_arriving_together_take_effect_once_each(coach: Coach) -> None:
+    """Slack and Discord deliver quick DM messages, and retries of them, as events handled
+    concurrently: a member's turns take one at a time, so a retry is seen as one and neither
+    answer is saved over the other."""
+    ada = member()
+    await command(coach, ada, "reflect")
+    first = MessageReceived(ada, DM, ANSWERS[0], delivery_id="Ev1")
+    second = MessageReceived(ada, DM, ANSWERS[1], delivery_id="Ev2")
+    results = await asyncio.gather(*(coach.handle(e) for e in (first, first, second)))
+    assert sorted(len(r) for r in results) == [0, 1, 1]  # the retry answered nothing
+    row = await reflection(coach)
+    assert row.step == 2
+    assert sorted(row.answers.values()) == sorted(ANSWERS[:2])
