@@ -180,14 +180,26 @@ def fit_on(
     return calibration, dev_f1
 
 
-def fit(examples: Sequence[Example], embedder: Embedder, vectors: banks.BankVectors) -> Fitted:
-    """Probes trained on the banks and all of dev; thresholds and alignment weights fitted on
-    held-out probe scores (``dev_f1`` is measured on those too)."""
-    readings, updates = read_all(examples, embedder, vectors)
-    everyone = np.arange(len(examples))
-    calibration, dev_f1 = fit_on(held_out(readings, updates, examples, everyone, vectors), examples)
-    probes = train_probes(vectors.vectors, as_checkins(readings, updates, examples, everyone))
+def fit_chosen(
+    readings: Sequence[Reading],
+    updates: Matrix,
+    examples: Sequence[Example],
+    chosen: Indices,
+    vectors: banks.BankVectors,
+) -> Fitted:
+    """Probes trained on the banks and the ``chosen`` check-ins; thresholds and alignment
+    weights fitted on held-out probe scores (``dev_f1`` is measured on those too)."""
+    calibration, dev_f1 = fit_on(
+        held_out(readings, updates, examples, chosen, vectors), [examples[i] for i in chosen]
+    )
+    probes = train_probes(vectors.vectors, as_checkins(readings, updates, examples, chosen))
     return Fitted(calibration, dev_f1, probes)
+
+
+def fit(examples: Sequence[Example], embedder: Embedder, vectors: banks.BankVectors) -> Fitted:
+    """The calibration and probes of all of dev."""
+    readings, updates = read_all(examples, embedder, vectors)
+    return fit_chosen(readings, updates, examples, np.arange(len(examples)), vectors)
 
 
 def cross_validate(
@@ -204,14 +216,10 @@ def cross_validate(
         scores = np.zeros(len(examples))
         fired: dict[str, list[bool]] = {name: [False] * len(examples) for name in SIGNAL_NAMES}
         for fold in np.array_split(order, CV_FOLDS):
-            train = np.setdiff1d(order, fold)
-            calibration, _ = fit_on(
-                held_out(readings, updates, examples, train, vectors),
-                [examples[i] for i in train],
-            )
-            probes = train_probes(vectors.vectors, as_checkins(readings, updates, examples, train))
+            fitted = fit_chosen(readings, updates, examples, np.setdiff1d(order, fold), vectors)
+            calibration = fitted.calibration
             for i in fold:
-                reading = readings[i].scored_by(probes)
+                reading = readings[i].scored_by(fitted.probes)
                 scores[i] = calibration.probability(reading.features)
                 for name in SIGNAL_NAMES:
                     hit = reading.likeness[name].hit(calibration.thresholds[name])
