@@ -18,6 +18,8 @@ from collections.abc import Iterable, Sequence
 
 from bot.analysis.negation import (
     FOLD,
+    NEGATION_WINDOW,
+    REASON_NEGATION_WINDOW,
     negated,
     rejected_after,
     set_aside_before,
@@ -95,6 +97,17 @@ _NOT_NAMES = word_set(
 )
 
 
+# A reason given ("because", "since", and the chat spellings "bc", "b/c", "cuz").
+_BECAUSE = r"\b(?:because|since|cause|cuz|bc|b/c)\s+"
+_REASON = re.compile(_BECAUSE, re.IGNORECASE)
+# "Google's speech team", "the ElevenLabs folks", "Persson's group at Materials Project": still
+# the famous name, through its people.
+_TEAM = (
+    r"(?:(?:'s|s'|')?(?:\s+[\w-]+){0,2}?\s+(?:team|lab|group|folks|people|crowd|researchers))?"
+    r"(?:\s+(?:at|from)\s+(?-i:[A-Z][\w&-]*(?:\s+[A-Z][\w&-]*){0,2}))?"
+)
+
+
 def cue(pattern: str) -> re.Pattern[str]:
     """Compile a case-insensitive cue; ``<WHO>`` stands for a person or lab."""
     return re.compile(pattern.replace("<WHO>", _WHO), re.IGNORECASE)
@@ -107,9 +120,36 @@ ROLE_MODEL_CUES: tuple[re.Pattern[str], ...] = (
     # "exactly like DeepMind", "just as OpenAI"
     cue(r"\b(?:exactly|just)\s+(?:like|as)\s+<WHO>"),
     # "the way DeepMind does it"
-    cue(r"\bthe\s+way\s+<WHO>\s+(?:does|did|do|would|runs?|ran)\b"),
-    # "because OpenAI does it", "since Google did"
-    cue(r"\b(?:because|since|cause|cuz)\s+<WHO>\s+(?:does|did|do|uses|used)\b"),
+    cue(r"\bthe\s+way\s+<WHO>" + _TEAM + r"\s+(?:does|did|do|would|runs?|ran)\b"),
+    # "because OpenAI does it", "bc deepmind did it", "because Meta's speech team went that way"
+    cue(
+        _BECAUSE + r"<WHO>" + _TEAM + r"\s+(?:always\s+|all\s+)?(?:does|did|do|uses?|used|ships"
+        r"|shipped|swears?\s+by|(?:went|goes|go|built|trains?|did)\s+(?:it\s+)?(?:[\w-]+\s+)?"
+        r"(?:that|this)\s+way)\b"
+    ),
+    # "because that's what Google's speech team ships", "since that's the stack DeepMind uses"
+    cue(
+        _BECAUSE
+        + r"(?:that'?s|that\s+is|it'?s)\s+(?:what|how|the\s+[\w-]+)\s+<WHO>"
+        + _TEAM
+        + r"\s+(?:does|did|do|uses?|used|ships?|shipped|runs?|ran|went|picked|chose|swears\s+by)\b"
+    ),
+    # "likes to do as Google does", "when Tim Dettmers says jump"
+    cue(r"\b(?:do|does|doing|did)\s+as\s+<WHO>\s+(?:does|did|do|says|said)\b"),
+    cue(r"\bwhen\s+<WHO>\s+says\s+jump\b"),
+    # "since their team swears by them"
+    cue(_BECAUSE + r"(?:they|he|she|(?:their|his|her)\s+(?:team|lab|group))\s+swears?\s+by\b"),
+    # "went with DeepMind's recipe wholesale", "took Karpathy's setup line by line"
+    cue(
+        r"<WHO>(?:'s|s'|')\s+(?:[\w-]+\s+){0,2}?(?:recipe|setup|playbook|approach|stack|layout"
+        r"|pipeline|config|schedule|loop)\s+(?:[\w-]+\s+){0,3}?(?:wholesale|verbatim|to\s+the\s+letter"
+        r"|line\s+by\s+line|step\s+for\s+step|step\s+by\s+step|one-to-one|as-is)\b"
+    ),
+    # "I trust their taste more than mine", "follow Baker's instincts more than my own"
+    cue(
+        r"\b(?:trust|follow)\w*\s+(?:their|his|her|<WHO>(?:'s|s'|'))\s+"
+        r"(?:taste|instincts?|judge?ments?)\s+more\s+than\s+(?:mine|my\s+own|ours|our\s+own)\b"
+    ),
     # "if it's good enough for Google"
     cue(r"\bgood\s+enough\s+for\s+<WHO>"),
     # "if it works for Anthropic, it works for us"
@@ -149,13 +189,15 @@ ROLE_MODEL_CUES: tuple[re.Pattern[str], ...] = (
     cue(r"<WHO>\s+swears?\s+by\b"),
     # "because they're Microsoft", "since they're the experts", "because he's the market leader"
     cue(
-        r"\b(?:because|since|cause|as)\s+(?:they|he|she|it)(?:'re|'s|\s+are|\s+is)\s+"
-        r"(?:<WHO>|the\s+(?:experts?|market\s+leaders?|famous\s+ones|best|giants?)"
+        r"\b(?:because|since|cause|bc|b/c|as)\s+(?:they|he|she|it)(?:'re|'s|\s+are|\s+is)\s+"
+        r"(?:<WHO>|the\s+(?:experts?|market\s+leaders?|famous\s+ones|best|giants?|gold\s+standard)"
         r"|the\s+(?:big|top|famous|leading)\s+(?:labs?|company|companies|players?|ones?))"
     ),
     # "because that's what they did", "because that's his thing", "that's the Netflix way"
     cue(
-        r"\bbecause\s+that'?s\s+(?:what|how)\s+(?:they|he|she|<WHO>)\s+(?:do|does|did)\b"
+        r"\b(?:because|bc|b/c)\s+that'?s\s+(?:what|how)\s+(?:they|he|she|<WHO>)"
+        + _TEAM
+        + r"\s+(?:do|does|did|pushed|got|won|built|trained)\b"
         r"|\bbecause\s+that'?s\s+(?:his|her|their)\s+(?:thing|way|style)\b"
     ),
     cue(r"\bthe\s+<WHO>\s+way\b"),
@@ -219,7 +261,10 @@ def find_cue(
         text = raw.translate(FOLD)
         for cue in cues:
             for match in cue.finditer(text):
-                if negated(text, match.start()) or rejected_after(text, match.end()):
+                window = (
+                    REASON_NEGATION_WINDOW if _REASON.match(match.group(0)) else NEGATION_WINDOW
+                )
+                if negated(text, match.start(), window) or rejected_after(text, match.end()):
                     continue
                 if dismissible and (
                     set_aside_before(text, match.start())

@@ -27,8 +27,8 @@ FAILURE_CUES: tuple[re.Pattern[str], ...] = (
     # "didn't work", "doesn't converge", "hasn't panned out" (not "didn't work on X")
     cue(
         r"\b(?:did|does|do|has|have|had)(?:\s+not|n'?t)\s+(?:really\s+|quite\s+|actually\s+|even\s+)?"
-        r"(?:work(?:ed)?(?:\s+out)?|pan(?:ned)?\s+out|converge[ds]?|go(?:ne)?\s+anywhere"
-        r"|move\s+the\s+needle)\b(?!\s+(?:on|for|today|yesterday|late|much)\b)"
+        r"(?:work(?:ed)?(?:\s+out)?\b(?!\s+(?:on|for|today|yesterday|late|much)\b)"
+        r"|(?:pan(?:ned)?\s+out|converge[ds]?|go(?:ne)?\s+anywhere|move\s+the\s+needle)\b)"
     ),
     # "didn't help", "didn't beat the baseline"
     cue(r"\bdid(?:\s+not|n'?t)\s+(?:really\s+)?(?:help|improve|beat|match|reproduce|replicate)\b"),
@@ -48,7 +48,7 @@ FAILURE_CUES: tuple[re.Pattern[str], ...] = (
     cue(
         r"\b(?:was|were|is|been|a|total|complete|ended\s+in)\s+(?:a\s+)?"
         r"(?:total\s+|complete\s+|big\s+|huge\s+)?(?:failure|bust|disaster|washout)\b"
-        r"(?!\s+(?:cases?|modes?|analysis|rates?|examples?))"
+        r"(?![\s-]+(?:cases?|modes?|analysis|rates?|examples?))"
     ),
     # "abandoned", "scrapped", "shelved"
     cue(r"\b(?:abandon(?:ed|ing)?|scrapp(?:ed|ing)|shelv(?:ed|ing)|mothball(?:ed|ing))\b"),
@@ -70,8 +70,11 @@ FAILURE_CUES: tuple[re.Pattern[str], ...] = (
     ),
     # "dead end"
     cue(r"\bdead[\s-]+ends?\b"),
-    # "gave up on"
-    cue(r"\bg(?:ave|ive|ives|iving|iven)\s+up\s+on\b"),
+    # "gave up on", "after two days I gave up", "the kiosk demo was quietly unplugged"
+    cue(
+        r"\bg(?:ave|ive|ives|iving|iven)\s+up\s+on\b|\b(?:i|we|they)\s+(?:just\s+)?gave\s+up\b"
+        r"|\b(?:was|were|got|been)\s+(?:\w+\s+)?unplugged\b"
+    ),
     # "got scooped": the project lost its point
     cue(r"\b(?:(?:got|get|getting|been|was|were|be)\s+)?scooped\b"),
     # "no improvement after", "no luck", "no progress"
@@ -87,7 +90,7 @@ FAILURE_CUES: tuple[re.Pattern[str], ...] = (
     cue(r"\bnegative\s+results?\b"),
     # "came to nothing", "did nothing for the old hands", "no better than PCA"
     cue(
-        r"\bc[ao]me\s+to\s+nothing\b|\b(?:did|does|do)\s+nothing\s+(?:for|to\s+help)\b"
+        r"\bc[ao]me\s+to\s+nothing\b|\bdid\s+nothing\s+(?:for|to\s+help)\b"
         r"|\bno\s+better\s+than\b"
     ),
     # "a dud", "fell through", "fell apart"
@@ -95,7 +98,12 @@ FAILURE_CUES: tuple[re.Pattern[str], ...] = (
     # "mode-collapsed on every run" (not "collapsed the classes into one")
     cue(r"\bcollaps(?:ed|es|ing)\b(?!\s+(?:the|them|it|into|to|\w+\s+into)\b)"),
     # "never converged", "never took off"
-    cue(r"\bnever\s+(?:really\s+)?(?:converged|worked|took\s+off|panned\s+out|recovered)\b"),
+    cue(
+        r"\bnever\s+(?:really\s+|once\s+)?(?:converged|worked|took\s+off|panned\s+out|recovered"
+        r"|beat)\b"
+    ),
+    # "it went sideways", "things have gone sideways"
+    cue(r"\b(?:went|gone|go|goes|going)\s+sideways\b"),
     # idioms: "threw in the towel", "ran out of steam", "dead in the water", "went up in smoke"
     cue(
         r"\b(?:thr(?:ew|ow|owing|own)\s+in\s+the\s+towel|r[au]n\s+out\s+of\s+steam"

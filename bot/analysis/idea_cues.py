@@ -138,6 +138,20 @@ IDEA_CUES: tuple[re.Pattern[str], ...] = (
         r"\bto\s+chase\s+(?:that|it|this|them)\b"
         r"|\bchas(?:e|es|ed|ing)\s+(?:the\s+|a\s+)?(?:[\w-]+\s+){0,2}?"
         r"(?:leaderboard|hype|trend|headline)s?\b"
+        # "chased that paper claiming ...": a paper's claim, not the goal, set the week
+        r"|\bchas(?:e|es|ed|ing)\s+(?:that|this|the|a)\s+(?:new\s+|recent\s+)?(?:paper|preprint)"
+        r"\s+(?:claiming|that\s+claims|with|and\s+its)\b"
+    ),
+    # "everyone's bolting CLIP onto camera traps, so I did too"
+    cue(
+        r"\b(?:everyone|everybody)(?:'s|\s+is|\s+was|\s+were)\s+[\w-]+ing\b[^.;!?\n]{0,80}?"
+        r"\bso\s+(?:i|we)\s+(?:did|do|am|are|was|were|followed)(?:\s+(?:too|as\s+well|suit))?\b"
+    ),
+    # "it is the fashion of the season", "the reviewer fashion this cycle", "the grant call
+    # wants yield forecasts"
+    cue(
+        r"\bthe\s+(?:[\w-]+\s+)?fashion\s+(?:of\s+the|this)\s+(?:season|year|cycle|month|week)\b"
+        r"|\b(?:grant|funding)\s+call\s+(?:wants|asks\s+for|is\s+asking\s+for|asking\s+for)\b"
     ),
     # "because a big new paper made it look solved", "since Meta released a bigger model"
     cue(
@@ -158,7 +172,7 @@ IDEA_CUES: tuple[re.Pattern[str], ...] = (
         r"\btrending\b|(?<!\bwe\s)(?<!\bi\s)\b(?:hyped|buzzy|fashionable|trendy|all\s+the\s+rage"
         r"|buzzwords?)\b"
         r"|\bflavou?r\s+of\s+the\s+(?:month|week|year)\b|\bwent\s+viral\b"
-        r"|\bviral\s+(?:paper|preprint|demo|post|thread|tweet|result|video)s?\b"
+        r"|\bviral\s+(?:paper|preprint|demo|post|thread|tweet|result|video|clip)s?\b"
     ),
     # "claim a new SOTA", "top of the leaderboard"
     cue(

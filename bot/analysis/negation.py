@@ -15,6 +15,7 @@ import re
 __all__ = [
     "FOLD",
     "NEGATION_WINDOW",
+    "REASON_NEGATION_WINDOW",
     "negated",
     "rejected_after",
     "says_no",
@@ -25,6 +26,10 @@ __all__ = [
 
 NEGATION_WINDOW = 4
 """How many words before a cue (within its clause) are searched for a negation."""
+
+REASON_NEGATION_WINDOW = 10
+"""The same for a cue that is a reason ("because Stanford used it"): a negation reaches it from
+further back ("I didn't copy the CheXNet setup just because Stanford used it")."""
 
 # Typographic quotes and dashes folded 1:1 so regex spans still index the original text.
 FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2014": "-", "\u2013": "-"})
@@ -80,16 +85,31 @@ _TREND_SET_ASIDE = re.compile(
     r"|^[^.!?\n]{0,160}?\b(?:(?:we|i)\s*(?:'re|'m|\s+are|\s+am)?\s+|so\s+)?(?:staying|sticking"
     r"|stay|stick)\s+with\b"
     r"|^[^.!?\n]{0,120}?\b(?:because|since)\s+(?:our|my)\b"
-    r"|^[^.!?\n]{0,120}?\bas\s+(?:a|an|our)\s+(?:[\w-]+\s+)?(?:baseline|comparison|yardstick)\b",
+    r"|^[^.!?\n]{0,120}?\bas\s+(?:a|an|our)\s+(?:[\w-]+\s+)?(?:baseline|comparison|yardstick)\b"
+    # "... hype, not worth it for our latency budget", "... thread and decided not to go there",
+    # "... bandwagon noted and deliberately ignored"
+    r"|^[^.!?\n]{0,60}?(?:[;,:]|\b(?:but|and)\b)\s*(?:(?:it'?s|it\s+is|that'?s)\s+)?not\s+"
+    r"(?:worth\s+it|for\s+us)\b"
+    r"|^[^.!?\n]{0,80}?\bdecided(?:,?\s+[\w]+ly,?)?\s+(?:not\s+to|against)\b"
+    r"|^[^.!?\n]{0,40}?\b(?:noted|seen|read)\s+and\s+(?:[\w]+ly\s+)?"
+    r"(?:ignored|skipped|parked|set\s+aside)\b",
     re.IGNORECASE,
 )
 
 
-def negated(text: str, start: int) -> bool:
-    """True if a negation appears shortly before ``start`` within the same clause."""
+def negated(text: str, start: int, window: int = NEGATION_WINDOW) -> bool:
+    """True if a negation appears shortly before ``start`` within the same clause.
+
+    Any negation counts within ``NEGATION_WINDOW`` words; further back, up to ``window``, only
+    a negated verb does ("didn't copy X just because...", not "without evals, because...").
+    """
     clause = _CLAUSE_BREAK.split(text[max(0, start - 200) : start])[-1]
-    words = _WORD.findall(clause.lower())[-NEGATION_WINDOW:]
-    return any(w in _NEGATORS or w.endswith("n't") for w in words)
+    words = _WORD.findall(clause.lower())[-window:]
+    near = len(words) - NEGATION_WINDOW
+    return any(
+        w.endswith("n't") or w == "not" or w == "never" or (i >= near and w in _NEGATORS)
+        for i, w in enumerate(words)
+    )
 
 
 def set_aside_before(text: str, start: int) -> bool:

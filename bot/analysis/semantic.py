@@ -74,7 +74,8 @@ MIN_CLAUSE_WORDS = 2
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
 _CLAUSE = re.compile(
     r"\s*(?:[,;:()]|\s[-\u2013\u2014]+\s)\s*"
-    r"|\s+(?=(?:so|because|since|but|although|though|instead|while|which|otherwise)\b)",
+    # "not because it's Meta's" stays whole: split off, the reason would lose its "not".
+    r"|(?<!\bnot)\s+(?=(?:so|because|since|but|although|though|instead|while|which|otherwise)\b)",
     re.IGNORECASE,
 )
 

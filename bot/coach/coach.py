@@ -135,6 +135,7 @@ class Coach:
     async def _turn(self, actor: Actor, place: Place, flow: Flow) -> list[Intent]:
         now = self.clock.now()
         async with self.db.scope(actor.tenant, now) as scope:
+            await scope.take_turn(actor.user_id)  # across replicas, as the lock above is within one
             row = await scope.ensure_member(actor.user_id, actor.display_name, actor.timezone, now)
             # First sight, or a time zone that changed: (re)compute when prompts fall due.
             if row.next_checkin_at is None:

@@ -78,6 +78,20 @@ class TenantScope:
 
     # --- members ---------------------------------------------------------------------------
 
+    async def take_turn(self, user_id: str) -> None:
+        """Wait until no other transaction is taking a turn for this member; hold that until
+        this one ends. On PostgreSQL, replicas share the database but not their in-process
+        locks: two quick DM answers landing on two replicas would both read the same
+        reflection step. A transaction-scoped advisory lock keyed by tenant and user makes the
+        second wait. Only turns take it, one each, so it cannot close a cycle of waits with
+        the scheduler. SQLite runs one process per file, and the coach's own lock suffices.
+        """
+        if self.session.get_bind().dialect.name != "postgresql":
+            return
+        await self.session.execute(
+            select(func.pg_advisory_xact_lock(self.tid, func.hashtext(user_id)))
+        )
+
     async def member(self, user_id: str) -> Member | None:
         query = select(Member).where(Member.tenant_id == self.tid, Member.user_id == user_id)
         return (await self.session.execute(query)).scalar_one_or_none()

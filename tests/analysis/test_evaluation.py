@@ -1,5 +1,6 @@
 """The labelled check-ins: the rules baseline against the embedded analyser on the test split,
-in one run; the calibration is reproducible from the dev split alone."""
+in one run; the calibration is reproducible from the dev split alone. The validation split was
+written later by four more hands and only ever scored, like the test split."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from bot.analysis.semantic import Calibration, SemanticAnalyzer
 DATA = Path(__file__).resolve().parents[1] / "data"
 DEV = DATA / "checkins_dev.jsonl"
 TEST = DATA / "checkins_test.jsonl"
+VALIDATION = DATA / "checkins_val.jsonl"
 
 # The issue's targets for the embedded default on the test split.
 TARGET_AUC = 0.85
@@ -33,10 +35,14 @@ def reports(semantic: SemanticAnalyzer) -> tuple[Report, Report]:
 
 
 def test_the_labelled_set_is_large_varied_and_split() -> None:
-    dev, test = load_examples(DEV), load_examples(TEST)
+    dev, test, validation = load_examples(DEV), load_examples(TEST), load_examples(VALIDATION)
     assert len(dev) + len(test) >= 200
-    assert not {e.update for e in dev} & {e.update for e in test}  # no check-in in both
-    for split in (dev, test):
+    updates = [{e.update for e in split} for split in (dev, test, validation)]
+    # No check-in in two splits.
+    assert (
+        not updates[0] & updates[1] and not updates[0] & updates[2] and not updates[1] & updates[2]
+    )
+    for split in (dev, test, validation):
         counts = Counter(label for e in split for label in LABELS if e.labels[label])
         assert all(counts[label] >= 15 for label in LABELS), counts
         assert sum(len([v for v in e.labels.values() if v]) >= 2 for e in split) >= 20
@@ -59,31 +65,15 @@ def test_report_the_test_split_rules_against_embedded(
         assert scores.recall >= rules.signals[name].recall, name
 
 
-def test_the_issue_targets_met_on_the_test_split(reports: tuple[Report, Report]) -> None:
-    """Role-model mimicry and failure meet the issue's targets on test."""
-    _, embedded = reports
-    assert embedded.signals["role_model_mimicry"].f1 >= TARGET_F1
-    assert embedded.signals["failure"].f1 >= TARGET_F1
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="alignment AUC on the test split is 0.844, under the 0.85 target (0.880 before the "
-    "fourth round refitted it on the larger dev split): see BENCHMARKS.md",
-)
-def test_the_alignment_target_on_the_test_split(reports: tuple[Report, Report]) -> None:
-    _, embedded = reports
+@pytest.mark.parametrize("split", [TEST, VALIDATION], ids=["test", "validation"])
+def test_the_issue_targets_are_met(semantic: SemanticAnalyzer, split: Path) -> None:
+    """Alignment AUC >= 0.85 and F1 >= 0.75 for each signal on both splits nothing was fitted
+    on (the test split is the issue's measure; validation is 104 check-ins in four other hands)."""
+    examples = load_examples(split)
+    embedded = evaluate("embedded", examples, lambda e: semantic.analyze(e.goal, e.update))
     assert embedded.alignment_auc >= TARGET_AUC
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="idea-driven F1 on the test split is 0.73 (precision 0.79, recall 0.69), under the "
-    "0.75 target: see BENCHMARKS.md",
-)
-def test_the_idea_driven_target_on_the_test_split(reports: tuple[Report, Report]) -> None:
-    _, embedded = reports
-    assert embedded.signals["idea_driven"].f1 >= TARGET_F1
+    for name, scores in embedded.signals.items():
+        assert scores.f1 >= TARGET_F1, (name, scores)
 
 
 def test_the_shipped_calibration_is_what_the_dev_split_gives(semantic: SemanticAnalyzer) -> None:

@@ -34,6 +34,20 @@ ROLE_MODEL_POSITIVE = [
     "Whatever DeepMind would do, we do.",
     "Copied the whole setup blindly from a famous repo.",
     "Moved to a single GPU box, just like he says to.",
+    # a reason given in chat spelling, or through the lab's people
+    "Dropped the extra microphone channel bc deepmind did it.",
+    "Moved to a transducer, mostly because that's what Google's speech team ships.",
+    "Built the decoder around flow matching because Meta's audio team went that way.",
+    "Set up the eval the way Liang's group at Stanford does it.",
+    "Our recogniser now uses MediaPipe, since that's the stack Google's accessibility team uses.",
+    "Yusuf likes to do as Google does, so the tokenizer is theirs now.",
+    "Added shared-device features since their team swears by them.",
+    "Took DeepMind's recipe wholesale for the decoding schedule.",
+    "Followed their lead because I trust their taste more than my own.",
+    "Picked their augmentation because they're the gold standard.",
+    "Went all in on 4-bit because when Tim Dettmers says jump, I jump.",
+    # "without" far back is not a negated reason
+    "Switched to Muon without a single ablation because Keller Jordan swears by it.",
 ]
 
 ROLE_MODEL_NEGATIVE = [
@@ -49,6 +63,10 @@ ROLE_MODEL_NEGATIVE = [
     "Read Karpathy's blog post on tokenizers.",
     "Kept AdamW because it's the default in PyTorch.",
     "Compared our loader with the one Karpathy describes and kept ours.",
+    # a negation reaches a reason from further back
+    "I didn't copy the Whisper decoding setup just because OpenAI used it; ours won on WER.",
+    "Moved to the new checkpoint after it won the blind test, not because it's Meta's.",
+    "Switched because Priya's benchmark showed a 2-point WER gain.",
 ]
 
 
@@ -107,6 +125,11 @@ IDEA_POSITIVE = [
     # ... and with no reason of the member's own, the crowd still counts
     "Everyone's excited about the new ASR release, so I switched our recognizer to it.",
     "Tried the decoder everyone's talking about because it is trending.",
+    "Everyone's bolting a language model onto their recogniser, so I did too.",
+    "Speech LLMs are the reviewer fashion this cycle, so we added one to the paper.",
+    "The grant call wants multilingual demos, so I built one for Spanish.",
+    "That viral clip of a zero-shot recogniser got me, so I tried it on our audio.",
+    "Chased that paper claiming end-to-end beats cascades everywhere.",
 ]
 
 IDEA_NEGATIVE = [
@@ -133,6 +156,9 @@ IDEA_NEGATIVE = [
     "Everyone's excited about the new ASR release; so I'm sticking with our tuned Conformer.",
     "Tried the decoder everyone's talking about because our latency is over budget.",
     "People keep posting about the new model, we ran it as a baseline on clinic-test.",
+    "Read up on the agentic hype, not worth it for our latency budget, so skipping.",
+    "Read the whole speech-LLM hype thread and decided, deliberately, not to go there.",
+    "The multimodal bandwagon noted and deliberately ignored; fixed drug-name errors instead.",
 ]
 
 
@@ -171,6 +197,11 @@ FAILURE_POSITIVE = [
     "Three weeks without any gains, so I'm binning it.",
     "The data-sharing plan fell through.",
     "The streaming model never converged.",
+    "The beam-search rewrite didn't pan out for short utterances at all.",
+    "After two days I gave up and went back to the old decoder.",
+    "The kiosk prototype was quietly unplugged on Friday.",
+    "The denoiser went sideways after the first epoch.",
+    "The streaming model never beat the offline baseline.",
 ]
 
 FAILURE_NEGATIVE = [
@@ -188,6 +219,9 @@ FAILURE_NEGATIVE = [
     "Collapsed the rare speaker labels into one class.",
     "Dropped it to 1e-4 and training was stable.",
     "No setbacks; nothing came to nothing this week.",
+    "Did a failure-mode breakdown of the worst clinic visits.",
+    "The pilot does nothing for our WER but pays for the GPUs.",
+    "I didn't work for the other team this week.",
 ]
 
 

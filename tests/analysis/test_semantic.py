@@ -112,8 +112,10 @@ def test_the_probes_separate_their_own_banks(semantic: SemanticAnalyzer) -> None
         like = vectors[f"{name}.like"] @ weights[1:] + weights[0]
         unlike = vectors[f"{name}.unlike"] @ weights[1:] + weights[0]
         # Strongly regularised on purpose: a near miss may score a little above zero, but it
-        # ranks below the examples it is a near miss of.
-        assert auc([True] * len(like) + [False] * len(unlike), [*like, *unlike]) > 0.95, name
+        # ranks below the examples it is a near miss of. A probe that also learns from the 410
+        # dev check-ins (most of its rows) fits the banks a little less tightly.
+        floor = 0.9 if name in probes.LEARNS_FROM_CHECKINS else 0.95
+        assert auc([True] * len(like) + [False] * len(unlike), [*like, *unlike]) > floor, name
         assert (like > 0).mean() > 0.9, name
 
 
@@ -211,6 +213,14 @@ def test_pieces_are_sentences_then_clauses() -> None:
         "like Karpathy does",
     ]
     assert pieces("") == []
+
+
+def test_a_reason_split_off_keeps_its_not() -> None:
+    # Split at "because", the reason would read "because it's Meta's" and match imitation.
+    clauses = pieces("Moved to the checkpoint that won the blind test, not because it's Meta's.")
+    assert "not because it's Meta's." in clauses
+    assert "because it's Meta's." not in clauses
+    assert "because it was faster" in pieces("We switched because it was faster, so fine.")
 
 
 def test_signals_check_similar_only() -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from bot.coach import Coach
 from bot.events import (
     Action,
@@ -17,7 +19,9 @@ from bot.events import (
     Reply,
     UserText,
 )
+from bot.ports import ManualClock
 from bot.prompts import load_prompts
+from bot.store import Database
 from bot.store.models import CheckIn, Draft, Goal, Reflection
 from tests.coach.helpers import (
     CAPABILITY,
@@ -253,6 +257,32 @@ async def test_a_retried_delivery_of_an_answer_is_taken_once(coach: Coach) -> No
 
     assert text(private(first)) == question(2)
     assert retried == []
+    row = await reflection(coach)
+    assert (row.step, list(row.answers.values())) == (1, ANSWERS[:1])
+
+
+async def test_a_turn_waits_for_the_same_members_turn_on_another_replica(
+    coach: Coach, db: Database, clock: ManualClock
+) -> None:
+    """Scaled out, two quick DM answers can reach two replicas, each with its own in-process
+    lock: the database makes the second turn wait until the first has committed, and only for
+    that member."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("replicas share PostgreSQL; a SQLite file serves one process")
+    ada, bob = member(), member("U2", "Bob")
+    await command(coach, ada, "reflect")
+    replica = Coach(db, clock)
+    async with db.scope(ada.tenant, clock.now()) as other:
+        await other.take_turn(ada.user_id)  # another replica, in the middle of Ada's turn
+        waiting = asyncio.ensure_future(
+            replica.handle(MessageReceived(ada, DM, ANSWERS[0], delivery_id="Ev1"))
+        )
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(waiting), 0.5)
+        assert (await reflection(coach)).step == 0
+        # Bob's turn does not wait for Ada's.
+        await asyncio.wait_for(command(replica, bob, "help"), 5)
+    await asyncio.wait_for(waiting, 5)
     row = await reflection(coach)
     assert (row.step, list(row.answers.values())) == (1, ANSWERS[:1])
 
