@@ -90,8 +90,8 @@ _TREND_SET_ASIDE = re.compile(
     # "... bandwagon noted and deliberately ignored"
     r"|^[^.!?\n]{0,60}?(?:[;,:]|\b(?:but|and)\b)\s*(?:(?:it'?s|it\s+is|that'?s)\s+)?not\s+"
     r"(?:worth\s+it|for\s+us)\b"
-    r"|^[^.!?\n]{0,80}?\bdecided(?:,?\s+[\w]+ly,?)?\s+(?:not\s+to|against)\b"
-    r"|^[^.!?\n]{0,40}?\b(?:noted|seen|read)\s+and\s+(?:[\w]+ly\s+)?"
+    r"|^[^.!?\n]{0,80}?\bdecided(?:,?\s+\w+ly,?)?\s+(?:not\s+to|against)\b"
+    r"|^[^.!?\n]{0,40}?\b(?:noted|seen|read)\s+and\s+(?:\w+ly\s+)?"
     r"(?:ignored|skipped|parked|set\s+aside)\b",
     re.IGNORECASE,
 )
@@ -106,10 +106,11 @@ def negated(text: str, start: int, window: int = NEGATION_WINDOW) -> bool:
     clause = _CLAUSE_BREAK.split(text[max(0, start - 200) : start])[-1]
     words = _WORD.findall(clause.lower())[-window:]
     near = len(words) - NEGATION_WINDOW
-    return any(
-        w.endswith("n't") or w == "not" or w == "never" or (i >= near and w in _NEGATORS)
-        for i, w in enumerate(words)
-    )
+    return any(_negates_a_verb(w) or (i >= near and w in _NEGATORS) for i, w in enumerate(words))
+
+
+def _negates_a_verb(word: str) -> bool:
+    return word in ("not", "never") or word.endswith("n't")
 
 
 def set_aside_before(text: str, start: int) -> bool:
