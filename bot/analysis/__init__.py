@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from bot.analysis import rules
+from bot.analysis.evidence import Evidence, Feedback
 from bot.analysis.signals import ALIGNED_THRESHOLD, SIGNAL_NAMES, Signals
 
 if TYPE_CHECKING:  # numpy and onnxruntime load with the model, not with this package
@@ -28,11 +29,15 @@ if TYPE_CHECKING:  # numpy and onnxruntime load with the model, not with this pa
 __all__ = [
     "ALIGNED_THRESHOLD",
     "SIGNAL_NAMES",
+    "Evidence",
+    "Feedback",
     "ModelStatus",
     "Signals",
     "analyze",
+    "analyze_evidence",
     "configure",
     "rules_analyze",
+    "rules_analyze_evidence",
     "semantic_analyzer",
     "status",
     "warm_up",
@@ -41,6 +46,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 rules_analyze = rules.analyze
+rules_analyze_evidence = rules.analyze_evidence
 
 
 @dataclass(frozen=True)
@@ -126,7 +132,14 @@ def analyze(goal: str | None, update: str, *, moves_goal: str = "", failed: str 
     ``update`` what they did, ``moves_goal`` their answer to "how does this move your goal" and
     ``failed`` their answer to "anything that failed or was dropped".
     """
+    return analyze_evidence(Evidence(goal, update, moves_goal=moves_goal, failed=failed))
+
+
+def analyze_evidence(evidence: Evidence) -> Signals:
+    """Analyse one check-in with everything the coach knows about it (``Evidence``): the
+    embedded model's clues when it is loaded, the rules' otherwise; one decision for both
+    (``bot.analysis.judgement.decide``)."""
     analyzer = semantic_analyzer()
     if analyzer is not None:
-        return analyzer.analyze(goal, update, moves_goal=moves_goal, failed=failed)
-    return rules.analyze(goal, update, moves_goal=moves_goal, failed=failed)
+        return analyzer.analyze_evidence(evidence)
+    return rules.analyze_evidence(evidence)

@@ -35,13 +35,18 @@ import numpy as np
 from bot.analysis import calibration, rules
 from bot.analysis.banks import BankVectors, Matrix
 from bot.analysis.embedder import Embedder, Vector
-from bot.analysis.goal_cues import shows_progress
+from bot.analysis.evidence import Evidence
+from bot.analysis.judgement import Clues, decide
+from bot.analysis.phrases import cached_tokens
 from bot.analysis.probes import NEGATED_PENALTY, Weights
-from bot.analysis.signals import ALIGNED_THRESHOLD, SIGNAL_NAMES, Signals
+from bot.analysis.reading import TextReading, read_text
+from bot.analysis.signals import SIGNAL_NAMES, Signals
 
 __all__ = [
     "ALIGNMENT_FEATURES",
-    "MOVES_GOAL_WEIGHT",
+    "HISTORY_FLOOR",
+    "HISTORY_FULL",
+    "NEAR_UNHELPFUL",
     "Calibration",
     "Likeness",
     "Reading",
@@ -62,8 +67,14 @@ ALIGNMENT_FEATURES = (
 )
 """The similarities goal alignment is computed from, in the order of the fitted weights."""
 
-MOVES_GOAL_WEIGHT = 0.3
-"""How much a meaningful "how does this move your goal" answer adds on its own (noisy-or)."""
+HISTORY_FLOOR = 0.45
+"""Cosine to the closest earlier update on the goal below which the update reads as new ground;
+at ``HISTORY_FULL`` and above it reads like the member's earlier on-goal work (chosen on the
+realistic dev split)."""
+HISTORY_FULL = 0.75
+NEAR_UNHELPFUL = 0.75
+"""Cosine to an update whose nudge the member marked unhelpful at which that nudge stays
+unsaid: the same kind of update, in the member's words."""
 
 # Cohort goals at least this close to the member's goal are the same task in other words: an
 # update is not contrasted with them.
@@ -153,7 +164,7 @@ class Reading:
     features: tuple[float, ...]  # ALIGNMENT_FEATURES, in order
     best_sentence: str  # the sentence or clause closest to the goal
     likeness: dict[str, Likeness]  # per signal
-    rules: Signals
+    words: TextReading
     # One row per piece of ``likeness``, for scoring with other probes (not compared: an array).
     vectors: Matrix = field(compare=False, repr=False)
 
@@ -168,12 +179,16 @@ class Reading:
         return replace(self, features=tuple(features), likeness=likeness)
 
 
+def _says_no(text: str) -> bool:
+    return any(t.text in ("not", "no", "never", "nothing", "without") for t in cached_tokens(text))
+
+
 def _likeness(weights: Weights, texts: list[str], vectors: Matrix) -> Likeness:
     scores = vectors @ weights[1:] + weights[0]
     return Likeness(
         tuple(texts),
         tuple(
-            float(score) - (NEGATED_PENALTY if rules.says_no(text) else 0.0)
+            float(score) - (NEGATED_PENALTY if _says_no(text) else 0.0)
             for text, score in zip(texts, scores, strict=True)
         ),
     )
@@ -195,7 +210,7 @@ class SemanticAnalyzer:
         self, goal: str | None, update: str, moves_goal: str = "", failed: str = ""
     ) -> Reading:
         """All similarities of one check-in (threshold-free: calibration fits on these)."""
-        base = rules.analyze(goal, update, moves_goal=moves_goal, failed=failed)
+        words = read_text(goal, update, moves_goal, failed)
         texts = pieces(update) + [p for p in pieces(moves_goal) if p]
         if not texts:
             texts = [update or " "]
@@ -203,8 +218,8 @@ class SemanticAnalyzer:
         likeness = {
             name: _likeness(self.banks.probes[name], texts, vectors) for name in SIGNAL_NAMES
         }
-        features, best = self._alignment_features(goal, update, texts, vectors, likeness)
-        return Reading(features, best, likeness, base, vectors)
+        features, best = self._alignment_features(goal, update, texts, vectors, likeness, words)
+        return Reading(features, best, likeness, words, vectors)
 
     def _alignment_features(
         self,
@@ -213,6 +228,7 @@ class SemanticAnalyzer:
         texts: list[str],
         vectors: Matrix,
         likeness: dict[str, Likeness],
+        words: TextReading,
     ) -> tuple[tuple[float, ...], str]:
         if not goal or not goal.strip():
             return tuple(0.0 for _ in ALIGNMENT_FEATURES), ""
@@ -231,54 +247,62 @@ class SemanticAnalyzer:
             float((vectors @ self.banks.vectors["off_goal"].T).max()),
             likeness["idea_driven"].strength,
             rules.lexical_alignment(goal, update),
-            1.0 if rules.elsewhere(goal, update) is not None else 0.0,
-            1.0 if shows_progress(update) else 0.0,
+            1.0 if words.elsewhere is not None else 0.0,
+            1.0 if words.progress else 0.0,
         )
         return features, texts[best]
 
     # --- deciding --------------------------------------------------------------------------
 
-    def alignment(self, reading: Reading, moves_goal: str = "") -> float:
-        """Calibrated probability that the update visibly serves the goal."""
+    def text_alignment(self, reading: Reading) -> float:
+        """Calibrated probability that the words alone serve the goal."""
         if not any(reading.features):
             return 0.0
-        p = self.calibration.probability(reading.features)
-        answer = rules.moves_goal_strength(moves_goal) if moves_goal else 0.0
-        p = 1.0 - (1.0 - p) * (1.0 - MOVES_GOAL_WEIGHT * answer)
-        return round(min(1.0, max(0.0, p)), 4)
+        return self.calibration.probability(reading.features)
 
     def similar(self, name: str, reading: Reading) -> str | None:
         """The piece that fires signal ``name`` by similarity to its example bank, or None."""
         return reading.likeness[name].hit(self.calibration.thresholds[name])
 
-    def decide(self, reading: Reading, moves_goal: str = "") -> Signals:
-        alignment = self.alignment(reading, moves_goal)
-        aligned = alignment >= ALIGNED_THRESHOLD
-        evidence = {k: v for k, v in reading.rules.evidence.items() if k != "aligned"}
-        if aligned and reading.best_sentence:
-            evidence["aligned"] = rules.phrase(reading.best_sentence)
-        fired: dict[str, bool] = {}
-        similar_only: set[str] = set()
-        for name in SIGNAL_NAMES:
-            by_rule = bool(getattr(reading.rules, name))
-            by_similarity = self.similar(name, reading)
-            fired[name] = by_rule or by_similarity is not None
-            if by_similarity is not None and not by_rule:
-                similar_only.add(name)
-                evidence[name] = rules.phrase(by_similarity)
-        return Signals(
-            goal_alignment=alignment,
-            aligned=aligned,
-            role_model_mimicry=fired["role_model_mimicry"],
-            idea_driven=fired["idea_driven"],
-            failure=fired["failure"],
-            evidence=evidence,
-            similar_only=frozenset(similar_only),
-            analyzer="semantic",
+    def _closest(self, vectors: Matrix, texts: tuple[str, ...]) -> float:
+        """The highest cosine between a piece of the update and one of ``texts``."""
+        if not texts or not len(vectors):
+            return 0.0
+        others = np.vstack([self.embedder.embed_one(t) for t in texts])
+        return float((vectors @ others.T).max())
+
+    def clues(self, evidence: Evidence, reading: Reading) -> Clues:
+        history = (
+            *evidence.history,
+            *(f.update for f in evidence.unhelpful if f.nudge_id == "tie-to-goal"),
         )
+        fit = (self._closest(reading.vectors, history) - HISTORY_FLOOR) / (
+            HISTORY_FULL - HISTORY_FLOOR
+        )
+        near = frozenset(
+            f.nudge_id
+            for f in evidence.unhelpful
+            if self._closest(reading.vectors, (f.update,)) >= NEAR_UNHELPFUL
+            or rules.analyze_overlap(evidence.update, f.update) >= rules.NEAR_UNHELPFUL
+        )
+        likeness = self.similar("failure", reading)
+        return Clues(
+            words=reading.words,
+            text_alignment=self.text_alignment(reading),
+            history_fit=min(1.0, max(0.0, fit)),
+            failure_likeness=rules.phrase(likeness) if likeness else None,
+            near_unhelpful=near,
+            aligned_phrase=rules.phrase(reading.best_sentence) if reading.best_sentence else "",
+        )
+
+    def analyze_evidence(self, evidence: Evidence) -> Signals:
+        """Analyse one check-in with everything the coach knows about it."""
+        reading = self.read(evidence.goal, evidence.update, evidence.moves_goal, evidence.failed)
+        verdict = decide(evidence, self.clues(evidence, reading))
+        return replace(verdict, analyzer="semantic")
 
     def analyze(
         self, goal: str | None, update: str, *, moves_goal: str = "", failed: str = ""
     ) -> Signals:
-        """Analyse one check-in; the same contract as ``bot.analysis.rules.analyze``."""
-        return self.decide(self.read(goal, update, moves_goal, failed), moves_goal)
+        """Analyse one check-in's text; the same contract as ``bot.analysis.rules.analyze``."""
+        return self.analyze_evidence(Evidence(goal, update, moves_goal=moves_goal, failed=failed))

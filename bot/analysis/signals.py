@@ -13,7 +13,14 @@ coach can say why it asks (and so a reviewer can see what the rules matched).
 
 ``similar_only`` names the signals that fired only because a sentence resembled the example bank
 (``prompts/examples.yaml``), with no rule behind them: the coach asks a gentler question for
-those. ``analyzer`` says which analyser answered: ``"rules"`` or ``"semantic"``.
+those. ``analyzer`` says which analyser answered: ``"rules"``, ``"semantic"`` or ``"llm"``.
+
+Proportion: ``failure_scope`` is ``project`` when a project, direction or idea was dropped (a
+reflection is offered) and ``setback`` for anything smaller (a light question); ``away`` marks
+a week mostly away from research (sick, holiday, a conference) and ``content_free`` an update
+that says nothing: neither gets goal nudges. ``number`` says what the goal's number did
+(``bot.analysis.evidence``), ``suppressed`` the nudges the member marked unhelpful on a similar
+update.
 """
 
 from __future__ import annotations
@@ -23,6 +30,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
+
+from bot.analysis.evidence import NumberMove
 
 SIGNAL_NAMES = ("role_model_mimicry", "idea_driven", "failure")
 """The nudge signals, in the order the coach weighs them."""
@@ -50,7 +59,12 @@ class Signals:
     failure: bool
     evidence: Mapping[str, str] = field(default_factory=dict, hash=False)
     similar_only: frozenset[str] = frozenset()
-    analyzer: Literal["rules", "semantic"] = "rules"
+    analyzer: Literal["rules", "semantic", "llm"] = "rules"
+    failure_scope: Literal["", "setback", "project"] = ""
+    away: bool = False
+    content_free: bool = False
+    number: NumberMove = ""
+    suppressed: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if math.isnan(self.goal_alignment) or not 0.0 <= self.goal_alignment <= 1.0:
@@ -66,7 +80,10 @@ class Signals:
         for name in self.similar_only:
             if not getattr(self, name):
                 raise ValueError(f"{name} is in similar_only but did not fire")
+        if self.failure_scope and not self.failure:
+            raise ValueError(f"failure_scope={self.failure_scope!r} but no failure")
         object.__setattr__(self, "evidence", MappingProxyType(dict(self.evidence)))
+        object.__setattr__(self, "suppressed", frozenset(self.suppressed))
         object.__setattr__(self, "similar_only", frozenset(self.similar_only))
 
     def gentle(self, name: str) -> bool:

@@ -1,0 +1,295 @@
+"""A small phrase language over words, matched in linear time: how cue phrases are written.
+
+A phrase is words separated by spaces; each word is one *slot*:
+
+- ``stuck`` a word; ``diverg*`` any word starting so; ``did|does`` one of several;
+- ``not?`` a slot that may be missing; ``..`` up to 3 words of any kind; ``...`` up to 8;
+- ``^`` the start of a sentence (takes no word); ``_`` any one word (not punctuation);
+- ``<who>``, ``<num>``, ``<cap>``: a named class (``CLASSES``), e.g. ``<who>`` a famous person
+  or lab (one to three words); ``<num>`` a number; ``<cap>`` a capitalised word that is not a
+  common one ("Isensee", "CZI"; not "I", "The", "Monday");
+- punctuation is a word of its own, so ``like <who> ,`` needs the comma. Gaps never cross a
+  sentence end.
+
+Text is lower-cased, typographic quotes folded, and negative contractions split, so ``didn't``,
+``didnt`` and ``did not`` all read as ``did not``; ``DeepMind's`` reads as ``deepmind 's``;
+hyphens inside a word go (``fine-tuned`` reads as ``finetuned``).
+
+Why not regular expressions: about 2,000 alternation branches of hand-written regexes were hard
+to review, and some took seconds on hostile input. Here each phrase is tried at each word with a
+bounded amount of work (its slots, its gaps), so matching is linear in the length of the text.
+
+>>> book = PhraseBook.compile({"stuck": ["still? stuck on|with"], "nan": ["loss .. nan"]})
+>>> [m.key for m in book.find(tokenize("The loss is NaN again, still stuck on it."))]
+['nan', 'stuck']
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+__all__ = [
+    "CLASSES",
+    "GAP_LONG",
+    "GAP_SHORT",
+    "SENTENCE_ENDS",
+    "Match",
+    "PhraseBook",
+    "Token",
+    "tokenize",
+]
+
+GAP_SHORT = 3  # words ".." may skip
+GAP_LONG = 8  # words "..." may skip
+SENTENCE_ENDS = frozenset({".", "!", "?", ";", "\n"})
+CLAUSE_ENDS = SENTENCE_ENDS | frozenset({",", ":", "(", ")", "-", "—", "–"})
+
+# Typographic quotes and dashes folded to their plain forms.
+_FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2014": "-", "\u2013": "-"})
+# Words (with an inner apostrophe or slash: "didn't", "b/c", "n/a"), numbers, punctuation.
+_TOKEN = re.compile(r"[a-z0-9]+(?:[-./'][a-z0-9]+)*|'s\b|\n|[^\sa-z0-9]")
+_NEGATIVE = re.compile(r"^(\w+?)(n't|nt)$")
+# Contractions whose "nt" form is also a word of its own ("want", "cant" is taken as "can not").
+_NEGATIVE_STEMS = frozenset(
+    "do does did is are was were has have had could would should ca wo ai must need might".split()
+)
+_IRREGULAR = {"can't": ("can", "not"), "cannot": ("can", "not"), "won't": ("will", "not")}
+_IRREGULAR |= {"cant": ("can", "not"), "wont": ("will", "not"), "ain't": ("is", "not")}
+
+
+@dataclass(frozen=True)
+class Token:
+    """One word of the text: its folded form, where it is, and whether it was capitalised."""
+
+    text: str
+    start: int
+    end: int
+    capital: bool = False
+
+
+def tokenize(text: str) -> list[Token]:
+    """The words of ``text``, lower-cased, with negative contractions split."""
+    folded = text.translate(_FOLD)
+    lowered = folded.lower()
+    out: list[Token] = []
+    for match in _TOKEN.finditer(lowered):
+        # "nerd-sniped" reads as "nerdsniped", "fine-tune" as "finetune".
+        word, start, end = match.group(0).replace("-", ""), match.start(), match.end()
+        capital = folded[start].isupper()
+        if word.endswith("'s") and len(word) > 2:
+            out.append(Token(word[:-2], start, end - 2, capital))
+            out.append(Token("'s", end - 2, end))
+            continue
+        pair = _IRREGULAR.get(word)
+        negative = _NEGATIVE.match(word.replace("'", ""))
+        if pair is None and negative and negative.group(1) in _NEGATIVE_STEMS:
+            pair = (negative.group(1), "not")
+        if pair is not None:
+            out.append(Token(pair[0], start, end, capital))
+            out.append(Token(pair[1], start, end))
+            continue
+        out.append(Token(word, start, end, capital))
+    return out
+
+
+# Named classes of words. ``<who>``: people and labs whose name alone can be a reason to copy.
+_WHO = """
+karpathy | andrej karpathy | hinton | geoff hinton | geoffrey hinton | lecun | yann lecun |
+bengio | yoshua bengio | sutskever | ilya sutskever | ilya | schulman | john schulman |
+amodei | dario amodei | hassabis | demis hassabis | jeff dean | fei-fei li | andrew ng |
+jason wei | noam shazeer | sam altman | kaiming | kaiming he | chris olah | percy liang |
+sergey levine | pieter abbeel | chelsea finn | jim fan | yi tay | lilian weng | tri dao |
+sebastian raschka | francois chollet | jeremy howard | richard sutton | sutton | david silver |
+oriol vinyals | quoc le | ashish vaswani | alec radford | greg brockman | elon musk |
+openai | deepmind | google deepmind | google brain | google research | google | anthropic |
+meta | meta ai | facebook | microsoft research | microsoft | nvidia | hugging face |
+huggingface | mistral | apple | amazon | tesla | deepseek | alibaba | qwen team | stanford |
+berkeley | cmu | eleutherai | allen ai | ai2 | the big labs | big labs | frontier labs |
+the frontier labs | top labs | the top labs | big tech | the big players | the big guys |
+my hero | my idol | my advisor's hero | a famous lab | the famous lab | famous labs |
+a famous researcher | the famous researcher | a big lab | the big lab | a top lab | the top lab
+"""
+_NUMBER = re.compile(r"^\d+(?:[.,/]\d+)*$")
+# Capitalised words that name no one: pronouns, articles, days, months, common sentence starts.
+_NOT_NAMES = frozenset(
+    """
+    i we you he she they it me us them my our your his her their this that these those a an the
+    and but so or if then also still just not no yes ok okay maybe now next last first second
+    monday tuesday wednesday thursday friday saturday sunday january february march april may
+    june july august september october november december week today tomorrow yesterday
+    tried trying ran running started added fixed moved switched used using did done got went
+    new old more less some all any most much many few one two three four five six seven eight
+    nine ten what why how when where which who whom whose there here rationale honestly edit
+    python pytorch jax tensorflow numpy linux git github slack excel adam adamw sgd gpu cpu tpu
+    """.split()
+)
+
+
+def _who() -> frozenset[tuple[str, ...]]:
+    return frozenset(
+        tuple(t.text for t in tokenize(name.strip())) for name in _WHO.split("|") if name.strip()
+    )
+
+
+CLASSES: Mapping[str, frozenset[tuple[str, ...]]] = {"who": _who()}
+"""Classes of one- to three-word names; ``<num>`` (any number) is built in."""
+
+
+@dataclass(frozen=True)
+class _Slot:
+    words: frozenset[str] = frozenset()
+    prefixes: tuple[str, ...] = ()
+    klass: str = ""
+    optional: bool = False
+    gap: int = 0  # > 0: skip up to this many words
+    sentence_start: bool = False  # "^": no word, only at the start of a sentence
+
+    def heads(self, tokens: Sequence[Token], i: int) -> Iterable[int]:
+        """Where the text continues after this slot matched at ``i`` (none: no match)."""
+        if self.sentence_start:
+            return (i,) if i == 0 or tokens[i - 1].text in SENTENCE_ENDS else ()
+        if i >= len(tokens):
+            return ()
+        word = tokens[i].text
+        if self.klass == "num":
+            return (i + 1,) if _NUMBER.match(word) else ()
+        if self.klass == "any":
+            return (i + 1,) if word[:1].isalnum() else ()
+        if self.klass == "cap":
+            named = tokens[i].capital and word[:1].isalpha() and word not in _NOT_NAMES
+            return (i + 1,) if named else ()
+        if self.klass:
+            names = CLASSES[self.klass]
+            return tuple(
+                i + n
+                for n in (3, 2, 1)
+                if tuple(t.text for t in tokens[i : i + n]) in names and i + n <= len(tokens)
+            )
+        if word in self.words or any(word.startswith(p) for p in self.prefixes):
+            return (i + 1,)
+        return ()
+
+
+def _slot(spec: str) -> _Slot:
+    optional = spec.endswith("?") and len(spec) > 1
+    spec = spec[:-1] if optional else spec
+    if spec == "^":
+        return _Slot(sentence_start=True)
+    if spec == "_":
+        return _Slot(klass="any")
+    if spec in ("..", "..."):
+        return _Slot(gap=GAP_SHORT if spec == ".." else GAP_LONG)
+    if spec.startswith("<") and spec.endswith(">"):
+        name = spec[1:-1]
+        if name not in ("num", "cap") and name not in CLASSES:
+            raise ValueError(f"unknown class {spec}")
+        return _Slot(klass=name, optional=optional)
+    words, prefixes = set(), []
+    for option in spec.split("|"):
+        forms = [t.text for t in tokenize(option.rstrip("*"))]
+        if not forms:
+            raise ValueError(f"empty alternative in {spec!r}")
+        if len(forms) > 1:  # "didn't" as one option: write it as "did not" instead
+            raise ValueError(f"{option!r} reads as several words ({' '.join(forms)})")
+        (prefixes.append(forms[0]) if option.endswith("*") else words.add(forms[0]))
+    return _Slot(frozenset(words), tuple(prefixes), optional=optional)
+
+
+@dataclass(frozen=True)
+class Match:
+    """Phrase ``key`` matched the words ``first`` to ``last`` (inclusive) of the text."""
+
+    key: str
+    first: int
+    last: int
+    start: int  # character offsets in the text
+    end: int
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    key: str
+    source: str
+    slots: tuple[_Slot, ...]
+
+    def match_at(self, tokens: Sequence[Token], i: int) -> int | None:
+        """The index after the shortest match starting at word ``i``, or None."""
+        heads = {i}
+        for slot in self.slots:
+            after: set[int] = set()
+            for j in heads:
+                if slot.gap:
+                    for k in range(j, min(len(tokens), j + slot.gap) + 1):
+                        after.add(k)
+                        if k < len(tokens) and tokens[k].text in SENTENCE_ENDS:
+                            break
+                    continue
+                if slot.optional:
+                    after.add(j)
+                after.update(slot.heads(tokens, j))
+            if not after:
+                return None
+            heads = after
+        real = [h for h in heads if h > i]
+        return min(real) if real else None
+
+
+def _compile(key: str, source: str) -> _Phrase:
+    try:
+        slots = tuple(_slot(part) for part in source.split())
+    except ValueError as exc:
+        raise ValueError(f"phrase {source!r} of {key!r}: {exc}") from None
+    if not slots or all(s.gap or s.optional or s.sentence_start for s in slots):
+        raise ValueError(f"phrase {source!r} of {key!r} needs at least one required word")
+    if slots[0].gap or slots[-1].gap:
+        raise ValueError(f"phrase {source!r} of {key!r} cannot start or end with a gap")
+    return _Phrase(key, source, slots)
+
+
+@dataclass(frozen=True)
+class PhraseBook:
+    """Many phrases, each under a key; ``find`` returns every match, in text order.
+
+    Phrases are indexed by their first word, so each word of the text tries only the phrases
+    that can start there.
+    """
+
+    phrases: tuple[_Phrase, ...]
+    by_word: Mapping[str, tuple[_Phrase, ...]]
+    anywhere: tuple[_Phrase, ...]  # first slot optional, a prefix or a class: tried everywhere
+
+    @classmethod
+    def compile(cls, phrases: Mapping[str, Iterable[str]]) -> PhraseBook:
+        """``{"key": ["phrase", ...]}``; raises ``ValueError`` naming a phrase it cannot read."""
+        compiled = tuple(_compile(k, p) for k, sources in phrases.items() for p in sources)
+        by_word: dict[str, list[_Phrase]] = {}
+        anywhere: list[_Phrase] = []
+        for phrase in compiled:
+            first = phrase.slots[0]
+            if first.optional or first.prefixes or first.klass or first.sentence_start:
+                anywhere.append(phrase)
+                continue
+            for word in first.words:
+                by_word.setdefault(word, []).append(phrase)
+        return cls(compiled, {w: tuple(p) for w, p in by_word.items()}, tuple(anywhere))
+
+    def find(self, tokens: Sequence[Token]) -> list[Match]:
+        found: list[Match] = []
+        reached: dict[str, int] = {}  # per key, the last word already inside a match
+        for i, token in enumerate(tokens):
+            for phrase in (*self.by_word.get(token.text, ()), *self.anywhere):
+                end = phrase.match_at(tokens, i)
+                if end is None or end - 1 <= reached.get(phrase.key, -1):
+                    continue  # "still stuck" found at "still": not again at "stuck"
+                reached[phrase.key] = end - 1
+                found.append(Match(phrase.key, i, end - 1, token.start, tokens[end - 1].end))
+        return found
+
+
+@lru_cache(maxsize=256)
+def cached_tokens(text: str) -> tuple[Token, ...]:
+    """``tokenize`` with the last texts remembered (one update is read by several books)."""
+    return tuple(tokenize(text))

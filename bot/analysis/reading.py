@@ -1,0 +1,299 @@
+"""What the words of one check-in say, read with the cue phrases of ``prompts/cues/``.
+
+``read_text(goal, update, moves_goal, failed)`` returns a ``TextReading``: each cue that fired
+and was not set aside, with the phrase that fired it. How a cue is set aside:
+
+- a negation shortly before it in its clause ("no NaNs this time", "not because DeepMind does
+  it"), or a hedge ("to avoid divergence", "if it diverges");
+- a failure cue of a setback, when the update says it was fixed: right before it in its clause
+  ("fixed the NaN") or anywhere after it ("it diverged, I lowered the LR, it converged"), with
+  no other setback after the fix;
+- a strong idea-driven cue, when the member gives a reason of their own in the same sentence
+  ("... because our sequences are 100k tokens", "as a baseline", "despite the hype").
+
+Weeks away (sick, holiday, a conference) count only when little else is said; an update with
+fewer than two words of substance is content-free.
+
+>>> r = read_text(None, "it diverged, I lowered the LR, it converged")
+>>> r.failure is None, r.resolved
+(True, 'diverged')
+>>> read_text(None, "loss still NaN after warmup").failure.key
+'diverged'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.analysis.cuebook import CueBook, cue_book
+from bot.analysis.phrases import CLAUSE_ENDS, SENTENCE_ENDS, Match, Token, cached_tokens
+
+__all__ = ["AWAY_CONTENT_WORDS", "Hit", "TextReading", "content_words", "read_text"]
+
+NEGATION_WINDOW = 4  # words before a cue searched for a negation or a hedge
+REASON_NEGATION_WINDOW = 10  # "I didn't pick it just because DeepMind uses it"
+AWAY_CONTENT_WORDS = 6  # words of substance outside the away clauses that make it a work week
+EVIDENCE_CHARS = 80
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A cue that fired: its signal file, its key, and the words that fired it."""
+
+    signal: str
+    key: str
+    phrase: str
+
+
+@dataclass(frozen=True)
+class TextReading:
+    failure: Hit | None = None  # the first failure not set aside
+    dropped: bool = False  # a project, direction or idea was dropped (failure of `project` scope)
+    resolved: str = ""  # a setback fixed within the update ("diverged"), for the record
+    imitation: Hit | None = None  # imitation given as the reason
+    trend: Hit | None = None  # a paper, trend or race as the reason (strong idea-driven cue)
+    trend_mention: Hit | None = None  # a trend only mentioned (weak cue)
+    own_reason: bool = False  # the member gives a reason of their own
+    away: Hit | None = None  # a week mostly away from research
+    content_free: bool = False
+    elsewhere: Hit | None = None  # work for someone else or away from the goal
+    progress: bool = False  # a measured change
+
+
+def _phrase(text: str, match: Match) -> str:
+    words = " ".join(text[match.start : match.end].split())
+    return words if len(words) <= EVIDENCE_CHARS else words[: EVIDENCE_CHARS - 1] + "…"
+
+
+def _before(tokens: Sequence[Token], first: int, window: int, book: CueBook) -> list[str]:
+    """The words before ``tokens[first]`` in its clause, nearest first, at most ``window``."""
+    out: list[str] = []
+    for token in reversed(tokens[max(0, first - window) : first]):
+        if token.text in CLAUSE_ENDS or token.text in book.words.clause_words:
+            break
+        out.append(token.text)
+    return out
+
+
+def _negated(tokens: Sequence[Token], match: Match, book: CueBook, hedged: bool = True) -> bool:
+    words = _before(tokens, match.first, NEGATION_WINDOW, book)
+    if any(w in book.words.negators for w in words):
+        return True
+    # A cue that starts with its own negation ("not converging") is not hedged by "could".
+    if hedged and tokens[match.first].text not in book.words.negators:
+        if any(w in book.words.hedges for w in words):
+            return True
+    if tokens[match.first].text in ("because", "since", "bc", "cause", "cuz", "b/c"):
+        far = _before(tokens, match.first, REASON_NEGATION_WINDOW, book)
+        return any(w in ("not", "never") for w in far)
+    return False
+
+
+def content_words(tokens: Sequence[Token], book: CueBook | None = None) -> list[str]:
+    """The words that say something: not filler, not punctuation, not negations."""
+    words = (book or cue_book()).words
+    return [
+        t.text
+        for t in tokens
+        if t.text[:1].isalnum() and t.text not in words.filler and t.text not in words.negators
+    ]
+
+
+def _sentence_of(tokens: Sequence[Token], index: int) -> tuple[int, int]:
+    start = index
+    while start > 0 and tokens[start - 1].text not in SENTENCE_ENDS:
+        start -= 1
+    end = index
+    while end < len(tokens) and tokens[end].text not in SENTENCE_ENDS:
+        end += 1
+    return start, end
+
+
+def _failure(text: str, tokens: Sequence[Token], book: CueBook) -> tuple[Hit | None, bool, str]:
+    """The first failure not set aside, whether it was a project's, and a setback fixed."""
+    cues = book.signal("failure")
+    fixes = [
+        m
+        for m in book.signal("resolved").find(tokens)
+        if not _negated(tokens, m, book, hedged=False)
+        and not any(
+            w in book.words.resolution_hedges for w in _before(tokens, m.first, 3, book)
+        )
+    ]
+    found = [m for m in cues.find(tokens) if not _negated(tokens, m, book)]
+    resolved = ""
+    for index, match in enumerate(found):
+        cue = cues.cue(match.key)
+        if cue.scope == "setback":
+            fixed_before = any(
+                f.key == "fixed"
+                and f.last < match.first
+                and len(_before(tokens, match.first, NEGATION_WINDOW + 1, book))
+                >= match.first - f.last - 1
+                for f in fixes
+            )
+            later = [m for m in found[index + 1 :] if cues.cue(m.key).scope == "setback"]
+            fixed_after = any(
+                f.first > match.last
+                and f.key in cue.resolved_by
+                and not any(m.first > f.last for m in later)
+                for f in fixes
+            )
+            if fixed_before or fixed_after:
+                resolved = resolved or match.key
+                continue
+        return Hit("failure", match.key, _phrase(text, match)), cue.scope == "project", resolved
+    return None, False, resolved
+
+
+def _together(text: str, first: Match, second: Match) -> Hit:
+    """One hit from two parts that fire only together."""
+    return Hit("", f"{first.key}+{second.key}", f"{_phrase(text, first)} … {_phrase(text, second)}")
+
+
+def _imitation(text: str, tokens: Sequence[Token], book: CueBook) -> Hit | None:
+    """Imitation as the reason: a cue that says so, or an authority and, in its sentence or the
+    next, a deference to it (a famous authority and an untested adoption will do)."""
+    cues = book.signal("role_model_mimicry")
+    found = [m for m in cues.find(tokens) if not _negated(tokens, m, book, hedged=False)]
+    whole = next((m for m in found if cues.cue(m.key).part is None), None)
+    if whole is not None:
+        return Hit("role_model_mimicry", whole.key, _phrase(text, whole))
+    for who in (m for m in found if cues.cue(m.key).part == "authority"):
+        start, end = _sentence_of(tokens, who.first)
+        end = _sentence_of(tokens, min(end + 1, len(tokens) - 1))[1]  # and the next sentence
+        for why in found:
+            part = cues.cue(why.key).part
+            if start <= why.first < end and (
+                part == "deference" or (part == "untested" and who.key == "famous")
+            ):
+                hit = _together(text, who, why)
+                return Hit("role_model_mimicry", hit.key, hit.phrase)
+    return None
+
+
+def _idea(
+    text: str, tokens: Sequence[Token], book: CueBook, own: list[Match]
+) -> tuple[Hit | None, Hit | None]:
+    """A paper, trend or race as the reason (strong), or a trend only mentioned (weak). As
+    strong as a reason: a trigger (the crowd, hype) and then "so I ..." in one sentence, with no
+    reason of the member's own there; a trigger or an event (a release, a leaderboard) and a
+    detour from the goal anywhere in the update."""
+    cues = book.signal("idea_driven")
+    strong: Hit | None = None
+    weak: Hit | None = None
+    found = [m for m in cues.find(tokens) if not _negated(tokens, m, book)]
+
+    def part(name: str) -> list[Match]:
+        return [m for m in found if cues.cue(m.key).part == name]
+
+    triggers, detours = part("trigger"), part("detour")
+    if (triggers or part("event")) and detours:
+        hit = _together(text, (triggers or part("event"))[0], detours[0])
+        strong = Hit("idea_driven", hit.key, hit.phrase)
+    for trigger in triggers:  # "the whole field is on X, so I started one too"
+        start, end = _sentence_of(tokens, trigger.first)
+        then = [m for m in part("consequence") if trigger.last < m.first < end]
+        mine = any(start <= m.first < end for m in own)
+        if then and not mine and strong is None:
+            hit = _together(text, trigger, then[0])
+            strong = Hit("idea_driven", hit.key, hit.phrase)
+    for match in found:
+        if cues.cue(match.key).part is not None:
+            continue
+        hit = Hit("idea_driven", match.key, _phrase(text, match))
+        if cues.cue(match.key).strength == "weak":
+            weak = weak or hit
+            continue
+        sentence = _sentence_of(tokens, match.first)
+        set_aside = any(sentence[0] <= m.first <= sentence[1] for m in own)
+        if set_aside:
+            weak = weak or hit
+        else:
+            strong = strong or hit
+    return strong, weak
+
+
+def _follows(tokens: Sequence[Token], match: Match, ends: set[int]) -> bool:
+    """Whether ``match`` is in the sentence right after one ending at an index in ``ends``."""
+    start, _ = _sentence_of(tokens, match.first)
+    return start - 1 in ends
+
+
+def _away(text: str, tokens: Sequence[Token], book: CueBook) -> Hit | None:
+    cues = book.signal("away")
+    found = [m for m in cues.find(tokens) if not _negated(tokens, m, book)]
+    idle = [m for m in found if cues.cue(m.key).part == "idle"]
+    found = [m for m in found if cues.cue(m.key).part is None]
+    if not found:
+        return None
+    # "... conference all week. Talked to people, but nothing actually done."
+    sentences = {_sentence_of(tokens, m.first)[1] for m in found}
+    if any(_sentence_of(tokens, i.first)[1] in sentences or _follows(tokens, i, sentences) for i in idle):
+        return Hit("away", found[0].key, _phrase(text, found[0]))
+    # Clauses with an away cue say why; what the other clauses say is the week's work.
+    other: list[Token] = []
+    clause: list[Token] = []
+    clause_has_cue = False
+    for index, token in enumerate([*tokens, Token(".", len(text), len(text))]):
+        if token.text in CLAUSE_ENDS or token.text in book.words.clause_words:
+            if not clause_has_cue:
+                other += clause
+            clause, clause_has_cue = [], False
+            continue
+        clause.append(token)
+        clause_has_cue = clause_has_cue or any(m.first <= index <= m.last for m in found)
+    if len(content_words(other, book)) > AWAY_CONTENT_WORDS:
+        return None
+    return Hit("away", found[0].key, _phrase(text, found[0]))
+
+
+def read_text(
+    goal: str | None, update: str, moves_goal: str = "", failed: str = ""
+) -> TextReading:
+    """Read one check-in's words (the goal only decides whether work is for someone else)."""
+    book = cue_book()
+    tokens = list(cached_tokens(update))
+    both = list(cached_tokens(update + "\n" + moves_goal)) if moves_goal else tokens
+    failure, dropped, resolved = _failure(update, tokens, book)
+    if failure is None and failed.strip() and not _says_nothing(failed, book):
+        failed_tokens = list(cached_tokens(failed))
+        failure, dropped, fixed = _failure(failed, failed_tokens, book)
+        if failure is None and not fixed:  # "the tokenizer thing" names something that failed
+            failure = Hit("failure", "failed_field", " ".join(failed.split())[:EVIDENCE_CHARS])
+    imitation = _imitation(update, tokens, book)
+    own = [m for m in book.signal("own_reason").find(both) if not _negated(both, m, book, False)]
+    trend, mention = _idea(update, tokens, book, own)
+    goal_words = set(content_words(cached_tokens(goal or ""), book))
+    elsewhere = next(
+        (
+            Hit("elsewhere", m.key, _phrase(update, m))
+            for m in book.signal("elsewhere").find(tokens)
+            if not _negated(tokens, m, book, hedged=False)
+            and not goal_words & set(content_words(tokens[m.first : m.last + 2], book))
+        ),
+        None,
+    )
+    return TextReading(
+        failure=failure,
+        dropped=dropped,
+        resolved=resolved,
+        imitation=imitation,
+        trend=trend,
+        trend_mention=mention,
+        own_reason=bool(own),
+        away=_away(update, tokens, book),
+        content_free=len(content_words(tokens, book)) < 2,
+        elsewhere=elsewhere,
+        progress=bool(book.signal("progress").find(tokens)),
+    )
+
+
+def _says_nothing(answer: str, book: CueBook) -> bool:
+    """Whether a "what failed" answer means "nothing" ("no", "n/a", "nothing major so far")."""
+    words = [t.text for t in cached_tokens(answer) if t.text[:1].isalnum() or t.text == "-"]
+    if not words:
+        return True
+    markers = book.words.nothing_markers
+    return all(w in book.words.nothing_answers for w in words) and any(w in markers for w in words)
