@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import ValidationError
@@ -27,13 +27,16 @@ from bot.coach.nudges import CheckInFacts, candidates
 from bot.doctor import checkup
 from bot.events import TenantRef
 from bot.health import readiness
-from bot.llm import follow_ups_from
+from bot.llm import Judge, follow_ups_from, judge_from
 from bot.ops import OpsServer
 from bot.ports import OffsetClock
 from bot.prompts import load_prompts
 from bot.schedule.runner import Scheduler
 from bot.settings import Settings
 from bot.store import Database
+
+if TYPE_CHECKING:
+    from bot.analysis.evaluate import Example
 
 app = typer.Typer(
     help="Research Coach: a coach for AI/ML research teams.",
@@ -82,7 +85,13 @@ async def serve(settings: Settings, names: list[str], options: RunOptions) -> No
     analysis.configure(enabled=settings.analysis_model, model_file=settings.analysis_model_file)
     await asyncio.to_thread(analysis.warm_up)
     prompts = load_prompts()
-    coach = Coach(db, options.clock, prompts, follow_ups_from(settings, prompts))
+    coach = Coach(
+        db,
+        options.clock,
+        prompts,
+        follow_ups_from(settings, prompts),
+        judge=judge_from(settings, prompts),
+    )
     options.scheduler = Scheduler(
         db,
         options.clock,
@@ -107,6 +116,8 @@ async def serve(settings: Settings, names: list[str], options: RunOptions) -> No
         await options.scheduler.stop()
         if coach.follow_ups is not None:
             await coach.follow_ups.aclose()
+        if coach.judge is not None:
+            await coach.judge.aclose()
         await db.dispose()
 
 
@@ -186,74 +197,127 @@ def analyze(
     rules_only: Annotated[
         bool, typer.Option("--rules", help="Read with the rules alone (no embedded model).")
     ] = False,
+    use_llm: Annotated[
+        bool,
+        typer.Option(
+            "--llm",
+            help="With --eval: add a column for the configured LLM judge (COACH_LLM_BASE_URL, "
+            "COACH_LLM_MODEL), its fallbacks to the embedded verdict counted.",
+        ),
+    ] = False,
 ) -> None:
-    """Read JSON lines {"goal": ..., "update": ...}; write what the coach reads in each."""
+    """Read JSON lines {"goal": ..., "update": ...}; write what the coach reads in each.
+
+    Optional fields of a line, the evidence a check-in carries: "moves" (the answer to "how
+    does this move your goal"), "failed", "metric_before", "metric_after", "direction" ("up"
+    or "down") and "history" (earlier updates on the goal, oldest first).
+    """
+    from bot.analysis.evaluate import parse_evidence
+
     settings = load_settings()
+    judge: Judge | None = None
+    if use_llm:
+        if eval_file is None:
+            typer.echo("--llm works with --eval FILE.", err=True)
+            raise typer.Exit(2)
+        judge = judge_from(settings, load_prompts())
+        if judge is None:
+            typer.echo(
+                "--llm needs an LLM: set COACH_LLM_BASE_URL and COACH_LLM_MODEL "
+                "(and COACH_LLM_API_KEY if it asks for one).",
+                err=True,
+            )
+            raise typer.Exit(2)
     analysis.configure(
         enabled=settings.analysis_model and not rules_only,
         model_file=settings.analysis_model_file,
     )
     if eval_file is not None:
-        raise typer.Exit(evaluation(eval_file, rules_only))
+        raise typer.Exit(evaluation(eval_file, rules_only, judge))
     bad = 0
     for number, line in enumerate(sys.stdin, start=1):
         if not line.strip():
             continue
         try:
             item = json.loads(line)
-            if not isinstance(item, dict) or not isinstance(item.get("update"), str):
+            if not isinstance(item, dict):
                 raise ValueError('each line needs an object with a string "update"')
-            goal = item.get("goal")
-            if goal is not None and not isinstance(goal, str):
-                raise ValueError('"goal" must be a string')
+            evidence = parse_evidence(item)
         except ValueError as exc:
             bad += 1
             typer.echo(json.dumps({"error": f"line {number}: {exc}"}))
             continue
-        typer.echo(json.dumps(analysis_of(goal, item["update"])))
+        typer.echo(json.dumps(analysis_of(evidence)))
     if bad:
         raise typer.Exit(2)
 
 
-def evaluation(path: Path, rules_only: bool = False) -> int:
-    """Print the evaluation of ``path`` for the rules and the embedded model; the exit code."""
+def evaluation(path: Path, rules_only: bool = False, judge: Judge | None = None) -> int:
+    """Print the evaluation of ``path`` for the rules and the embedded model (and the LLM
+    judge, when given: each example judged in turn, the embedded verdict as its fallback);
+    the exit code."""
     from bot.analysis.evaluate import evaluate, format_reports, load_examples
 
     try:
         examples = load_examples(path)
     except (OSError, ValueError) as exc:
         typer.echo(f"Cannot read {path}: {exc}", err=True)
+        if judge is not None:
+            asyncio.run(judge.aclose())
         return 2
-    reports = [
-        evaluate(
-            "rules",
-            examples,
-            lambda e: analysis.rules_analyze(
-                e.goal, e.update, moves_goal=e.moves_goal, failed=e.failed
-            ),
-        )
-    ]
+    rules = {id(e): analysis.rules_analyze_evidence(e.full) for e in examples}
+    reports = [evaluate("rules", examples, lambda e: rules[id(e)])]
+    fallbacks = rules  # what the LLM column falls back to: the best embedded verdict at hand
     state = analysis.warm_up()
     if state.state == "loaded":
-        reports.append(
-            evaluate(
-                "embedded",
-                examples,
-                lambda e: analysis.analyze(
-                    e.goal, e.update, moves_goal=e.moves_goal, failed=e.failed
-                ),
-            )
-        )
+        fallbacks = {id(e): analysis.analyze_evidence(e.full) for e in examples}
+        embedded = fallbacks
+        reports.append(evaluate("embedded", examples, lambda e: embedded[id(e)]))
     elif not rules_only:
         typer.echo(f"The embedded model is {state.state}: {state.detail}", err=True)
+    failed = 0
+    if judge is not None:
+        judged, failed, why = asyncio.run(judge_examples(judge, examples, fallbacks))
+        reports.append(evaluate("llm", examples, lambda e: judged[id(e)]))
     typer.echo(format_reports(reports, f"{path} ({len(examples)} labelled check-ins)"))
+    if judge is not None:
+        detail = f" ({why})" if why else ""
+        typer.echo(
+            f"llm: fell back to the embedded verdict on {failed} of {len(examples)} "
+            f"check-ins{detail}"
+        )
+        if examples and failed == len(examples):
+            typer.echo("The LLM gave no valid verdict: its column is the fallback's.", err=True)
+            return 1
     return 0 if rules_only or state.state == "loaded" else 1
 
 
-def analysis_of(goal: str | None, update: str) -> dict[str, Any]:
+async def judge_examples(
+    judge: Judge, examples: list[Example], fallbacks: dict[int, analysis.Signals]
+) -> tuple[dict[int, analysis.Signals], int, str]:
+    """The LLM's verdict on each example, one after the other, in one event loop: the
+    verdicts by example, how many fell back, and why (counts by kind)."""
+    bot_llm = logging.getLogger("bot.llm")
+    level = bot_llm.level
+    bot_llm.setLevel(logging.ERROR)  # one line a fallback would drown the table: counted instead
+    try:
+        judged = {id(e): await judge.verdict(e.full, fallbacks[id(e)]) for e in examples}
+    finally:
+        bot_llm.setLevel(level)
+        await judge.aclose()
+    kinds = {
+        k.removeprefix("judge_"): v
+        for k, v in judge.stats.by_kind.items()
+        if k.startswith("judge_") and v
+    }
+    why = ", ".join(f"{kind} {count}" for kind, count in sorted(kinds.items()))
+    return judged, judge.stats.judge_fallbacks, why
+
+
+def analysis_of(evidence: analysis.Evidence) -> dict[str, Any]:
     """The ``analyze`` contract for one update."""
-    signals = analysis.analyze(goal or None, update)
-    facts = CheckInFacts(has_goal=bool(goal))
+    signals = analysis.analyze_evidence(evidence)
+    facts = CheckInFacts(has_goal=bool(evidence.goal))
     nudges = [c.nudge_id for c in candidates(signals, facts)][:2]
     return {
         "goal_alignment": round(signals.goal_alignment, 4),
@@ -263,6 +327,8 @@ def analysis_of(goal: str | None, update: str) -> dict[str, Any]:
             "idea_driven": signals.idea_driven,
             "failure": signals.failure,
         },
+        "failure_scope": signals.failure_scope or None,
+        "away": signals.away,
         "nudges": nudges,
     }
 

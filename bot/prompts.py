@@ -22,6 +22,7 @@ NUDGE_IDS = (
     "role-models",
     "goal-not-idea",
     "best-works",
+    "setback",
     "spike",
     "next-experiment",
     "baseline-first",
@@ -104,6 +105,8 @@ class Reflection(_Strict):
     stopped: str
     close: str
     publish_offer: str
+    care: str = Field(description="Said before the next question when an answer voices distress.")
+    care_brief: str = Field(description="The same, when said before, or before the close.")
 
 
 class Catalogue(_Strict):

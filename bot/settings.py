@@ -64,6 +64,14 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(
         default=8, gt=0, le=60, description="Seconds one LLM follow-up may take, retry included."
     )
+    llm_judge_timeout: float = Field(
+        default=2.0,
+        gt=0,
+        le=60,
+        description="Seconds the LLM may take to judge a check-in, retry included; after it "
+        "the embedded analysis answers (the check-in reply must beat the platforms' "
+        "acknowledgement deadline).",
+    )
 
     http_host: str = Field(default="127.0.0.1", description="Address the HTTP server binds.")
     http_port: int = Field(default=3000, ge=0, le=65535, description="Port of the HTTP server.")

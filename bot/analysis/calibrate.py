@@ -1,6 +1,6 @@
 """Fit the semantic analyser's calibration on the dev split, and refresh the cached vectors.
 
-    python -m bot.analysis.calibrate [DEV_FILE] [--write] [--cv]
+    python -m bot.analysis.calibrate [DEV_FILE ...] [--write] [--cv]
 
 - Goal alignment: an L2-regularised logistic regression on the standardised similarities of
   ``semantic.ALIGNMENT_FEATURES``; its output is the probability ``goal_alignment``.
@@ -35,7 +35,7 @@ from bot.analysis.semantic import ALIGNMENT_FEATURES, Calibration, Reading, Sema
 from bot.analysis.signals import SIGNAL_NAMES
 
 __all__ = [
-    "DEV_FILE",
+    "DEV_FILES",
     "L2",
     "cross_validate",
     "fit",
@@ -44,7 +44,10 @@ __all__ = [
     "main",
 ]
 
-DEV_FILE = Path(__file__).resolve().parents[2] / "tests" / "data" / "checkins_dev.jsonl"
+DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
+DEV_FILES = (DATA / "checkins_dev.jsonl", DATA / "realistic_dev.jsonl")
+"""The dev splits: the check-ins written to the label definitions, and the realistic series
+(terse, jargon-heavy, with swapped-goal negatives). Test splits are never read here."""
 L2 = 3.0  # strong: eight features, ~150 examples (chosen by cross-validation on dev)
 # A similarity-only hit asks a question: it should rarely be wrong. Idea-driven asks for less:
 # trend-chasing is said in more ways than any bank holds, and on dev 0.6-0.75 gave the best
@@ -116,6 +119,17 @@ def fit_detector(
     return THRESHOLDS[-1], precision[-1]
 
 
+def by_words(reading: Reading, name: str) -> bool:
+    """Whether the cue phrases alone fire signal ``name`` in this reading."""
+    words = reading.words
+    hit = {
+        "failure": words.failure,
+        "role_model_mimicry": words.imitation,
+        "idea_driven": words.trend,
+    }[name]
+    return hit is not None
+
+
 def read_all(
     examples: Sequence[Example], embedder: Embedder, vectors: banks.BankVectors
 ) -> tuple[list[Reading], Matrix]:
@@ -166,7 +180,7 @@ def fit_on(
         labels = [e.labels[name] for e in examples]
         thresholds[name], _ = fit_detector(name, readings, labels)
         fired = [
-            bool(getattr(r.rules, name)) or r.likeness[name].hit(thresholds[name]) is not None
+            by_words(r, name) or r.likeness[name].hit(thresholds[name]) is not None
             for r in readings
         ]
         dev_f1[name] = prf(labels, fired).f1
@@ -223,7 +237,7 @@ def cross_validate(
                 scores[i] = calibration.probability(reading.features)
                 for name in SIGNAL_NAMES:
                     hit = reading.likeness[name].hit(calibration.thresholds[name])
-                    fired[name][i] = bool(getattr(reading.rules, name)) or hit is not None
+                    fired[name][i] = by_words(reading, name) or hit is not None
         results = {"alignment_auc": auc(list(aligned), list(scores))}
         for name in SIGNAL_NAMES:
             results[f"{name}_f1"] = prf([e.labels[name] for e in examples], fired[name]).f1
@@ -267,7 +281,7 @@ def render(calibration: Calibration, source: str) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.analysis.calibrate", description=__doc__)
-    parser.add_argument("dev_file", nargs="?", type=Path, default=DEV_FILE)
+    parser.add_argument("dev_files", nargs="*", type=Path, default=list(DEV_FILES))
     parser.add_argument("--write", action="store_true", help="rewrite calibration and cache")
     parser.add_argument("--cv", action="store_true", help="print cross-validated dev numbers")
     args = parser.parse_args(argv)
@@ -275,9 +289,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     embedder = load_embedder()
     text = banks.bank_text()
     vectors = banks.compute_vectors(banks.load_examples(text), embedder)
-    examples = load_examples(args.dev_file)
+    examples = [e for path in args.dev_files for e in load_examples(path)]
     fitted = fit(examples, embedder, vectors)
-    source = "tests/data/" + args.dev_file.name
+    source = " and ".join("tests/data/" + path.name for path in args.dev_files)
     print(render(fitted.calibration, source))
     print("dev F1 (rule or similarity, held-out probes):", _rounded(fitted.dev_f1))
     if args.cv:

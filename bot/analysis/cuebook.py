@@ -33,6 +33,8 @@ SIGNAL_FILES = (
     "away",
     "elsewhere",
     "progress",
+    "vague_goal",
+    "distress",
 )
 
 

@@ -123,11 +123,13 @@ def _failure(text: str, tokens: Sequence[Token], book: CueBook) -> tuple[Hit | N
     ]
     found = [m for m in cues.find(tokens) if not _negated(tokens, m, book)]
     resolved = ""
+    standing: list[Match] = []
     for index, match in enumerate(found):
         cue = cues.cue(match.key)
         if cue.scope == "setback":
             fixed_before = any(
                 f.key == "fixed"
+                and f.key in cue.resolved_by
                 and f.last < match.first
                 and len(_before(tokens, match.first, NEGATION_WINDOW + 1, book))
                 >= match.first - f.last - 1
@@ -143,8 +145,13 @@ def _failure(text: str, tokens: Sequence[Token], book: CueBook) -> tuple[Hit | N
             if fixed_before or fixed_after:
                 resolved = resolved or match.key
                 continue
-        return Hit("failure", match.key, _phrase(text, match)), cue.scope == "project", resolved
-    return None, False, resolved
+        standing.append(match)
+    if not standing:
+        return None, False, resolved
+    # A dropped project, direction or idea is what the reply should speak to first.
+    dropped = [m for m in standing if cues.cue(m.key).scope == "project"]
+    first = (dropped or standing)[0]
+    return Hit("failure", first.key, _phrase(text, first)), bool(dropped), resolved
 
 
 def _together(text: str, first: Match, second: Match) -> Hit:

@@ -67,14 +67,7 @@ async def nudge_reply(
 
 def _gentle(turn: Turn, nudge_id: str, goal: str | UserText, metric: str | UserText) -> Content:
     """The question asked instead of nudge ``nudge_id`` when only similarity called for it."""
-    key = (
-        "gentle_best_works"
-        if nudge_id == "best-works"
-        else "gentle_role_models"
-        if nudge_id == "role-models"
-        else "gentle_goal_not_idea"
-    )
-    return turn.say(key, goal=goal, metric=metric)
+    return turn.say(f"gentle_{nudge_id.replace('-', '_')}", goal=goal, metric=metric)
 
 
 async def feedback(turn: Turn, record_id: str, helpful: bool) -> Reply:

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot import analysis
-from bot.analysis import Signals
+from bot.analysis import ALIGNED_THRESHOLD, Evidence, Feedback, Signals
 from bot.coach import forms
 from bot.coach.advice import nudge_reply
 from bot.coach.goals import USAGE as GOAL_USAGE
@@ -38,6 +38,8 @@ from bot.schedule.claims import DIGEST_ITEM, claim
 from bot.store.models import CheckIn, Goal
 
 FOLLOW_UP_HISTORY = timedelta(weeks=8)  # how far back the LLM follow-up sees check-ins
+HISTORY = 8  # earlier check-ins on the goal that teach the coach the member's vocabulary
+FEEDBACK = 20  # latest "did not help" presses on the goal's nudges read with each check-in
 
 
 def _form(goal: Goal | None, active: list[Goal]) -> Form:
@@ -99,6 +101,8 @@ async def save(
         name: values.get(name, "").strip()
         for name in ("did", "moves_goal", "metric_value", "next_experiment", "failed")
     }
+    earlier = list(await turn.scope.goal_checkins(goal, HISTORY)) if goal else []
+    before = await turn.scope.metric_history(goal, limit=1) if goal else []
     checkin = await turn.scope.add_checkin(
         turn.member,
         goal_id=goal.id if goal else None,
@@ -115,17 +119,14 @@ async def save(
     if goal is not None and checkin.metric_value is not None:
         await turn.scope.add_metric(goal, checkin.metric_value, turn.now, checkin)
 
+    evidence = await _evidence(turn, goal, checkin, earlier, before, best_before)
     # In a worker thread: the embedded model must not hold up the event loop.
-    signals = await asyncio.to_thread(
-        analysis.analyze,
-        f"{goal.capability}; {goal.metric_name}" if goal else None,
-        field["did"],
-        moves_goal=field["moves_goal"],
-        failed=field["failed"],
-    )
+    signals = await asyncio.to_thread(analysis.analyze_evidence, evidence)
+    if turn.judge is not None:  # the LLM judges too; on any failure the embedded verdict stands
+        signals = await turn.judge.verdict(evidence, signals)
+    checkin.alignment = signals.goal_alignment
     facts = CheckInFacts(
         has_goal=goal is not None,
-        moves_goal_empty=not field["moves_goal"],
         next_experiment_empty=not field["next_experiment"],
         recent_values=tuple(await turn.scope.goal_checkin_values(goal, 3)) if goal else (),
     )
@@ -143,20 +144,52 @@ async def save(
             value=fmt(checkin.metric_value),
             best=fmt(best_now),
         )
-    closing = (
-        turn.say("checkin_next", experiment=UserText(field["next_experiment"]))
-        if field["next_experiment"]
-        else turn.say("checkin_ask_next")
-    )
+    if signals.away:  # a week away: a kind word, no goal nudges, no homework
+        closing = turn.say("checkin_away")
+    elif field["next_experiment"]:
+        closing = turn.say("checkin_next", experiment=UserText(field["next_experiment"]))
+    else:
+        closing = turn.say("checkin_ask_next")
     found = candidates(signals, facts)
     reply = await nudge_reply(turn, tuple(head), found, goal, checkin, closing, ALWAYS_ASKED)
     offers = [Button("Publish to team", Action.PUBLISH_CHECKIN, str(checkin.id))]
-    if signals.failure:
+    if signals.failure_scope == "project":  # a dropped project, direction or idea
         offers.append(Button("Reflect on this", Action.START_REFLECTION, f"checkin:{checkin.id}"))
     answer = Reply(reply.body, (*offers, *reply.buttons))
     if not for_follow_up or not turn.member.nudges_enabled:  # nudges off: no LLM note either
         return [answer], None
     return [answer], await _follow_up_context(turn, goal, checkin, signals, answer)
+
+
+async def _evidence(
+    turn: Turn,
+    goal: Goal | None,
+    checkin: CheckIn,
+    earlier: list[CheckIn],
+    before: list[float],
+    best_before: float | None,
+) -> Evidence:
+    """Everything the coach knows about this check-in: the number before and after, the
+    member's earlier on-goal updates (their vocabulary) and their "did not help" presses."""
+    if goal is None:
+        return Evidence(None, checkin.did, checkin.moves_goal, checkin.failed)
+    unhelpful = await turn.scope.unhelpful_on_goal(goal, FEEDBACK)
+    return Evidence(
+        f"{goal.capability}; {goal.metric_name}",
+        checkin.did,
+        moves_goal=checkin.moves_goal,
+        failed=checkin.failed,
+        metric_before=before[-1] if before else None,
+        metric_after=checkin.metric_value,
+        direction="down" if goal.direction == "down" else "up",
+        best_before=best_before,
+        history=tuple(
+            c.did
+            for c in reversed(earlier)
+            if c.alignment is not None and c.alignment >= ALIGNED_THRESHOLD
+        ),
+        unhelpful=tuple(Feedback(nudge_id, did) for nudge_id, did in unhelpful),
+    )
 
 
 async def _follow_up_context(

@@ -35,6 +35,7 @@ from bot.events import (
     UserText,
 )
 from bot.llm.followup import CheckInContext, FollowUps
+from bot.llm.judge import Judge
 from bot.ports import Clock, SystemClock
 from bot.prompts import Prompts, load_prompts
 from bot.schedule.claims import reschedule_member, reschedule_team
@@ -60,12 +61,16 @@ class Coach:
         clock: Clock | None = None,
         prompts: Prompts | None = None,
         follow_ups: FollowUps | None = None,
+        *,
+        judge: Judge | None = None,
     ) -> None:
         self.db = db
         self.clock = clock or SystemClock()
         self.prompts = prompts or load_prompts()
         # The optional LLM (bot.llm.follow_ups_from(settings)); None: never called.
         self.follow_ups = follow_ups
+        # The LLM judge of check-ins (bot.llm.judge_from(settings)); None: the embedded verdict.
+        self.judge = judge
         # One turn at a time per member: two DM answers sent in quick succession arrive as two
         # events handled concurrently, and both would read the same reflection step and save
         # one answer over the other. A lock lives while a turn holds or awaits it.
@@ -121,8 +126,14 @@ class Coach:
             return []
 
     def llm_stats(self) -> dict[str, int]:
-        """LLM calls, retries and fallbacks so far (empty without an LLM)."""
-        return {} if self.follow_ups is None else self.follow_ups.stats.snapshot()
+        """LLM calls, retries and fallbacks so far, follow-ups and judge together (empty
+        without an LLM)."""
+        found = [s.stats for s in (self.follow_ups, self.judge) if s is not None]
+        merged: dict[str, int] = {}
+        for stats in {id(s): s for s in found}.values():  # a shared LLMStats counts once
+            for key, value in stats.snapshot().items():
+                merged[key] = merged.get(key, 0) + value
+        return merged
 
     async def _as_member(self, actor: Actor, place: Place, flow: Flow) -> list[Intent]:
         key = (actor.tenant.platform, actor.tenant.external_id, actor.user_id)
@@ -142,7 +153,7 @@ class Coach:
                 reschedule_member(row, scope.tenant, now)
             if scope.tenant.next_digest_at is None and scope.tenant.next_nudge_at is None:
                 reschedule_team(scope.tenant, now)
-            turn = Turn(actor, place, now, scope, row, self.prompts)
+            turn = Turn(actor, place, now, scope, row, self.prompts, self.judge)
             return await flow(turn)
 
     async def _uninstall(self, event: AppUninstalled) -> list[Intent]:

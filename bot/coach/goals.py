@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from bot.coach import forms
 from bot.coach.advice import nudge_reply
+from bot.coach.goal_check import unmeasurable, vague_capability
 from bot.coach.nudges import Candidate
 from bot.coach.turn import Turn
 from bot.events import (
@@ -19,10 +20,13 @@ from bot.events import (
     Segment,
     UserText,
     content,
+    plain,
 )
 from bot.store.models import Goal
 
 USAGE = "/goal [list | set | show N | update [N] VALUE | achieved N | abandon N]"
+# In the member's "goal" draft: the answer a vagueness question was asked about, per field.
+ASKED = {"capability": "_asked_capability", "metric_name": "_asked_metric_name"}
 
 
 def fmt(value: float | None) -> str:
@@ -151,11 +155,48 @@ async def close(turn: Turn, rest: str, status: str) -> list[Intent]:
     return [Reply(reply.body, (offer, *reply.buttons))]
 
 
+def _same(first: str, second: str) -> bool:
+    return " ".join(first.split()).casefold() == " ".join(second.split()).casefold()
+
+
+def _questions(
+    turn: Turn, values: Mapping[str, str], asked: dict[str, str], errors: Mapping[str, str]
+) -> dict[str, str]:
+    """One question when the capability names none or the number cannot be measured, unless it
+    was already asked about that very answer (sending it again keeps it). Records what it asks
+    about in ``asked``. When both are vague the number is asked for: it is what makes a goal
+    coachable, and naming one sharpens the capability too."""
+
+    def to_ask(field: str, vague: Callable[[str], bool]) -> str:
+        """The field's answer when it is vague and not asked about yet, else ``""``."""
+        text = values.get(field, "").strip()
+        if not text or field in errors or _same(asked.get(ASKED[field], ""), text):
+            return ""
+        return text if vague(text) else ""
+
+    capability = to_ask("capability", vague_capability)
+    metric = to_ask("metric_name", unmeasurable)
+    if capability:
+        asked[ASKED["capability"]] = capability
+    if metric:
+        asked[ASKED["metric_name"]] = metric
+        return {"metric_name": plain(turn.say("goal_ask_number"))}
+    if capability:
+        return {"capability": plain(turn.say("goal_ask_capability"))}
+    return {}
+
+
 async def submit(turn: Turn, values: Mapping[str, str]) -> list[Intent]:
     form = forms.goal_form()
+    # What was asked comes from the member's own draft, never from what a form sends.
+    values = {k: v for k, v in values.items() if k not in ASKED.values()}
+    draft = await turn.scope.draft(turn.member, "goal")
+    kept = draft.values if draft is not None else {}
+    asked = {k: str(kept[k]) for k in ASKED.values() if k in kept}
     errors = forms.check(form, values)
+    errors |= _questions(turn, values, asked, errors)
     if errors:
-        await turn.scope.save_draft(turn.member, "goal", dict(values), turn.now)
+        await turn.scope.save_draft(turn.member, "goal", {**values, **asked}, turn.now)
         return [FormRejected(forms.with_values(form, values), errors)]
     goal = await turn.scope.add_goal(
         turn.member,

@@ -1,5 +1,11 @@
 """Which nudges a reply carries: at most two, never one from the member's previous reply,
-none when the member turned nudges off (the next-experiment question stays)."""
+none when the member turned nudges off (the next-experiment question stays).
+
+Proportion (``../shared/docs/coaching.md``, Judgement): a dropped project, direction or idea
+gets *best-works* and the offer of a reflection; a smaller setback (a run that diverged, a
+blocked week) gets the light *setback* question; a week away or an update that says nothing
+gets no goal nudges at all; a nudge the member marked unhelpful on a similar update is not
+given again."""
 
 from __future__ import annotations
 
@@ -15,7 +21,7 @@ STALL_CHECKINS = 3  # the number unchanged over this many check-ins calls for a 
 
 
 # Nudges a similarity-only signal can call for; each has a gentler question in messages.yaml.
-GENTLE_NUDGES = ("best-works", "role-models", "goal-not-idea")
+GENTLE_NUDGES = ("setback",)
 SIMILAR_TRIGGER = "similar: "  # NudgeRecord.trigger prefix of a question from a similarity hit
 
 
@@ -32,7 +38,6 @@ class CheckInFacts:
     """What the structured check-in fields say, beyond the text analysis."""
 
     has_goal: bool = True
-    moves_goal_empty: bool = False
     next_experiment_empty: bool = False
     recent_values: tuple[float | None, ...] = ()  # newest first, this check-in included
 
@@ -54,12 +59,22 @@ def stalled(values: Sequence[float | None]) -> bool:
 def candidates(signals: Signals, facts: CheckInFacts) -> list[Candidate]:
     """Every nudge the update calls for, most important first.
 
-    A signal that fired on similarity alone gives a ``gentle`` candidate: the reply asks a
-    question instead of nudging, and its record's trigger starts with ``SIMILAR_TRIGGER``.
+    The tie to the goal is asked only when nothing shows it: an empty "how does this move your
+    goal" is fine when the number moved or the words show the tie (``signals.aligned`` weighs
+    all of it). A signal that fired on similarity alone gives a ``gentle`` candidate: the reply
+    asks a question instead of nudging, and its record's trigger starts with
+    ``SIMILAR_TRIGGER``.
+
+    >>> away = Signals(0.0, False, False, False, False, away=True)
+    >>> candidates(away, CheckInFacts(next_experiment_empty=True))
+    []
     """
+    if signals.away:
+        return []  # rest, sickness, holidays and conferences get no goal nudges
     found: list[Candidate] = []
+    failure = "best-works" if signals.failure_scope == "project" else "setback"
     for signal, nudge_id, default in (
-        ("failure", "best-works", "a reported failure"),
+        ("failure", failure, "a reported failure"),
         ("role_model_mimicry", "role-models", "imitation"),
         ("idea_driven", "goal-not-idea", "paper-driven"),
     ):
@@ -70,15 +85,13 @@ def candidates(signals: Signals, facts: CheckInFacts) -> list[Candidate]:
             found.append(Candidate(nudge_id, SIMILAR_TRIGGER + trigger, gentle=True))
         else:
             found.append(Candidate(nudge_id, trigger))
-    if facts.has_goal and facts.moves_goal_empty:
-        found.append(Candidate("tie-to-goal", "empty answer to how it moves the goal"))
-    elif facts.has_goal and not signals.aligned:
+    if facts.has_goal and not signals.aligned:
         found.append(Candidate("tie-to-goal", f"low goal alignment {signals.goal_alignment:.2f}"))
     if facts.has_goal and stalled(facts.recent_values):
         found.append(Candidate("switch-or-commit", f"number unchanged over {STALL_CHECKINS}"))
     if facts.next_experiment_empty:
         found.append(Candidate(ALWAYS_ASKED, "no next experiment given"))
-    return found
+    return [c for c in found if c.nudge_id not in signals.suppressed]
 
 
 def choose(

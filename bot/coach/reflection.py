@@ -3,8 +3,10 @@ time. It can be stopped at any step (what was said is kept) and resumed with ``/
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
+from bot.analysis.cuebook import cue_book
+from bot.analysis.phrases import CLAUSE_ENDS, Token, cached_tokens
 from bot.coach import forms
 from bot.coach.team import team_channel
 from bot.coach.turn import Turn
@@ -24,6 +26,37 @@ from bot.events import (
 from bot.store.models import Reflection
 
 STOP_WORDS = {"stop", "pause", "later", "/stop"}
+NEGATION_WINDOW = 4  # words before a distress cue searched for a negation, within its clause
+
+
+def _negated(tokens: Sequence[Token], first: int) -> bool:
+    """Whether a negation comes shortly before ``tokens[first]`` in its clause."""
+    words = cue_book().words
+    for token in reversed(tokens[max(0, first - NEGATION_WINDOW) : first]):
+        if token.text in CLAUSE_ENDS or token.text in words.clause_words:
+            return False
+        if token.text in words.negators:
+            return True
+    return False
+
+
+def distress(text: str) -> str | None:
+    """The distress cue (``prompts/cues/distress.yaml``) an answer fires, or ``None``: self-doubt
+    or distress about research, not a method given up or a model that fails.
+
+    >>> distress("Maybe I am just not cut out for research."), distress("I want to quit")
+    ('not_cut_out', 'quit')
+    >>> distress("I don't think I'm cut out for this")
+    'not_cut_out'
+    >>> [distress(t) for t in ("I never felt like quitting", "I want to quit this approach")]
+    [None, None]
+    """
+    # The end of the answer ends a clause too: "I want to quit" reads as "I want to quit .".
+    tokens = [*cached_tokens(text), Token(".", len(text), len(text))]
+    for match in cue_book().signal("distress").find(tokens):
+        if not _negated(tokens, match.first):
+            return match.key
+    return None
 
 
 def _dm(turn: Turn, body: Content, buttons: tuple[Button, ...] = ()) -> DirectMessage:
@@ -38,6 +71,17 @@ def _question(turn: Turn, reflection: Reflection) -> Content:
         total=len(steps),
         question=steps[reflection.step].question,
     )
+
+
+def _care(turn: Turn, text: str, earlier: Sequence[object], closing: bool) -> Content:
+    """An acknowledgement before the next question when the answer voices self-doubt or
+    distress; the brief form when one was already given, or when the close follows (it says
+    the best-works idea itself)."""
+    if distress(text) is None:
+        return ()
+    already = any(distress(str(answer)) is not None for answer in earlier)
+    prompts = turn.prompts.reflection
+    return (prompts.care_brief if closing or already else prompts.care, "\n\n")
 
 
 def _pointer(turn: Turn) -> list[Intent]:
@@ -104,15 +148,18 @@ async def answer(turn: Turn, text: str) -> list[Intent] | None:
         await turn.scope.save_draft(turn.member, "reflection", {"answer": text}, turn.now)
         return [_dm(turn, turn.say("too_long", length=len(text), limit=forms.LONG))]
     steps = turn.prompts.reflection.steps
+    earlier = list(current.answers.values())
     # Assign a new dict: in-place changes to a JSON column are not seen by the ORM.
     current.answers = {**current.answers, steps[current.step].key: text.strip()}
     current.step += 1
     current.updated_at = turn.now
     await turn.scope.clear_draft(turn.member, "reflection")
+    care = _care(turn, text, earlier, closing=current.step >= len(steps))
     if current.step < len(steps):
-        return [_dm(turn, _question(turn, current))]
+        return [_dm(turn, (*care, *_question(turn, current)))]
     current.status = "completed"
-    closing = (turn.prompts.reflection.close, "\n\n", turn.prompts.reflection.publish_offer)
+    prompts = turn.prompts.reflection
+    closing = (*care, prompts.close, "\n\n", prompts.publish_offer)
     offer = Button("Publish one line", Action.PUBLISH_LEARNING, str(current.id))
     return [_dm(turn, closing, (offer,))]
 

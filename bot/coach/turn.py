@@ -1,4 +1,5 @@
-"""What every flow gets for one event: who, where, when, their repositories and the prompts."""
+"""What every flow gets for one event: who, where, when, their repositories and the prompts
+(and the LLM judge of check-ins, when one is configured)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.events import Actor, Content, Place
+from bot.llm.judge import Judge
 from bot.prompts import Prompts, Value
 from bot.store import TenantScope
 from bot.store.models import Member
@@ -19,6 +21,7 @@ class Turn:
     scope: TenantScope
     member: Member
     prompts: Prompts
+    judge: Judge | None = None  # the LLM judge of check-ins (bot.llm.judge); None: embedded only
 
     def say(self, key: str, **values: Value) -> Content:
         """The message ``key`` from prompts/messages.yaml, filled in."""

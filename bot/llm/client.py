@@ -50,6 +50,8 @@ class LLMStats:
     expired: int = 0  # follow-up tokens unknown or too old
     opinion_agreed: int = 0  # signals where the LLM's second opinion matched the analysis
     opinion_differed: int = 0
+    judge_calls: int = 0  # check-ins the LLM was asked to judge (bot.llm.judge)
+    judge_fallbacks: int = 0  # judgements that fell back to the embedded verdict
     by_kind: dict[str, int] = field(default_factory=dict)
 
     def snapshot(self) -> dict[str, int]:

@@ -158,6 +158,9 @@ class CheckIn(Base):
     channel_id: Mapped[str | None] = mapped_column(String(64))  # where /checkin was typed
     published_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    # The goal alignment read in it (0..1): earlier on-goal updates teach the coach the
+    # member's vocabulary. Private, like every score.
+    alignment: Mapped[float | None] = mapped_column(Float)
 
 
 class MetricPoint(Base):

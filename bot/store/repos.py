@@ -259,6 +259,33 @@ class TenantScope:
         )
         return list((await self.session.execute(query)).scalars().all())
 
+    async def goal_checkins(self, goal: Goal, limit: int) -> Sequence[CheckIn]:
+        """The goal's latest check-ins, newest first."""
+        query = (
+            select(CheckIn)
+            .where(CheckIn.tenant_id == self.tid, CheckIn.goal_id == goal.id)
+            .order_by(CheckIn.created_at.desc(), CheckIn.id.desc())
+            .limit(limit)
+        )
+        return (await self.session.execute(query)).scalars().all()
+
+    async def unhelpful_on_goal(self, goal: Goal, limit: int) -> list[tuple[str, str]]:
+        """(nudge id, the update it answered) for the goal's nudges marked "did not help",
+        newest first."""
+        query = (
+            select(NudgeRecord.nudge_id, CheckIn.did)
+            .join(CheckIn, CheckIn.id == NudgeRecord.checkin_id)
+            .where(
+                NudgeRecord.tenant_id == self.tid,
+                CheckIn.tenant_id == self.tid,
+                CheckIn.goal_id == goal.id,
+                NudgeRecord.feedback == "unhelpful",
+            )
+            .order_by(NudgeRecord.given_at.desc(), NudgeRecord.id.desc())
+            .limit(limit)
+        )
+        return [(n, d) for n, d in (await self.session.execute(query)).all()]
+
     # --- reflections -----------------------------------------------------------------------
 
     async def open_reflection(self, member: Member) -> Reflection | None:

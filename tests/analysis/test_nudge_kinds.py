@@ -1,4 +1,5 @@
-"""A rule hit gives the nudge; a similarity-only hit gives a gentler question."""
+"""A rule hit gives the nudge; a similarity-only hit gives a gentler question (only failure
+has one: accusing nudges need words that say so)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ BY_SIMILARITY = Signals(
     False,
     True,
     True,
-    {"idea_driven": "nerd-sniped by a preprint", "failure": "tanked"},
-    frozenset({"idea_driven"}),
+    {"idea_driven": "everyone is on it, so I switched", "failure": "went sideways again"},
+    frozenset({"failure"}),
     "semantic",
+    failure_scope="setback",
 )
 
 
@@ -26,6 +28,6 @@ def test_a_rule_hit_is_a_nudge() -> None:
 
 def test_a_similarity_only_hit_is_a_gentle_question_and_says_so_in_its_trigger() -> None:
     found = {c.nudge_id: c for c in candidates(BY_SIMILARITY, CheckInFacts())}
-    assert found["goal-not-idea"].gentle
-    assert found["goal-not-idea"].trigger == SIMILAR_TRIGGER + "nerd-sniped by a preprint"
-    assert not found["best-works"].gentle  # the failure came from a rule
+    assert found["setback"].gentle
+    assert found["setback"].trigger == SIMILAR_TRIGGER + "went sideways again"
+    assert not found["goal-not-idea"].gentle  # the trend came from the cue phrases

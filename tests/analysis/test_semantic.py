@@ -65,16 +65,27 @@ def test_negations_neutral_mentions_and_failure_analysis_stay_quiet(
     assert fired == [], signals.evidence
 
 
-def test_a_similarity_only_hit_is_marked_gentle_and_a_rule_hit_is_not(
+def test_a_similarity_only_failure_is_marked_gentle_and_a_cue_hit_is_not(
     semantic: SemanticAnalyzer,
 ) -> None:
-    by_rule = semantic.analyze(GOAL, "Switched the data loader, like Karpathy does.")
-    paraphrase = "A splashy preprint lured me away from our data all week."
+    by_cue = semantic.analyze(GOAL, "The streaming decoder run diverged again.")
+    paraphrase = "The decoder thing was a bit of a letdown, sigh."
     by_similarity = semantic.analyze(GOAL, paraphrase)
 
-    assert by_rule.role_model_mimicry and not by_rule.gentle("role_model_mimicry")
-    assert by_similarity.idea_driven and by_similarity.gentle("idea_driven")
-    assert analysis.rules_analyze(GOAL, paraphrase).idea_driven is False
+    assert by_cue.failure and not by_cue.gentle("failure")
+    assert by_similarity.failure and by_similarity.gentle("failure")
+    assert analysis.rules_analyze(GOAL, paraphrase).failure is False
+
+
+def test_an_accusing_signal_never_fires_on_similarity_alone(semantic: SemanticAnalyzer) -> None:
+    """Precision first: imitation and trend-chasing need words that say so. Sentences close to
+    the example banks but giving no such reason stay quiet."""
+    for update in (
+        "Read the new Karpathy post on tokenizers and added byte fallback to our clinic model.",
+        "Tried the hyped new tokenizer on our noisy clinic clips.",
+    ):
+        signals = semantic.analyze(GOAL, update)
+        assert not signals.role_model_mimicry and not signals.idea_driven, signals.evidence
 
 
 def test_on_goal_work_sharing_no_word_with_the_goal_is_aligned(semantic: SemanticAnalyzer) -> None:

@@ -36,6 +36,8 @@ METRIC = "clinic WER"
 ON_GOAL_DID = "Fine-tuned the clinic audio recognizer on noisy clips"
 ON_GOAL_MOVES = "Lower clinic WER on noisy audio recordings"
 NEXT = "Add speed perturbation to the noisy clips"
+# An update that does not visibly serve the goal above: it calls for tie-to-goal.
+OFF_GOAL_DID = "Reviewed two workshop papers and planned the team offsite"
 
 IntentT = TypeVar("IntentT", bound=Intent)
 

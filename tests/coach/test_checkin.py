@@ -22,6 +22,7 @@ from bot.store.models import CheckIn, Draft, MetricPoint, NudgeRecord
 from tests.coach.helpers import (
     CAPABILITY,
     NEXT,
+    OFF_GOAL_DID,
     ON_GOAL_DID,
     ON_GOAL_MOVES,
     button_value,
@@ -119,7 +120,7 @@ async def test_a_reply_has_at_most_two_nudges(coach: Coach) -> None:
     did = "Saw a new paper on speech and I can do it better, like Karpathy does"
     called_for = candidates(
         analyze(CAPABILITY, did, moves_goal="", failed=FAILED),
-        CheckInFacts(moves_goal_empty=True, next_experiment_empty=True),
+        CheckInFacts(next_experiment_empty=True),
     )
     assert len(called_for) >= 4  # the update calls for many; the reply keeps two
 
@@ -130,17 +131,35 @@ async def test_a_reply_has_at_most_two_nudges(coach: Coach) -> None:
     assert len(await rows(coach, NudgeRecord, NudgeRecord.checkin_id.is_not(None))) == 2
 
 
-async def test_an_empty_answer_to_how_it_moves_the_goal_gives_tie_to_goal(coach: Coach) -> None:
+async def test_an_update_that_shows_no_tie_to_the_goal_gives_tie_to_goal(coach: Coach) -> None:
     await set_goal(coach, member())
 
-    reply = await reply_to_checkin(coach, moves_goal="")
+    reply = await reply_to_checkin(coach, did=OFF_GOAL_DID, moves_goal="")
 
     assert await nudge_ids(coach, reply) == ["tie-to-goal"]
     assert "Which part of this moves clinic WER, even a little?" in text(reply)
     (checkin,) = await rows(coach, CheckIn)
     (record,) = await rows(coach, NudgeRecord, NudgeRecord.checkin_id == checkin.id)
     assert record.nudge_id == "tie-to-goal"
-    assert "empty" in record.trigger
+    assert "low goal alignment" in record.trigger
+    assert checkin.alignment is not None and checkin.alignment < 0.5
+
+
+async def test_an_empty_answer_is_fine_when_the_words_or_the_number_show_the_tie(
+    coach: Coach,
+) -> None:
+    """Evidence before words: an empty "how does this move your goal" no longer calls for
+    tie-to-goal when the update's words show the tie, or when the number reached a new best."""
+    await set_goal(coach, member(), baseline="0.5")
+
+    worded = await reply_to_checkin(coach, moves_goal="")
+    numbered = await reply_to_checkin(
+        coach, did="Collected 40 more noisy recordings", moves_goal="", metric_value="0.41"
+    )
+
+    assert await nudge_ids(coach, worded) == []
+    assert await nudge_ids(coach, numbered) == []
+    assert "a new best" in text(numbered)
 
 
 async def test_an_on_goal_update_gets_no_nudge(coach: Coach) -> None:
@@ -153,7 +172,7 @@ async def test_an_on_goal_update_gets_no_nudge(coach: Coach) -> None:
     assert f"Next: {NEXT}. Can it be done in a day or less?" in text(reply)
 
 
-async def test_a_reported_failure_gives_best_works_and_a_reflect_button(coach: Coach) -> None:
+async def test_a_dropped_approach_gives_best_works_and_a_reflect_button(coach: Coach) -> None:
     await set_goal(coach, member())
 
     reply = await reply_to_checkin(coach, failed=FAILED)
@@ -216,9 +235,9 @@ async def test_without_a_goal_the_checkin_is_saved_and_a_goal_is_asked_for(coach
 async def test_the_same_nudge_is_never_given_in_two_consecutive_replies(coach: Coach) -> None:
     await set_goal(coach, member(), baseline="0.5")
 
-    first = await reply_to_checkin(coach, moves_goal="")
-    second = await reply_to_checkin(coach, moves_goal="", failed=FAILED)
-    third = await reply_to_checkin(coach, moves_goal="")
+    first = await reply_to_checkin(coach, did=OFF_GOAL_DID, moves_goal="")
+    second = await reply_to_checkin(coach, did=OFF_GOAL_DID, moves_goal="", failed=FAILED)
+    third = await reply_to_checkin(coach, did=OFF_GOAL_DID, moves_goal="")
 
     assert await nudge_ids(coach, first) == ["tie-to-goal"]
     assert await nudge_ids(coach, second) == ["best-works"]
@@ -233,8 +252,8 @@ async def test_the_same_nudge_is_not_repeated_for_one_member_across_teammates(
     await set_goal(coach, ada, baseline="0.5")
     await set_goal(coach, grace, baseline="0.5")
 
-    await check_in(coach, ada, moves_goal="")
-    grace_reply = only(await check_in(coach, grace, moves_goal=""), Reply)
+    await check_in(coach, ada, did=OFF_GOAL_DID, moves_goal="")
+    grace_reply = only(await check_in(coach, grace, did=OFF_GOAL_DID, moves_goal=""), Reply)
 
     assert await nudge_ids(coach, grace_reply) == ["tie-to-goal"]
 
@@ -242,11 +261,11 @@ async def test_the_same_nudge_is_not_repeated_for_one_member_across_teammates(
 async def test_a_skipped_nudge_returns_after_a_reply_without_nudges(coach: Coach) -> None:
     await set_goal(coach, member(), baseline="0.5")
 
-    replies = [await reply_to_checkin(coach, moves_goal="") for _ in range(3)]
+    replies = [await reply_to_checkin(coach, did=OFF_GOAL_DID, moves_goal="") for _ in range(3)]
 
     assert await nudge_ids(coach, replies[0]) == ["tie-to-goal"]
     assert await nudge_ids(coach, replies[1]) == []  # never twice in a row
-    # The third reply does not follow one with tie-to-goal: the empty answer is asked about again.
+    # The third reply does not follow one with tie-to-goal: the tie is asked about again.
     assert await nudge_ids(coach, replies[2]) == ["tie-to-goal"]
 
 
@@ -262,14 +281,14 @@ async def test_with_nudges_off_only_the_next_experiment_question_remains(coach: 
     assert await nudge_ids(coach, closing) == []
     assert f"Next: {NEXT}. Can it be done in a day or less?" in text(closing)
     await command(coach, ada, "coach", "nudges on")
-    back_on = await reply_to_checkin(coach, moves_goal="")
+    back_on = await reply_to_checkin(coach, did=OFF_GOAL_DID, moves_goal="")
     assert await nudge_ids(coach, back_on) == ["tie-to-goal"]
 
 
 async def test_nudge_feedback_is_recorded_for_the_member_only(coach: Coach) -> None:
     ada, grace = member(), member("U2", "Grace")
     await set_goal(coach, ada)
-    reply = await reply_to_checkin(coach, moves_goal="")
+    reply = await reply_to_checkin(coach, did=OFF_GOAL_DID, moves_goal="")
     record_id = button_value(reply, Action.NUDGE_HELPFUL)
 
     theirs = only(await press(coach, grace, Action.NUDGE_UNHELPFUL, record_id), Reply)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from adapters.slack.listeners import ERROR_TEXT
 from bot.coach import Coach
 from bot.coach.goals import USAGE
-from bot.events import Action, FormRejected, FormSubmitted, OpenForm, Reply
+from bot.events import Action, FormRejected, FormSubmitted, Intent, OpenForm, Reply, plain
 from bot.ports import ManualClock
+from bot.prompts import load_prompts
 from bot.store.models import Draft, Goal, MetricPoint, NudgeRecord
 from tests.coach.helpers import (
     CAPABILITY,
@@ -78,6 +80,148 @@ async def test_a_goal_form_with_errors_is_rejected_and_kept_as_a_draft(coach: Co
     (draft,) = await rows(coach, Draft)
     assert draft.form_id == "goal" and draft.values["baseline"] == "high"
     assert await rows(coach, Goal) == []
+
+
+# --- goals worth coaching: one question for a vague capability or number -------------------------
+
+
+async def submit_goal(coach: Coach, capability: str, metric: str, **more: str) -> list[Intent]:
+    values = {"capability": capability, "metric_name": metric, "direction": "up", **more}
+    return await coach.handle(FormSubmitted(member(), CHANNEL, "goal", values))
+
+
+NUMBER_QUESTION = (
+    "Which number could you measure? E.g. success rate on 50 held-out towels, WER on clinic-50, "
+    "pass@1 on HumanEval. Send it again to keep yours."
+)
+CAPABILITY_QUESTION = (
+    "Which capability do you want to exist? E.g. a robot arm that folds laundry from pixels, "
+    "measured by fold success rate. Send it again to keep yours."
+)
+
+
+async def test_a_vague_goal_gets_one_question_and_the_same_answer_again_keeps_it(
+    coach: Coach,
+) -> None:
+    rejected = only(await submit_goal(coach, "do cool stuff with LLMs", "vibes"), FormRejected)
+
+    # One question, on the number, with examples of a measurable one and how to keep theirs.
+    assert rejected.errors == {"metric_name": NUMBER_QUESTION}
+    initial = {f.name: f.initial for f in rejected.form.fields}
+    assert (initial["capability"], initial["metric_name"]) == ("do cool stuff with LLMs", "vibes")
+    assert await rows(coach, Goal) == []
+    (draft,) = await rows(coach, Draft)
+    assert draft.values["_asked_metric_name"] == "vibes"
+    assert draft.values["_asked_capability"] == "do cool stuff with LLMs"
+
+    reply = only(await submit_goal(coach, "do cool stuff with LLMs", " Vibes "), Reply)
+
+    assert "Goal 1 set: do cool stuff with LLMs" in text(reply)
+    (goal,) = await rows(coach, Goal)
+    assert (goal.capability, goal.metric_name) == ("do cool stuff with LLMs", "Vibes")
+    assert await rows(coach, Draft) == []  # the marker goes with the draft
+
+
+@pytest.mark.parametrize(
+    "metric", ["vibes", "progress", "make it better", "quality", "how good it feels", "impact"]
+)
+async def test_a_number_that_cannot_be_measured_is_asked_about_once(
+    coach: Coach, metric: str
+) -> None:
+    rejected = only(await submit_goal(coach, CAPABILITY, metric), FormRejected)
+    assert rejected.errors == {"metric_name": NUMBER_QUESTION}
+
+    only(await submit_goal(coach, CAPABILITY, metric), Reply)
+
+    (goal,) = await rows(coach, Goal)
+    assert goal.metric_name == metric
+
+
+@pytest.mark.parametrize(
+    "capability",
+    ["do cool stuff with LLMs", "research", "make progress", "stuff", "be better at ML"],
+)
+async def test_a_capability_that_names_none_is_asked_about_once(
+    coach: Coach, capability: str
+) -> None:
+    rejected = only(await submit_goal(coach, capability, "WER on clinic-50"), FormRejected)
+    assert rejected.errors == {"capability": CAPABILITY_QUESTION}
+
+    only(await submit_goal(coach, capability, "WER on clinic-50"), Reply)
+
+    (goal,) = await rows(coach, Goal)
+    assert goal.capability == capability
+
+
+async def test_a_sharper_answer_to_the_question_is_taken_at_once(coach: Coach) -> None:
+    only(await submit_goal(coach, "do cool stuff with LLMs", "vibes"), FormRejected)
+
+    reply = only(await submit_goal(coach, "Answer clinic questions", "exact match on 200"), Reply)
+
+    assert "Goal 1 set: Answer clinic questions" in text(reply)
+    assert await rows(coach, Draft) == []
+
+
+async def test_asked_at_most_once_per_answer(coach: Coach) -> None:
+    only(await submit_goal(coach, CAPABILITY, "vibes"), FormRejected)
+    # Another vague answer is another answer: asked about once too, then kept.
+    again = only(await submit_goal(coach, CAPABILITY, "progress"), FormRejected)
+    assert again.errors == {"metric_name": NUMBER_QUESTION}
+    only(await submit_goal(coach, CAPABILITY, "progress"), Reply)
+    # Once the goal is set, a new goal starts afresh.
+    assert only(await submit_goal(coach, CAPABILITY, "progress"), FormRejected).errors
+    assert len(await rows(coach, Goal)) == 1
+
+
+async def test_the_question_comes_with_other_errors_and_survives_them(coach: Coach) -> None:
+    rejected = only(await submit_goal(coach, CAPABILITY, "vibes", baseline="high"), FormRejected)
+    assert set(rejected.errors) == {"metric_name", "baseline"}
+
+    # The baseline fixed, "vibes" kept: not asked again.
+    only(await submit_goal(coach, CAPABILITY, "vibes", baseline="0.3"), Reply)
+    (goal,) = await rows(coach, Goal)
+    assert (goal.metric_name, goal.baseline) == ("vibes", 0.3)
+
+
+async def test_a_form_cannot_claim_the_question_was_asked(coach: Coach) -> None:
+    forged = {"_asked_metric_name": "vibes", "_asked_capability": CAPABILITY}
+
+    rejected = only(await submit_goal(coach, CAPABILITY, "vibes", **forged), FormRejected)
+
+    assert rejected.errors == {"metric_name": NUMBER_QUESTION}
+    assert await rows(coach, Goal) == []
+
+
+@pytest.mark.parametrize(
+    ("capability", "metric"),
+    [
+        ("Robot arm that folds laundry from pixels", "fold success rate on 50 towels"),
+        ("Transcribe clinic audio reliably", "WER on clinic-50"),
+        *[
+            (CAPABILITY, name)
+            for name in ("WER", "BLEU", "pass@1", "F1", "success rate", "AUROC", "MAE")
+        ],
+        (CAPABILITY, "latency (ms)"),
+    ],
+)
+async def test_good_goals_are_not_questioned(coach: Coach, capability: str, metric: str) -> None:
+    reply = only(await submit_goal(coach, capability, metric), Reply)
+
+    assert f"Goal 1 set: {capability}" in text(reply)
+    (goal,) = await rows(coach, Goal)
+    assert goal.metric_name == metric
+
+
+def test_the_questions_fit_under_a_slack_form_field() -> None:
+    prompts = load_prompts()
+    for key, question in (
+        ("goal_ask_number", NUMBER_QUESTION),
+        ("goal_ask_capability", CAPABILITY_QUESTION),
+    ):
+        said = plain(prompts.say(key))
+        assert said == question
+        assert len(said) <= ERROR_TEXT, key  # Slack cuts longer errors under a field
+        assert said.count("?") == 1 and "send it again to keep yours" in said.lower()
 
 
 # --- list and show -------------------------------------------------------------------------------

@@ -16,7 +16,8 @@ from bot.coach.nudges import (
 )
 
 QUIET = Signals(0.9, True, False, False, False)  # an aligned update with no cue at all
-LOUD = Signals(0.1, False, True, True, True)  # imitation, paper-chasing and a failure
+# imitation, paper-chasing and a dropped project
+LOUD = Signals(0.1, False, True, True, True, failure_scope="project")
 
 
 def ids(chosen: list[Candidate]) -> list[str]:
@@ -24,14 +25,14 @@ def ids(chosen: list[Candidate]) -> list[str]:
 
 
 def test_a_reply_carries_at_most_two_nudges_most_important_first() -> None:
-    found = candidates(LOUD, CheckInFacts(moves_goal_empty=True, next_experiment_empty=True))
+    found = candidates(LOUD, CheckInFacts(next_experiment_empty=True))
     assert len(found) > MAX_PER_REPLY == 2
 
     assert ids(choose(found, set())) == ["best-works", "role-models"]
 
 
 def test_a_nudge_of_the_previous_reply_is_never_chosen() -> None:
-    found = candidates(LOUD, CheckInFacts(moves_goal_empty=True))
+    found = candidates(LOUD, CheckInFacts())
 
     chosen = ids(choose(found, previous={"best-works", "role-models"}))
 
@@ -39,7 +40,7 @@ def test_a_nudge_of_the_previous_reply_is_never_chosen() -> None:
 
 
 def test_with_nudges_off_only_the_next_experiment_question_survives() -> None:
-    facts = CheckInFacts(moves_goal_empty=True, next_experiment_empty=True)
+    facts = CheckInFacts(next_experiment_empty=True)
     found = candidates(LOUD, facts)
 
     assert ids(choose(found, set(), nudges_enabled=False)) == [ALWAYS_ASKED]
@@ -72,9 +73,34 @@ def test_stalled_means_three_equal_latest_values(
 
 def test_candidates_follow_the_check_in_facts() -> None:
     assert candidates(QUIET, CheckInFacts()) == []
-    assert ids(candidates(QUIET, CheckInFacts(moves_goal_empty=True))) == ["tie-to-goal"]
+    off_goal = Signals(0.2, False, False, False, False)
+    assert ids(candidates(off_goal, CheckInFacts())) == ["tie-to-goal"]
     assert ids(candidates(QUIET, CheckInFacts(recent_values=(0.3, 0.3, 0.3)))) == [
         "switch-or-commit"
     ]
-    no_goal = CheckInFacts(has_goal=False, moves_goal_empty=True, recent_values=(1.0, 1.0, 1.0))
+    no_goal = CheckInFacts(has_goal=False, recent_values=(1.0, 1.0, 1.0))
     assert candidates(Signals(0.0, False, False, False, False), no_goal) == []
+
+
+def test_a_setback_gets_the_light_question_and_a_dropped_project_the_reflection() -> None:
+    """Proportion: a run that diverged is not a failed project."""
+    setback = Signals(0.9, True, False, False, True, failure_scope="setback")
+    dropped = Signals(0.9, True, False, False, True, failure_scope="project")
+
+    assert ids(candidates(setback, CheckInFacts())) == ["setback"]
+    assert ids(candidates(dropped, CheckInFacts())) == ["best-works"]
+
+
+def test_a_week_away_gets_no_goal_nudge_at_all() -> None:
+    away = Signals(0.05, False, False, False, True, failure_scope="setback", away=True)
+    facts = CheckInFacts(next_experiment_empty=True, recent_values=(0.3, 0.3, 0.3))
+
+    assert candidates(away, facts) == []
+
+
+def test_a_nudge_marked_unhelpful_on_a_similar_update_is_left_out() -> None:
+    off_goal = Signals(0.2, False, False, False, False, suppressed=frozenset({"tie-to-goal"}))
+
+    assert candidates(off_goal, CheckInFacts(next_experiment_empty=True)) == [
+        Candidate(ALWAYS_ASKED, "no next experiment given")
+    ]

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import doctest
 
 import pytest
 
 from bot.coach import Coach
+from bot.coach import reflection as reflection_module
+from bot.coach.reflection import distress
 from bot.events import (
     Action,
     ChannelPost,
@@ -20,7 +23,7 @@ from bot.events import (
     UserText,
 )
 from bot.ports import ManualClock
-from bot.prompts import load_prompts
+from bot.prompts import load_prompts, placeholders
 from bot.store import Database
 from bot.store.models import CheckIn, Draft, Goal, Reflection
 from tests.coach.helpers import (
@@ -56,6 +59,131 @@ def private(intents: list[Intent]) -> DirectMessage:
 async def reflection(coach: Coach) -> Reflection:
     (row,) = await rows(coach, Reflection)
     return row
+
+
+# --- care: self-doubt or distress is acknowledged before the next question ---------------------
+
+DISTRESS = [
+    "Maybe I am just not cut out for research.",
+    "I want to quit",
+    "I'm a fraud",
+    "I'm useless at this",
+    "everyone else is smarter than me",
+    "I should give up research",
+    "I can't do this anymore",
+    "imposter",
+    "I don't think I'm cut out for this",
+]
+ORDINARY = [
+    "I want to quit this approach and try distillation",
+    "the model is useless on long inputs",
+    "I gave up on the tokenizer route",
+    "I never felt like quitting",
+    "The run was a failure but I learned a lot",
+    *ANSWERS,
+]
+
+
+@pytest.mark.parametrize("answer", DISTRESS)
+def test_distress_is_read_in_an_answer(answer: str) -> None:
+    assert distress(answer) is not None
+
+
+@pytest.mark.parametrize("answer", ORDINARY)
+def test_ordinary_answers_are_not_read_as_distress(answer: str) -> None:
+    assert distress(answer) is None
+
+
+def test_a_negation_sets_distress_aside_unless_it_is_part_of_it() -> None:
+    assert distress("I never felt like quitting") is None
+    assert distress("I don't want to quit") is None
+    assert distress("I want to quit, but not research") == "quit"  # its own clause
+    assert distress("I don't think I'm cut out for this") == "not_cut_out"
+    assert distress("I'm afraid I'm a fraud") == "fraud"  # a hedge is not a negation
+
+
+def test_the_documented_distress_examples_hold() -> None:
+    result = doctest.testmod(reflection_module)
+    assert result.attempted >= 3
+    assert result.failed == 0
+
+
+def test_the_care_is_brief_warm_and_no_therapy() -> None:
+    care = load_prompts().reflection
+    assert "best few works" in care.care and "upside" in care.care
+    assert care.care.count(".") <= 2 and care.care_brief.count(".") == 1
+    assert care.care_brief in care.care  # the brief form is the same voice
+    for said in (care.care, care.care_brief):
+        lowered = said.lower()
+        for word in ("therap", "hotline", "diagnos", "depress", "counsel", "why did you fail"):
+            assert word not in lowered, word
+        assert not placeholders(said)
+
+
+async def test_self_doubt_is_acknowledged_then_the_next_question_comes(coach: Coach) -> None:
+    ada = member()
+    await command(coach, ada, "reflect")
+    for answer in ANSWERS[:6]:
+        await dm(coach, ada, answer)
+
+    said = text(private(await dm(coach, ada, "Maybe I am just not cut out for research.")))
+
+    care = load_prompts().reflection.care
+    assert said == f"{care}\n\n{question(8)}"
+    row = await reflection(coach)
+    assert (row.status, row.step) == ("open", 7)
+    assert row.answers["scope"] == "Maybe I am just not cut out for research."
+
+
+@pytest.mark.parametrize("answer", DISTRESS)
+async def test_each_kind_of_distress_is_acknowledged_and_the_step_advances(
+    coach: Coach, answer: str
+) -> None:
+    ada = member()
+    await command(coach, ada, "reflect")
+
+    said = text(private(await dm(coach, ada, answer)))
+
+    assert said == f"{load_prompts().reflection.care}\n\n{question(2)}"
+    assert (await reflection(coach)).step == 1
+
+
+@pytest.mark.parametrize("answer", ORDINARY[:5])
+async def test_ordinary_answers_get_only_the_next_question(coach: Coach, answer: str) -> None:
+    ada = member()
+    await command(coach, ada, "reflect")
+
+    assert text(private(await dm(coach, ada, answer))) == question(2)
+
+
+async def test_said_again_the_acknowledgement_is_the_brief_one(coach: Coach) -> None:
+    ada = member()
+    await command(coach, ada, "reflect")
+    await dm(coach, ada, "I'm a fraud")
+    await dm(coach, ada, ANSWERS[1])
+
+    said = text(private(await dm(coach, ada, "I want to quit")))
+
+    assert said == f"{load_prompts().reflection.care_brief}\n\n{question(4)}"
+
+
+async def test_on_the_last_step_the_acknowledgement_comes_before_the_close(
+    coach: Coach,
+) -> None:
+    ada = member()
+    await command(coach, ada, "reflect")
+    for answer in ANSWERS[:7]:
+        await dm(coach, ada, answer)
+
+    last = private(await dm(coach, ada, "I can't do this anymore"))
+
+    prompts = load_prompts().reflection
+    assert text(last) == f"{prompts.care_brief}\n\n{prompts.close}\n\n{prompts.publish_offer}"
+    assert [b.label for b in last.buttons] == ["Publish one line"]
+    assert (await reflection(coach)).status == "completed"
+
+
+# --- the flow ----------------------------------------------------------------------------------
 
 
 async def test_reflect_in_a_channel_points_to_the_dm(coach: Coach) -> None:

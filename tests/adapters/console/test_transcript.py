@@ -140,6 +140,51 @@ async def test_failure_reflection_wins_log_review_export_forget(
     assert "portfolio is empty" in await say(ada, "/wins")
 
 
+async def test_a_vague_goal_gets_one_question_and_can_be_kept(ada: ConsoleSession) -> None:
+    out = await say(ada, "/goal set", "do cool stuff with LLMs", "vibes", "1", "", "")
+
+    # One question, with examples of a measurable number, then only that field asked again.
+    assert out.splitlines()[0] == (
+        "[only you] Which number could you measure? E.g. success rate on 50 held-out towels, "
+        "WER on clinic-50, pass@1 on HumanEval. Send it again to keep yours."
+    )
+    assert out.count("[only you]") == 1 and out.count("?") == 1
+    assert "[form] Set a goal 2/5: Number that shows progress" in out
+    assert "Enter keeps: vibes" in out
+
+    out = await say(ada, "vibes")  # the same answer again: kept, no second question
+
+    assert out.startswith("[only you] Goal 1 set: do cool stuff with LLMs")
+    assert "The number to move: vibes." in out
+    assert "Send it again" not in out
+    assert "1. do cool stuff with LLMs — vibes: best –" in await say(ada, "/goal list")
+
+
+async def test_a_good_goal_is_not_questioned(ada: ConsoleSession) -> None:
+    out = await say(ada, *GOAL)
+    assert out.startswith("[only you] Goal 1 set: Transcribe clinic audio reliably")
+    assert "Send it again" not in out
+
+
+async def test_self_doubt_in_a_reflection_is_acknowledged_before_the_last_question(
+    ada: ConsoleSession,
+) -> None:
+    await say(ada, "/reflect the distillation project")
+    for answer in ("WER 0.25", "a noisy teacher", "teacher quality", "the route", "the harness"):
+        out = await say(ada, answer)
+        assert "That sounds hard" not in out
+    assert "(7/8)" in await say(ada, "40%, fair would be 20%")
+
+    out = await say(ada, "Maybe I am just not cut out for research.")
+
+    assert out.startswith("[DM] That sounds hard, and you are far from the only researcher")
+    assert "best few works, not by one project" in out
+    assert out.index("That sounds hard") < out.index("(8/8)")
+    assert out.count("[DM]") == 1 and "[#team]" not in out
+    out = await say(ada, "rerun with clean labels, 6")
+    assert "That sounds hard" not in out and "Publish one line" in out
+
+
 async def test_publish_is_the_only_way_to_the_channel(ada: ConsoleSession) -> None:
     await say(ada, *GOAL)
     out = await say(ada, "/checkin", "Cleaned <!channel> labels @everyone", "", "", "", "")

@@ -1,0 +1,58 @@
+"""The reviewed cue data of ``prompts/cues/``: each cue's examples fire it, and none of its
+counter-examples fires its signal, read the way the coach reads it.
+
+Covered here: ``vague_goal.yaml`` (read by ``bot.coach.goal_check`` at /goal set) and
+``distress.yaml`` (read by ``bot.coach.reflection.distress`` in a reflection)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from bot.analysis.cuebook import SIGNAL_FILES, cue_book, tokenize
+from bot.coach.goal_check import unmeasurable, vague_capability
+from bot.coach.reflection import distress
+
+# How the coach judges a text with each cue of vague_goal.yaml.
+VAGUE: dict[str, Callable[[str], bool]] = {
+    "vague_capability": vague_capability,
+    "vague_number": unmeasurable,
+}
+
+
+def data(signal: str, kind: str) -> list[tuple[str, str]]:
+    """(cue key, text) for every example or counter-example of one signal's file."""
+    cues = cue_book().signal(signal).cues.values()
+    return [(cue.key, text) for cue in cues for text in getattr(cue, kind)]
+
+
+def fired(signal: str, text: str) -> set[str]:
+    return {m.key for m in cue_book().signal(signal).find(tokenize(text))}
+
+
+def test_both_files_are_loaded_and_checked_with_the_others() -> None:
+    assert {"vague_goal", "distress"} <= set(SIGNAL_FILES)
+    assert set(cue_book().signal("vague_goal").cues) == set(VAGUE)
+    assert len(cue_book().signal("distress").cues) >= 5
+
+
+@pytest.mark.parametrize(("key", "text"), data("vague_goal", "examples"))
+def test_a_vague_goal_example_fires_its_cue_and_is_judged_vague(key: str, text: str) -> None:
+    assert key in fired("vague_goal", text)
+    assert VAGUE[key](text)
+
+
+@pytest.mark.parametrize(("key", "text"), data("vague_goal", "counter"))
+def test_a_vague_goal_counter_example_is_not_judged_vague(key: str, text: str) -> None:
+    assert not VAGUE[key](text)
+
+
+@pytest.mark.parametrize(("key", "text"), data("distress", "examples"))
+def test_a_distress_example_fires_its_cue(key: str, text: str) -> None:
+    assert distress(text) == key
+
+
+@pytest.mark.parametrize(("key", "text"), data("distress", "counter"))
+def test_a_distress_counter_example_fires_no_distress_cue(key: str, text: str) -> None:
+    assert distress(text) is None, key
