@@ -315,7 +315,8 @@ async def judge_examples(
 
 
 def analysis_of(evidence: analysis.Evidence) -> dict[str, Any]:
-    """The ``analyze`` contract for one update."""
+    """The ``analyze`` contract for one update (the nudges say the rest: ``setback`` or
+    ``best-works`` for a failure's scope, none in a week away)."""
     signals = analysis.analyze_evidence(evidence)
     facts = CheckInFacts(has_goal=bool(evidence.goal))
     nudges = [c.nudge_id for c in candidates(signals, facts)][:2]
@@ -327,8 +328,6 @@ def analysis_of(evidence: analysis.Evidence) -> dict[str, Any]:
             "idea_driven": signals.idea_driven,
             "failure": signals.failure,
         },
-        "failure_scope": signals.failure_scope or None,
-        "away": signals.away,
         "nudges": nudges,
     }
 

@@ -57,8 +57,15 @@ ANALYZE_INPUT = [
     "   ",
     {
         "goal": GOAL,
-        "update": "Started implementing the method from the new arXiv paper everyone "
-        "is talking about",
+        "update": "Everyone is switching to humanoid agents, so I dropped the grasping plan to "
+        "build one",
+    },
+    {
+        "goal": GOAL,
+        "update": "Tried the new diffusion policy paper everyone is talking about on our towel "
+        "folding task",
+        "metric_before": 0.25,
+        "metric_after": 0.4,
     },
 ]
 
@@ -85,7 +92,7 @@ def test_analyze_answers_every_non_blank_line_in_order(
 
 def test_analyze_lines_follow_the_contract(answers: list[dict[str, Any]]) -> None:
     results = [a for a in answers if "error" not in a]
-    assert len(results) == 6
+    assert len(results) == 7
     for result in results:
         assert set(result) == {"goal_alignment", "aligned", "signals", "nudges"}
         assert isinstance(result["goal_alignment"], float)
@@ -116,6 +123,10 @@ def test_analyze_reads_failure_imitation_and_idea_chasing(answers: list[dict[str
     assert "role-models" in imitation["nudges"]
     assert idea["signals"]["idea_driven"] is True
     assert "goal-not-idea" in idea["nudges"]
+    # A trendy paper applied to the goal's own task, with the number up: goal-driven work.
+    applied = answers[9]
+    assert applied["signals"]["idea_driven"] is False
+    assert applied["aligned"] is True and applied["nudges"] == []
     assert answers[0]["signals"] == {
         "role_model_mimicry": False,
         "idea_driven": False,

@@ -82,7 +82,7 @@ def test_prompts_load_from_the_installed_wheel(wheel: Path, tmp_path: Path) -> N
         "assert '.whl' in bot.__file__, bot.__file__; "
         "assert '.whl' in a.__file__, a.__file__; "
         "prompts = p.load_prompts(); "
-        "assert len(prompts.catalogue.nudges) == 11; "
+        "assert len(prompts.catalogue.nudges) == 12; "
         "print('ok')"
     )
     result = subprocess.run(

@@ -57,7 +57,7 @@ def text_of(parts: tuple[str | UserText, ...]) -> str:
 def test_every_nudge_is_present_with_three_wordings_an_idea_and_a_why(prompts: Prompts) -> None:
     ids = [n.id for n in prompts.catalogue.nudges]
     assert sorted(ids) == sorted(NUDGE_IDS)
-    assert len(NUDGE_IDS) == 11
+    assert len(NUDGE_IDS) == 12
     for nudge_id in NUDGE_IDS:
         nudge = prompts.nudge(nudge_id)
         assert len(nudge.wordings) >= 3, nudge_id

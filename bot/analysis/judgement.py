@@ -33,7 +33,7 @@ __all__ = [
 
 NUMBER_WEIGHT = 0.9  # the number moved toward the target: the strongest sign of an on-goal week
 ANSWER_WEIGHT = 0.6  # a meaningful answer to "how does this move your goal"
-HISTORY_WEIGHT = 0.7  # an update that reads like the member's earlier on-goal updates
+HISTORY_WEIGHT = 0.8  # an update that reads like the member's earlier on-goal updates
 AWAY_CAP = 0.2  # a week away from research is not an on-goal week, whatever its words
 DENIAL_FACTOR = 0.3  # "not really", "unrelated": the answer says it does not move the goal
 

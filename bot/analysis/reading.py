@@ -190,7 +190,8 @@ def _idea(
     cues = book.signal("idea_driven")
     strong: Hit | None = None
     weak: Hit | None = None
-    found = [m for m in cues.find(tokens) if not _negated(tokens, m, book)]
+    # Hedges do not set a trend aside: "hoping for a quick paper" is the reason itself.
+    found = [m for m in cues.find(tokens) if not _negated(tokens, m, book, hedged=False)]
 
     def part(name: str) -> list[Match]:
         return [m for m in found if cues.cue(m.key).part == name]

@@ -243,7 +243,7 @@ def analyze(goal: str | None, update: str, *, moves_goal: str = "", failed: str 
     >>> s = analyze("Transcribe noisy clinic audio; clinic WER",
     ...             "Fine-tuned on noisy clinic audio, like Karpathy does; the LM run tanked",
     ...             failed="nothing")
-    >>> s.aligned, s.role_model_mimicry, s.idea_driven, s.failure
-    (True, True, False, False)
+    >>> s.aligned, s.role_model_mimicry, s.idea_driven, s.failure, s.failure_scope
+    (True, True, False, True, 'setback')
     """
     return analyze_evidence(Evidence(goal, update, moves_goal=moves_goal, failed=failed))

@@ -67,11 +67,11 @@ ALIGNMENT_FEATURES = (
 )
 """The similarities goal alignment is computed from, in the order of the fitted weights."""
 
-HISTORY_FLOOR = 0.45
+HISTORY_FLOOR = 0.3
 """Cosine to the closest earlier update on the goal below which the update reads as new ground;
 at ``HISTORY_FULL`` and above it reads like the member's earlier on-goal work (chosen on the
 realistic dev split)."""
-HISTORY_FULL = 0.75
+HISTORY_FULL = 0.7
 NEAR_UNHELPFUL = 0.75
 """Cosine to an update whose nudge the member marked unhelpful at which that nudge stays
 unsaid: the same kind of update, in the member's words."""

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Sequence
 
 from bot import metrics
-from bot.coach.nudges import Candidate, choose
+from bot.coach.nudges import GENTLE_NUDGES, Candidate, choose
 from bot.coach.turn import Turn
 from bot.events import Action, Button, Content, Reply, Segment, UserText
 from bot.prompts import render
@@ -66,8 +66,11 @@ async def nudge_reply(
 
 
 def _gentle(turn: Turn, nudge_id: str, goal: str | UserText, metric: str | UserText) -> Content:
-    """The question asked instead of nudge ``nudge_id`` when only similarity called for it."""
-    return turn.say(f"gentle_{nudge_id.replace('-', '_')}", goal=goal, metric=metric)
+    """The question asked instead of nudge ``nudge_id`` when only similarity called for it
+    (only a setback: accusing nudges need words that say so)."""
+    if nudge_id not in GENTLE_NUDGES:
+        raise ValueError(f"{nudge_id} has no gentle question")
+    return turn.say("gentle_setback", goal=goal, metric=metric)
 
 
 async def feedback(turn: Turn, record_id: str, helpful: bool) -> Reply:

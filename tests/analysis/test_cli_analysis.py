@@ -112,11 +112,11 @@ async def test_report_nudges_shows_helpfulness_per_nudge_and_kind(tmp_path: Path
     )
     asked = only(
         await check_in(
-            the_coach, grace, did="A splashy preprint lured me away from our data all week."
+            the_coach, grace, did="The decoder experiment was a complete letdown and a waste."
         ),
         Reply,
     )
-    assert "Did this direction come from" in "".join(str(s) for s in asked.body)
+    assert "It sounds like something may not have gone" in "".join(str(s) for s in asked.body)
     helped = [b.value for b in nudged.buttons if b.action == Action.NUDGE_HELPFUL]
     unhelpful = [b.value for b in asked.buttons if b.action == Action.NUDGE_UNHELPFUL]
     await press(the_coach, ada, Action.NUDGE_HELPFUL, helped[0])
@@ -135,7 +135,7 @@ async def test_report_nudges_shows_helpfulness_per_nudge_and_kind(tmp_path: Path
         "helpful_rate": 1.0,
     } in rows
     assert {
-        "nudge": "goal-not-idea",
+        "nudge": "setback",
         "kind": "question",
         "given": 1,
         "helpful": 0,
@@ -157,7 +157,7 @@ async def test_report_nudges_shows_helpfulness_per_nudge_and_kind(tmp_path: Path
         "helpful",
     ]
     assert any(
-        line.split()[:2] == ["goal-not-idea", "question"] and line.endswith("0%") for line in lines
+        line.split()[:2] == ["setback", "question"] and line.endswith("0%") for line in lines
     )
     assert any(
         line.split()[:2] == ["role-models", "nudge"] and line.endswith("100%") for line in lines

@@ -233,7 +233,7 @@ async def test_export_gives_all_of_the_members_data_as_json_and_markdown(coach: 
     assert [n["text"] for n in data["notebook"]] == ["Ada's note"]
     assert [w["title"] for w in data["best_works"]] == ["Ada's work"]
     assert [p["value"] for p in data["metric_history"]] == [0.3]
-    assert {n["nudge_id"] for n in data["nudges"]} == {"baseline-first", "tie-to-goal"}
+    assert {n["nudge_id"] for n in data["nudges"]} == {"baseline-first"}
     assert "Grace" not in as_json.data
     assert '"member_id"' not in as_json.data and '"tenant_id"' not in as_json.data
     markdown = as_markdown.data

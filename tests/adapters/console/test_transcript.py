@@ -40,7 +40,13 @@ async def test_goal_then_two_checkins(ada: ConsoleSession) -> None:
     assert "[#team]" not in first  # nothing is public until published
 
     second = await say(
-        ada, "/checkin", "Tuned the decoder beam", "", "0.29", "ablate beam size on 20 clips", ""
+        ada,
+        "/checkin",
+        "Reviewed two workshop papers and planned the offsite",
+        "",
+        "0.29",
+        "ablate beam size on 20 clips",
+        "",
     )
     assert "best so far 0.28" in second  # lower is better for this goal
     assert "Next: ablate beam size on 20 clips" in second
@@ -71,7 +77,7 @@ async def test_failure_reflection_wins_log_review_export_forget(
         "",
         "0.33",
         "check the teacher's outputs",
-        "the distillation run tanked",
+        "the distillation run tanked, so I dropped that route",
     )
     assert "Failure is allowed" in out or "best" in out.lower()
     choices = buttons(out)

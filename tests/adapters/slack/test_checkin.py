@@ -47,7 +47,7 @@ async def test_checkin_opens_a_modal_and_answers_privately(slack: SlackHarness) 
         {
             "did": "Swapped in a conformer encoder",
             "metric_value": "0.28",
-            "failed": "the distillation run tanked",
+            "failed": "the distillation run tanked, so I dropped that route",
         },
     )
     assert submitted.status_code == 200 and submitted.text == ""  # modal closes
