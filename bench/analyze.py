@@ -11,11 +11,21 @@ Each analyser runs in a fresh child process (so cold start and peak RSS are its 
   for a member who checks in weekly);
 - peak RSS of the child (``ru_maxrss``);
 - CPU time per check-in (``time.thread_time``): on a machine shared with other jobs it moves far
-  less than the wall time, so it tells a slower analyser from a busier machine.
+  less than the wall time, so it tells a slower analyser from a busier machine;
+- the floor: one forward pass of the same model over the same update, timed in the same
+  process right after it, so ``cost/floor`` is what reading costs beyond the least any
+  embedding reader pays (reported over all check-ins and over the longest quarter);
+- hostile input: 3,000-character texts built to make a backtracking matcher work hard
+  (``"1,"*1500``, ``"because "*400``, ...), timed against a plain update of the same length.
+
+The workload is the labelled check-ins of tests/data with their evidence (number, answers,
+history): the earlier written ones and the realistic series (terse, jargon-heavy; the public
+research logs among them run long).
 
 It prints a table, the embedded/rules ratios, and ends with the line
-``RESULT median_ms=<n> p99_ms=<n> cold_start_s=<n> rss_mb=<n> rules_median_ms=<n>``
-(the first four for the embedded default).
+``RESULT median_ms=<n> p99_ms=<n> cold_start_s=<n> rss_mb=<n> rules_median_ms=<n>
+floor_ratio=<n> floor_ratio_long=<n> hostile_ms=<n>`` (the first four for the embedded
+default).
 """
 
 from __future__ import annotations
@@ -34,18 +44,33 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = [
-    ROOT / "tests" / "data" / "checkins_dev.jsonl",
-    ROOT / "tests" / "data" / "checkins_test.jsonl",
+    ROOT / "tests" / "data" / name
+    for name in (
+        "checkins_dev.jsonl",
+        "checkins_test.jsonl",
+        "realistic_dev.jsonl",
+        "realistic_test.jsonl",
+        "realistic_public.jsonl",
+    )
 ]
+HOSTILE = {
+    "digits": "1," * 1500,
+    "because": "because " * 400,
+    "crowd": "everyone is on " * 200,
+    "negations": "not no never " * 230,
+    "names": "like Karpathy does, " * 150,
+}
 
 
-def workload() -> list[tuple[str, str]]:
-    items: list[tuple[str, str]] = []
+def workload() -> list[dict[str, Any]]:
+    """Every labelled line that reads as a check-in of its own (swapped twins repeat one)."""
+    items: list[dict[str, Any]] = []
     for path in DATA:
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 row = json.loads(line)
-                items.append((row["goal"], row["update"]))
+                if not row.get("swapped_from"):
+                    items.append(row)
     return items
 
 
@@ -57,25 +82,38 @@ def percentile(values: list[float], q: float) -> float:
 
 def child(mode: str, passes: int) -> dict[str, Any]:
     """Run in a fresh process: cold start, then every check-in ``passes`` times."""
-    items = workload()
+    rows = workload()
     started = time.perf_counter()
     import bot.analysis as analysis
+    from bot.analysis.evaluate import parse_evidence
 
     analysis.configure(enabled=mode == "embedded")
-    first_goal, first_update = items[0]
-    signals = analysis.analyze(first_goal, first_update)
+    items = [parse_evidence(row) for row in rows]
+    signals = analysis.analyze_evidence(items[0])
     cold = time.perf_counter() - started
     assert signals.analyzer == ("semantic" if mode == "embedded" else "rules"), analysis.status()
+    reader = analysis.semantic_analyzer()
     timings: list[float] = []
     cpu: list[float] = []
+    floors: list[float] = []
     for _ in range(passes):
-        for goal, update in items:
+        for evidence in items:
             t, c = time.perf_counter(), time.thread_time()
-            analysis.analyze(goal, update)
+            analysis.analyze_evidence(evidence)
             timings.append(time.perf_counter() - t)
             cpu.append(time.thread_time() - c)
+            if reader is not None:  # the floor: one forward pass over the same update
+                t = time.perf_counter()
+                reader.embedder.embed([evidence.update])
+                floors.append(time.perf_counter() - t)
+    hostile: dict[str, float] = {}
+    plain = " ".join(str(row["update"]) for row in rows)[:3000]
+    for name, text in {**HOSTILE, "plain": plain}.items():
+        t = time.perf_counter()
+        analysis.analyze(rows[0]["goal"], text)
+        hostile[name] = 1000 * (time.perf_counter() - t)
     rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {
+    result: dict[str, Any] = {
         "mode": mode,
         "cold_start_s": cold,
         "median_ms": 1000 * statistics.median(timings),
@@ -84,7 +122,18 @@ def child(mode: str, passes: int) -> dict[str, Any]:
         "cpu_median_ms": 1000 * statistics.median(cpu),
         "rss_mb": rss_kb / 1024,
         "checkins": len(timings),
+        "hostile_ms": hostile,
     }
+    if floors:
+        ratios = [t / f for t, f in zip(timings, floors, strict=True)]
+        lengths = [len(e.update) for e in items] * passes
+        cut = sorted(lengths)[3 * len(lengths) // 4]
+        result["floor_median_ms"] = 1000 * statistics.median(floors)
+        result["floor_ratio"] = statistics.median(ratios)
+        result["floor_ratio_long"] = statistics.median(
+            r for r, n in zip(ratios, lengths, strict=True) if n >= cut
+        )
+    return result
 
 
 def run_child(mode: str, passes: int) -> dict[str, Any]:
@@ -130,9 +179,19 @@ def main() -> None:
         ratio = embedded[key] / rules[key] if rules[key] else float("inf")
         print(f"{label:16}{rules[key]:>12.{digits}f}{embedded[key]:>12.{digits}f}{ratio:>9.1f}x")
     print(
+        f"embedded against its floor (one forward pass over the same update, "
+        f"median {embedded['floor_median_ms']:.2f} ms): {embedded['floor_ratio']:.2f}x over all, "
+        f"{embedded['floor_ratio_long']:.2f}x over the longest quarter"
+    )
+    print("hostile 3,000-character input, ms (rules / embedded):")
+    for name, ms in embedded["hostile_ms"].items():
+        print(f"  {name:10}{rules['hostile_ms'][name]:>10.1f}{ms:>10.1f}")
+    worst = max(v for k, v in embedded["hostile_ms"].items() if k != "plain")
+    print(
         f"RESULT median_ms={embedded['median_ms']:.2f} p99_ms={embedded['p99_ms']:.2f} "
         f"cold_start_s={embedded['cold_start_s']:.2f} rss_mb={embedded['rss_mb']:.0f} "
-        f"rules_median_ms={rules['median_ms']:.3f}"
+        f"rules_median_ms={rules['median_ms']:.3f} floor_ratio={embedded['floor_ratio']:.2f} "
+        f"floor_ratio_long={embedded['floor_ratio_long']:.2f} hostile_ms={worst:.1f}"
     )
 
 

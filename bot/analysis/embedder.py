@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
@@ -48,7 +49,7 @@ DIMENSIONS = 384
 MAX_TOKENS = 256  # the model was trained with sequences of at most 256 word pieces
 THREADS = 1  # one short sentence at a time: a second thread costs more than it saves
 BATCH = 16
-CACHE_SIZE = 2048  # goals and metrics repeat across check-ins: their vectors are kept
+CACHE_SIZE = 4096  # goals, metrics and sentences repeat across check-ins: their vectors are kept
 
 Vector = npt.NDArray[np.float32]
 
@@ -99,6 +100,7 @@ class Embedder:
         self.model_file = model_file
         self._lock = threading.Lock()
         self._cached = lru_cache(maxsize=CACHE_SIZE)(self._embed_one)
+        self._sentences: OrderedDict[str, Vector] = OrderedDict()
 
     def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """One row per text; similar lengths are batched together so padding stays small."""
@@ -111,6 +113,23 @@ class Embedder:
             chunk = order[start : start + BATCH]
             out[chunk] = self._run([encodings[i].ids for i in chunk])
         return out
+
+    def embed_remembered(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Like ``embed``, remembering the last ``CACHE_SIZE`` texts: an update's sentences
+        are read again as the member's history next week, at no cost then."""
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._sentences))
+        fresh = self.embed(missing) if missing else np.zeros((0, DIMENSIONS), np.float32)
+        with self._lock:
+            for text, row in zip(missing, fresh, strict=True):
+                row.setflags(write=False)
+                self._sentences[text] = row
+            for text in texts:
+                self._sentences.move_to_end(text)
+            while len(self._sentences) > CACHE_SIZE:
+                self._sentences.popitem(last=False)
+            rows = [self._sentences[t] for t in texts]
+        return np.vstack(rows) if rows else np.zeros((0, DIMENSIONS), np.float32)
 
     def embed_one(self, text: str) -> Vector:
         """One text's vector; the last ``CACHE_SIZE`` distinct texts are remembered."""

@@ -2,25 +2,26 @@
 
 How it reads one check-in:
 
-- The update (and the "how does this move your goal" answer) is cut into sentences, and the
-  sentences into clauses, so "Fine-tuned on clinic audio, like Karpathy does" is also read as
-  "like Karpathy does". Each piece becomes a vector (``bot.analysis.embedder``).
-- *Goal alignment* is a calibrated probability from a few features: the best piece's similarity
-  to the goal and to its metric; how much closer a piece comes to the goal than to the nearest
-  of a cohort of other research goals (contrastive: work on a neighbouring task is
-  close to the goal, but closer still to that task); the similarity to a bank of off-goal work
-  (admin, travel, favours); the idea-driven probe's score; the rules' shared-word score; and two cue
-  phrases (``bot.analysis.goal_cues``): work said to be for someone else or away from the goal,
-  and a measured change. A logistic regression, fitted on the dev split by
+- The update (and the "how does this move your goal" answer) is cut into sentences; each
+  becomes a vector (``bot.analysis.embedder``), all in one batch.
+- *Goal alignment* (of the words alone) is a calibrated probability from a few features: the
+  best sentence's similarity to the goal and to its metric; how much closer a sentence comes to
+  the goal than to the nearest of a cohort of other research goals (contrastive: work on a
+  neighbouring task is close to the goal, but closer still to that task); the similarity to a
+  bank of off-goal work (admin, travel, favours); the idea-driven probe's score; the rules'
+  shared-word score; and two cue phrases (``prompts/cues/``): work said to be for someone else,
+  and a measured change. A logistic regression, fitted on the dev splits by
   ``bot.analysis.calibrate``, turns them into a probability.
-- *Role-model mimicry*, *idea-driven* and *failure*: a rule hit fires as before. Otherwise a
-  piece fires when the signal's probe scores it above a threshold chosen on the dev split. The
-  probe (``bot.analysis.probes``) is a linear classifier trained on the signal's ``like`` bank
-  (``prompts/examples.yaml``) against its ``unlike`` bank of near misses (negations, neutral
-  mentions, failure analysis) and the other banks, the idea-driven one also on the labelled dev
-  check-ins; a piece that says "not", "never" or "no"
-  needs a much higher score. Such a similarity-only hit is marked in ``Signals.similar_only``:
-  the coach then asks a gentler question instead of nudging.
+- *History*: how close a sentence comes to the member's earlier on-goal updates on this goal
+  (their vocabulary); *feedback*: how close the update comes to one whose nudge they marked
+  unhelpful.
+- *Failure* also fires, as a gentler question, when a sentence scores above a threshold chosen
+  on dev under the failure probe (``bot.analysis.probes``, trained on ``prompts/examples.yaml``)
+  with no cue phrase behind it (``Signals.similar_only``). Imitation and trend-chasing never
+  fire on similarity alone: they accuse, so they need words that say so.
+
+These are the clues; ``bot.analysis.judgement.decide`` makes the decision, for the rules and
+this analyser alike.
 """
 
 from __future__ import annotations
@@ -79,34 +80,21 @@ unsaid: the same kind of update, in the member's words."""
 # Cohort goals at least this close to the member's goal are the same task in other words: an
 # update is not contrasted with them.
 COHORT_SAME_TASK = 0.5
-MAX_PIECES = 12  # a long update is read up to this many sentences and clauses
-MIN_CLAUSE_WORDS = 2
+MAX_PIECES = 12  # a long update is read up to this many sentences
 
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
-_CLAUSE = re.compile(
-    r"\s*(?:[,;:()]|\s[-\u2013\u2014]+\s)\s*"
-    # "not because it's Meta's" stays whole: split off, the reason would lose its "not".
-    r"|(?<!\bnot)\s+(?=(?:so|because|since|but|although|though|instead|while|which|otherwise)\b)",
-    re.IGNORECASE,
-)
 
 
 def sentences(text: str) -> list[str]:
-    """The sentences of ``text`` (semicolons end one too)."""
+    """The sentences of ``text`` (semicolons and line breaks end one too)."""
     return [s.strip() for s in _SENTENCE.split(text) if s.strip()]
 
 
 def pieces(text: str) -> list[str]:
-    """Sentences, then the clauses of each sentence that has several: what detectors read."""
-    found = sentences(text)
-    out = list(found)
-    for sentence in found:
-        parts = [p.strip() for p in _CLAUSE.split(sentence) if p and p.strip()]
-        parts = [p for p in parts if len(p.split()) >= MIN_CLAUSE_WORDS]
-        if len(parts) > 1:
-            out += parts
-    unique = list(dict.fromkeys(out))
-    return unique[:MAX_PIECES]
+    """What the model reads of an update: its sentences, at most ``MAX_PIECES``, embedded in
+    one batch. (Clauses were read too until the cue phrases took over the accusing signals:
+    they doubled the cost and added nothing on the dev splits.)"""
+    return list(dict.fromkeys(sentences(text)))[:MAX_PIECES]
 
 
 @dataclass(frozen=True)
@@ -214,7 +202,7 @@ class SemanticAnalyzer:
         texts = pieces(update) + [p for p in pieces(moves_goal) if p]
         if not texts:
             texts = [update or " "]
-        vectors = self.embedder.embed(texts)
+        vectors = self.embedder.embed_remembered(texts)
         likeness = {
             name: _likeness(self.banks.probes[name], texts, vectors) for name in SIGNAL_NAMES
         }
@@ -265,11 +253,12 @@ class SemanticAnalyzer:
         return reading.likeness[name].hit(self.calibration.thresholds[name])
 
     def _closest(self, vectors: Matrix, texts: tuple[str, ...]) -> float:
-        """The highest cosine between a piece of the update and one of ``texts``."""
-        if not texts or not len(vectors):
+        """The highest cosine between a sentence of the update and one of ``texts``' (read
+        sentence by sentence, as when they were checked in: remembered, so nearly free)."""
+        others = [p for t in texts for p in pieces(t)]
+        if not others or not len(vectors):
             return 0.0
-        others = np.vstack([self.embedder.embed_one(t) for t in texts])
-        return float((vectors @ others.T).max())
+        return float((vectors @ self.embedder.embed_remembered(others).T).max())
 
     def clues(self, evidence: Evidence, reading: Reading) -> Clues:
         history = (

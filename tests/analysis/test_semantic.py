@@ -69,7 +69,7 @@ def test_a_similarity_only_failure_is_marked_gentle_and_a_cue_hit_is_not(
     semantic: SemanticAnalyzer,
 ) -> None:
     by_cue = semantic.analyze(GOAL, "The streaming decoder run diverged again.")
-    paraphrase = "The decoder thing was a bit of a letdown, sigh."
+    paraphrase = "The decoder experiment was a complete letdown and a waste."
     by_similarity = semantic.analyze(GOAL, paraphrase)
 
     assert by_cue.failure and not by_cue.gentle("failure")
