@@ -77,7 +77,9 @@ def tokenize(text: str) -> list[Token]:
     out: list[Token] = []
     for match in _TOKEN.finditer(lowered):
         # "nerd-sniped" reads as "nerdsniped", "fine-tune" as "finetune".
-        word, start, end = match.group(0).replace("-", ""), match.start(), match.end()
+        word, start, end = match.group(0), match.start(), match.end()
+        if word[:1].isalnum():
+            word = word.replace("-", "")
         capital = folded[start].isupper()
         if word.endswith("'s") and len(word) > 2:
             out.append(Token(word[:-2], start, end - 2, capital))

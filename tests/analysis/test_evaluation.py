@@ -1,6 +1,11 @@
-"""The labelled check-ins: the rules baseline against the embedded analyser on the test split,
-in one run; the calibration is reproducible from the dev split alone. The validation split was
-written later by four more hands and only ever scored, like the test split."""
+"""The labelled check-ins: the rules baseline against the embedded analyser, in one run.
+
+The realistic series (``tests/data/realistic/``: terse, jargon-heavy updates in 40 research
+areas, written blind to the detectors, each with a swapped-goal twin) are split by writer: dev
+is tuned on, test never is; the public research logs are real updates, never tuned on either.
+The issue's targets are asserted on the never-tuned splits; the calibration is reproducible
+from the dev splits alone.
+"""
 
 from __future__ import annotations
 
@@ -14,80 +19,128 @@ import pytest
 
 import bot.analysis as analysis
 from bot.analysis import banks, calibrate
-from bot.analysis.evaluate import LABELS, Report, evaluate, format_reports, load_examples
+from bot.analysis.evaluate import Report, evaluate, format_reports, load_examples
 from bot.analysis.semantic import Calibration, SemanticAnalyzer
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-DEV = DATA / "checkins_dev.jsonl"
-TEST = DATA / "checkins_test.jsonl"
-VALIDATION = DATA / "checkins_val.jsonl"
+REALISTIC_DEV = DATA / "realistic_dev.jsonl"
+REALISTIC_TEST = DATA / "realistic_test.jsonl"
+PUBLIC = DATA / "realistic_public.jsonl"
+EARLIER = [DATA / f"checkins_{name}.jsonl" for name in ("dev", "test", "val")]
 
-# The issue's targets for the embedded default on the test split.
-TARGET_AUC = 0.85
-TARGET_F1 = 0.75
+# The issue's targets on the never-tuned split.
+TARGET_AUC = 0.90
+TARGET_PRECISION = 0.90  # imitation and trend-chasing, at recall >= TARGET_RECALL
+TARGET_RECALL = 0.70
+TARGET_FAILURE_F1 = 0.85
+MAX_ACCUSED_ON_GOAL = 0.03
+
+
+def rows(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def test_the_realistic_sets_are_large_varied_split_and_twinned() -> None:
+    dev, test = rows(REALISTIC_DEV), rows(REALISTIC_TEST)
+    originals = [r for r in dev + test if not r.get("swapped_from")]
+    assert len(originals) >= 300
+    assert len({r["area"] for r in originals}) >= 30
+    for split in (dev, test):
+        updates = [r["update"] for r in split if not r.get("swapped_from")]
+        twins = [r for r in split if r.get("swapped_from")]
+        assert len(twins) == len(updates)  # every update also read against another's goal
+        assert all(not t["labels"]["goal_aligned"] for t in twins)  # type: ignore[index]
+        counts = Counter(k for r in split for k, v in r["labels"].items() if v)  # type: ignore[attr-defined]
+        assert all(counts[label] >= 8 for label in ("role_model_mimicry", "idea_driven"))
+        assert counts["failure"] >= 40 and counts["away"] >= 8
+    # Split by writer: no project, area or update in both (bar one-word ones like "busy").
+    for key in ("project", "area", "update"):
+        assert not {r[key] for r in dev if " " in str(r[key])} & {
+            r[key] for r in test if " " in str(r[key])
+        }, key
+
+
+def test_the_public_updates_carry_their_source_and_licence() -> None:
+    series = rows(DATA / "realistic" / "public_series.jsonl")
+    assert len(series) >= 60
+    assert len({str(r["source"]).split("/blob/")[0] for r in series}) >= 7
+    for row in series:
+        assert str(row["source"]).startswith("https://github.com/")
+        assert row["license"] in {"MIT", "Apache-2.0"}
+
+
+def test_the_splits_share_no_check_in() -> None:
+    updates = [
+        {r["update"] for r in rows(path) if " " in str(r["update"])}  # not "-" or "busy"
+        for path in (*EARLIER, REALISTIC_DEV, REALISTIC_TEST, PUBLIC)
+    ]
+    assert not any(a & b for a, b in combinations(updates, 2))
 
 
 @pytest.fixture(scope="module")
-def reports(semantic: SemanticAnalyzer) -> tuple[Report, Report]:
-    examples = load_examples(TEST)
-    rules = evaluate("rules", examples, lambda e: analysis.rules_analyze(e.goal, e.update))
-    embedded = evaluate("embedded", examples, lambda e: semantic.analyze(e.goal, e.update))
-    return rules, embedded
+def never_tuned(semantic: SemanticAnalyzer) -> dict[str, Report]:
+    examples = load_examples(REALISTIC_TEST)
+    reports = {
+        "rules": evaluate(
+            "rules", examples, lambda e: analysis.rules_analyze_evidence(e.full)
+        ),
+        "embedded, words only": evaluate(
+            "embedded, words only", examples, lambda e: semantic.analyze_evidence(e.text_only)
+        ),
+        "embedded": evaluate("embedded", examples, lambda e: semantic.analyze_evidence(e.full)),
+    }
+    return reports
 
 
-def test_the_labelled_set_is_large_varied_and_split() -> None:
-    dev, test, validation = load_examples(DEV), load_examples(TEST), load_examples(VALIDATION)
-    assert len(dev) + len(test) >= 200
-    updates = [{e.update for e in split} for split in (dev, test, validation)]
-    assert not any(a & b for a, b in combinations(updates, 2))  # no check-in in two splits
-    for split in (dev, test, validation):
-        counts = Counter(label for e in split for label in LABELS if e.labels[label])
-        assert all(counts[label] >= 15 for label in LABELS), counts
-        assert sum(len([v for v in e.labels.values() if v]) >= 2 for e in split) >= 20
-    areas = {json.loads(line)["area"] for line in TEST.read_text().splitlines()}
-    assert len(areas) >= 20
-
-
-def test_report_the_test_split_rules_against_embedded(
-    reports: tuple[Report, Report], capsys: pytest.CaptureFixture[str]
+def test_report_the_never_tuned_split(
+    never_tuned: dict[str, Report], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    rules, embedded = reports
     with capsys.disabled():
-        print("\n" + format_reports([rules, embedded], f"{TEST.name} (test split)"))
-    assert embedded.alignment_auc > rules.alignment_auc + 0.05
-    assert embedded.alignment_accuracy > rules.alignment_accuracy
-    mean_f1 = {r.name: sum(s.f1 for s in r.signals.values()) / 3 for r in (rules, embedded)}
-    assert mean_f1["embedded"] > mean_f1["rules"]
-    # Recall is what paraphrase costs the rules; the embedded analyser must recover some.
-    for name, scores in embedded.signals.items():
-        assert scores.recall >= rules.signals[name].recall, name
+        title = f"{REALISTIC_TEST.name} (never tuned on)"
+        print("\n" + format_reports(list(never_tuned.values()), title))
+    rules, embedded = never_tuned["rules"], never_tuned["embedded"]
+    assert embedded.alignment_auc > rules.alignment_auc
 
 
-@pytest.mark.parametrize("split", [TEST, VALIDATION], ids=["test", "validation"])
-def test_the_issue_targets_are_met(semantic: SemanticAnalyzer, split: Path) -> None:
-    """Alignment AUC >= 0.85 and F1 >= 0.75 for each signal on both splits nothing was fitted
-    on (the test split is the issue's measure; validation is 104 check-ins in four other hands)."""
-    examples = load_examples(split)
-    embedded = evaluate("embedded", examples, lambda e: semantic.analyze(e.goal, e.update))
+def test_the_issue_targets_are_met_on_the_never_tuned_split(
+    never_tuned: dict[str, Report],
+) -> None:
+    """With everything the coach knows (the number, the member's answers, their history)."""
+    embedded = never_tuned["embedded"]
     assert embedded.alignment_auc >= TARGET_AUC
-    for name, scores in embedded.signals.items():
-        assert scores.f1 >= TARGET_F1, (name, scores)
+    for name in ("role_model_mimicry", "idea_driven"):
+        scores = embedded.signals[name]
+        assert scores.precision >= TARGET_PRECISION, (name, scores)
+        assert scores.recall >= TARGET_RECALL, (name, scores)
+    assert embedded.signals["failure"].f1 >= TARGET_FAILURE_F1, embedded.signals["failure"]
+    assert embedded.accused_on_goal <= MAX_ACCUSED_ON_GOAL
 
 
-def test_the_shipped_calibration_is_what_the_dev_split_gives(semantic: SemanticAnalyzer) -> None:
-    """Thresholds come from the dev split only, and can be re-derived from it."""
+def test_real_public_updates_are_read_well(
+    semantic: SemanticAnalyzer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Real research logs: long, dense and mostly about being stuck; with swapped goals."""
+    examples = load_examples(PUBLIC)
+    report = evaluate("embedded", examples, lambda e: semantic.analyze_evidence(e.full))
+    with capsys.disabled():
+        print("\n" + format_reports([report], f"{PUBLIC.name} (real, never tuned on)"))
+    assert report.alignment_auc >= TARGET_AUC
+    assert report.signals["failure"].f1 >= 0.75
+    assert report.accused_on_goal <= MAX_ACCUSED_ON_GOAL
+
+
+def test_the_shipped_calibration_is_what_the_dev_splits_give(semantic: SemanticAnalyzer) -> None:
+    """Weights and thresholds come from the dev splits only, and can be re-derived from them."""
     vectors = banks.load_bank_vectors(semantic.embedder)
-    result = calibrate.fit(load_examples(DEV), semantic.embedder, vectors)
+    examples = [e for path in calibrate.DEV_FILES for e in load_examples(path)]
+    result = calibrate.fit(examples, semantic.embedder, vectors)
     fitted, shipped = result.calibration, Calibration.shipped()
     for got, want in zip(fitted.weights, shipped.weights, strict=True):
         assert math.isclose(got, want, abs_tol=0.05)
-    for name in analysis.SIGNAL_NAMES:
-        assert math.isclose(fitted.thresholds[name], shipped.thresholds[name], abs_tol=0.051)
+    assert math.isclose(fitted.thresholds["failure"], shipped.thresholds["failure"], abs_tol=0.051)
     # The shipped probes are the ones the banks and dev train (the cache holds the bank vectors
     # as float16, so scores move a little).
     probe = vectors.probes["idea_driven"]
-    rows = semantic.embedder.embed([e.update for e in load_examples(DEV)])
+    rows_ = semantic.embedder.embed([e.update for e in examples[:200]])
     again = result.probes["idea_driven"]
-    shipped_scores = rows @ probe[1:] + probe[0]
-    fitted_scores = rows @ again[1:] + again[0]
-    assert abs(shipped_scores - fitted_scores).max() < 0.1
+    assert abs((rows_ @ probe[1:] + probe[0]) - (rows_ @ again[1:] + again[0])).max() < 0.1

@@ -13,7 +13,7 @@ import pytest
 import bot.analysis as analysis
 from bot.analysis import Signals, banks, calibrate, embedder, probes
 from bot.analysis.evaluate import auc, load_examples
-from bot.analysis.semantic import SemanticAnalyzer, pieces, sentences
+from bot.analysis.semantic import MAX_PIECES, SemanticAnalyzer, pieces, sentences
 
 GOAL = "Transcribe noisy clinic audio reliably; clinic-test WER"
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -216,22 +216,30 @@ def test_the_failed_field_still_counts(semantic: SemanticAnalyzer) -> None:
     assert signals.failure and not signals.gentle("failure")
 
 
-def test_pieces_are_sentences_then_clauses() -> None:
-    assert pieces("Fine-tuned on clinic audio, like Karpathy does; the LM run tanked") == [
+def test_pieces_are_the_sentences_at_most_max_pieces() -> None:
+    assert pieces("Fine-tuned on clinic audio, like Karpathy does; the LM run tanked\n- eval") == [
         "Fine-tuned on clinic audio, like Karpathy does;",
         "the LM run tanked",
-        "Fine-tuned on clinic audio",
-        "like Karpathy does",
+        "- eval",
     ]
     assert pieces("") == []
+    assert len(pieces("Done. " * 40)) == 1  # repeated sentences are read once
+    assert len(pieces(" ".join(f"Step {i} done." for i in range(40)))) == MAX_PIECES
 
 
-def test_a_reason_split_off_keeps_its_not() -> None:
-    # Split at "because", the reason would read "because it's Meta's" and match imitation.
-    clauses = pieces("Moved to the checkpoint that won the blind test, not because it's Meta's.")
-    assert "not because it's Meta's." in clauses
-    assert "because it's Meta's." not in clauses
-    assert "because it was faster" in pieces("We switched because it was faster, so fine.")
+def test_sentences_the_model_read_are_remembered_for_the_history(
+    semantic: SemanticAnalyzer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An update's sentences are read again as next week's history: at no cost then."""
+    update = "Relabelled 312 noisy clinic utterances with the ward nurses."
+    first = semantic.embedder.embed_remembered([update])
+    forward_passes: list[int] = []
+    run = semantic.embedder._run
+    monkeypatch.setattr(semantic.embedder, "_run", lambda rows: forward_passes.append(1) or run(rows))
+    again = semantic.embedder.embed_remembered([update, update])
+    assert forward_passes == []
+    assert np.array_equal(again[0], first[0]) and np.array_equal(again[1], first[0])
+    assert np.allclose(first, semantic.embedder.embed([update]), atol=1e-5)
 
 
 def test_signals_check_similar_only() -> None:

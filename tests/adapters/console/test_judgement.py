@@ -142,3 +142,20 @@ async def test_an_unhelpful_nudge_on_a_jargon_update_is_not_repeated_on_a_simila
 
     assert not any(TIE in n for n in nudges_in(again))
     assert any(TIE in n for n in nudges_in(control))
+
+
+async def test_a_conference_week_gets_no_goal_nudge(ada: ConsoleSession) -> None:
+    await say(ada, *LAUNDRY)
+
+    out = await checkin(ada, "At CoRL all week, poster on Tuesday, talked to two cloth people.")
+
+    assert nudges_in(out) == []
+    assert "Weeks away are part of the work" in out
+
+
+async def test_an_update_that_says_nothing_is_not_taken_as_on_goal(ada: ConsoleSession) -> None:
+    await say(ada, *LAUNDRY)
+
+    out = await checkin(ada, "-")
+
+    assert any(TIE in n for n in nudges_in(out))
