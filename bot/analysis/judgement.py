@@ -25,6 +25,7 @@ __all__ = [
     "ANSWER_WEIGHT",
     "AWAY_CAP",
     "HISTORY_WEIGHT",
+    "OFF_GOAL_CAP",
     "NUMBER_WEIGHT",
     "Clues",
     "answer_strength",
@@ -35,6 +36,7 @@ NUMBER_WEIGHT = 0.9  # the number moved toward the target: the strongest sign of
 ANSWER_WEIGHT = 0.6  # a meaningful answer to "how does this move your goal"
 HISTORY_WEIGHT = 0.8  # an update that reads like the member's earlier on-goal updates
 AWAY_CAP = 0.2  # a week away from research is not an on-goal week, whatever its words
+OFF_GOAL_CAP = 0.3  # "no model work this week": the member says so
 DENIAL_FACTOR = 0.3  # "not really", "unrelated": the answer says it does not move the goal
 
 
@@ -79,6 +81,8 @@ def decide(evidence: Evidence, clues: Clues) -> Signals:
         p = 0.0
     elif words.away is not None:
         p = min(p, AWAY_CAP)
+    elif words.off_goal is not None and not evidence.number_moved_up:
+        p = min(p, OFF_GOAL_CAP)
     p = round(min(1.0, max(0.0, p)), 4)
 
     failure = words.failure is not None

@@ -58,6 +58,7 @@ class TextReading:
     away: Hit | None = None  # a week mostly away from research
     content_free: bool = False
     elsewhere: Hit | None = None  # work for someone else or away from the goal
+    off_goal: Hit | None = None  # the member says the week did not touch the goal
     progress: bool = False  # a measured change
 
 
@@ -231,7 +232,11 @@ def _follows(tokens: Sequence[Token], match: Match, ends: set[int]) -> bool:
 
 def _away(text: str, tokens: Sequence[Token], book: CueBook) -> Hit | None:
     cues = book.signal("away")
-    found = [m for m in cues.find(tokens) if not _negated(tokens, m, book)]
+    found = [
+        m
+        for m in cues.find(tokens)
+        if not _negated(tokens, m, book, hedged=cues.cue(m.key).part != "idle")
+    ]
     idle = [m for m in found if cues.cue(m.key).part == "idle"]
     found = [m for m in found if cues.cue(m.key).part is None]
     if not found:
@@ -274,15 +279,14 @@ def read_text(
     own = [m for m in book.signal("own_reason").find(both) if not _negated(both, m, book, False)]
     trend, mention = _idea(update, tokens, book, own)
     goal_words = set(content_words(cached_tokens(goal or ""), book))
-    elsewhere = next(
-        (
-            Hit("elsewhere", m.key, _phrase(update, m))
-            for m in book.signal("elsewhere").find(tokens)
-            if not _negated(tokens, m, book, hedged=False)
-            and not goal_words & set(content_words(tokens[m.first : m.last + 2], book))
-        ),
-        None,
-    )
+    away_from = [
+        Hit("elsewhere", m.key, _phrase(update, m))
+        for m in book.signal("elsewhere").find(tokens)
+        if not _negated(tokens, m, book, hedged=False)
+        and not goal_words & set(content_words(tokens[m.first : m.last + 2], book))
+    ]
+    elsewhere = next(iter(away_from), None)
+    off_goal = next((h for h in away_from if h.key == "no_goal_work"), None)
     return TextReading(
         failure=failure,
         dropped=dropped,
@@ -294,6 +298,7 @@ def read_text(
         away=_away(update, tokens, book),
         content_free=len(content_words(tokens, book)) < 2,
         elsewhere=elsewhere,
+        off_goal=off_goal,
         progress=bool(book.signal("progress").find(tokens)),
     )
 

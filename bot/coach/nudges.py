@@ -18,6 +18,8 @@ MAX_PER_REPLY = 2
 # Asked even with nudges off: every check-in ends with the simplest next experiment.
 ALWAYS_ASKED = "next-experiment"
 STALL_CHECKINS = 3  # the number unchanged over this many check-ins calls for a decision
+# A stuck week read below this alignment is off the goal: the tie is asked even then.
+OFF_GOAL_SETBACK = 0.2
 
 
 # Nudges a similarity-only signal can call for; each has a gentler question in messages.yaml.
@@ -85,7 +87,10 @@ def candidates(signals: Signals, facts: CheckInFacts) -> list[Candidate]:
             found.append(Candidate(nudge_id, SIMILAR_TRIGGER + trigger, gentle=True))
         else:
             found.append(Candidate(nudge_id, trigger))
-    if facts.has_goal and not signals.aligned:
+    # A member stuck on the goal's own system gets the setback question, not "which part of
+    # this moves the number?" on top of it, unless the week reads clearly off the goal.
+    stuck = signals.failure and signals.goal_alignment >= OFF_GOAL_SETBACK
+    if facts.has_goal and not signals.aligned and not stuck:
         found.append(Candidate("tie-to-goal", f"low goal alignment {signals.goal_alignment:.2f}"))
     if facts.has_goal and stalled(facts.recent_values):
         found.append(Candidate("switch-or-commit", f"number unchanged over {STALL_CHECKINS}"))

@@ -92,7 +92,7 @@ def reads(signal: str, cue: Cue, text: str) -> bool:
     if signal == "away":
         return words.away is not None
     if signal == "elsewhere":
-        return words.elsewhere is not None
+        return (words.off_goal if cue.key == "no_goal_work" else words.elsewhere) is not None
     return words.progress
 
 

@@ -104,3 +104,11 @@ def test_a_nudge_marked_unhelpful_on_a_similar_update_is_left_out() -> None:
     assert candidates(off_goal, CheckInFacts(next_experiment_empty=True)) == [
         Candidate(ALWAYS_ASKED, "no next experiment given")
     ]
+
+
+def test_a_stuck_week_is_not_also_asked_for_its_tie_unless_it_reads_off_goal() -> None:
+    stuck = Signals(0.35, False, False, False, True, failure_scope="setback")
+    off_goal = Signals(0.1, False, False, False, True, failure_scope="setback")
+
+    assert ids(candidates(stuck, CheckInFacts())) == ["setback"]
+    assert ids(candidates(off_goal, CheckInFacts())) == ["setback", "tie-to-goal"]
