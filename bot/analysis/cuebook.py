@@ -53,7 +53,16 @@ class Cue(_Strict):
     strength: Literal["strong", "weak"] | None = None  # idea-driven cues only
     # cues that fire only together with another part in the same sentence or update
     part: (
-        Literal["authority", "deference", "untested", "trigger", "event", "consequence", "detour", "idle"]
+        Literal[
+            "authority",
+            "deference",
+            "untested",
+            "trigger",
+            "event",
+            "consequence",
+            "detour",
+            "idle",
+        ]
         | None
     ) = None
 

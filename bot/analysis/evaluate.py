@@ -125,8 +125,10 @@ def load_examples(path: Path) -> list[Example]:
             item: Any = json.loads(line)
             labels = item["labels"]
             if not set(LABELS) <= set(labels) <= set(LABELS) | set(OPTIONAL_LABELS):
-                raise ValueError(f"labels must be {', '.join(LABELS)} (and optionally "
-                                 f"{', '.join(OPTIONAL_LABELS)})")
+                raise ValueError(
+                    f"labels must be {', '.join(LABELS)} (and optionally "
+                    f"{', '.join(OPTIONAL_LABELS)})"
+                )
             evidence = parse_evidence(item)
             examples.append(
                 Example(
@@ -177,7 +179,9 @@ def wilson(successes: int, trials: int, z: float = 1.96) -> tuple[float, float]:
         return (0.0, 1.0)
     p = successes / trials
     centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)
-    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / (1 + z * z / trials)
+    half = (
+        z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / (1 + z * z / trials)
+    )
     return (max(0.0, centre - half), min(1.0, centre + half))
 
 
@@ -205,9 +209,7 @@ def prf(labels: Iterable[bool], predicted: Iterable[bool]) -> Scores:
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return Scores(
-        precision, recall, f1, tp + fn, tp + fp, wilson(tp, tp + fp), wilson(tp, tp + fn)
-    )
+    return Scores(precision, recall, f1, tp + fn, tp + fp, wilson(tp, tp + fp), wilson(tp, tp + fn))
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ __all__ = [
     "PhraseBook",
     "Token",
     "tokenize",
+    "word_set",
 ]
 
 GAP_SHORT = 3  # words ".." may skip
@@ -47,14 +48,20 @@ GAP_LONG = 8  # words "..." may skip
 SENTENCE_ENDS = frozenset({".", "!", "?", ";", "\n"})
 CLAUSE_ENDS = SENTENCE_ENDS | frozenset({",", ":", "(", ")", "-", "—", "–"})
 
+
+def word_set(text: str) -> frozenset[str]:
+    """A set of words written as whitespace-separated text (easier to read and extend)."""
+    return frozenset(text.split())
+
+
 # Typographic quotes and dashes folded to their plain forms.
 _FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2014": "-", "\u2013": "-"})
 # Words (with an inner apostrophe or slash: "didn't", "b/c", "n/a"), numbers, punctuation.
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-./'][a-z0-9]+)*|'s\b|\n|[^\sa-z0-9]")
 _NEGATIVE = re.compile(r"^(\w+?)(n't|nt)$")
 # Contractions whose "nt" form is also a word of its own ("want", "cant" is taken as "can not").
-_NEGATIVE_STEMS = frozenset(
-    "do does did is are was were has have had could would should ca wo ai must need might".split()
+_NEGATIVE_STEMS = word_set(
+    "do does did is are was were has have had could would should ca wo ai must need might"
 )
 _IRREGULAR = {"can't": ("can", "not"), "cannot": ("can", "not"), "won't": ("will", "not")}
 _IRREGULAR |= {"cant": ("can", "not"), "wont": ("will", "not"), "ain't": ("is", "not")}
@@ -116,7 +123,7 @@ a famous researcher | the famous researcher | a big lab | the big lab | a top la
 """
 _NUMBER = re.compile(r"^\d+(?:[.,/]\d+)*$")
 # Capitalised words that name no one: pronouns, articles, days, months, common sentence starts.
-_NOT_NAMES = frozenset(
+_NOT_NAMES = word_set(
     """
     i we you he she they it me us them my our your his her their this that these those a an the
     and but so or if then also still just not no yes ok okay maybe now next last first second
@@ -126,7 +133,7 @@ _NOT_NAMES = frozenset(
     new old more less some all any most much many few one two three four five six seven eight
     nine ten what why how when where which who whom whose there here rationale honestly edit
     python pytorch jax tensorflow numpy linux git github slack excel adam adamw sgd gpu cpu tpu
-    """.split()
+    """
 )
 
 

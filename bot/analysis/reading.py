@@ -82,9 +82,9 @@ def _negated(tokens: Sequence[Token], match: Match, book: CueBook, hedged: bool 
     if any(w in book.words.negators for w in words):
         return True
     # A cue that starts with its own negation ("not converging") is not hedged by "could".
-    if hedged and tokens[match.first].text not in book.words.negators:
-        if any(w in book.words.hedges for w in words):
-            return True
+    own_negation = tokens[match.first].text in book.words.negators
+    if hedged and not own_negation and any(w in book.words.hedges for w in words):
+        return True
     if tokens[match.first].text in ("because", "since", "bc", "cause", "cuz", "b/c"):
         far = _before(tokens, match.first, REASON_NEGATION_WINDOW, book)
         return any(w in ("not", "never") for w in far)
@@ -118,9 +118,7 @@ def _failure(text: str, tokens: Sequence[Token], book: CueBook) -> tuple[Hit | N
         m
         for m in book.signal("resolved").find(tokens)
         if not _negated(tokens, m, book, hedged=False)
-        and not any(
-            w in book.words.resolution_hedges for w in _before(tokens, m.first, 3, book)
-        )
+        and not any(w in book.words.resolution_hedges for w in _before(tokens, m.first, 3, book))
     ]
     found = [m for m in cues.find(tokens) if not _negated(tokens, m, book)]
     resolved = ""
@@ -243,7 +241,10 @@ def _away(text: str, tokens: Sequence[Token], book: CueBook) -> Hit | None:
         return None
     # "... conference all week. Talked to people, but nothing actually done."
     sentences = {_sentence_of(tokens, m.first)[1] for m in found}
-    if any(_sentence_of(tokens, i.first)[1] in sentences or _follows(tokens, i, sentences) for i in idle):
+    if any(
+        _sentence_of(tokens, i.first)[1] in sentences or _follows(tokens, i, sentences)
+        for i in idle
+    ):
         return Hit("away", found[0].key, _phrase(text, found[0]))
     # Clauses with an away cue say why; what the other clauses say is the week's work.
     other: list[Token] = []
@@ -262,9 +263,7 @@ def _away(text: str, tokens: Sequence[Token], book: CueBook) -> Hit | None:
     return Hit("away", found[0].key, _phrase(text, found[0]))
 
 
-def read_text(
-    goal: str | None, update: str, moves_goal: str = "", failed: str = ""
-) -> TextReading:
+def read_text(goal: str | None, update: str, moves_goal: str = "", failed: str = "") -> TextReading:
     """Read one check-in's words (the goal only decides whether work is for someone else)."""
     book = cue_book()
     tokens = list(cached_tokens(update))

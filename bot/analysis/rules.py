@@ -20,7 +20,7 @@ import re
 
 from bot.analysis.evidence import Evidence
 from bot.analysis.judgement import Clues, decide
-from bot.analysis.phrases import cached_tokens
+from bot.analysis.phrases import cached_tokens, word_set
 from bot.analysis.reading import EVIDENCE_CHARS, TextReading, read_text
 from bot.analysis.signals import Signals
 
@@ -53,7 +53,7 @@ unhelpful for that nudge to stay unsaid."""
 HISTORY_SATURATION = 3  # words shared with earlier updates for a full history fit
 
 # Function words and research filler: overlap on these says nothing about serving a goal.
-_STOP_WORDS = frozenset(
+_STOP_WORDS = word_set(
     """
     a about above after again against all almost also although always am among an and any
     anything are around as at be because been before being below between both but by can cannot
@@ -75,7 +75,7 @@ _STOP_WORDS = frozenset(
     try tried trying tries started start finish finished continue continued
     model models data experiment experiments result results run runs ran paper papers
     directly indirectly basically hopefully definitely eventually mostly overall
-    """.split()
+    """
 )
 
 # Endings stripped (first match only) so "recognizers"/"recognition"/"recognize" line up.
@@ -224,7 +224,9 @@ def clues(evidence: Evidence) -> Clues:
     return Clues(
         words=words,
         text_alignment=alignment,
-        history_fit=min(1.0, history_words * len(content_stems(evidence.update)) / HISTORY_SATURATION)
+        history_fit=min(
+            1.0, history_words * len(content_stems(evidence.update)) / HISTORY_SATURATION
+        )
         if history_words
         else 0.0,
         near_unhelpful=near,

@@ -97,9 +97,7 @@ def reads(signal: str, cue: Cue, text: str) -> bool:
 
 
 def reader_data(kind: str) -> list[tuple[str, str, str]]:
-    return [
-        (signal, key, text) for signal in READERS for key, text in data(signal, kind)
-    ]
+    return [(signal, key, text) for signal in READERS for key, text in data(signal, kind)]
 
 
 def test_every_cue_file_is_read() -> None:

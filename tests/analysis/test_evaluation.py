@@ -81,9 +81,7 @@ def test_the_splits_share_no_check_in() -> None:
 def never_tuned(semantic: SemanticAnalyzer) -> dict[str, Report]:
     examples = load_examples(REALISTIC_TEST)
     reports = {
-        "rules": evaluate(
-            "rules", examples, lambda e: analysis.rules_analyze_evidence(e.full)
-        ),
+        "rules": evaluate("rules", examples, lambda e: analysis.rules_analyze_evidence(e.full)),
         "embedded, words only": evaluate(
             "embedded, words only", examples, lambda e: semantic.analyze_evidence(e.text_only)
         ),

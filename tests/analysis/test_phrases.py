@@ -61,7 +61,7 @@ def test_each_kind_of_slot(phrase: str, text: str, fires: bool) -> None:
     ["", ".. stuck", "stuck ..", "<nobody>", "didn't work", "not?"],
 )
 def test_a_phrase_that_cannot_be_read_is_refused_with_its_name(phrase: str) -> None:
-    with pytest.raises(ValueError, match="phrase|class"):
+    with pytest.raises(ValueError, match=r"phrase|class"):
         PhraseBook.compile({"k": [phrase]})
 
 

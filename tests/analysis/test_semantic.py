@@ -235,7 +235,9 @@ def test_sentences_the_model_read_are_remembered_for_the_history(
     first = semantic.embedder.embed_remembered([update])
     forward_passes: list[int] = []
     run = semantic.embedder._run
-    monkeypatch.setattr(semantic.embedder, "_run", lambda rows: forward_passes.append(1) or run(rows))
+    monkeypatch.setattr(
+        semantic.embedder, "_run", lambda rows: forward_passes.append(1) or run(rows)
+    )
     again = semantic.embedder.embed_remembered([update, update])
     assert forward_passes == []
     assert np.array_equal(again[0], first[0]) and np.array_equal(again[1], first[0])

@@ -28,7 +28,9 @@ def _goal(row: dict[str, Any]) -> str:
 
 
 def _words(text: str) -> set[str]:
-    return {w for w in "".join(c if c.isalnum() else " " for c in text.lower()).split() if len(w) > 3}
+    return {
+        w for w in "".join(c if c.isalnum() else " " for c in text.lower()).split() if len(w) > 3
+    }
 
 
 def _partner(names: list[str], projects: dict[str, list[dict[str, Any]]], p: int) -> str:
