@@ -48,6 +48,8 @@ class Clues:
     text_alignment: float  # 0..1: the words alone serve the goal (calibrated)
     history_fit: float = 0.0  # 0..1: reads like the member's earlier updates on this goal
     failure_likeness: str | None = None  # a sentence like the failure examples, no cue behind it
+    # A sentence naming someone famous that the imitation probe scores as copying them.
+    imitation_likeness: str | None = None
     near_unhelpful: frozenset[str] = frozenset()  # nudges marked unhelpful on a similar update
     aligned_phrase: str = ""  # what ties the update to the goal, for the evidence
 
@@ -63,9 +65,11 @@ def decide(evidence: Evidence, clues: Clues) -> Signals:
        the "what failed" answer; a dropped project, direction or idea is one of ``project``
        scope (the reflection's), anything else a ``setback`` (a light question). A sentence
        that only resembles failure is asked about gently.
-    3. Accusing signals need strong words: imitation given as the reason; a paper, trend or
-       race given as the reason, unless the number moved toward the target this week (then
-       the paper was a tool for the goal). Weak words (a trend only mentioned) accuse no one.
+    3. Accusing signals need strong evidence: imitation given as the reason (a cue, or a
+       sentence naming someone famous that the imitation probe scores as copying them); a
+       paper, trend or race given as the reason, unless the number moved toward the target
+       this week (then the paper was a tool for the goal). A trend only mentioned accuses no
+       one.
     4. A week away or an empty update accuses no one.
     """
     words = clues.words
@@ -87,7 +91,8 @@ def decide(evidence: Evidence, clues: Clues) -> Signals:
 
     failure = words.failure is not None
     gentle_failure = not failure and not quiet and clues.failure_likeness is not None
-    imitation = words.imitation is not None and not quiet
+    imitation_phrase = words.imitation.phrase if words.imitation else clues.imitation_likeness
+    imitation = imitation_phrase is not None and not quiet
     trend = words.trend is not None and not quiet and not evidence.number_moved_up
 
     evidence_of: dict[str, str] = {}
@@ -95,7 +100,7 @@ def decide(evidence: Evidence, clues: Clues) -> Signals:
         evidence_of["aligned"] = clues.aligned_phrase
     for name, hit in (
         ("failure", words.failure),
-        ("role_model_mimicry", words.imitation if imitation else None),
+        ("role_model_mimicry", None),
         ("idea_driven", words.trend if trend else None),
         ("away", words.away),
     ):
@@ -103,6 +108,8 @@ def decide(evidence: Evidence, clues: Clues) -> Signals:
             evidence_of[name] = hit.phrase
     if gentle_failure and clues.failure_likeness:
         evidence_of["failure"] = clues.failure_likeness
+    if imitation and imitation_phrase:
+        evidence_of["role_model_mimicry"] = imitation_phrase
     return Signals(
         goal_alignment=p,
         aligned=p >= ALIGNED_THRESHOLD,

@@ -4,7 +4,8 @@ A phrase is words separated by spaces; each word is one *slot*:
 
 - ``stuck`` a word; ``diverg*`` any word starting so; ``did|does`` one of several;
 - ``not?`` a slot that may be missing; ``..`` up to 3 words of any kind; ``...`` up to 8;
-- ``^`` the start of a sentence (takes no word); ``_`` any one word (not punctuation);
+- ``^`` the start of a sentence, ``$`` the end of a clause (neither takes a word); ``_`` any
+  one word (not punctuation);
 - ``<who>``, ``<num>``, ``<cap>``: a named class (``CLASSES``), e.g. ``<who>`` a famous person
   or lab (one to three words); ``<num>`` a number; ``<cap>`` a capitalised word that is not a
   common one ("Isensee", "CZI"; not "I", "The", "Monday");
@@ -155,11 +156,14 @@ class _Slot:
     optional: bool = False
     gap: int = 0  # > 0: skip up to this many words
     sentence_start: bool = False  # "^": no word, only at the start of a sentence
+    clause_end: bool = False  # "$": no word, only at the end of a clause
 
     def heads(self, tokens: Sequence[Token], i: int) -> Iterable[int]:
         """Where the text continues after this slot matched at ``i`` (none: no match)."""
         if self.sentence_start:
             return (i,) if i == 0 or tokens[i - 1].text in SENTENCE_ENDS else ()
+        if self.clause_end:
+            return (i,) if i == len(tokens) or tokens[i].text in CLAUSE_ENDS else ()
         if i >= len(tokens):
             return ()
         word = tokens[i].text
@@ -187,6 +191,8 @@ def _slot(spec: str) -> _Slot:
     spec = spec[:-1] if optional else spec
     if spec == "^":
         return _Slot(sentence_start=True)
+    if spec == "$":
+        return _Slot(clause_end=True)
     if spec == "_":
         return _Slot(klass="any")
     if spec in ("..", "..."):
@@ -243,7 +249,7 @@ class _Phrase:
                 return None
             heads = after
         real = [h for h in heads if h > i]
-        return min(real) if real else None
+        return min(real) if real else None  # a match takes at least one word
 
 
 def _compile(key: str, source: str) -> _Phrase:
@@ -251,7 +257,7 @@ def _compile(key: str, source: str) -> _Phrase:
         slots = tuple(_slot(part) for part in source.split())
     except ValueError as exc:
         raise ValueError(f"phrase {source!r} of {key!r}: {exc}") from None
-    if not slots or all(s.gap or s.optional or s.sentence_start for s in slots):
+    if not slots or all(s.gap or s.optional or s.sentence_start or s.clause_end for s in slots):
         raise ValueError(f"phrase {source!r} of {key!r} needs at least one required word")
     if slots[0].gap or slots[-1].gap:
         raise ValueError(f"phrase {source!r} of {key!r} cannot start or end with a gap")

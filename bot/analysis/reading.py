@@ -29,7 +29,14 @@ from dataclasses import dataclass
 from bot.analysis.cuebook import CueBook, cue_book
 from bot.analysis.phrases import CLAUSE_ENDS, SENTENCE_ENDS, Match, Token, cached_tokens
 
-__all__ = ["AWAY_CONTENT_WORDS", "Hit", "TextReading", "content_words", "read_text"]
+__all__ = [
+    "AWAY_CONTENT_WORDS",
+    "Hit",
+    "TextReading",
+    "content_words",
+    "names_an_authority",
+    "read_text",
+]
 
 NEGATION_WINDOW = 4  # words before a cue searched for a negation or a hedge
 REASON_NEGATION_WINDOW = 10  # "I didn't pick it just because DeepMind uses it"
@@ -179,6 +186,22 @@ def _imitation(text: str, tokens: Sequence[Token], book: CueBook) -> Hit | None:
     return None
 
 
+def names_an_authority(text: str) -> bool:
+    """Whether ``text`` names someone whose choices could be copied: a famous person or lab,
+    "Isensee's group", "the Sony crew" (the gate of the imitation probe).
+
+    >>> names_an_authority("the TRI cloth folks run 16-step chunks"), names_an_authority("ran it")
+    (True, False)
+    """
+    book = cue_book()
+    cues = book.signal("role_model_mimicry")
+    tokens = cached_tokens(text)
+    return any(
+        cues.cue(m.key).part == "authority" and not _negated(tokens, m, book, hedged=False)
+        for m in cues.find(tokens)
+    )
+
+
 def _idea(
     text: str, tokens: Sequence[Token], book: CueBook, own: list[Match]
 ) -> tuple[Hit | None, Hit | None]:
@@ -195,15 +218,22 @@ def _idea(
     def part(name: str) -> list[Match]:
         return [m for m in found if cues.cue(m.key).part == name]
 
+    def mine(match: Match) -> bool:
+        """A reason of the member's own, or a measured change, in the sentence of ``match``
+        or the next ("so I tried it on our notes. Strict F1 0.874, +3 points")."""
+        start, end = _sentence_of(tokens, match.first)
+        end = _sentence_of(tokens, min(end + 1, len(tokens) - 1))[1]
+        return any(start <= m.first < end for m in own)
+
     triggers, detours = part("trigger"), part("detour")
-    if (triggers or part("event")) and detours:
-        hit = _together(text, (triggers or part("event"))[0], detours[0])
+    sources = [m for m in triggers or part("event") if not mine(m)]
+    if sources and any(not mine(d) for d in detours):
+        hit = _together(text, sources[0], next(d for d in detours if not mine(d)))
         strong = Hit("idea_driven", hit.key, hit.phrase)
     for trigger in triggers:  # "the whole field is on X, so I started one too"
-        start, end = _sentence_of(tokens, trigger.first)
+        _, end = _sentence_of(tokens, trigger.first)
         then = [m for m in part("consequence") if trigger.last < m.first < end]
-        mine = any(start <= m.first < end for m in own)
-        if then and not mine and strong is None:
+        if then and not mine(trigger) and strong is None:
             hit = _together(text, trigger, then[0])
             strong = Hit("idea_driven", hit.key, hit.phrase)
     for match in found:
@@ -276,7 +306,10 @@ def read_text(goal: str | None, update: str, moves_goal: str = "", failed: str =
             failure = Hit("failure", "failed_field", " ".join(failed.split())[:EVIDENCE_CHARS])
     imitation = _imitation(update, tokens, book)
     own = [m for m in book.signal("own_reason").find(both) if not _negated(both, m, book, False)]
-    trend, mention = _idea(update, tokens, book, own)
+    measured = book.signal("progress").find(tokens)
+    # A measured change on the member's own number sets a trend aside like a reason does
+    # ("... so I tried it with our docking reward: hit rate 0.13").
+    trend, mention = _idea(update, tokens, book, [*own, *measured])
     goal_words = set(content_words(cached_tokens(goal or ""), book))
     away_from = [
         Hit("elsewhere", m.key, _phrase(update, m))
@@ -286,6 +319,7 @@ def read_text(goal: str | None, update: str, moves_goal: str = "", failed: str =
     ]
     elsewhere = next(iter(away_from), None)
     off_goal = next((h for h in away_from if h.key == "no_goal_work"), None)
+    away = _away(update, tokens, book)
     return TextReading(
         failure=failure,
         dropped=dropped,
@@ -294,11 +328,11 @@ def read_text(goal: str | None, update: str, moves_goal: str = "", failed: str =
         trend=trend,
         trend_mention=mention,
         own_reason=bool(own),
-        away=_away(update, tokens, book),
-        content_free=len(content_words(tokens, book)) < 2,
+        away=away,
+        content_free=away is None and len(content_words(tokens, book)) < 2,
         elsewhere=elsewhere,
         off_goal=off_goal,
-        progress=bool(book.signal("progress").find(tokens)),
+        progress=bool(measured),
     )
 
 

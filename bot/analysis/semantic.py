@@ -17,8 +17,10 @@ How it reads one check-in:
   unhelpful.
 - *Failure* also fires, as a gentler question, when a sentence scores above a threshold chosen
   on dev under the failure probe (``bot.analysis.probes``, trained on ``prompts/examples.yaml``)
-  with no cue phrase behind it (``Signals.similar_only``). Imitation and trend-chasing never
-  fire on similarity alone: they accuse, so they need words that say so.
+  with no cue phrase behind it (``Signals.similar_only``). *Imitation* fires when a sentence
+  that names someone famous ("the Sony crew", "DeepMind") scores above ``GATED_IMITATION`` under
+  the imitation probe: the name is the gate, the probe tells copying them from using their
+  tool. Trend-chasing never fires on similarity: it needs words that give it as the reason.
 
 These are the clues; ``bot.analysis.judgement.decide`` makes the decision, for the rules and
 this analyser alike.
@@ -40,11 +42,12 @@ from bot.analysis.evidence import Evidence
 from bot.analysis.judgement import Clues, decide
 from bot.analysis.phrases import cached_tokens
 from bot.analysis.probes import NEGATED_PENALTY, Weights
-from bot.analysis.reading import TextReading, read_text
+from bot.analysis.reading import TextReading, names_an_authority, read_text
 from bot.analysis.signals import SIGNAL_NAMES, Signals
 
 __all__ = [
     "ALIGNMENT_FEATURES",
+    "GATED_IMITATION",
     "HISTORY_FLOOR",
     "HISTORY_FULL",
     "NEAR_UNHELPFUL",
@@ -73,6 +76,10 @@ HISTORY_FLOOR = 0.3
 at ``HISTORY_FULL`` and above it reads like the member's earlier on-goal work (chosen on the
 realistic dev split)."""
 HISTORY_FULL = 0.7
+GATED_IMITATION = 0.5
+"""The imitation probe's score at which a sentence that names someone famous counts as copying
+them (chosen on the dev splits: precision 1.00 and 0.93 there; in the earlier blind splits it
+lifted recall from 0.70 to 0.80 and from 0.53 to 0.71 at precision 1.00)."""
 NEAR_UNHELPFUL = 0.75
 """Cosine to an update whose nudge the member marked unhelpful at which that nudge stays
 unsaid: the same kind of update, in the member's words."""
@@ -275,11 +282,18 @@ class SemanticAnalyzer:
             or rules.analyze_overlap(evidence.update, f.update) >= rules.NEAR_UNHELPFUL
         )
         likeness = self.similar("failure", reading)
+        role = reading.likeness["role_model_mimicry"]
+        copying = [
+            (score, piece)
+            for piece, score in zip(role.pieces, role.scores, strict=True)
+            if score >= GATED_IMITATION and names_an_authority(piece)
+        ]
         return Clues(
             words=reading.words,
             text_alignment=self.text_alignment(reading),
             history_fit=min(1.0, max(0.0, fit)),
             failure_likeness=rules.phrase(likeness) if likeness else None,
+            imitation_likeness=rules.phrase(max(copying)[1]) if copying else None,
             near_unhelpful=near,
             aligned_phrase=rules.phrase(reading.best_sentence) if reading.best_sentence else "",
         )

@@ -123,9 +123,9 @@ def test_the_probes_separate_their_own_banks(semantic: SemanticAnalyzer) -> None
         like = vectors[f"{name}.like"] @ weights[1:] + weights[0]
         unlike = vectors[f"{name}.unlike"] @ weights[1:] + weights[0]
         # Strongly regularised on purpose: a near miss may score a little above zero, but it
-        # ranks below the examples it is a near miss of. A probe that also learns from the 410
-        # dev check-ins (most of its rows) fits the banks a little less tightly.
-        floor = 0.9 if name in probes.LEARNS_FROM_CHECKINS else 0.95
+        # ranks below the examples it is a near miss of. A probe that also learns from the
+        # dev check-ins (over a thousand, most of its rows) fits the banks less tightly.
+        floor = 0.85 if name in probes.LEARNS_FROM_CHECKINS else 0.95
         assert auc([True] * len(like) + [False] * len(unlike), [*like, *unlike]) > floor, name
         assert (like > 0).mean() > 0.9, name
 
