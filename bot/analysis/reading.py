@@ -306,7 +306,9 @@ def read_text(goal: str | None, update: str, moves_goal: str = "", failed: str =
             failure = Hit("failure", "failed_field", " ".join(failed.split())[:EVIDENCE_CHARS])
     imitation = _imitation(update, tokens, book)
     own = [m for m in book.signal("own_reason").find(both) if not _negated(both, m, book, False)]
-    measured = book.signal("progress").find(tokens)
+    measured = [
+        m for m in book.signal("progress").find(tokens) if not _negated(tokens, m, book, False)
+    ]
     # A measured change on the member's own number sets a trend aside like a reason does
     # ("... so I tried it with our docking reward: hit rate 0.13").
     trend, mention = _idea(update, tokens, book, [*own, *measured])
