@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -74,12 +74,14 @@ class Examples(_Strict):
 
 @dataclass(frozen=True)
 class BankVectors:
-    """One matrix (rows L2-normalised) per named list, the sentences themselves, and one probe
-    per signal."""
+    """One matrix (rows L2-normalised) per named list, the sentences themselves, one probe
+    per signal, and the check-in probes of the accusing signals (``bot.analysis.gated``;
+    empty when the cache has none)."""
 
     texts: dict[str, tuple[str, ...]]
     vectors: dict[str, Matrix]
     probes: dict[str, Weights]
+    gated: dict[str, Weights] = field(default_factory=dict)
 
 
 def bank_text() -> str:
@@ -118,9 +120,14 @@ def read_cache(key: str, texts: dict[str, tuple[str, ...]]) -> BankVectors | Non
             return None
         vectors = {name: stored[name].astype(np.float32) for name in texts}
         probes = {name: stored[f"probe.{name}"].astype(np.float32) for name in SIGNAL_NAMES}
+        gated = {
+            name.removeprefix("gated."): stored[name].astype(np.float32)
+            for name in stored.files
+            if name.startswith("gated.")
+        }
     if any(vectors[name].shape[0] != len(rows) for name, rows in texts.items()):
         return None
-    return BankVectors(texts, vectors, probes)
+    return BankVectors(texts, vectors, probes, gated)
 
 
 def write_cache(key: str, vectors: BankVectors, path: Path | None = None) -> Path:
@@ -129,6 +136,7 @@ def write_cache(key: str, vectors: BankVectors, path: Path | None = None) -> Pat
     arrays: dict[str, npt.NDArray[np.generic]] = {"key": np.array(key)}
     arrays.update({name: matrix.astype(np.float16) for name, matrix in vectors.vectors.items()})
     arrays.update({f"probe.{name}": weights for name, weights in vectors.probes.items()})
+    arrays.update({f"gated.{name}": weights for name, weights in vectors.gated.items()})
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **arrays)  # type: ignore[arg-type]
     target.write_bytes(buffer.getvalue())

@@ -21,13 +21,13 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
-from bot.analysis import banks
+from bot.analysis import banks, gated
 from bot.analysis.embedder import Embedder, load_embedder
 from bot.analysis.evaluate import Example, auc, load_examples, prf
 from bot.analysis.probes import Checkins, Weights, train_probes
@@ -70,6 +70,7 @@ class Fitted:
     calibration: Calibration
     dev_f1: dict[str, float]
     probes: dict[str, Weights]  # trained on the banks and every dev check-in
+    gated: dict[str, Weights] = field(default_factory=dict)  # bot.analysis.gated
 
 
 def fit_alignment(features: Array, labels: Array) -> tuple[Array, Array, Array, float]:
@@ -211,9 +212,21 @@ def fit_chosen(
 
 
 def fit(examples: Sequence[Example], embedder: Embedder, vectors: banks.BankVectors) -> Fitted:
-    """The calibration and probes of all of dev."""
+    """The calibration and probes of all of dev, and the check-in probes of the accusing
+    signals (``bot.analysis.gated``, on the check-ins themselves, not their swapped twins)."""
     readings, updates = read_all(examples, embedder, vectors)
-    return fit_chosen(readings, updates, examples, np.arange(len(examples)), vectors)
+    fitted = fit_chosen(readings, updates, examples, np.arange(len(examples)), vectors)
+    own = [(e, r) for e, r in zip(examples, readings, strict=True) if not e.swapped]
+    trained = {
+        name: gated.train(
+            name,
+            [r.likeness[name].pieces for _, r in own],
+            [r.vectors for _, r in own],
+            [e.labels[name] for e, _ in own],
+        )
+        for name in gated.GATED_SIGNALS
+    }
+    return replace(fitted, gated={k: w for k, w in trained.items() if w is not None})
 
 
 def cross_validate(
@@ -300,7 +313,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"dev, {folds} cross-validated:", _rounded(scores))
     if args.write:
         CALIBRATION_MODULE.write_text(render(fitted.calibration, source), encoding="utf-8")
-        trained = banks.BankVectors(vectors.texts, vectors.vectors, fitted.probes)
+        trained = banks.BankVectors(vectors.texts, vectors.vectors, fitted.probes, fitted.gated)
         cache = banks.write_cache(banks.cache_key(text), trained)
         print(f"wrote {CALIBRATION_MODULE} and {cache}")
     return 0

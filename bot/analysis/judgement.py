@@ -48,8 +48,10 @@ class Clues:
     text_alignment: float  # 0..1: the words alone serve the goal (calibrated)
     history_fit: float = 0.0  # 0..1: reads like the member's earlier updates on this goal
     failure_likeness: str | None = None  # a sentence like the failure examples, no cue behind it
-    # A sentence naming someone famous that the imitation probe scores as copying them.
+    # Sentences naming someone famous, or a trend, that the check-in probes score as copying
+    # them, or as chasing it (bot.analysis.gated).
     imitation_likeness: str | None = None
+    trend_likeness: str | None = None
     near_unhelpful: frozenset[str] = frozenset()  # nudges marked unhelpful on a similar update
     aligned_phrase: str = ""  # what ties the update to the goal, for the evidence
 
@@ -65,11 +67,11 @@ def decide(evidence: Evidence, clues: Clues) -> Signals:
        the "what failed" answer; a dropped project, direction or idea is one of ``project``
        scope (the reflection's), anything else a ``setback`` (a light question). A sentence
        that only resembles failure is asked about gently.
-    3. Accusing signals need strong evidence: imitation given as the reason (a cue, or a
-       sentence naming someone famous that the imitation probe scores as copying them); a
-       paper, trend or race given as the reason, unless the number moved toward the target
-       this week (then the paper was a tool for the goal). A trend only mentioned accuses no
-       one.
+    3. Accusing signals need strong evidence: imitation, or a paper, trend or race, given as
+       the reason, by a cue phrase or by a sentence that names someone or a trend and that
+       the check-in probe scores as copying or chasing it (``bot.analysis.gated``); a trend
+       is set aside when the number moved toward the target this week (then the paper was a
+       tool for the goal). A trend only mentioned accuses no one.
     4. A week away or an empty update accuses no one.
     """
     words = clues.words
@@ -93,7 +95,8 @@ def decide(evidence: Evidence, clues: Clues) -> Signals:
     gentle_failure = not failure and not quiet and clues.failure_likeness is not None
     imitation_phrase = words.imitation.phrase if words.imitation else clues.imitation_likeness
     imitation = imitation_phrase is not None and not quiet
-    trend = words.trend is not None and not quiet and not evidence.number_moved_up
+    trend_phrase = words.trend.phrase if words.trend else clues.trend_likeness
+    trend = trend_phrase is not None and not quiet and not evidence.number_moved_up
 
     evidence_of: dict[str, str] = {}
     if p >= ALIGNED_THRESHOLD and clues.aligned_phrase:
@@ -101,7 +104,7 @@ def decide(evidence: Evidence, clues: Clues) -> Signals:
     for name, hit in (
         ("failure", words.failure),
         ("role_model_mimicry", None),
-        ("idea_driven", words.trend if trend else None),
+        ("idea_driven", None),
         ("away", words.away),
     ):
         if hit is not None:
@@ -110,6 +113,8 @@ def decide(evidence: Evidence, clues: Clues) -> Signals:
         evidence_of["failure"] = clues.failure_likeness
     if imitation and imitation_phrase:
         evidence_of["role_model_mimicry"] = imitation_phrase
+    if trend and trend_phrase:
+        evidence_of["idea_driven"] = trend_phrase
     return Signals(
         goal_alignment=p,
         aligned=p >= ALIGNED_THRESHOLD,

@@ -34,7 +34,6 @@ __all__ = [
     "Hit",
     "TextReading",
     "content_words",
-    "names_an_authority",
     "read_text",
 ]
 
@@ -184,22 +183,6 @@ def _imitation(text: str, tokens: Sequence[Token], book: CueBook) -> Hit | None:
                 hit = _together(text, who, why)
                 return Hit("role_model_mimicry", hit.key, hit.phrase)
     return None
-
-
-def names_an_authority(text: str) -> bool:
-    """Whether ``text`` names someone whose choices could be copied: a famous person or lab,
-    "Isensee's group", "the Sony crew" (the gate of the imitation probe).
-
-    >>> names_an_authority("the TRI cloth folks run 16-step chunks"), names_an_authority("ran it")
-    (True, False)
-    """
-    book = cue_book()
-    cues = book.signal("role_model_mimicry")
-    tokens = cached_tokens(text)
-    return any(
-        cues.cue(m.key).part == "authority" and not _negated(tokens, m, book, hedged=False)
-        for m in cues.find(tokens)
-    )
 
 
 def _idea(

@@ -35,19 +35,18 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from bot.analysis import calibration, rules
+from bot.analysis import calibration, gated, rules
 from bot.analysis.banks import BankVectors, Matrix
 from bot.analysis.embedder import Embedder, Vector
 from bot.analysis.evidence import Evidence
 from bot.analysis.judgement import Clues, decide
 from bot.analysis.phrases import cached_tokens
 from bot.analysis.probes import NEGATED_PENALTY, Weights
-from bot.analysis.reading import TextReading, names_an_authority, read_text
+from bot.analysis.reading import TextReading, read_text
 from bot.analysis.signals import SIGNAL_NAMES, Signals
 
 __all__ = [
     "ALIGNMENT_FEATURES",
-    "GATED_IMITATION",
     "HISTORY_FLOOR",
     "HISTORY_FULL",
     "NEAR_UNHELPFUL",
@@ -76,10 +75,6 @@ HISTORY_FLOOR = 0.3
 at ``HISTORY_FULL`` and above it reads like the member's earlier on-goal work (chosen on the
 realistic dev split)."""
 HISTORY_FULL = 0.7
-GATED_IMITATION = 0.5
-"""The imitation probe's score at which a sentence that names someone famous counts as copying
-them (chosen on the dev splits: precision 1.00 and 0.93 there; in the earlier blind splits it
-lifted recall from 0.70 to 0.80 and from 0.53 to 0.71 at precision 1.00)."""
 NEAR_UNHELPFUL = 0.75
 """Cosine to an update whose nudge the member marked unhelpful at which that nudge stays
 unsaid: the same kind of update, in the member's words."""
@@ -172,6 +167,18 @@ class Reading:
         if any(features):  # a reading without a goal has no alignment features
             features[ALIGNMENT_FEATURES.index("idea")] = likeness["idea_driven"].strength
         return replace(self, features=tuple(features), likeness=likeness)
+
+
+def _own(sentence: str) -> bool:
+    """Whether the member gives a reason of their own or a measured change in ``sentence``,
+    or says no to something there ("I did not copy Karpathy's setup"): the check-in probes
+    leave such a sentence to the cue phrases, which read negation properly."""
+    words = read_text(None, sentence)
+    return words.own_reason or words.progress or _says_no(sentence)
+
+
+def _phrase_of(sentence: str | None) -> str | None:
+    return rules.phrase(sentence) if sentence else None
 
 
 def _says_no(text: str) -> bool:
@@ -282,18 +289,18 @@ class SemanticAnalyzer:
             or rules.analyze_overlap(evidence.update, f.update) >= rules.NEAR_UNHELPFUL
         )
         likeness = self.similar("failure", reading)
-        role = reading.likeness["role_model_mimicry"]
-        copying = [
-            (score, piece)
-            for piece, score in zip(role.pieces, role.scores, strict=True)
-            if score >= GATED_IMITATION and names_an_authority(piece)
-        ]
+        texts = reading.likeness["role_model_mimicry"].pieces
+        probed = {
+            name: gated.score(weights, name, texts, reading.vectors, skip=_own)
+            for name, weights in self.banks.gated.items()
+        }
         return Clues(
             words=reading.words,
             text_alignment=self.text_alignment(reading),
             history_fit=min(1.0, max(0.0, fit)),
             failure_likeness=rules.phrase(likeness) if likeness else None,
-            imitation_likeness=rules.phrase(max(copying)[1]) if copying else None,
+            imitation_likeness=_phrase_of(probed.get("role_model_mimicry")),
+            trend_likeness=_phrase_of(probed.get("idea_driven")),
             near_unhelpful=near,
             aligned_phrase=rules.phrase(reading.best_sentence) if reading.best_sentence else "",
         )
