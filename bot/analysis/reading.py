@@ -117,8 +117,12 @@ def _sentence_of(tokens: Sequence[Token], index: int) -> tuple[int, int]:
     return start, end
 
 
-def _failure(text: str, tokens: Sequence[Token], book: CueBook) -> tuple[Hit | None, bool, str]:
-    """The first failure not set aside, whether it was a project's, and a setback fixed."""
+def _failure(
+    text: str, tokens: Sequence[Token], book: CueBook, goal_words: frozenset[str] = frozenset()
+) -> tuple[Hit | None, bool, str]:
+    """The first failure not set aside, whether it was a project's, and a setback fixed. A cue
+    made of the goal's own words ("deadlocks" when the goal is to avoid them) is its metric
+    being reported, not a failure."""
     cues = book.signal("failure")
     fixes = [
         m
@@ -126,7 +130,12 @@ def _failure(text: str, tokens: Sequence[Token], book: CueBook) -> tuple[Hit | N
         if not _negated(tokens, m, book, hedged=False)
         and not any(w in book.words.resolution_hedges for w in _before(tokens, m.first, 3, book))
     ]
-    found = [m for m in cues.find(tokens) if not _negated(tokens, m, book)]
+    found = [
+        m
+        for m in cues.find(tokens)
+        if not _negated(tokens, m, book)
+        and not any(t.text in goal_words for t in tokens[m.first : m.last + 1])
+    ]
     resolved = ""
     standing: list[Match] = []
     for index, match in enumerate(found):
@@ -281,12 +290,16 @@ def read_text(goal: str | None, update: str, moves_goal: str = "", failed: str =
     book = cue_book()
     tokens = list(cached_tokens(update))
     both = list(cached_tokens(update + "\n" + moves_goal)) if moves_goal else tokens
-    failure, dropped, resolved = _failure(update, tokens, book)
-    if failure is None and failed.strip() and not _says_nothing(failed, book):
-        failed_tokens = list(cached_tokens(failed))
-        failure, dropped, fixed = _failure(failed, failed_tokens, book)
-        if failure is None and not fixed:  # "the tokenizer thing" names something that failed
-            failure = Hit("failure", "failed_field", " ".join(failed.split())[:EVIDENCE_CHARS])
+    goal_words = frozenset(content_words(cached_tokens(goal or ""), book))
+    failure, dropped, resolved = _failure(update, tokens, book, goal_words)
+    if failed.strip() and not _says_nothing(failed, book):
+        # The member's own answer: it names a failure the update may not, and its scope.
+        said, dropped_said, fixed = _failure(failed, list(cached_tokens(failed)), book)
+        dropped = dropped or dropped_said
+        if failure is None:
+            failure = said
+            if said is None and not fixed:  # "the tokenizer thing" names something that failed
+                failure = Hit("failure", "failed_field", " ".join(failed.split())[:EVIDENCE_CHARS])
     imitation = _imitation(update, tokens, book)
     own = [m for m in book.signal("own_reason").find(both) if not _negated(both, m, book, False)]
     measured = [
@@ -295,7 +308,6 @@ def read_text(goal: str | None, update: str, moves_goal: str = "", failed: str =
     # A measured change on the member's own number sets a trend aside like a reason does
     # ("... so I tried it with our docking reward: hit rate 0.13").
     trend, mention = _idea(update, tokens, book, [*own, *measured])
-    goal_words = set(content_words(cached_tokens(goal or ""), book))
     away_from = [
         Hit("elsewhere", m.key, _phrase(update, m))
         for m in book.signal("elsewhere").find(tokens)

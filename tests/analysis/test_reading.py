@@ -1,0 +1,59 @@
+"""What the words of a check-in say (``bot.analysis.reading``): fixes, other people's trouble,
+a failure's scope from the member's own answer, the goal's own words, weeks away."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.analysis.reading import read_text
+
+WAREHOUSE = "Warehouse robots that complete picks without deadlocks; picks per hour"
+
+
+@pytest.mark.parametrize(
+    ("update", "failed"),
+    [
+        ("it diverged, I lowered the LR, it converged", ""),
+        ("the env leaked memory, turned out to be a list in the render path; fixed it", ""),
+        ("helped the perception team, they were stuck on the lidar calibration", ""),
+        ("deadlocks per episode down from 9 to 6 with the agent ids", ""),  # the goal's metric
+        ("no NaNs this time", "nothing"),
+    ],
+)
+def test_what_is_not_a_failure(update: str, failed: str) -> None:
+    assert read_text(WAREHOUSE, update, failed=failed).failure is None
+
+
+def test_the_members_answer_gives_the_failure_its_scope() -> None:
+    """The update says the run never beat the plain critic (a setback); the answer to
+    "anything that failed or was dropped" says the direction was abandoned."""
+    words = read_text(
+        WAREHOUSE,
+        "the big critic never beat the plain one, back to MAPPO",
+        failed="abandoned the attention critic",
+    )
+    assert words.failure is not None and words.dropped
+
+
+def test_given_up_is_a_dropped_direction() -> None:
+    words = read_text(WAREHOUSE, "ok I've given up on the big critic, two and a half weeks gone")
+    assert words.failure is not None and words.dropped
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        "moving apartments this week, the internet was down till thursday and I didn't touch "
+        "anything, one eval job ran in the background that I never looked at",
+        "I was sick most of the week",
+        "vacation",
+    ],
+)
+def test_a_week_away(update: str) -> None:
+    words = read_text(WAREHOUSE, update)
+    assert words.away is not None and not words.content_free
+
+
+def test_a_working_week_with_a_sick_day_is_not_away() -> None:
+    update = "Sick Monday, then fixed the loader, reran the eval on all 64 robots and wrote it up"
+    assert read_text(WAREHOUSE, update).away is None
