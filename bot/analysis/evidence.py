@@ -70,6 +70,13 @@ class Evidence:
         return "better" if change > 0 else "worse" if change < 0 else "same"
 
     @property
+    def vocabulary(self) -> tuple[str, ...]:
+        """The member's own words for this goal: their earlier on-goal updates, and the
+        updates on which they said "which part moves the number?" did not help (they were on
+        the goal, in words the coach did not know yet)."""
+        return (*self.history, *(f.update for f in self.unhelpful if f.nudge_id == "tie-to-goal"))
+
+    @property
     def number_moved_up(self) -> bool:
         """The number moved toward the target (a new best, or better than last time)."""
         return self.number in ("best", "better")

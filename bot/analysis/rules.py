@@ -183,13 +183,17 @@ def phrase(text: str) -> str:
     return collapsed[: EVIDENCE_CHARS - 1].rstrip() + "…"
 
 
+def _in_common(text: str, others: tuple[str, ...]) -> tuple[int, int]:
+    """How many of ``text``'s content words ``others`` use too, and how many it has."""
+    mine = {stem for _, stem in content_stems(text)}
+    theirs = {stem for other in others for _, stem in content_stems(other)}
+    return len(mine & theirs), len(mine)
+
+
 def _overlap(text: str, others: tuple[str, ...]) -> float:
     """The share of ``text``'s content words found in ``others`` (0 when it has none)."""
-    mine = {stem for _, stem in content_stems(text)}
-    if not mine or not others:
-        return 0.0
-    theirs = {stem for other in others for _, stem in content_stems(other)}
-    return len(mine & theirs) / len(mine)
+    shared, total = _in_common(text, others)
+    return shared / total if total else 0.0
 
 
 def analyze_overlap(text: str, other: str) -> float:
@@ -215,7 +219,7 @@ def clues(evidence: Evidence) -> Clues:
     """What the rules gather about one check-in."""
     words = read_text(evidence.goal, evidence.update, evidence.moves_goal, evidence.failed)
     alignment, why = text_alignment(evidence.goal, evidence.update, words)
-    history_words = _overlap(evidence.update, evidence.history)
+    in_history, _ = _in_common(evidence.update, evidence.vocabulary)
     near = frozenset(
         f.nudge_id
         for f in evidence.unhelpful
@@ -224,11 +228,7 @@ def clues(evidence: Evidence) -> Clues:
     return Clues(
         words=words,
         text_alignment=alignment,
-        history_fit=min(
-            1.0, history_words * len(content_stems(evidence.update)) / HISTORY_SATURATION
-        )
-        if history_words
-        else 0.0,
+        history_fit=min(1.0, in_history / HISTORY_SATURATION),
         near_unhelpful=near,
         aligned_phrase=why,
     )

@@ -275,11 +275,7 @@ class SemanticAnalyzer:
         return float((vectors @ self.embedder.embed_remembered(others).T).max())
 
     def clues(self, evidence: Evidence, reading: Reading) -> Clues:
-        history = (
-            *evidence.history,
-            *(f.update for f in evidence.unhelpful if f.nudge_id == "tie-to-goal"),
-        )
-        fit = (self._closest(reading.vectors, history) - HISTORY_FLOOR) / (
+        fit = (self._closest(reading.vectors, evidence.vocabulary) - HISTORY_FLOOR) / (
             HISTORY_FULL - HISTORY_FLOOR
         )
         near = frozenset(
