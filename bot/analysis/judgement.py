@@ -62,7 +62,8 @@ def decide(evidence: Evidence, clues: Clues) -> Signals:
     1. Alignment starts from the words and is raised (noisy-or) by the member's evidence: the
        number moving toward the target, their own "how does this move your goal", an update
        that reads like their earlier ones on this goal. Nothing said gives 0; a week away at
-       most ``AWAY_CAP``; with no goal there is nothing to align with.
+       most ``AWAY_CAP``; a week the member says did not touch the goal at most
+       ``OFF_GOAL_CAP``, unless the number moved; with no goal there is nothing to align with.
     2. A failure is a failure cue that no negation, hedge or fix sets aside, in the update or
        the "what failed" answer; a dropped project, direction or idea is one of ``project``
        scope (the reflection's), anything else a ``setback`` (a light question). A sentence
@@ -98,30 +99,22 @@ def decide(evidence: Evidence, clues: Clues) -> Signals:
     trend_phrase = words.trend.phrase if words.trend else clues.trend_likeness
     trend = trend_phrase is not None and not quiet and not evidence.number_moved_up
 
-    evidence_of: dict[str, str] = {}
-    if p >= ALIGNED_THRESHOLD and clues.aligned_phrase:
-        evidence_of["aligned"] = clues.aligned_phrase
-    for name, hit in (
-        ("failure", words.failure),
-        ("role_model_mimicry", None),
-        ("idea_driven", None),
-        ("away", words.away),
-    ):
-        if hit is not None:
-            evidence_of[name] = hit.phrase
-    if gentle_failure and clues.failure_likeness:
-        evidence_of["failure"] = clues.failure_likeness
-    if imitation and imitation_phrase:
-        evidence_of["role_model_mimicry"] = imitation_phrase
-    if trend and trend_phrase:
-        evidence_of["idea_driven"] = trend_phrase
+    said = {
+        "aligned": clues.aligned_phrase if p >= ALIGNED_THRESHOLD else None,
+        "failure": words.failure.phrase if words.failure else clues.failure_likeness,
+        "role_model_mimicry": imitation_phrase if imitation else None,
+        "idea_driven": trend_phrase if trend else None,
+        "away": words.away.phrase if words.away else None,
+    }
+    if not (failure or gentle_failure):
+        said["failure"] = None
     return Signals(
         goal_alignment=p,
         aligned=p >= ALIGNED_THRESHOLD,
         role_model_mimicry=imitation,
         idea_driven=trend,
         failure=failure or gentle_failure,
-        evidence=evidence_of,
+        evidence={name: phrase for name, phrase in said.items() if phrase},
         similar_only=frozenset({"failure"} if gentle_failure else ()),
         failure_scope="project" if failure and words.dropped else "setback" if failure else "",
         away=words.away is not None and not words.content_free,
