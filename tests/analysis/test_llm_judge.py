@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import subprocess
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -374,10 +375,9 @@ def sample(path: Path) -> Path:
     return path
 
 
-async def test_analyze_eval_llm_adds_an_llm_column(llm: FakeLLM, tmp_path: Path) -> None:
-    llm.script(Answer.json(PLAIN_WEEK))
+async def eval_with_llm(llm: FakeLLM, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """`research-coach analyze --eval <three check-ins> --llm` against the fake LLM."""
     file = sample(tmp_path / "sample.jsonl")
-
     done = await asyncio.to_thread(
         run_coach,
         "analyze",
@@ -388,6 +388,13 @@ async def test_analyze_eval_llm_adds_an_llm_column(llm: FakeLLM, tmp_path: Path)
         COACH_LLM_BASE_URL=llm.base_url,
         COACH_LLM_MODEL="fake-model",
     )
+    return done
+
+
+async def test_analyze_eval_llm_adds_an_llm_column(llm: FakeLLM, tmp_path: Path) -> None:
+    llm.script(Answer.json(PLAIN_WEEK))
+
+    done = await eval_with_llm(llm, tmp_path)
 
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[1].split() == ["rules", "embedded", "llm"]
@@ -397,18 +404,8 @@ async def test_analyze_eval_llm_adds_an_llm_column(llm: FakeLLM, tmp_path: Path)
 
 async def test_analyze_eval_llm_counts_fallbacks(llm: FakeLLM, tmp_path: Path) -> None:
     llm.script(Answer.json(PLAIN_WEEK), Answer.content("not JSON"), Answer.json(PLAIN_WEEK))
-    file = sample(tmp_path / "sample.jsonl")
 
-    done = await asyncio.to_thread(
-        run_coach,
-        "analyze",
-        "--eval",
-        str(file),
-        "--llm",
-        data_dir=tmp_path / "d",
-        COACH_LLM_BASE_URL=llm.base_url,
-        COACH_LLM_MODEL="fake-model",
-    )
+    done = await eval_with_llm(llm, tmp_path)
 
     assert done.returncode == 0, done.stderr
     assert "fell back to the embedded verdict on 1 of 3 check-ins (malformed 1)" in done.stdout
