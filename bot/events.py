@@ -291,13 +291,14 @@ class WorkCard:
 class HomeView:
     """The member's private home: active goals, best five works, the latest nudges.
 
-    Every string in it is the member's own text or a nudge id; adapters escape them.
+    Every string in the cards is the member's own text; adapters escape them. Each of
+    ``recent_nudges`` is what a nudge said (newest first), as content like any message.
     """
 
     user_id: str
     goals: tuple[GoalCard, ...]
     best_works: tuple[WorkCard, ...]
-    recent_nudges: tuple[str, ...]
+    recent_nudges: tuple[Content, ...]
     buttons: tuple[Button, ...] = ()
 
 

@@ -15,6 +15,7 @@ from bot.events import (
     HomeView,
     Intent,
     Reply,
+    Segment,
     TryAgainLater,
     UserText,
     plain,
@@ -60,7 +61,7 @@ def message(intent: Intent, me: str, channel_names: dict[str, str]) -> str | Non
 
 
 def home_text(view: HomeView) -> Content:
-    parts: list[str | UserText] = ["Your goals:"]
+    parts: list[Segment] = ["Your goals:"]
     for goal in view.goals:
         trend = " → ".join(f"{v:g}" for v in goal.recent) or "no values yet"
         parts += [
@@ -76,7 +77,9 @@ def home_text(view: HomeView) -> Content:
     for number, work in enumerate(view.best_works, start=1):
         parts += [f"\n{number}. ", UserText(work.title)]
     if view.recent_nudges:
-        parts.append("\nLatest nudges: " + ", ".join(view.recent_nudges))
+        parts.append("\nLatest nudges:")
+        for said in view.recent_nudges:
+            parts += ["\n- ", *said]
     return tuple(parts)
 
 

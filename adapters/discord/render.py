@@ -315,5 +315,6 @@ def home_text(view: HomeView) -> str:
     if not view.best_works:
         lines.append("None yet: /wins add")
     if view.recent_nudges:
-        lines.append("Latest nudges: " + ", ".join(e(n) for n in view.recent_nudges))
+        lines.append("**Latest nudges**")
+        lines += [f"• {sanitize.render(said)}" for said in view.recent_nudges]
     return "\n".join(lines)

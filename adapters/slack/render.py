@@ -203,13 +203,8 @@ def home(view: HomeView) -> dict[str, Any]:
     else:
         blocks.append(_section("Nothing yet: add what you are proudest of with `/wins add`."))
     if view.recent_nudges:
-        recent = ", ".join(view.recent_nudges)
-        blocks.append(
-            {
-                "type": "context",
-                "elements": [{"type": "mrkdwn", "text": f"Latest nudges: {recent}"}],
-            }
-        )
+        recent = "\n".join(f"• {mrkdwn(said)}" for said in view.recent_nudges)
+        blocks.append(_section(cap(f"*Latest nudges*\n{recent}", SECTION_LIMIT)))
     if view.buttons:
         blocks.append(actions(view.buttons))
     return {"type": "home", "blocks": blocks}

@@ -1,0 +1,25 @@
+"""What the coach writes, as Slack shows it: the home's nudges, answers to plain DMs, the
+review draft in a modal, the digest."""
+
+from __future__ import annotations
+
+import json
+
+from tests.adapters.slack.conftest import SlackHarness
+from tests.adapters.slack.test_checkin import set_goal
+
+
+async def test_home_shows_what_the_latest_nudges_said(slack: SlackHarness) -> None:
+    await set_goal(slack)
+    await slack.command("/checkin")
+    view = await slack.opened_view(2)
+    await slack.submit(view, {"did": "Reviewed two workshop papers and planned the offsite"})
+    await slack.fake.wait_for("chat.postEphemeral", 2)
+
+    await slack.event({"type": "app_home_opened", "user": "U1", "tab": "home"}, event_id="EvH")
+
+    (published,) = [c.args for c in await slack.fake.wait_for("views.publish")]
+    shown = json.dumps(published["view"], ensure_ascii=False)
+    assert "Latest nudges" in shown
+    assert "Which part of this moves WER on clinic-50, even a little?" in shown
+    assert "tie-to-goal" not in shown and "next-experiment" not in shown
