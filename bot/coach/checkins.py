@@ -11,7 +11,6 @@ from bot import analysis
 from bot.analysis import ALIGNED_THRESHOLD, Evidence, Feedback, Signals
 from bot.coach import forms
 from bot.coach.advice import nudge_reply
-from bot.coach.goals import USAGE as GOAL_USAGE
 from bot.coach.goals import fmt
 from bot.coach.nudges import ALWAYS_ASKED, CheckInFacts, candidates
 from bot.coach.summary import team_summary
@@ -24,6 +23,7 @@ from bot.events import (
     ChannelPost,
     Choice,
     Form,
+    FormField,
     FormRejected,
     Intent,
     OpenForm,
@@ -64,10 +64,15 @@ async def open_form(turn: Turn, text: str) -> list[Intent]:
     draft = await turn.scope.draft(turn.member, "checkin")
     if draft is not None:
         form = forms.with_values(form, {k: str(v) for k, v in draft.values.items()})
-    intents: list[Intent] = []
-    if not active:
-        intents.append(Reply(turn.say("checkin_without_goal", usage=GOAL_USAGE)))
-    return [*intents, OpenForm(form)]
+    if not active:  # said in the form: a message first would hold the form back on Discord
+        note = plain(turn.say("checkin_without_goal"))
+        form = replace(form, fields=tuple(_noted(f, note) for f in form.fields))
+    return [OpenForm(form)]
+
+
+def _noted(field: FormField, note: str) -> FormField:
+    """The first answer's field carries the note, where every platform shows a hint."""
+    return replace(field, hint=note) if field.name == "did" else field
 
 
 async def _goal_of(turn: Turn, values: Mapping[str, str], context: str) -> Goal | None:

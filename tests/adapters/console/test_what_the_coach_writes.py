@@ -23,3 +23,15 @@ async def test_home_shows_what_the_latest_nudges_said(ada: ConsoleSession) -> No
     assert "tie-to-goal" not in home and "next-experiment" not in home
     # Newest first: the week's second question was given last.
     assert home.index("What is the simplest") < home.index("Which part of this moves")
+
+
+async def test_checkin_without_a_goal_opens_the_form_at_once_with_the_note(
+    ada: ConsoleSession,
+) -> None:
+    out = await say(ada, "/checkin")
+
+    assert out.startswith("[form] Weekly check-in 1/5: What did you do?")
+    assert "[only you]" not in out  # no message held the form back
+    assert "No goal yet: I'll save this check-in anyway. /goal set starts one" in out
+    out = await say(ada, "Read three papers on clinic ASR", "", "", "", "")
+    assert "Check-in saved. Tie next week's work to a goal: /goal set" in out

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from tests.adapters.slack.conftest import SlackHarness
+from tests.adapters.slack.conftest import SlackHarness, text_of
 from tests.adapters.slack.test_checkin import set_goal
 
 
@@ -23,3 +23,17 @@ async def test_home_shows_what_the_latest_nudges_said(slack: SlackHarness) -> No
     assert "Latest nudges" in shown
     assert "Which part of this moves WER on clinic-50, even a little?" in shown
     assert "tie-to-goal" not in shown and "next-experiment" not in shown
+
+
+async def test_checkin_without_a_goal_opens_the_modal_with_the_note(slack: SlackHarness) -> None:
+    answer = await slack.command("/checkin")
+
+    assert answer.status_code == 200 and answer.text == ""
+    view = await slack.opened_view()
+    did = view["blocks"][0]
+    assert did["block_id"] == "did"
+    assert "No goal yet: I'll save this check-in anyway" in did["hint"]["text"]
+    await slack.submit(view, {"did": "Read three papers on clinic ASR"})
+    reply = (await slack.fake.wait_for("chat.postEphemeral"))[-1].args
+    assert "Check-in saved. Tie next week's work to a goal: /goal set" in text_of(reply)
+    assert slack.fake.calls("response_url") == []  # nothing was said beside the form
