@@ -42,6 +42,9 @@ app = typer.Typer(
     help="Research Coach: a coach for AI/ML research teams.",
     no_args_is_help=True,
     add_completion=False,
+    # Plain help, as click writes it: Typer's rich panels give a flag a type (``--help <bool>``)
+    # and keep a docstring's line breaks mid-sentence. Sub-apps inherit the mode.
+    rich_markup_mode=None,
 )
 log = logging.getLogger(__name__)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
@@ -176,7 +179,9 @@ def run() -> None:
 
 @app.command()
 def console(
-    member: Annotated[str | None, typer.Option("--as", help="Act as this member.")] = None,
+    member: Annotated[
+        str | None, typer.Option("--as", metavar="NAME", help="Act as this member.")
+    ] = None,
 ) -> None:
     """Use the coach in this terminal (reads commands line by line; a pipe works too)."""
     settings = load_settings()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -345,3 +346,52 @@ def test_export_team_needs_platform_and_id(ada_data: Path) -> None:
     assert result.returncode == 2
     assert "PLATFORM:ID" in result.stderr
     assert result.stdout == ""
+
+
+# --- help -------------------------------------------------------------------------------------
+
+
+def every_command() -> list[list[str]]:
+    """The words of every command and group, e.g. ``["report", "nudges"]``; ``[]`` the root."""
+    import typer
+
+    from bot.cli import app
+
+    found: list[list[str]] = []
+
+    def walk(command: Any, words: list[str]) -> None:
+        found.append(words)
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, [*words, name])
+
+    walk(typer.main.get_command(app), [])
+    return found
+
+
+def test_help_shows_flags_without_a_type(data_dir: Path) -> None:
+    result = coach("--help", data_dir=data_dir)
+    assert result.returncode == 0, result.stderr
+    assert "<bool>" not in result.stdout
+    assert re.search(r"^  --help +Show this message and exit\.$", result.stdout, re.M)
+    assert re.search(r"^  console +Use the coach in this terminal", result.stdout, re.M)
+
+
+@pytest.mark.parametrize("words", every_command(), ids=lambda words: " ".join(words) or "root")
+def test_every_help_names_values_only_where_options_take_one(words: list[str]) -> None:
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+
+    result = CliRunner().invoke(app, [*words, "--help"])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "<bool>" not in out and "╭" not in out
+    assert re.search(r"^  --help +Show this message and exit\.$", out, re.M)
+    if words == ["analyze"]:
+        assert re.search(r"^  --rules +Read with the rules alone", out, re.M)
+        assert re.search(r"^  --eval <path> +A labelled JSON-lines file", out, re.M)
+    if words == ["console"]:
+        assert re.search(r"^  --as NAME +Act as this member\.$", out, re.M)
+    if words == ["doctor"]:  # a docstring's paragraph is one paragraph, wrapped anew
+        assert "the analysis model, the LLM" in " ".join(out.split())
+        assert not re.search(r"the analysis$", out, re.M)  # where the docstring breaks
