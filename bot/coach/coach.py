@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy import delete
 
 from bot import metrics
-from bot.coach import checkins, forms, goals, member, notebook, portfolio, reflection, team
+from bot.coach import checkins, dm, forms, goals, member, notebook, portfolio, reflection, team
 from bot.coach.advice import feedback
 from bot.coach.home import home
 from bot.coach.turn import Turn
@@ -272,7 +272,8 @@ async def button(turn: Turn, action: str, value: str) -> list[Intent]:
 
 
 async def message(turn: Turn, text: str, delivery_id: str = "") -> list[Intent]:
-    """A DM to the coach: the answer to an open reflection question, or a pointer to help."""
+    """A DM to the coach: the answer to an open reflection question; else a command said in
+    words, a question about the coach, or a line saying what the DM is for (``bot.coach.dm``)."""
     if turn.place.kind != "dm":
         return []  # the coach only listens to DMs; channel chatter is not its business
     if delivery_id and not await turn.scope.first_time(f"message:{delivery_id}", turn.now):
@@ -280,7 +281,7 @@ async def message(turn: Turn, text: str, delivery_id: str = "") -> list[Intent]:
     answered = await reflection.answer(turn, text)
     if answered is not None:
         return answered
-    return [DirectMessage(turn.actor.user_id, turn.say("dm_help"))]
+    return await dm.answer(turn, text, command)
 
 
 async def welcome(turn: Turn) -> list[Intent]:

@@ -251,7 +251,7 @@ async def test_stop_midway_keeps_the_answers_and_reflect_resumes(coach: Coach) -
     assert list(row.answers.values()) == ANSWERS[:3]
     # While stopped, a DM is not taken as an answer.
     aside = private(await dm(coach, ada, "by the way"))
-    assert "/reflect to start or resume" in text(aside)
+    assert "/reflect starts or resumes a reflection" in text(aside)
     assert (await reflection(coach)).answers == row.answers
 
     resumed = await command(coach, ada, "reflect")

@@ -32,6 +32,51 @@ async def test_checkin_without_a_goal_opens_the_form_at_once_with_the_note(
 
     assert out.startswith("[form] Weekly check-in 1/5: What did you do?")
     assert "[only you]" not in out  # no message held the form back
-    assert "No goal yet: I'll save this check-in anyway. /goal set starts one" in out
+    assert "No goal yet: I'll save this check-in anyway; /goal set starts one" in out
     out = await say(ada, "Read three papers on clinic ASR", "", "", "", "")
     assert "Check-in saved. Tie next week's work to a goal: /goal set" in out
+
+
+async def test_a_help_question_in_the_dm_is_answered_from_the_coaching_guide(
+    ada: ConsoleSession,
+) -> None:
+    out = await say(ada, "How do I pick a good metric?")
+
+    assert out.startswith("[DM] Start from the capability you want to exist")
+    assert "WER on clinic-50" in out and "baseline" in out and "/goal set" in out
+    assert "listening here for reflections" not in out
+    out = await say(ada, "what do you mean by a number?")
+    assert "how you and I see progress on your goal" in out
+    out = await say(ada, "How do I delete my data?")  # a question is answered, not acted on
+    assert "/coach forget me deletes everything, after asking you to confirm" in out
+
+
+async def test_forget_me_in_words_asks_first_and_deletes_only_when_confirmed(
+    ada: ConsoleSession,
+) -> None:
+    await say(ada, *GOAL)
+
+    out = await say(ada, "forget me")
+
+    assert out.startswith("[DM] This deletes everything I keep about you")
+    assert "(1) Delete everything  (2) Keep my data" in out
+    assert "Nothing was deleted." in await say(ada, "2")
+    assert "Transcribe clinic audio reliably" in await say(ada, "/goal list")
+    await say(ada, "Please delete my data")
+    assert "everything I kept about you is deleted" in await say(ada, "1")
+    assert "You have no goal yet" in await say(ada, "/goal list")
+
+
+async def test_commands_said_in_words_and_anything_else(ada: ConsoleSession) -> None:
+    await say(ada, *GOAL)
+
+    out = await say(ada, "check in")
+    assert out.startswith("[DM] Weekly check-in: press the button to open the form.")
+    out = await say(ada, "1")
+    assert out.startswith("[form] Weekly check-in 1/5: What did you do?")
+    await say(ada, "/cancel")
+    assert "1. Transcribe clinic audio reliably" in await say(ada, "my goals")
+    assert "[DM] Noted in your notebook." in await say(ada, "note: the teacher labels are noisy")
+    out = await say(ada, "hello there")
+    assert out.startswith("[DM] This DM is where your reflections happen")
+    assert '"check in"' in out and "how do I pick a good metric?" in out

@@ -76,7 +76,7 @@ async def test_stop_and_resume(ada: Researcher) -> None:
 
 async def test_a_dm_without_a_reflection_gets_help(ada: Researcher) -> None:
     answer = await ada.dm("hello?")
-    assert "I'm listening here for reflections" in answer.dms[0]
+    assert "This DM is where your reflections happen" in answer.dms[0]
 
 
 async def test_dms_reach_the_guild_where_the_reflection_is_open_after_a_restart(

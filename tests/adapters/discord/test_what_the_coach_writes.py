@@ -17,3 +17,20 @@ async def test_checkin_without_a_goal_opens_the_modal_at_once_with_the_note(
     assert "No goal yet: I'll save this check-in anyway" in did["description"]
     saved = await ada.submit(opened.modal, did="Read three papers on clinic ASR")
     assert "Check-in saved. Tie next week's work to a goal: /goal set" in saved.text
+
+
+async def test_dm_lines_get_answers_and_forget_me_asks_first(ada: Researcher) -> None:
+    asked = await ada.dm("How do I pick a good metric?")
+    assert "Start from the capability you want to exist" in asked.dms[0]
+
+    await ada.slash("log", text="an entry to keep")
+    confirm = await ada.dm("forget me")
+    assert "This deletes everything I keep about you" in confirm.dms[0]
+    kept = await ada.press("Keep my data", on=confirm, in_dm=True)
+    assert "Nothing was deleted." in kept.text
+    review = await ada.slash("review")
+    assert "an entry to keep" in review.text  # still there
+
+    offered = await ada.dm("check in")
+    opened = await ada.press("Weekly check-in", on=offered, in_dm=True)
+    assert opened.modal["title"] == "Weekly check-in"

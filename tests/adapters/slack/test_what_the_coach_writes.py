@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import json
 
-from tests.adapters.slack.conftest import SlackHarness, text_of
+from sqlalchemy import select
+
+from bot.coach import Coach
+from bot.store.models import NotebookEntry
+from tests.adapters.slack.conftest import SlackHarness, buttons_of, text_of
 from tests.adapters.slack.test_checkin import set_goal
 
 
@@ -37,3 +41,38 @@ async def test_checkin_without_a_goal_opens_the_modal_with_the_note(slack: Slack
     reply = (await slack.fake.wait_for("chat.postEphemeral"))[-1].args
     assert "Check-in saved. Tie next week's work to a goal: /goal set" in text_of(reply)
     assert slack.fake.calls("response_url") == []  # nothing was said beside the form
+
+
+def dm(text: str, ts: str) -> dict[str, object]:
+    return {
+        "type": "message",
+        "channel_type": "im",
+        "channel": "DU1",
+        "user": "U1",
+        "text": text,
+        "ts": ts,
+    }
+
+
+async def test_dm_lines_get_answers_and_forget_me_asks_first(
+    slack: SlackHarness, coach: Coach
+) -> None:
+    await slack.event(dm("How do I pick a good metric?", "1.0"), event_id="EvQ")
+    (answer,) = [c.args for c in await slack.fake.wait_for("chat.postMessage")]
+    assert answer["channel"] == "DU1"
+    assert "Start from the capability you want to exist" in text_of(answer)
+
+    await slack.command("/log", "an entry to keep")
+    await slack.event(dm("forget me", "2.0"), event_id="EvF")
+    asked = (await slack.fake.wait_for("chat.postMessage", 2))[-1].args
+    assert asked["channel"] == "DU1"
+    assert "This deletes everything I keep about you" in text_of(asked)
+    assert {"Delete everything", "Keep my data"} <= set(buttons_of(asked))
+    async with coach.db.session() as session:  # nothing is deleted before the confirmation
+        assert (await session.execute(select(NotebookEntry))).scalars().all() != []
+
+    await slack.event(dm("check in", "3.0"), event_id="EvC")
+    offered = (await slack.fake.wait_for("chat.postMessage", 3))[-1].args
+    await slack.press(buttons_of(offered)["Weekly check-in"], channel="DU1")
+    view = await slack.opened_view()
+    assert view["blocks"][0]["block_id"] == "did"
