@@ -1,13 +1,17 @@
-"""Everything the coach keeps about one member, as JSON and as Markdown."""
+"""Everything the coach keeps about one member: all of it as JSON, and a Markdown document to
+read and keep."""
 
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.inspection import inspect
 
+from bot.prompts import Prompts, load_prompts
 from bot.store import TenantScope
 from bot.store.models import (
     BestWork,
@@ -33,6 +37,9 @@ SECTIONS: tuple[tuple[str, type[Any]], ...] = (
     ("drafts", Draft),
 )
 INTERNAL = {"tenant_id", "member_id"}  # keys that mean nothing outside the database
+INTRO = "Everything Research Coach keeps about you, exported for you to read and keep."
+BEST_FIVE = 5  # the head of the portfolio, as /wins shows it (a career's best five works)
+STATES = {"open": "in progress", "stopped": "paused", "completed": "finished"}
 
 
 def _row(obj: Any) -> dict[str, Any]:
@@ -59,18 +66,175 @@ def to_json(data: dict[str, Any]) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False)
 
 
-def to_markdown(data: dict[str, Any]) -> str:
-    """A readable copy: one heading per section, one bullet per row."""
+def to_markdown(data: dict[str, Any], prompts: Prompts | None = None) -> str:
+    """A document to keep, from ``collect``'s data: goals with their numbers, check-ins by
+    week, reflections with their questions, the notebook, best works, unsent drafts. Dates are
+    the member's local ones; scores and database ids stay in the JSON file.
+    """
+    prompts = prompts or load_prompts()
     member = data["member"]
-    lines = [f"# Research Coach export for {member['display_name'] or member['user_id']}", ""]
-    for name, _ in SECTIONS:
-        lines += [f"## {name.replace('_', ' ').capitalize()}", ""]
-        rows = data[name]
-        if not rows:
-            lines += ["(none)", ""]
-            continue
-        for row in rows:
-            fields = "; ".join(f"{k}: {v}" for k, v in row.items() if v not in (None, "", {}))
-            lines.append(f"- {fields}")
+    zone = _zone(str(member.get("timezone") or "UTC"))
+    name = member.get("display_name") or member.get("user_id")
+    goals = {g["id"]: g for g in data["goals"]}
+    values: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for point in data["metric_history"]:
+        values[point["goal_id"]].append(point)
+    lines = [f"# Research notes of {name}", "", INTRO, ""]
+    lines += _goals(data["goals"], values, zone)
+    lines += _checkins(data["checkins"], goals, zone)
+    lines += _reflections(data["reflections"], goals, prompts, zone)
+    lines += _notebook(data["notebook"], zone)
+    lines += _works(data["best_works"])
+    lines += _drafts(data["drafts"])
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _local(value: Any, zone: ZoneInfo) -> datetime | None:
+    if not value:
+        return None
+    at = datetime.fromisoformat(str(value))
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(zone)
+
+
+def _day(value: Any, zone: ZoneInfo) -> str:
+    at = _local(value, zone)
+    return f"{at:%a %d %b %Y}" if at else "–"
+
+
+def _indented(text: str, pad: str = "  ") -> str:
+    """Member text under a bullet: later lines indented, so Markdown keeps them in it."""
+    return ("\n" + pad).join(str(text).strip().splitlines())
+
+
+def _goals(
+    rows: list[dict[str, Any]], values: dict[int, list[dict[str, Any]]], zone: ZoneInfo
+) -> list[str]:
+    lines = ["## Goals", ""]
+    if not rows:
+        return [*lines, "No goal yet.", ""]
+    for goal in rows:
+        status = "" if goal["status"] == "active" else f" ({goal['status']})"
+        better = "lower" if goal["direction"] == "down" else "higher"
+        lines += [f"### {goal['ref']}. {_indented(goal['capability'], '')}{status}", ""]
+        lines.append(f"- The number: {goal['metric_name']} ({better} is better)")
+        lines.append(
+            f"- Baseline {fmt(goal['baseline'])} · target {fmt(goal['target'])}"
+            f" · best so far {fmt(goal['current_best'])}"
+        )
+        lines.append(f"- Set on {_day(goal['created_at'], zone)}")
+        if goal.get("closed_at"):
+            lines.append(f"- {goal['status'].capitalize()} on {_day(goal['closed_at'], zone)}")
+        recorded = values.get(goal["id"], [])
+        if recorded:
+            lines += ["", "| date | value |", "| --- | --- |"]
+            lines += [f"| {_day(p['recorded_at'], zone)} | {fmt(p['value'])} |" for p in recorded]
         lines.append("")
-    return "\n".join(lines)
+    return lines
+
+
+def _checkins(
+    rows: list[dict[str, Any]], goals: dict[int, dict[str, Any]], zone: ZoneInfo
+) -> list[str]:
+    lines = ["## Check-ins", ""]
+    if not rows:
+        return [*lines, "No check-in yet.", ""]
+    week = None
+    for checkin in rows:
+        at = _local(checkin["created_at"], zone)
+        assert at is not None
+        monday = (at - timedelta(days=at.weekday())).date()
+        if monday != week:
+            week = monday
+            lines += [f"### Week of {monday:%d %B %Y}", ""]
+        goal = goals.get(checkin.get("goal_id"))  # type: ignore[arg-type]
+        about = f" · goal {goal['ref']}" if goal else ""
+        lines.append(f"**{at:%A %d %B}**{about}")
+        lines.append("")
+        fields = [
+            ("Did", checkin["did"]),
+            ("How it moves the goal", checkin["moves_goal"]),
+            (goal["metric_name"] if goal else "Number", _number(checkin["metric_value"])),
+            ("Next experiment", checkin["next_experiment"]),
+            ("Failed or dropped", checkin["failed"]),
+        ]
+        lines += [f"- {label}: {_indented(text)}" for label, text in fields if text]
+        if checkin.get("published_at"):
+            lines.append(f"- Published to the team on {_day(checkin['published_at'], zone)}")
+        lines.append("")
+    return lines
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else fmt(value)
+
+
+def fmt(value: float | None) -> str:
+    """A stored number as it was kept: ``fmt(0.28) == "0.28"``, ``fmt(3.0) == "3"``."""
+    if value is None:
+        return "–"
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _reflections(
+    rows: list[dict[str, Any]],
+    goals: dict[int, dict[str, Any]],
+    prompts: Prompts,
+    zone: ZoneInfo,
+) -> list[str]:
+    lines = ["## Reflections", ""]
+    if not rows:
+        return [*lines, "No reflection yet.", ""]
+    questions = {step.key: step.question for step in prompts.reflection.steps}
+    for reflection in rows:
+        goal = goals.get(reflection.get("goal_id"))  # type: ignore[arg-type]
+        topic = reflection["topic"] or (goal["capability"] if goal else "") or "A reflection"
+        state = STATES.get(reflection["status"], reflection["status"])
+        lines += [f"### {_indented(topic, '')}", ""]
+        lines += [f"_{_day(reflection['created_at'], zone)}, {state}._", ""]
+        for key, answer in reflection["answers"].items():
+            lines += [f"**{questions.get(key, key)}**", "", _indented(str(answer), ""), ""]
+    return lines
+
+
+def _notebook(rows: list[dict[str, Any]], zone: ZoneInfo) -> list[str]:
+    lines = ["## Notebook", ""]
+    entries = [r for r in rows if r["kind"] != "review"]
+    reviews = [r for r in rows if r["kind"] == "review"]
+    if not rows:
+        return [*lines, "No entry yet.", ""]
+    lines += [f"- {_day(e['created_at'], zone)}: {_indented(e['text'])}" for e in entries]
+    if entries:
+        lines.append("")
+    for review in reviews:
+        lines += [f"### Review kept on {_day(review['created_at'], zone)}", ""]
+        lines += [str(review["text"]).strip(), ""]
+    return lines
+
+
+def _works(rows: list[dict[str, Any]]) -> list[str]:
+    lines = ["## Best works", ""]
+    if not rows:
+        return [*lines, "None yet.", ""]
+    for number, work in enumerate(sorted(rows, key=lambda w: w["rank"]), start=1):
+        title = f"[{work['title']}]({work['link']})" if work["link"] else work["title"]
+        best = " (best five)" if number <= BEST_FIVE else ""
+        lines.append(f"{number}. {title}{best}")
+        if work["why"]:
+            lines.append(f"   {_indented(work['why'], '   ')}")
+    return [*lines, ""]
+
+
+def _drafts(rows: list[dict[str, Any]]) -> list[str]:
+    kept = [(d["form_id"], v) for d in rows for v in d["values"].values() if str(v).strip()]
+    if not kept:
+        return []
+    lines = ["## Unsent drafts", ""]
+    lines += [f"- {form_id}: {_indented(str(text))}" for form_id, text in kept]
+    return [*lines, ""]

@@ -237,10 +237,10 @@ async def test_export_gives_all_of_the_members_data_as_json_and_markdown(coach: 
     assert "Grace" not in as_json.data
     assert '"member_id"' not in as_json.data and '"tenant_id"' not in as_json.data
     markdown = as_markdown.data
-    assert markdown.startswith("# Research Coach export for Ada")
-    for heading in ("## Goals", "## Checkins", "## Reflections", "## Notebook", "## Best works"):
+    assert markdown.startswith("# Research notes of Ada")
+    for heading in ("## Goals", "## Check-ins", "## Reflections", "## Notebook", "## Best works"):
         assert heading in markdown
-    assert "capability: Ada's goal" in markdown
+    assert "### 1. Ada's goal" in markdown and "- Did: Ada's check-in" in markdown
     assert "Grace" not in markdown
 
 

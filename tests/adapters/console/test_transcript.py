@@ -137,7 +137,7 @@ async def test_failure_reflection_wins_log_review_export_forget(
     assert data["goals"][0]["capability"] == "Transcribe clinic audio reliably"
     assert data["reflections"][0]["answers"]["expected"] == "I expected WER 0.25"
     assert Path(saved[0]).parent == exports
-    assert "# Research Coach export" in Path(saved[1]).read_text(encoding="utf-8")
+    assert "# Research notes of Ada" in Path(saved[1]).read_text(encoding="utf-8")
 
     out = await say(ada, "/coach forget me")
     out = await say(ada, str(buttons(out)["Delete everything"]))

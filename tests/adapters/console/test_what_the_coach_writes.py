@@ -3,6 +3,9 @@ export, answers to plain DMs, the review draft, the digest and the weekly prompt
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from adapters.console import ConsoleSession
 from tests.conftest import say
 
@@ -80,3 +83,37 @@ async def test_commands_said_in_words_and_anything_else(ada: ConsoleSession) -> 
     out = await say(ada, "hello there")
     assert out.startswith("[DM] This DM is where your reflections happen")
     assert '"check in"' in out and "how do I pick a good metric?" in out
+
+
+async def test_the_markdown_export_is_a_document_to_keep(
+    ada: ConsoleSession, exports: Path
+) -> None:
+    await say(ada, *GOAL)
+    await say(ada, "/checkin", "Swapped in a conformer encoder", "a stronger encoder", "0.28")
+    await say(ada, "ablate beam size on 20 clips", "")
+    await say(ada, "/reflect the distillation project", "I expected WER 0.25", "stop")
+    await say(ada, "/log teacher labels have 9% noise")
+    await say(ada, "/wins add", "Clinic ASR eval harness", "https://example.org/h", "")
+
+    out = await say(ada, "/coach export")
+
+    markdown = Path(re.findall(r"saved to (\S+\.md)", out)[0]).read_text(encoding="utf-8")
+    assert markdown.startswith("# Research notes of Ada\n")
+    goal = markdown[markdown.index("## Goals") : markdown.index("## Check-ins")]
+    assert "### 1. Transcribe clinic audio reliably" in goal
+    assert "- The number: WER on clinic-50 (lower is better)" in goal
+    assert "- Baseline 0.31 · target 0.15 · best so far 0.28" in goal
+    assert "| Mon 02 Nov 2026 | 0.28 |" in goal
+    checkins = markdown[markdown.index("## Check-ins") : markdown.index("## Reflections")]
+    assert "### Week of 02 November 2026" in checkins
+    assert "- Did: Swapped in a conformer encoder" in checkins
+    assert "- WER on clinic-50: 0.28" in checkins
+    reflections = markdown[markdown.index("## Reflections") : markdown.index("## Notebook")]
+    assert "### the distillation project" in reflections and "paused" in reflections
+    assert "**When you started, what did you hope to reach" in reflections
+    assert "I expected WER 0.25" in reflections
+    assert "- Mon 02 Nov 2026: teacher labels have 9% noise" in markdown
+    assert "1. [Clinic ASR eval harness](https://example.org/h)" in markdown
+    # Not a dump of database rows.
+    for row in ("; ref: ", "; id: ", "tenant", "member_id", "alignment"):
+        assert row not in markdown

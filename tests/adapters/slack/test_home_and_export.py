@@ -39,7 +39,7 @@ async def test_export_arrives_as_files_in_dm(slack: SlackHarness) -> None:
     contents = [data.decode() for data in slack.fake.uploads.values()]
     exported = json.loads(next(c for c in contents if c.lstrip().startswith("{")))
     assert exported["notebook"][0]["text"] == "an entry to export"
-    assert any(c.startswith("# Research Coach export") for c in contents)
+    assert any(c.startswith("# Research notes of") for c in contents)
 
 
 async def test_unknown_subcommand_gets_a_usage_line(slack: SlackHarness) -> None:
