@@ -114,6 +114,8 @@ class Action(StrEnum):
     FORGET_CONFIRM = "forget.confirm"
     FORGET_CANCEL = "forget.cancel"
     PUBLISH_LEARNING = "reflect.publish"
+    ABANDON_GOAL = "goal.abandon"
+    KEEP_GOAL = "goal.keep"
     POST_FAILED = "post.failed"  # handed back by an adapter (see ChannelPost), not a button
 
 
@@ -183,6 +185,18 @@ class FormSubmitted:
 
 
 @dataclass(frozen=True)
+class FormClosed:
+    """The member left a form before sending it (the console's Ctrl-C). ``values``: what they
+    had answered so far, kept as a draft where the form reopens with one."""
+
+    actor: Actor
+    place: Place
+    form_id: str
+    values: Mapping[str, str]
+    context: str = ""
+
+
+@dataclass(frozen=True)
 class ButtonPressed:
     actor: Actor
     place: Place
@@ -224,6 +238,7 @@ class AppUninstalled:
 Event = (
     CommandInvoked
     | FormSubmitted
+    | FormClosed
     | ButtonPressed
     | MessageReceived
     | HomeOpened

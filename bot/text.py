@@ -21,3 +21,12 @@ def cap(text: str, limit: int) -> str:
         if keep < limit // 2:  # the note would crowd out the text itself
             break
     return text[: max(limit - 1, 0)] + "…" if limit > 0 else ""
+
+
+def unperiod(text: str) -> str:
+    """``text`` without the one full stop it ends with, for a template that adds its own:
+    ``unperiod("Ablate the beam size.") == "Ablate the beam size"``; an ellipsis stays."""
+    text = text.rstrip()
+    if text.endswith(".") and not text.endswith(".."):
+        return text[:-1]
+    return text

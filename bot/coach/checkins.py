@@ -12,6 +12,7 @@ from bot.analysis import ALIGNED_THRESHOLD, Evidence, Feedback, Signals
 from bot.coach import forms
 from bot.coach.advice import nudge_reply
 from bot.coach.goals import fmt
+from bot.coach.member import checking
 from bot.coach.nudges import ALWAYS_ASKED, CheckInFacts, candidates
 from bot.coach.summary import team_summary
 from bot.coach.team import team_channel
@@ -36,19 +37,25 @@ from bot.llm.followup import PAST_CHECKINS, CheckInContext, PastCheckIn
 from bot.schedule.calendar import local_period
 from bot.schedule.claims import DIGEST_ITEM, claim
 from bot.store.models import CheckIn, Goal
+from bot.text import unperiod
 
 FOLLOW_UP_HISTORY = timedelta(weeks=8)  # how far back the LLM follow-up sees check-ins
 HISTORY = 8  # earlier check-ins on the goal that teach the coach the member's vocabulary
 FEEDBACK = 20  # latest "did not help" presses on the goal's nudges read with each check-in
+CHOICE_LABEL = 60  # characters of a goal on a button (Slack takes 75, Discord 80)
 
 
 def _form(goal: Goal | None, active: list[Goal]) -> Form:
-    """The check-in form: for one goal, or with a picker over the member's active goals."""
+    """The check-in form for one goal; with a picker when it names none of several."""
     only = goal or (active[0] if len(active) == 1 else None)
     if only is not None:
-        return replace(forms.checkin_form((), only.metric_name), context=str(only.ref))
-    choices = tuple(Choice(f"{g.ref}. {g.capability[:60]}", str(g.ref)) for g in active)
-    return forms.checkin_form(choices, None)
+        return replace(forms.checkin_form(only.metric_name), context=str(only.ref))
+    return forms.checkin_form(None, tuple(Choice(_short(g.capability), str(g.ref)) for g in active))
+
+
+def _short(capability: str) -> str:
+    """A goal as a button or a choice shows it: its capability, cut where no label has room."""
+    return capability if len(capability) <= CHOICE_LABEL else capability[: CHOICE_LABEL - 1] + "…"
 
 
 async def open_form(turn: Turn, text: str) -> list[Intent]:
@@ -60,6 +67,11 @@ async def open_form(turn: Turn, text: str) -> list[Intent]:
         goal = await turn.scope.goal(turn.member, int(text))
         if goal is None or goal.status != "active":
             return [Reply(turn.say("goal_unknown", ref=text.strip()))]
+    elif len(active) > 1:  # the goal first: then the form can name its number
+        offers = tuple(
+            Button(_short(g.capability), Action.OPEN_CHECKIN, str(g.ref)) for g in active
+        )
+        return [Reply(turn.say("checkin_which_goal"), offers)]
     form = _form(goal, active)
     draft = await turn.scope.draft(turn.member, "checkin")
     if draft is not None:
@@ -98,7 +110,7 @@ async def save(
     goal = await _goal_of(turn, values, context)
     active = list(await turn.scope.goals(turn.member, "active"))
     form = _form(goal, active)
-    errors = forms.check(form, values)
+    errors = forms.check(form, values, checking(turn))
     if errors:
         await turn.scope.save_draft(turn.member, "checkin", dict(values), turn.now)
         return [FormRejected(forms.with_values(form, values), errors)], None
@@ -143,16 +155,17 @@ async def save(
     if goal is not None and checkin.metric_value is not None:
         best_now = goal.current_best
         key = "checkin_new_best" if best_now != best_before else "checkin_metric"
+        value = forms.typed(field["metric_value"])  # as typed: 0.50 stays 0.50
         head += turn.say(
             key,
             metric=UserText(goal.metric_name),
-            value=fmt(checkin.metric_value),
-            best=fmt(best_now),
+            value=UserText(value),
+            best=UserText(value) if best_now == checkin.metric_value else fmt(best_now),
         )
     if signals.away:  # a week away: a kind word, no goal nudges, no homework
         closing = turn.say("checkin_away")
     elif field["next_experiment"]:
-        closing = turn.say("checkin_next", experiment=UserText(field["next_experiment"]))
+        closing = turn.say("checkin_next", experiment=UserText(unperiod(field["next_experiment"])))
     else:
         closing = turn.say("checkin_ask_next")
     found = candidates(signals, facts)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 from sqlalchemy import delete
 
@@ -23,6 +23,8 @@ from bot.events import (
     DirectMessage,
     Event,
     FollowUp,
+    Form,
+    FormClosed,
     FormSubmitted,
     HomeOpened,
     Intent,
@@ -31,6 +33,7 @@ from bot.events import (
     OpenForm,
     Place,
     Reply,
+    TenantRef,
     TryAgainLater,
     UserText,
 )
@@ -125,6 +128,24 @@ class Coach:
             log.exception("follow-up failed")
             return []
 
+    async def adopt_team_channel(self, tenant: TenantRef, channel_id: str) -> None:
+        """Make ``channel_id`` the team's channel unless it has one: where a platform has one
+        obvious team channel (the console's ``#team``), the digest and the channel nudges have
+        somewhere to go from the start, with no ``/coach team channel`` first."""
+        now = self.clock.now()
+        try:
+            async with self.db.scope(tenant, now) as scope:
+                if scope.tenant.team_channel is None:
+                    scope.tenant.team_channel = channel_id
+                if scope.tenant.next_digest_at is None and scope.tenant.next_nudge_at is None:
+                    reschedule_team(scope.tenant, now)
+        except StoreUnavailable:  # the first command says so; a later start tries again
+            log.warning(
+                "team channel of %s/%s not set: database unavailable",
+                tenant.platform,
+                tenant.external_id,
+            )
+
     def llm_stats(self) -> dict[str, int]:
         """LLM calls, retries and fallbacks so far, follow-ups and judge together (empty
         without an LLM)."""
@@ -134,6 +155,16 @@ class Coach:
             for key, value in stats.snapshot().items():
                 merged[key] = merged.get(key, 0) + value
         return merged
+
+    def check_answer(self, form: Form, name: str, values: Mapping[str, str]) -> str | None:
+        """What is wrong with the answer to field ``name`` of a form filled in step by step
+        (``values``: the answers so far), or ``None``: a console refuses a bad answer when it
+        is typed. The whole form is checked again when it is submitted.
+
+        >>> coach.check_answer(form, "checkin_time", {"checkin_time": "25:99"})
+        "Use 24-hour HH:MM, like 09:30 (you wrote '25:99')."
+        """
+        return forms.field_error(form, name, values, forms.Checking(self.prompts, self.clock.now()))
 
     async def _as_member(self, actor: Actor, place: Place, flow: Flow) -> list[Intent]:
         key = (actor.tenant.platform, actor.tenant.external_id, actor.user_id)
@@ -186,6 +217,8 @@ def _flow(event: Event) -> Flow:
             return lambda turn: command(turn, name, text)
         case FormSubmitted(form_id=form_id, values=values, context=context):
             return lambda turn: form(turn, form_id, dict(values), context)
+        case FormClosed(form_id=form_id, values=values):
+            return lambda turn: form_closed(turn, form_id, dict(values))
         case ButtonPressed(action=action, value=value):
             return lambda turn: button(turn, action, value)
         case MessageReceived(text=text, delivery_id=delivery_id):
@@ -219,6 +252,19 @@ async def command(turn: Turn, name: str, text: str) -> list[Intent]:
         case "coach":
             return await member.handle(turn, text)
     return [Reply((*turn.say("unknown_command", command=UserText(name[:40])), *turn.say("help")))]
+
+
+async def form_closed(turn: Turn, form_id: str, values: dict[str, str]) -> list[Intent]:
+    """A form left before it was sent: what was answered is kept as a draft, which the form's
+    command opens again (any draft the form had keeps what was not answered this time)."""
+    answered = {name: value for name, value in values.items() if value.strip()}
+    command = forms.REOPENS.get(form_id)
+    if not answered or command is None:
+        return [Reply(turn.say("form_closed"))]
+    draft = await turn.scope.draft(turn.member, form_id)
+    kept = {name: str(value) for name, value in (draft.values if draft else {}).items()}
+    await turn.scope.save_draft(turn.member, form_id, kept | answered, turn.now)
+    return [Reply(turn.say("form_closed_draft", command=command))]
 
 
 async def form(turn: Turn, form_id: str, values: dict[str, str], context: str) -> list[Intent]:
@@ -268,6 +314,10 @@ async def button(turn: Turn, action: str, value: str) -> list[Intent]:
             return await checkins.post_failed(turn, value)
         case Action.PUBLISH_LEARNING:
             return await reflection.offer_line(turn, value)
+        case Action.ABANDON_GOAL:
+            return await goals.close(turn, value, "abandoned")
+        case Action.KEEP_GOAL:
+            return await goals.keep(turn, value)
     return [Reply(turn.say("button_unknown"))]
 
 

@@ -1,44 +1,220 @@
-"""The forms the coach opens, their limits, and checking what comes back."""
+"""The forms the coach opens, their limits, and checking what comes back.
+
+Each answer is checked on its own (``field_error``), so a step-by-step form (the console) can
+refuse a bad answer the moment it is typed; a form submitted whole (a Slack or Discord modal)
+gets every field's error at once (``check``). Both read the same rules.
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import replace
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.events import Choice, FieldKind, Form, FormField
+from bot.events import Choice, FieldKind, Form, FormField, plain
+from bot.prompts import Prompts, load_prompts
 
 # Limits follow the strictest platform: Slack plain-text inputs take at most 3000 characters.
 LONG = 3000
 SHORT = 300
+TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+QUOTED = 40  # characters of a refused answer quoted back in its error
+# The command that opens each form again with the draft it keeps.
+REOPENS = {"goal": "/goal set", "checkin": "/checkin", "work": "/wins add"}
 
 
 def number(text: str) -> float | None:
-    """Parse a metric value; ``None`` when it is not a finite number. ``number("0.5") == 0.5``."""
+    """Parse a metric value; ``None`` when it is not a finite number. A percentage is read as a
+    fraction. ``number("0.5") == 0.5``, ``number("90%") == 0.9``."""
+    text = text.strip()
+    percent = text.endswith("%")
+    digits = text[:-1].rstrip() if percent else text
     try:
-        value = float(text.strip())  # "1,5" is refused, not guessed: is it 1.5 or 15?
+        value = float(digits)  # "1,5" is refused, not guessed: is it 1.5 or 15?
     except ValueError:
         return None
-    return value if math.isfinite(value) else None
+    if not math.isfinite(value):
+        return None
+    if percent:  # through Decimal: 90 / 100 is 0.9, where 90 * 0.01 is 0.9000000000000001
+        try:
+            return float(Decimal(digits) / 100)
+        except InvalidOperation:
+            return None
+    return value
 
 
-def check(form: Form, values: Mapping[str, str]) -> dict[str, str]:
-    """Field name → what is wrong with it; empty when the form can be saved."""
-    errors: dict[str, str] = {}
-    for f in form.fields:
-        text = values.get(f.name, "").strip()
-        if f.required and not text:
-            errors[f.name] = f"{f.label} is needed."
-        elif len(text) > f.max_length:
-            errors[f.name] = (
-                f"{f.label} is {len(text)} characters; the limit is {f.max_length}. "
-                "Your draft is kept: shorten it and send again."
-            )
-        elif text and f.kind is FieldKind.NUMBER and number(text) is None:
-            errors[f.name] = f"{f.label} must be a number, like 0.42 (got {text[:40]!r})."
-        elif text and f.kind is FieldKind.CHOICE and text not in {c.value for c in f.choices}:
-            errors[f.name] = f"{f.label}: pick one of the choices."
-    return errors
+def typed(text: str) -> str:
+    """A number as the member typed it, for showing back: ``typed(" 0.50 ") == "0.50"``; a
+    percentage says what it was read as: ``typed("90%") == "90%, read as 0.9"``."""
+    text = text.strip()
+    value = number(text)
+    if value is None or not text.endswith("%"):
+        return text
+    return f"{text}, read as {shown(value)}"
+
+
+def decimals(value: float) -> int:
+    """Digits after the point in the shortest exact form of ``value``: ``decimals(0.25) == 2``."""
+    text = repr(float(value))
+    if "e" in text or "n" in text:  # 1e-05, inf, nan
+        return 0
+    fraction = text.partition(".")[2]
+    return 0 if fraction == "0" else len(fraction)
+
+
+def shown(value: float | None) -> str:
+    """A stored number, exactly and briefly: ``shown(0.5) == "0.5"``, ``shown(3.0) == "3"``,
+    ``shown(152375.5) == "152375.5"`` (never rounded to six digits), ``shown(None) == "–"``."""
+    if value is None:
+        return "–"
+    if "e" in repr(float(value)):
+        return f"{value:g}"
+    return f"{value:.{decimals(value)}f}"
+
+
+@dataclass(frozen=True)
+class Checking:
+    """What checking an answer may need besides the answers: the words, and today's date.
+
+    ``now`` is left out where no date is checked against today; ``timezone`` is the member's,
+    used when the form itself names none.
+    """
+
+    prompts: Prompts
+    now: datetime | None = None
+    timezone: str = "UTC"
+
+    def say(self, key: str, **values: str | int) -> str:
+        return plain(self.prompts.say(key, **values))
+
+    def today(self, values: Mapping[str, str]) -> date | None:
+        if self.now is None:
+            return None
+        zone = known_zone(values.get("timezone", "")) or known_zone(self.timezone)
+        return self.now.astimezone(zone or ZoneInfo("UTC")).date()
+
+
+def known_zone(name: str) -> ZoneInfo | None:
+    """The IANA time zone ``name``, or ``None``: ``known_zone("Mars/Olympus") is None``."""
+    try:
+        return ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _quoted(text: str) -> str:
+    return repr(text[:QUOTED])
+
+
+def _timezone(text: str, values: Mapping[str, str], checking: Checking) -> str | None:
+    if known_zone(text) is None:
+        return checking.say("form_timezone", text=_quoted(text))
+    return None
+
+
+def _time(text: str, values: Mapping[str, str], checking: Checking) -> str | None:
+    return None if TIME.match(text) else checking.say("form_time", text=_quoted(text))
+
+
+def _future_date(text: str, values: Mapping[str, str], checking: Checking) -> str | None:
+    return date_error(text, checking.today(values), checking.prompts)
+
+
+def _hours_a_week(text: str, values: Mapping[str, str], checking: Checking) -> str | None:
+    hours = number(text)
+    if hours is not None and not 0 <= hours <= 168:
+        return checking.say("form_hours_a_week")
+    return None
+
+
+def _link(text: str, values: Mapping[str, str], checking: Checking) -> str | None:
+    return None if is_link(text) else checking.say("form_link", text=_quoted(text))
+
+
+Rule = Callable[[str, Mapping[str, str], Checking], str | None]
+# Rules by field name, beyond each kind's own (a number, a choice): a name means the same thing
+# in every form that uses it (the team's rhythm has a time zone and a time too).
+RULES: dict[str, Rule] = {
+    "timezone": _timezone,
+    "checkin_time": _time,
+    "digest_time": _time,
+    "mute_until": _future_date,
+    "side_budget_hours": _hours_a_week,
+    "link": _link,
+}
+
+
+def is_link(text: str) -> bool:
+    """A web address a member can click: ``is_link("https://arxiv.org/abs/2401.01234")``, not
+    ``is_link("my thesis, chapter 3")``."""
+    if any(c.isspace() for c in text):
+        return False
+    parts = urlsplit(text)
+    return parts.scheme in ("http", "https") and "." in parts.netloc.strip(".")
+
+
+def date_error(text: str, today: date | None, prompts: Prompts | None = None) -> str | None:
+    """What is wrong with a day to wait until (``YYYY-MM-DD``, today or later), or ``None``."""
+    say = Checking(prompts or load_prompts()).say
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        return say("form_date", text=_quoted(text))
+    if today is not None and day < today:
+        return say("form_date_past", day=day.isoformat(), today=today.isoformat())
+    return None
+
+
+def field_error(
+    form: Form,
+    name: str,
+    values: Mapping[str, str],
+    checking: Checking | None = None,
+    *,
+    whole: bool = False,
+) -> str | None:
+    """What is wrong with the answer to field ``name`` of ``form`` (``values`` are the answers
+    so far), or ``None``. ``whole``: the form was sent whole, and a text over its limit was kept
+    as a draft, which the error then says how to get back.
+
+    >>> field_error(goal_form(), "baseline", {"baseline": "about half"})
+    '"Baseline (existing methods)" must be a number, like 0.42 or 42% (you wrote \\'about half\\').'
+    """
+    checking = checking or Checking(load_prompts())
+    spec = next(f for f in form.fields if f.name == name)
+    text = values.get(name, "").strip()
+    if not text:
+        return checking.say("form_needed", label=spec.label) if spec.required else None
+    if len(text) > spec.max_length:
+        command = REOPENS.get(form.form_id) if whole else None
+        return checking.say(
+            "form_too_long_kept" if command else "form_too_long",
+            label=spec.label,
+            length=len(text),
+            limit=spec.max_length,
+            command=command or "",
+        )
+    if spec.kind is FieldKind.NUMBER and number(text) is None:
+        return checking.say("form_not_a_number", label=spec.label, text=_quoted(text))
+    if spec.kind is FieldKind.CHOICE and text not in {c.value for c in spec.choices}:
+        return checking.say("form_pick", label=spec.label)
+    rule = RULES.get(name)
+    return rule(text, values, checking) if rule is not None else None
+
+
+def check(
+    form: Form, values: Mapping[str, str], checking: Checking | None = None
+) -> dict[str, str]:
+    """Field name → what is wrong with it, every field at once; empty when the form can be
+    saved. A text over its limit is reported as kept in a draft (see ``field_error``)."""
+    checking = checking or Checking(load_prompts())
+    errors = {f.name: field_error(form, f.name, values, checking, whole=True) for f in form.fields}
+    return {name: error for name, error in errors.items() if error is not None}
 
 
 def with_values(form: Form, values: Mapping[str, str]) -> Form:
@@ -82,14 +258,18 @@ def goal_form() -> Form:
     )
 
 
-def checkin_form(goal_choices: tuple[Choice, ...], metric_name: str | None) -> Form:
-    """The check-in; a goal picker only when the member has several active goals."""
+def checkin_form(metric_name: str | None, goal_choices: tuple[Choice, ...] = ()) -> Form:
+    """The check-in on one goal (or on none yet): the number step names the goal's metric.
+
+    The coach asks which goal first, so a picker (``goal_choices``) only comes back to a
+    member who sent a check-in naming none of their several goals.
+    """
+    metric_label = f"{metric_name} now" if metric_name else "Your number now"
     picker = (
         (FormField("goal", "Goal", FieldKind.CHOICE, required=True, choices=goal_choices),)
-        if len(goal_choices) > 1
+        if goal_choices
         else ()
     )
-    metric_label = f"{metric_name} now" if metric_name else "Your number now"
     return Form(
         "checkin",
         "Weekly check-in",
@@ -99,7 +279,13 @@ def checkin_form(goal_choices: tuple[Choice, ...], metric_name: str | None) -> F
             FormField(
                 "moves_goal", "How does this move your goal?", FieldKind.LONG, max_length=LONG
             ),
-            FormField("metric_value", metric_label, FieldKind.NUMBER, max_length=40),
+            FormField(
+                "metric_value",
+                metric_label,
+                FieldKind.NUMBER,
+                max_length=40,
+                hint="e.g. 0.42 or 42%",
+            ),
             FormField(
                 "next_experiment",
                 "Simplest next experiment",
@@ -154,7 +340,7 @@ def settings_form(timezone: str, day: int, time: str, mute_until: str, budget: f
                 FieldKind.NUMBER,
                 required=True,
                 max_length=10,
-                initial=f"{budget:g}",
+                initial=shown(budget),
             ),
         ),
     )
@@ -166,7 +352,7 @@ def work_form() -> Form:
         "Add to best works",
         (
             FormField("title", "Title", required=True, max_length=SHORT),
-            FormField("link", "Link", max_length=1000),
+            FormField("link", "Link", max_length=1000, hint="a web address, https://…"),
             FormField("why", "Why it belongs among your best", FieldKind.LONG, max_length=1000),
         ),
         submit_label="Add",

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from bot.coach import forms
 from bot.coach.advice import nudge_reply
 from bot.coach.goal_check import unmeasurable, vague_capability
+from bot.coach.member import checking
 from bot.coach.nudges import Candidate
 from bot.coach.turn import Turn
 from bot.events import (
@@ -23,6 +24,7 @@ from bot.events import (
     plain,
 )
 from bot.store.models import Goal
+from bot.text import unperiod
 
 USAGE = "/goal [list | set | show N | update [N] VALUE | achieved N | abandon N]"
 # In the member's "goal" draft: the answer a vagueness question was asked about, per field.
@@ -30,7 +32,8 @@ ASKED = {"capability": "_asked_capability", "metric_name": "_asked_metric_name"}
 
 
 def fmt(value: float | None) -> str:
-    return "–" if value is None else f"{value:g}"
+    """A stored number, exactly: ``fmt(0.25) == "0.25"``, ``fmt(None) == "–"``."""
+    return forms.shown(value)
 
 
 def goal_line(goal: Goal) -> Content:
@@ -52,17 +55,27 @@ async def handle(turn: Turn, text: str) -> list[Intent]:
     if verb in ("", "list"):
         return await list_goals(turn)
     if verb == "set":
-        form = forms.goal_form()
-        if rest.strip():
-            form = forms.with_values(form, {"capability": rest.strip()})
-        return [OpenForm(form)]
+        return await open_form(turn, rest.strip())
     if verb == "show":
         return await show(turn, rest)
     if verb == "update":
         return await update_value(turn, rest)
-    if verb in ("achieved", "abandon"):
-        return await close(turn, rest, "achieved" if verb == "achieved" else "abandoned")
+    if verb == "achieved":
+        return await close(turn, rest, "achieved")
+    if verb == "abandon":
+        return await confirm_abandon(turn, rest)
     return [Reply(turn.say("usage", usage=USAGE))]
+
+
+async def open_form(turn: Turn, capability: str) -> list[Intent]:
+    """The goal form, with the draft a rejected one left (and ``capability``, when given)."""
+    form = forms.goal_form()
+    draft = await turn.scope.draft(turn.member, "goal")
+    if draft is not None:
+        form = forms.with_values(form, {k: str(v) for k, v in draft.values.items()})
+    if capability:
+        form = forms.with_values(form, {"capability": capability})
+    return [OpenForm(form)]
 
 
 async def pick(turn: Turn, ref_text: str) -> tuple[Goal | None, list[Intent]]:
@@ -120,6 +133,8 @@ async def update_value(turn: Turn, rest: str) -> list[Intent]:
     goal, problem = await pick(turn, parts[0] if len(parts) == 2 else "")
     if goal is None:
         return problem
+    if goal.status != "active":
+        return [Reply(turn.say("goal_closed_no_update", ref=goal.ref, status=goal.status))]
     value = forms.number(parts[-1])
     if value is None:
         return [Reply(turn.say("not_a_number", text=UserText(parts[-1][:40])))]
@@ -132,14 +147,44 @@ async def update_value(turn: Turn, rest: str) -> list[Intent]:
                 key,
                 ref=goal.ref,
                 metric=UserText(goal.metric_name),
-                value=fmt(value),
+                value=UserText(forms.typed(parts[-1])),
                 best=fmt(goal.current_best),
             )
         )
     ]
 
 
+async def confirm_abandon(turn: Turn, rest: str) -> list[Intent]:
+    """``/goal abandon N`` asks first: a goal is dropped only by a deliberate second step."""
+    goal, problem = await pick(turn, rest)
+    if goal is None:
+        return problem
+    if goal.status != "active":
+        return [Reply(turn.say("goal_already_closed", ref=goal.ref, status=goal.status))]
+    ref = str(goal.ref)
+    buttons = (
+        Button(f"Yes, abandon goal {ref}", Action.ABANDON_GOAL, ref),
+        Button("No, keep it", Action.KEEP_GOAL, ref),
+    )
+    return [
+        Reply(
+            turn.say("goal_abandon_confirm", ref=ref, capability=UserText(goal.capability)), buttons
+        )
+    ]
+
+
+async def keep(turn: Turn, ref: str) -> list[Intent]:
+    """The member chose not to abandon goal ``ref`` after all."""
+    goal, problem = await pick(turn, ref)
+    if goal is None:
+        return problem
+    return [Reply(turn.say("goal_kept", ref=goal.ref))]
+
+
 async def close(turn: Turn, rest: str, status: str) -> list[Intent]:
+    """Mark a goal achieved, or abandoned (once the member confirmed it)."""
+    if status == "abandoned" and not rest.strip():  # a confirmation always names its goal
+        return [Reply(turn.say("usage", usage=USAGE))]
     goal, problem = await pick(turn, rest)
     if goal is None:
         return problem
@@ -149,10 +194,10 @@ async def close(turn: Turn, rest: str, status: str) -> list[Intent]:
     goal.closed_at = turn.now
     if status == "achieved":
         return [Reply(turn.say("goal_achieved", ref=goal.ref))]
-    found = [Candidate("best-works", f"goal {goal.ref} abandoned")]
-    reply = await nudge_reply(turn, turn.say("goal_abandoned", ref=goal.ref), found, None)
+    # One message says the best-works idea; the nudge saying it again next would repeat it.
+    turn.member.last_nudges = "best-works"
     offer = Button("Reflect on this", Action.START_REFLECTION, f"goal:{goal.id}")
-    return [Reply(reply.body, (offer, *reply.buttons))]
+    return [Reply(turn.say("goal_abandoned", ref=goal.ref), (offer,))]
 
 
 def _same(first: str, second: str) -> bool:
@@ -193,7 +238,7 @@ async def submit(turn: Turn, values: Mapping[str, str]) -> list[Intent]:
     draft = await turn.scope.draft(turn.member, "goal")
     kept = draft.values if draft is not None else {}
     asked = {k: str(kept[k]) for k in ASKED.values() if k in kept}
-    errors = forms.check(form, values)
+    errors = forms.check(form, values, checking(turn))
     errors |= _questions(turn, values, asked, errors)
     if errors:
         await turn.scope.save_draft(turn.member, "goal", {**values, **asked}, turn.now)
@@ -211,11 +256,30 @@ async def submit(turn: Turn, values: Mapping[str, str]) -> list[Intent]:
     await turn.scope.clear_draft(turn.member, "goal")
     if goal.baseline is not None:
         await turn.scope.add_metric(goal, goal.baseline, turn.now)
-    head = turn.say(
-        "goal_set",
-        ref=goal.ref,
-        capability=UserText(goal.capability),
-        metric=UserText(goal.metric_name),
+    head: list[Segment] = list(
+        turn.say(
+            "goal_set",
+            ref=goal.ref,
+            capability=UserText(goal.capability),
+            metric=UserText(unperiod(goal.metric_name)),
+        )
     )
+    head += _numbers(turn, values)
     found = [] if goal.baseline is not None else [Candidate("baseline-first", "new goal")]
-    return [await nudge_reply(turn, head, found, goal)]
+    return [await nudge_reply(turn, tuple(head), found, goal)]
+
+
+def _numbers(turn: Turn, values: Mapping[str, str]) -> Content:
+    """The baseline and target as the member typed them (``0.50`` stays ``0.50``)."""
+    baseline, target = (values.get(name, "").strip() for name in ("baseline", "target"))
+    if baseline and target:
+        return turn.say(
+            "goal_set_numbers",
+            baseline=UserText(forms.typed(baseline)),
+            target=UserText(forms.typed(target)),
+        )
+    if baseline:
+        return turn.say("goal_set_baseline", baseline=UserText(forms.typed(baseline)))
+    if target:
+        return turn.say("goal_set_target", target=UserText(forms.typed(target)))
+    return ()

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.coach import export, forms, team
 from bot.coach.turn import Turn
@@ -16,7 +14,7 @@ USAGE = (
     "/coach [help | settings | nudges on|off | weekly on|off | mute until YYYY-MM-DD | unmute"
     " | export | forget me | team …]"
 )
-TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+TIME = forms.TIME
 
 
 async def handle(turn: Turn, text: str) -> list[Intent]:
@@ -56,40 +54,31 @@ def _mute(turn: Turn, until: str) -> list[Intent]:
         day = date.fromisoformat(until)
     except ValueError:
         return [Reply(turn.say("usage", usage="/coach mute until YYYY-MM-DD"))]
+    past = forms.date_error(until, checking(turn).today({}), turn.prompts)
+    if past is not None:
+        return [Reply((past,))]
     turn.member.mute_until = day
     reschedule_member(turn.member, turn.scope.tenant, turn.now)
     return [Reply(turn.say("muted", until=day.isoformat()))]
 
 
+def checking(turn: Turn) -> forms.Checking:
+    """What a form of this member is checked with: the coach's words, and their today."""
+    return forms.Checking(turn.prompts, turn.now, turn.member.timezone)
+
+
 def settings_form(turn: Turn) -> Form:
     m = turn.member
-    mute = m.mute_until.isoformat() if m.mute_until else ""
+    today = checking(turn).today({})
+    # A mute that ended is no setting any more: offered again, it would be refused as past.
+    ended = m.mute_until is None or (today is not None and m.mute_until < today)
+    mute = "" if ended or m.mute_until is None else m.mute_until.isoformat()
     return forms.settings_form(m.timezone, m.checkin_day, m.checkin_time, mute, m.side_budget_hours)
-
-
-def _settings_errors(values: Mapping[str, str]) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    try:
-        ZoneInfo(values.get("timezone", "").strip())
-    except (ZoneInfoNotFoundError, ValueError):
-        errors["timezone"] = "Unknown time zone: use an IANA name like Europe/Berlin."
-    if not TIME.match(values.get("checkin_time", "").strip()):
-        errors["checkin_time"] = "Use 24-hour HH:MM, like 09:30."
-    mute = values.get("mute_until", "").strip()
-    if mute:
-        try:
-            date.fromisoformat(mute)
-        except ValueError:
-            errors["mute_until"] = "Use a date like 2026-12-31, or leave it empty."
-    budget = forms.number(values.get("side_budget_hours", ""))
-    if budget is not None and not 0 <= budget <= 168:
-        errors["side_budget_hours"] = "Hours a week: between 0 and 168."
-    return errors
 
 
 async def submit_settings(turn: Turn, values: Mapping[str, str]) -> list[Intent]:
     form = settings_form(turn)
-    errors = forms.check(form, values) or _settings_errors(values)
+    errors = forms.check(form, values, checking(turn))  # every field's error at once
     if errors:
         return [FormRejected(forms.with_values(form, values), errors)]
     m = turn.member

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.coach import forms
+from bot.coach.member import checking
 from bot.coach.turn import Turn
 from bot.events import FormRejected, Intent, OpenForm, Reply, Segment, UserText
 
@@ -19,7 +20,7 @@ async def handle(turn: Turn, text: str) -> list[Intent]:
     if verb in ("", "list"):
         return await show(turn)
     if verb == "add":
-        return [OpenForm(forms.with_values(forms.work_form(), {"title": rest.strip()}))]
+        return await open_form(turn, rest.strip())
     if verb in ("remove", "top") and rest.strip().isdigit():
         works = list(await turn.scope.works(turn.member))
         index = int(rest) - 1
@@ -33,6 +34,17 @@ async def handle(turn: Turn, text: str) -> list[Intent]:
         await turn.scope.reorder_works([work, *works])
         return [Reply(turn.say("work_top", title=UserText(work.title)))]
     return [Reply(turn.say("usage", usage=USAGE))]
+
+
+async def open_form(turn: Turn, title: str) -> list[Intent]:
+    """The form, with the draft a rejected one left (and ``title``, when given)."""
+    form = forms.work_form()
+    draft = await turn.scope.draft(turn.member, "work")
+    if draft is not None:
+        form = forms.with_values(form, {k: str(v) for k, v in draft.values.items()})
+    if title:
+        form = forms.with_values(form, {"title": title})
+    return [OpenForm(form)]
 
 
 async def show(turn: Turn) -> list[Intent]:
@@ -53,7 +65,7 @@ async def show(turn: Turn) -> list[Intent]:
 
 async def submit(turn: Turn, values: Mapping[str, str]) -> list[Intent]:
     form = forms.work_form()
-    errors = forms.check(form, values)
+    errors = forms.check(form, values, checking(turn))
     if errors:
         await turn.scope.save_draft(turn.member, "work", dict(values), turn.now)
         return [FormRejected(forms.with_values(form, values), errors)]

@@ -85,6 +85,12 @@ async def press_offer(
     return await press(coach, actor, action, button_value(offer, action), place)
 
 
+async def abandon(coach: Coach, actor: Actor, ref: int) -> Reply:
+    """``/goal abandon N``, confirmed with its button; return the coach's answer."""
+    asked = only(await command(coach, actor, "goal", f"abandon {ref}"), Reply)
+    return only(await press_offer(coach, actor, asked, Action.ABANDON_GOAL), Reply)
+
+
 async def dm(coach: Coach, actor: Actor, message: str) -> list[Intent]:
     return await coach.handle(MessageReceived(actor, DM, message))
 

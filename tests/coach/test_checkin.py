@@ -10,7 +10,6 @@ from bot.coach.nudges import CheckInFacts, candidates
 from bot.events import (
     Action,
     ChannelPost,
-    FieldKind,
     FormRejected,
     OpenForm,
     Reply,
@@ -25,6 +24,7 @@ from tests.coach.helpers import (
     OFF_GOAL_DID,
     ON_GOAL_DID,
     ON_GOAL_MOVES,
+    abandon,
     button_value,
     check_in,
     command,
@@ -52,7 +52,7 @@ async def reply_to_checkin(coach: Coach, **fields: str) -> Reply:
 # --- the form ----------------------------------------------------------------------------------
 
 
-async def test_the_form_offers_a_goal_picker_only_with_several_active_goals(coach: Coach) -> None:
+async def test_with_several_goals_the_goal_is_asked_first(coach: Coach) -> None:
     ada = member()
     await set_goal(coach, ada)
 
@@ -62,12 +62,17 @@ async def test_the_form_offers_a_goal_picker_only_with_several_active_goals(coac
     assert "clinic WER now" in [f.label for f in form.fields]
 
     await set_goal(coach, ada, capability="Summarise radiology reports", metric="ROUGE-L")
-    form = only(await command(coach, ada, "checkin"), OpenForm).form
-    picker = form.fields[0]
-    assert picker.name == "goal" and picker.kind is FieldKind.CHOICE and picker.required
-    assert [c.value for c in picker.choices] == ["1", "2"]
+    asked = only(await command(coach, ada, "checkin"), Reply)
+    assert text(asked).startswith("Which goal is this check-in for?")
+    assert [(b.label, b.action, b.value) for b in asked.buttons] == [
+        (CAPABILITY, Action.OPEN_CHECKIN, "1"),
+        ("Summarise radiology reports", Action.OPEN_CHECKIN, "2"),
+    ]
+    form = only(await press(coach, ada, Action.OPEN_CHECKIN, "2"), OpenForm).form
+    assert form.context == "2" and "goal" not in [f.name for f in form.fields]
+    assert "ROUGE-L now" in [f.label for f in form.fields]  # the goal's own number
 
-    await command(coach, ada, "goal", "abandon 2")
+    await abandon(coach, ada, 2)
     form = only(await command(coach, ada, "checkin"), OpenForm).form
     assert "goal" not in [f.name for f in form.fields]
 
@@ -77,10 +82,14 @@ async def test_with_several_goals_the_picked_goal_gets_the_checkin(coach: Coach)
     await set_goal(coach, ada)
     await set_goal(coach, ada, capability="Summarise radiology reports", metric="ROUGE-L")
 
-    unpicked = only(await check_in(coach, ada), FormRejected)
-    picked = only(await check_in(coach, ada, goal="2", metric_value="0.4"), Reply)
+    unpicked = only(await check_in(coach, ada), FormRejected)  # a check-in naming no goal
+    picked = only(await check_in(coach, ada, context="2", metric_value="0.4"), Reply)
 
-    assert unpicked.errors == {"goal": "Goal is needed."}
+    assert unpicked.errors == {"goal": '"Goal" is needed.'}
+    assert [c.label for c in unpicked.form.fields[0].choices] == [
+        CAPABILITY,
+        "Summarise radiology reports",
+    ]
     assert "Check-in saved for goal 2: Summarise radiology reports" in text(picked)
     assert "ROUGE-L: 0.4, a new best." in text(picked)
     (checkin,) = await rows(coach, CheckIn)
@@ -334,12 +343,15 @@ async def test_text_over_the_limit_is_rejected_with_the_limit_and_the_draft_kept
 
     rejected = only(await check_in(coach, member(), did=long_did), FormRejected)
 
-    assert "the limit is 3000" in rejected.errors["did"]
+    assert "the limit of 3000" in rejected.errors["did"]
     assert "3005 characters" in rejected.errors["did"]
-    assert "draft is kept" in rejected.errors["did"]
+    assert "Kept as a draft" in rejected.errors["did"]
+    assert "/checkin reopens the form with it" in rejected.errors["did"]  # how to get it back
     (draft,) = await rows(coach, Draft)
     assert draft.values["did"] == long_did
     assert await rows(coach, CheckIn) == []
+    reopened = only(await command(coach, member(), "checkin"), OpenForm).form
+    assert {f.name: f.initial for f in reopened.fields}["did"] == long_did
 
     await check_in(coach, member())
     assert await rows(coach, Draft) == []

@@ -15,11 +15,13 @@ from tests.coach.helpers import (
     CAPABILITY,
     CHANNEL,
     METRIC,
+    abandon,
     button_value,
     command,
     member,
     nudge_ids,
     only,
+    press,
     rows,
     set_goal,
     text,
@@ -231,7 +233,7 @@ async def test_goal_list_shows_every_goal_with_its_best_and_status(coach: Coach)
     assert "You have no goal yet" in await goal_says(coach, "list")
     await set_goal(coach, member(), baseline="0.5", target="0.2")
     await set_goal(coach, member(), capability="Summarise radiology reports", metric="ROUGE-L")
-    await command(coach, member(), "goal", "abandon 2")
+    await abandon(coach, member(), 2)
 
     listed = await goal_says(coach, "")
 
@@ -270,7 +272,7 @@ async def test_update_tracks_the_best_value_in_the_goal_direction(
     assert goal.current_best == 0.5
     said_better = await goal_says(coach, f"update {better}")
 
-    assert said_worse == f"Goal 1: {METRIC} = {worse} saved (best so far 0.5)."
+    assert said_worse == f"Saved for goal 1: {METRIC} = {worse} (best so far 0.5)."
     assert said_better == f"Goal 1: {METRIC} = {better}, a new best."
     (goal,) = await rows(coach, Goal)
     assert goal.current_best == float(better)
@@ -292,7 +294,9 @@ async def test_update_with_a_value_that_is_not_a_number_is_refused(coach: Coach)
 
     for answer in ("abc", "1,5", "nan", "inf"):
         said = await goal_says(coach, f"update {answer}")
-        assert said == f"{answer} is not a number. Send the value like 0.42 (a dot for decimals)."
+        assert said == (
+            f"{answer} is not a number. Send the value like 0.42 or 42% (a dot for decimals)."
+        )
     assert await rows(coach, MetricPoint) == []
 
 
@@ -314,17 +318,32 @@ async def test_an_achieved_goal_is_closed_and_points_to_best_works(
     assert goal.status == "achieved"
 
 
-async def test_abandoning_offers_a_reflection_and_the_best_works_nudge(coach: Coach) -> None:
+async def test_abandoning_asks_first_then_says_one_thing_and_offers_a_reflection(
+    coach: Coach,
+) -> None:
     await set_goal(coach, member(), baseline="0.5")
 
-    reply = only(await command(coach, member(), "goal", "abandon 1"), Reply)
+    asked = only(await command(coach, member(), "goal", "abandon 1"), Reply)
+    assert text(asked).startswith(f"Abandon goal 1, {CAPABILITY}?")
+    assert [b.label for b in asked.buttons] == ["Yes, abandon goal 1", "No, keep it"]
+    (goal,) = await rows(coach, Goal)
+    assert goal.status == "active"  # nothing happens before the member confirms
 
-    assert "Goal 1 abandoned. Stopping on purpose is a decision, not a failure." in text(reply)
-    assert await nudge_ids(coach, reply) == ["best-works"]
+    kept = only(await press(coach, member(), Action.KEEP_GOAL, "1"), Reply)
+    assert text(kept) == "Goal 1 stays active."
+    reply = only(await press(coach, member(), Action.ABANDON_GOAL, "1"), Reply)
+
+    said = text(reply)
+    assert said.startswith("Goal 1 abandoned. Stopping on purpose is a decision")
+    assert "not a failure" not in said and "Failure is allowed" not in said  # one message
+    assert "best few works" in said and "reflection" in said
+    assert await nudge_ids(coach, reply) == []
     (goal,) = await rows(coach, Goal)
     assert goal.status == "abandoned" and goal.closed_at is not None
+    assert [b.label for b in reply.buttons] == ["Reflect on this"]
     assert button_value(reply, Action.START_REFLECTION) == f"goal:{goal.id}"
-    assert reply.buttons[0].label == "Reflect on this"
+    again = only(await press(coach, member(), Action.ABANDON_GOAL, "1"), Reply)
+    assert text(again) == "Goal 1 is already abandoned."
 
 
 async def test_an_unknown_goal_number_is_named_back(coach: Coach) -> None:

@@ -29,6 +29,7 @@ from bot.store.models import CheckIn, Draft, Goal, Reflection
 from tests.coach.helpers import (
     CAPABILITY,
     DM,
+    abandon,
     button_value,
     check_in,
     command,
@@ -299,7 +300,7 @@ async def test_a_too_long_answer_is_refused_with_the_limit_and_kept_as_a_draft(
 async def test_started_from_the_abandon_button(coach: Coach) -> None:
     ada = member()
     await set_goal(coach, ada)
-    abandoned = only(await command(coach, ada, "goal", "abandon 1"), Reply)
+    abandoned = await abandon(coach, ada, 1)
 
     intents = await press_offer(coach, ada, abandoned, Action.START_REFLECTION)
 
@@ -327,7 +328,7 @@ async def test_started_from_a_failed_checkins_button(coach: Coach) -> None:
 async def test_another_members_goal_button_does_not_tie_the_reflection(coach: Coach) -> None:
     ada, grace = member(), member("U2", "Grace")
     await set_goal(coach, ada)
-    abandoned = only(await command(coach, ada, "goal", "abandon 1"), Reply)
+    abandoned = await abandon(coach, ada, 1)
 
     await press_offer(coach, grace, abandoned, Action.START_REFLECTION)
 
