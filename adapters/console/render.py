@@ -83,14 +83,18 @@ def home_text(view: HomeView) -> Content:
     return tuple(parts)
 
 
-def question(field: FormField, number: int, total: int, title: str) -> str:
-    """How the console asks one form field."""
-    notes = ["required" if field.required else "Enter to skip"]
+def question(field: FormField, number: int, total: int, title: str, refused: str = "") -> str:
+    """How the console asks one form field; ``refused``: an earlier answer that cannot be kept
+    (shown whole, to copy and fix)."""
+    # Enter either skips or keeps the value shown, never both.
+    notes = ["required"] if field.required else [] if field.initial else ["Enter to skip"]
     if field.hint:
         notes.append(field.hint)
     if field.kind in (FieldKind.SHORT, FieldKind.LONG):
         notes.append(f"up to {field.max_length} characters")
-    head = f"[form] {title} {number}/{total}: {field.label} ({'; '.join(notes)})"
+    head = f"[form] {title} {number}/{total}: {field.label}"
+    if notes:
+        head += f" ({'; '.join(notes)})"
     if field.choices:
         head += "\n" + "  ".join(f"  {i}) {c.label}" for i, c in enumerate(field.choices, 1))
     if field.initial:
@@ -98,4 +102,8 @@ def question(field: FormField, number: int, total: int, title: str) -> str:
         shown = labels.get(field.initial, field.initial)
         shown = shown if len(shown) <= 60 else shown[:57] + "..."
         head += f"\n   Enter keeps: {safe(shown)}"
+        if not field.required:
+            head += " (- leaves it empty)"
+    if refused:
+        head += f"\n   Your earlier answer, to fix: {safe(refused)}"
     return head

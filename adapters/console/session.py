@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -29,6 +29,7 @@ from bot.events import (
     FileReady,
     FollowUp,
     Form,
+    FormField,
     FormRejected,
     FormSubmitted,
     HomeOpened,
@@ -43,6 +44,7 @@ from bot.ports import ManualClock, OffsetClock
 from bot.schedule.runner import Scheduler
 
 TEAM_CHANNEL = "team"
+CLEAR = "-"  # the answer that empties an optional field that has a value
 TICK_STEP = timedelta(minutes=30)  # fine enough that nothing falls outside its grace window
 _UNITS = {
     "m": timedelta(minutes=1),
@@ -186,7 +188,9 @@ class ConsoleSession:
         spec = self.form.form.fields[self.form.current]
         answer = line.strip()
         if not answer:
-            answer = spec.initial
+            answer = self._kept(spec)
+        elif answer == CLEAR and not spec.required:
+            answer = ""
         elif spec.kind is FieldKind.CHOICE and answer.isdigit():
             index = int(answer) - 1
             if not 0 <= index < len(spec.choices):
@@ -194,6 +198,10 @@ class ConsoleSession:
             answer = spec.choices[index].value
         if spec.required and not answer:
             return "[console] This one is required.\n" + self._ask()
+        # Each answer is checked as it is typed, not after the last question.
+        problem = self._problem(spec.name, answer)
+        if problem is not None:
+            return f"[only you] {problem}\n" + self._ask()
         self.form.values[spec.name] = answer
         self.form.pending.pop(0)
         if self.form.pending:
@@ -211,7 +219,22 @@ class ConsoleSession:
         fields = self.form.form.fields
         spec = fields[self.form.current]
         number = self.form.current + 1
-        return render.question(spec, number, len(fields), self.form.form.title)
+        kept = self._kept(spec)
+        refused = spec.initial if spec.initial != kept else ""
+        shown = replace(spec, initial=kept)
+        return render.question(shown, number, len(fields), self.form.form.title, refused)
+
+    def _problem(self, name: str, answer: str) -> str | None:
+        assert self.form is not None
+        values = {**self.form.values, name: answer}
+        return self.coach.check_answer(self.form.form, name, values)
+
+    def _kept(self, spec: FormField) -> str:
+        """What Enter keeps: the field's value so far, unless that value is refused (a draft
+        or a rejected answer is asked again with nothing to keep)."""
+        if not spec.initial or self._problem(spec.name, spec.initial) is not None:
+            return ""
+        return spec.initial
 
     async def _retry(self) -> str:
         """Send again, in order, everything the database could not take; what it still cannot

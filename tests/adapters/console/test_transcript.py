@@ -217,18 +217,18 @@ async def test_bad_input_answers_clearly(ada: ConsoleSession) -> None:
     assert "is not a number" in await say(ada, "/goal update 1 fast")
     assert "Usage: /log" in await say(ada, "/log")
 
-    # Too long: the limit is stated, the text is kept, and only that field is asked again.
+    # Too long: the limit is stated at once, and that question is asked again.
     long_text = "x" * 3001
-    out = await say(ada, "/checkin", long_text, "", "", "", "")
-    assert "3001 characters; the limit is 3000" in out
-    assert out.rstrip().endswith("xxx...") and "What did you do?" in out
-    out = await say(ada, "Short and sweet")
+    out = await say(ada, "/checkin", long_text)
+    assert "3001 characters, over the limit of 3000" in out
+    assert out.rstrip().endswith("(required; up to 3000 characters)") and "1/5" in out
+    out = await say(ada, "Short and sweet", "", "", "", "")
     assert "Check-in saved" in out
 
-    # A metric that is not a number is asked again, the other answers kept.
-    out = await say(ada, "/checkin", "Ran the eval", "", "ten", "", "")
+    # A metric that is not a number is asked again at its step, the other answers kept.
+    out = await say(ada, "/checkin", "Ran the eval", "", "ten")
     assert "must be a number" in out and "now" in out
-    assert "Check-in saved" in await say(ada, "0.27")
+    assert "Check-in saved" in await say(ada, "0.27", "", "")
     assert "[console] Choose" in await say(ada, "/goal set", "x", "m", "9")
 
 
