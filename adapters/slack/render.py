@@ -97,11 +97,13 @@ def _input(spec: FormField) -> Block:
         if initial is not None:
             element["initial_option"] = initial
     else:
+        # A draft kept because it was over the field's limit is shown whole (as far as Slack
+        # takes), so the member can shorten it; the coach checks the limit again on submit.
         element = {
             "type": "plain_text_input",
             "action_id": "value",
             "multiline": spec.kind is FieldKind.LONG,
-            "max_length": min(spec.max_length, 3000),
+            "max_length": min(max(spec.max_length, len(spec.initial)), 3000),
         }
         if spec.initial:
             element["initial_value"] = spec.initial[: element["max_length"]]

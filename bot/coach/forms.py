@@ -204,7 +204,11 @@ def field_error(
     if spec.kind is FieldKind.CHOICE and text not in {c.value for c in spec.choices}:
         return checking.say("form_pick", label=spec.label)
     rule = RULES.get(name)
-    return rule(text, values, checking) if rule is not None else None
+    problem = rule(text, values, checking) if rule is not None else None
+    # Named, so that a list of every error (Discord, the console) says which field is which.
+    return (
+        None if problem is None else checking.say("form_field", label=spec.label, problem=problem)
+    )
 
 
 def check(

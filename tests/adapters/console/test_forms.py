@@ -13,6 +13,15 @@ from bot.store.models import BestWork, Goal, Member, MetricPoint
 from tests.coach.helpers import rows
 from tests.conftest import say, transcript
 
+TIMEZONE = (
+    "\"Time zone (IANA)\": unknown time zone 'Mars/Olympus'. Use an IANA name like Europe/Berlin."
+)
+TIME = "\"Check-in time (HH:MM)\": use 24-hour HH:MM, like 09:30 (you wrote '25:99')."
+MUTE = (
+    '"Mute until (YYYY-MM-DD, empty for never)": 2020-01-01 is in the past. '
+    "Choose today (2026-11-02) or a later day."
+)
+BUDGET = '"Side-idea budget, hours a week": between 0 and 168 hours a week.'
 GOAL = ("/goal set", "Fold laundry from pixels", "fold success rate on 50 towels", "1")
 
 
@@ -51,14 +60,10 @@ async def test_settings_are_checked_field_by_field_in_one_round(
         "200",
     )
     lines = out.splitlines()
-    assert "[only you] Unknown time zone 'Mars/Olympus': use an IANA name like Europe/Berlin." in (
-        lines
-    )
-    assert lines[lines.index("[only you] Use 24-hour HH:MM, like 09:30 (you wrote '25:99').") + 1]
-    assert "[only you] 2020-01-01 is in the past: choose today (2026-11-02) or a later day." in (
-        lines
-    )
-    assert "[only you] Hours a week: between 0 and 168." in lines
+    for step, error in enumerate((TIMEZONE, TIME, MUTE, BUDGET)):
+        # Each refused right after its answer, and that question asked again at once.
+        again = lines[lines.index(f"[only you] {error}") + 1]
+        assert again.startswith(f"[form] Coach settings {(1, 3, 4, 5)[step]}/5")
     for refused in ("Mars/Olympus", "25:99", "2020-01-01", "200"):
         assert f"Enter keeps: {refused}" not in out
     assert lines[-1] == "   Enter keeps: 4"  # the budget asked again, the old value kept
@@ -105,7 +110,7 @@ async def test_a_kept_optional_answer_can_be_emptied(ada: ConsoleSession, coach:
 
 async def test_a_mute_in_the_past_is_refused(ada: ConsoleSession, coach: Coach) -> None:
     out = await say(ada, "/coach mute until 2020-01-01")
-    assert out == "[only you] 2020-01-01 is in the past: choose today (2026-11-02) or a later day."
+    assert out == "[only you] 2020-01-01 is in the past. Choose today (2026-11-02) or a later day."
     assert "Enjoy the break" not in out
     (member,) = await rows(coach, Member)
     assert member.mute_until is None
@@ -120,8 +125,8 @@ async def test_a_link_that_is_not_a_web_address_is_refused(
 ) -> None:
     out = await say(ada, "/wins add", "My thesis", "chapter 3 of my thesis")
     assert out.splitlines()[0] == (
-        "[only you] A link is a web address like https://arxiv.org/abs/2401.01234 (you wrote "
-        "'chapter 3 of my thesis'). Put anything else under \"Why\", or leave the link empty."
+        "[only you] \"Link\": not a web address (you wrote 'chapter 3 of my thesis'). Use one "
+        'like https://arxiv.org/abs/2401.01234; other notes go under "Why".'
     )
     assert out.splitlines()[1].startswith("[form] Add to best works 2/3: Link")
     out = await say(ada, "https://example.org/thesis.pdf", "")

@@ -68,7 +68,9 @@ async def test_goal_list_show_update_achieved_abandon(ada: Researcher) -> None:
     assert "Better is lower" in shown.text and "0.31 → 0.27" in shown.text
 
     assert "Goal 1 achieved" in (await ada.slash("goal achieved", number=1)).text
-    abandoned = await ada.slash("goal abandon", number=2)
+    asked = await ada.slash("goal abandon", number=2)
+    assert "Abandon goal 2, Summarise radiology reports?" in asked.text
+    abandoned = await ada.press("Yes, abandon goal 2", on=asked)
     assert "Goal 2 abandoned" in abandoned.text
     assert "Reflect on this" in abandoned.labels()
 
@@ -124,13 +126,14 @@ async def test_checkin_with_several_goals_asks_the_goal_first(ada: Researcher) -
     await set_goal(ada, "Summarise radiology reports", "ROUGE-L")
 
     asked = await ada.slash("checkin")
-    assert asked.first.json["type"] == 4  # a select menu: the modal holds five fields only
-    _, select = asked.component("Goal")
-    assert [o["value"] for o in select["options"]] == ["1", "2"]
+    assert asked.first.json["type"] == 4  # a question with a button per goal
+    assert "Which goal is this check-in for?" in asked.text
+    assert asked.labels() == [CAPABILITY, "Summarise radiology reports"]
 
-    opened = await ada.choose("Goal", "2", on=asked)
+    opened = await ada.press("Summarise radiology reports", on=asked)
     assert opened.first.json["type"] == 9
     assert len(opened.modal["components"]) == 5
+    assert "ROUGE-L now" in [c["label"] for c in opened.modal["components"]]
     answer = await ada.submit(opened.modal, did="Tried a longer context", metric_value="0.4")
     assert "Check-in saved for goal 2: Summarise radiology reports" in answer.text
 
@@ -146,7 +149,7 @@ async def test_a_rejected_checkin_states_each_error_and_reopens_prefilled(
     opened = await ada.slash("checkin")
 
     rejected = await ada.submit(opened.modal, did="", metric_value="about 0.3")
-    assert "What did you do? is needed." in rejected.text
+    assert '"What did you do?" is needed.' in rejected.text
     assert "must be a number" in rejected.text
     assert rejected.ephemeral
 
