@@ -79,6 +79,7 @@ def describe(turn: Turn) -> Content:
     t = turn.scope.tenant
     digest = (
         f"{forms.WEEKDAYS[t.digest_day].capitalize()} {t.digest_time}"
+        + (", also in a week nobody published" if t.digest_when_empty else "")
         if t.digest_day is not None
         else "off"
     )
@@ -194,6 +195,13 @@ def digest_form(turn: Turn) -> Form:
                 choices=(Choice("No", "no"), Choice("Yes", "yes")),
                 initial="yes" if t.tag_nonresponders else "no",
             ),
+            FormField(
+                "digest_when_empty",
+                "Digest in a week nobody published",
+                FieldKind.CHOICE,
+                choices=(Choice("Skip it", "no"), Choice("Post it", "yes")),
+                initial="yes" if t.digest_when_empty else "no",
+            ),
         ),
     )
 
@@ -274,6 +282,9 @@ async def submit_digest(turn: Turn, values: Mapping[str, str]) -> list[Intent]:
     t.nudge_every_weeks = weeks
     t.reminders, t.reminder_after_hours = hours > 0, hours or t.reminder_after_hours
     t.tag_nonresponders = values["tag_nonresponders"] == "yes"
+    empty = values.get("digest_when_empty", "").strip()
+    if empty:  # a form from before this field was added leaves it as it was
+        t.digest_when_empty = empty == "yes"
     reschedule_team(t, turn.now)
     return [Reply(turn.say("team_saved"))]
 

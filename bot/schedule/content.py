@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
@@ -12,11 +12,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.coach.summary import team_summary
+from bot.coach.summary import Shared, digest, team_summary
 from bot.events import Action, Button, Content, Mention, Segment, UserText
 from bot.prompts import PromptError, Prompts, _read_yaml, render
-from bot.schedule.claims import CHANNEL_NUDGE, CHECKIN, DIGEST, REMINDER
-from bot.store.models import CheckIn, Delivery, Goal, Member, NudgeRecord
+from bot.schedule.claims import CHANNEL_NUDGE, CHECKIN, DIGEST, DIGEST_ITEM, REMINDER
+from bot.store.models import CheckIn, Delivery, Goal, Member, MetricPoint, NudgeRecord, Tenant
 
 NUDGE_QUIET = timedelta(weeks=8)  # a channel prompt does not come back sooner than this
 
@@ -102,8 +102,7 @@ class Composer:
             case "checkin" | "reminder":
                 return await self._prompt(session, delivery, known or Known())
             case "digest":
-                body = self.prompts.say("digest_head", period=delivery.period)
-                return Message(body, channel=delivery.target)
+                return await self._digest(session, delivery)
             case "digest_item":
                 return await self._digest_item(session, delivery)
             case "channel_nudge":
@@ -188,6 +187,19 @@ class Composer:
         )
         return Message(body, buttons)
 
+    async def _digest(self, session: AsyncSession, delivery: Delivery) -> Message | None:
+        """The week's digest: each published check-in's number against its baseline and target,
+        and who moved their number; ``None`` (not posted) when nobody published, unless the
+        team asked for the empty one. The check-ins themselves follow in its thread."""
+        shared = await published(session, delivery.tenant_id, delivery.period)
+        week = week_of(delivery.period)
+        if not shared:
+            tenant = await session.get(Tenant, delivery.tenant_id)
+            if tenant is None or not tenant.digest_when_empty:
+                return None  # nothing to read: a later check-in is posted on its own
+            return Message(self.prompts.say("digest_empty", week=week), channel=delivery.target)
+        return Message(digest(self.prompts, week, shared), channel=delivery.target)
+
     async def _digest_item(self, session: AsyncSession, delivery: Delivery) -> Message | None:
         parent = (
             await session.execute(
@@ -195,11 +207,11 @@ class Composer:
                     Delivery.tenant_id == delivery.tenant_id,
                     Delivery.kind == DIGEST,
                     Delivery.period == delivery.period,
-                    Delivery.status == "sent",
+                    Delivery.status.in_(("sent", "skipped")),
                 )
             )
         ).scalar_one_or_none()
-        if parent is None or not parent.detail.get("ts"):
+        if parent is None or (parent.status == "sent" and not parent.detail.get("ts")):
             return None  # the digest of that period is not out yet: the item waits for it
         checkin = await session.get(CheckIn, int(delivery.detail["checkin_id"]))
         member = await session.get(Member, delivery.member_id) if delivery.member_id else None
@@ -207,6 +219,8 @@ class Composer:
             return None
         goal = await session.get(Goal, checkin.goal_id) if checkin.goal_id else None
         body = team_summary(self.prompts, member, checkin, goal)
+        if parent.status == "skipped":  # no digest that week (nobody had published): on its own
+            return Message(body, channel=parent.target)
         return Message(body, channel=parent.target, thread=str(parent.detail["ts"]))
 
     async def _channel_nudge(self, session: AsyncSession, delivery: Delivery) -> Message:
@@ -238,6 +252,53 @@ class Composer:
             catalogue, key=lambda n: (heard.get(n.id, len(catalogue)), -catalogue.index(n))
         )
         return Message((chosen.text,), channel=delivery.target, detail={"prompt": chosen.id})
+
+
+async def published(session: AsyncSession, tenant_id: int, period: str) -> list[Shared]:
+    """The check-ins published for the team's digest of ``period`` (still published), oldest
+    first, each with its goal and the goal's value before it."""
+    items = (
+        await session.execute(
+            select(CheckIn, Member)
+            .join(
+                Delivery,
+                (Delivery.detail["checkin_id"].as_integer() == CheckIn.id)
+                & (Delivery.tenant_id == tenant_id)
+                & (Delivery.kind == DIGEST_ITEM)
+                & (Delivery.period == period),
+            )
+            .join(Member, Member.id == CheckIn.member_id)
+            .where(CheckIn.tenant_id == tenant_id, CheckIn.published_at.is_not(None))
+            .order_by(CheckIn.created_at, CheckIn.id)
+        )
+    ).all()
+    shared = []
+    for checkin, member in items:
+        goal = await session.get(Goal, checkin.goal_id) if checkin.goal_id else None
+        before = None
+        if goal is not None and checkin.metric_value is not None:
+            before = await session.scalar(
+                select(MetricPoint.value)
+                .where(
+                    MetricPoint.goal_id == goal.id,
+                    MetricPoint.recorded_at <= checkin.created_at,
+                    (MetricPoint.checkin_id != checkin.id) | MetricPoint.checkin_id.is_(None),
+                )
+                .order_by(MetricPoint.recorded_at.desc(), MetricPoint.id.desc())
+                .limit(1)
+            )
+        shared.append(Shared(member, checkin, goal, before))
+    return shared
+
+
+def week_of(period: str) -> str:
+    """``week_of("2026-W45") == "2 November 2026"``: the Monday of an ISO week, as people say it."""
+    year, _, week = period.partition("-W")
+    try:
+        monday = date.fromisocalendar(int(year), int(week), 1)
+    except ValueError:
+        return period
+    return f"{monday.day} {monday:%B %Y}"
 
 
 __all__ = ["CHECKIN", "Composer", "Message", "channel_nudges"]

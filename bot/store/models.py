@@ -84,6 +84,8 @@ class Tenant(Base):
     holidays: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     digest_day: Mapped[int | None] = mapped_column(Integer, default=4, server_default="4")
     digest_time: Mapped[str] = mapped_column(String(5), default="16:00", server_default="16:00")
+    # Post the digest in a week nobody published a check-in (by default such a week has none).
+    digest_when_empty: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     nudge_every_weeks: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # 0: off
     reminders: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     reminder_after_hours: Mapped[int] = mapped_column(Integer, default=24, server_default="24")

@@ -253,6 +253,7 @@ class Rig:
         nudge_every_weeks: str = "1",
         reminder_after_hours: str = "24",
         tag: str = "no",
+        empty: str = "no",
     ) -> list[Intent]:
         values = {
             "digest_day": day,
@@ -260,6 +261,7 @@ class Rig:
             "nudge_every_weeks": nudge_every_weeks,
             "reminder_after_hours": reminder_after_hours,
             "tag_nonresponders": tag,
+            "digest_when_empty": empty,
         }
         return await self.form(admin, "team_digest", values)
 

@@ -68,8 +68,8 @@ async def test_console_tick_shows_a_week_of_prompts_and_the_digest(
     assert len([line for line in lines if line.startswith("[DM] A gentle reminder")]) == 1
     assert not [line for line in lines if line.startswith("[DM to ada]")]  # she checked in early
     digest = lines.index(next(line for line in lines if line.startswith("[#team] Team digest")))
-    assert lines[digest + 1] == "[#team › thread] Ada checked in."
-    assert "ADA-SHARED swapped in a conformer" in lines[digest + 2]
+    item = lines.index("[#team › thread] Ada checked in.")
+    assert digest < item and "ADA-SHARED swapped in a conformer" in lines[item + 1]
     assert len([line for line in lines if "Team digest" in line]) == 1
     assert lines[-1] == "[console] The clock moved 7d: now Mon 2026-11-09 09:00 UTC."
     assert "Weekly check-in 1/5" in answer
@@ -111,6 +111,7 @@ async def test_slack_messenger_delivers_the_prompt_and_the_digest_thread(
     channel = [p for p in posts if p["channel"] == "C1"]
     (parent,) = [p for p in channel if "Team digest" in slack_text(p)]
     assert not parent.get("thread_ts")
+    assert "week of 2 November 2026" in slack_text(parent) and "• Ada" in slack_text(parent)
     (reply,) = [p for p in channel if p.get("thread_ts")]
     async with coach.db.session() as session:
         digest = (

@@ -71,7 +71,7 @@ async def test_digest_threads_published_check_ins_and_keeps_private_things_out(
 
     await rig.run_until(utc(2026, 11, 6, 16, 0), STEP)
     (parent,) = digest_parents(rig.messenger.posts(CHANNEL))
-    assert parent.at == utc(2026, 11, 6, 16) and "2026-W45" in parent.text
+    assert parent.at == utc(2026, 11, 6, 16) and "week of 2 November 2026" in parent.text
     (item,) = [p for p in rig.messenger.posts() if p.thread is not None]
     assert item.thread == parent.ts and item.target == CHANNEL
     assert rig.messenger.sent.index(parent) < rig.messenger.sent.index(item)
@@ -90,20 +90,21 @@ async def test_digest_threads_published_check_ins_and_keeps_private_things_out(
 
     await rig.run_until(utc(2026, 11, 14, 4, 0), STEP)
     parents = digest_parents(rig.messenger.posts())
-    assert [p.text.split(":")[0] for p in parents] == [
-        "Team digest, 2026-W45",
-        "Team digest, 2026-W46",  # next week's is a new parent, with no replies
+    # Next week nobody published: no digest is posted (the team did not ask for empty ones).
+    assert [p.text.split(":")[0] for p in parents] == ["Team digest, week of 2 November 2026"]
+    digests = await rig.deliveries(Delivery.kind == "digest")
+    assert [(d.period, d.status) for d in digests] == [
+        ("2026-W45", "sent"),
+        ("2026-W46", "skipped"),
     ]
-    assert len(await rig.deliveries(Delivery.kind == "digest")) == 2
     # Items that waited for their digest were let go unsent: never looked for on the platform.
     assert rig.messenger.lookups == 0
-    assert [p for p in rig.messenger.posts() if p.thread == parents[1].ts] == []
 
     # Nothing private ever reached a channel: unpublished check-ins, reflections, nudges.
     secrets = ["BOB-PRIVATE", "CY-PRIVATE", "CY-FAILED", "CY-REFLECTION", "CY-ANSWER"]
     secrets += private_lines + [n.why for n in rig.prompts.catalogue.nudges]
     everything = [p.text for p in rig.messenger.posts()]
-    assert len(everything) > 4
+    assert len(everything) >= 4
     for text in everything:
         for secret in secrets:
             assert secret not in text, (secret, text)
@@ -148,3 +149,72 @@ async def test_the_nudge_cadence_is_the_teams(db: Database) -> None:
     catalogue = {n.text for n in channel_nudges()}
     nudges = [p.at for p in rig.messenger.posts(CHANNEL) if p.text in catalogue]
     assert nudges == [utc(2026, 11, 2, 10) + timedelta(weeks=w) for w in (0, 2, 4, 6)]
+
+
+async def test_the_digest_shows_each_number_against_its_goal_and_who_moved_it(
+    db: Database,
+) -> None:
+    rig = Rig(db, MONDAY)
+    ada, bob, cy = person("U1", "Ada", admin=True), person("U2", "Bob"), person("U3", "Cy")
+    await rig.command(ada, "coach", "team channel")
+    for member in (ada, bob, cy):
+        await rig.join(member)
+    await rig.form(ada, "goal", {**GOAL, "baseline": "0.31", "target": "0.15"})
+    await rig.form(
+        bob,
+        "goal",
+        {
+            **GOAL,
+            "capability": "Fold towels",
+            "metric_name": "fold rate",
+            "direction": "up",
+            "baseline": "0.2",
+        },
+    )
+    rig.clock.advance(timedelta(days=1))
+    await rig.publish(ada, await rig.check_in(ada, "swapped the encoder", metric_value="0.27"))
+    await rig.publish(bob, await rig.check_in(bob, "more teleop demos", metric_value="0.15"))
+    await rig.publish(cy, await rig.check_in(cy, "read three papers <!here>"))
+
+    await rig.run_until(utc(2026, 11, 6, 16, 0), STEP)
+
+    (parent,) = digest_parents(rig.messenger.posts(CHANNEL))
+    lines = parent.text.splitlines()
+    assert lines[0] == "Team digest, week of 2 November 2026: what members chose to share."
+    assert lines[1] == (
+        "• Ada, on Robust speech recognition for clinics: clinic WER 0.27 "
+        "(baseline 0.31, target 0.15), moved from 0.31"
+    )
+    assert lines[2] == "• Bob, on Fold towels: fold rate 0.15 (baseline 0.2)"  # went down
+    assert lines[3] == "• Cy (no goal yet)"
+    assert lines[4] == "Moved their number this week: Ada."
+    assert "Ada" in parent.member_words and "Bob" in parent.member_words
+    assert "<!here>" not in parent.text  # only the thread carries what each one wrote
+    replies = [p for p in rig.messenger.posts() if p.thread == parent.ts]
+    assert "clinic WER: 0.27 (baseline 0.31, target 0.15)" in replies[0].text
+
+
+async def test_an_empty_week_posts_nothing_unless_the_team_asks_and_a_late_one_stands_alone(
+    db: Database,
+) -> None:
+    rig = Rig(db, MONDAY)
+    ada = person("U1", "Ada", admin=True)
+    await rig.command(ada, "coach", "team channel")
+    await rig.join(ada)
+    await rig.run_until(utc(2026, 11, 7, 4, 0), STEP)
+    assert digest_parents(rig.messenger.posts()) == []  # nobody published: nothing posted
+
+    # Saturday: a check-in published after the skipped digest is posted on its own.
+    late = await rig.check_in(ada, "ADA-LATE ran the eval")
+    await rig.publish(ada, late)
+    await rig.step()
+    (alone,) = [p for p in rig.messenger.posts(CHANNEL) if "ADA-LATE" in p.text]
+    assert alone.thread is None
+
+    await rig.team_digest(ada, empty="yes")
+    assert "also in a week nobody published" in said(await rig.command(ada, "coach", "team"))
+    await rig.run_until(utc(2026, 11, 14, 4, 0), STEP)
+    (empty,) = digest_parents(rig.messenger.posts())
+    assert empty.text == (
+        "Team digest, week of 9 November 2026: nobody published a check-in this week."
+    )

@@ -47,7 +47,7 @@ async def test_the_digest_form_moves_the_digest_and_the_nudges(db: Database) -> 
     (form,) = await rig.command(admin, "coach", "team digest")
     assert isinstance(form, OpenForm) and form.form.form_id == "team_digest"
     await rig.team_rhythm(admin, timezone="Europe/Berlin", day="tuesday", at="09:00")
-    await rig.team_digest(admin, day="thursday", at="17:00", nudge_every_weeks="1")
+    await rig.team_digest(admin, day="thursday", at="17:00", nudge_every_weeks="1", empty="yes")
 
     thursday, tuesday = utc(2026, 11, 5, 16, 0), utc(2026, 11, 3, 8, 0)
     await rig.run_until(utc(2026, 11, 8, 0, 0), timedelta(hours=6), also=(thursday, tuesday))
