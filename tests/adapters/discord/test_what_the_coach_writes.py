@@ -34,3 +34,15 @@ async def test_dm_lines_get_answers_and_forget_me_asks_first(ada: Researcher) ->
     offered = await ada.dm("check in")
     opened = await ada.press("Weekly check-in", on=offered, in_dm=True)
     assert opened.modal["title"] == "Weekly check-in"
+
+
+async def test_a_team_can_ask_for_the_digest_of_an_empty_week(grace: Researcher) -> None:
+    asked = await grace.slash("coach team digest")  # six fields: the day is asked first
+    opened = await grace.choose("Digest day", "friday", on=asked)
+
+    fields = [c["component"]["custom_id"] for c in opened.modal["components"]]
+    assert "digest_when_empty" in fields
+    saved = await grace.submit(opened.modal, digest_when_empty="yes")
+    assert "Team settings saved." in saved.text
+    shown = await grace.slash("coach team show")
+    assert "Digest: Friday 16:00, also in a week nobody published." in shown.text
