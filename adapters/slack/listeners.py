@@ -11,7 +11,7 @@ import asyncio
 import functools
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -167,8 +167,7 @@ class Listeners:
             unavailable = next((i for i in intents if isinstance(i, TryAgainLater)), None)
             if rejected is not None:
                 # The modal stays open with everything the member typed, errors under fields.
-                errors = {k: cap(v, ERROR_TEXT) for k, v in rejected.errors.items()}
-                await ack(response_action="errors", errors=errors)
+                await ack(response_action="errors", errors=under_fields(view, rejected.errors))
                 rest = [i for i in intents if i is not rejected]
             elif unavailable is not None and view.get("blocks"):
                 first = str(view["blocks"][0].get("block_id", ""))
@@ -275,6 +274,18 @@ def with_what_was_sent(intent: Intent, name: str, text: str) -> Intent:
     if not isinstance(intent, TryAgainLater) or not text.strip():
         return intent
     return TryAgainLater((*intent.body, f"\nYou sent: /{name} ", UserText(text)))
+
+
+def under_fields(view: dict[str, Any], errors: Mapping[str, str]) -> dict[str, str]:
+    """Each error under its field; one about a field this modal does not show (a goal to pick,
+    when the goal it was opened for was closed meanwhile) under the first field: Slack refuses
+    an error for a block it has not got."""
+    blocks = [str(b.get("block_id", "")) for b in view.get("blocks") or [] if isinstance(b, dict)]
+    shown: dict[str, str] = {}
+    for field, text in errors.items():
+        block = field if field in blocks or not blocks else blocks[0]
+        shown[block] = f"{shown[block]} {text}" if block in shown else text
+    return {block: cap(text, ERROR_TEXT) for block, text in shown.items()}
 
 
 def what_was_written(view: dict[str, Any], values: dict[str, str]) -> Content:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from adapters.slack.listeners import under_fields
 from bot.coach import Coach
 from bot.store.models import Goal, Member
 from tests.adapters.slack.conftest import SlackHarness, buttons_of, text_of
@@ -133,3 +134,12 @@ async def test_text_over_the_limit_is_kept_and_reopens_with_the_command(
     again = await slack.opened_view(2)
     values = {b["block_id"]: b["element"].get("initial_value") for b in again["blocks"]}
     assert values["capability"] == long and values["baseline"] == "0.50"
+
+
+def test_an_error_about_a_field_the_modal_lacks_goes_under_its_first_field() -> None:
+    view = {"blocks": [{"block_id": "did"}, {"block_id": "metric_value"}]}
+    errors = {"goal": '"Goal" is needed.', "metric_value": "must be a number"}
+    assert under_fields(view, errors) == {
+        "did": '"Goal" is needed.',
+        "metric_value": "must be a number",
+    }
