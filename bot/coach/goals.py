@@ -168,7 +168,10 @@ async def confirm_abandon(turn: Turn, rest: str) -> list[Intent]:
     )
     return [
         Reply(
-            turn.say("goal_abandon_confirm", ref=ref, capability=UserText(goal.capability)), buttons
+            turn.say(
+                "goal_abandon_confirm", ref=ref, capability=UserText(unperiod(goal.capability))
+            ),
+            buttons,
         )
     ]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.coach import Coach, forms
-from bot.events import FormRejected, FormSubmitted, OpenForm, Reply
+from bot.events import FileReady, FormRejected, FormSubmitted, OpenForm, Reply
 from bot.store.models import BestWork, Draft, Goal, Member
 from tests.coach.helpers import CHANNEL, check_in, command, member, only, rows, set_goal, text
 
@@ -156,3 +156,14 @@ def test_numbers_parse_percentages_exactly() -> None:
     assert forms.number("1,5") is None and forms.number("nan%") is None
     assert forms.typed("0.50") == "0.50"
     assert forms.typed("90%") == "90%, read as 0.9"
+
+
+async def test_a_command_over_the_limit_says_how_to_get_the_text_back(coach: Coach) -> None:
+    long = "Loss spikes at step 40k; " * 130  # 3250 characters
+
+    said = text(only(await command(coach, member(), "log", long), Reply))
+
+    assert "kept as a draft, and /coach export gives it back" in said
+    files = await command(coach, member(), "coach", "export")
+    markdown = next(f for f in files if isinstance(f, FileReady) and f.filename.endswith(".md"))
+    assert "## Unsent drafts" in markdown.data and long.strip() in markdown.data
