@@ -126,6 +126,8 @@ def _future_date(text: str, values: Mapping[str, str], checking: Checking) -> st
 
 
 def _hours_a_week(text: str, values: Mapping[str, str], checking: Checking) -> str | None:
+    if text.endswith("%"):  # a share of what? Hours are asked for.
+        return checking.say("form_hours_not_percent")
     hours = number(text)
     if hours is not None and not 0 <= hours <= 168:
         return checking.say("form_hours_a_week")

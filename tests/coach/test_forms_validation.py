@@ -44,6 +44,7 @@ def test_one_answer_is_checked_on_its_own(
         ("mute_until", "2020-01-01", "2020-01-01 is in the past. Choose today (2026-11-02)"),
         ("mute_until", "soon", "use a date like 2026-12-31"),
         ("side_budget_hours", "200", "between 0 and 168"),
+        ("side_budget_hours", "10%", "a number of hours, like 4, not a percentage."),
     ],
 )
 def test_each_settings_answer_is_checked_when_given(
