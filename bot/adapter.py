@@ -31,7 +31,10 @@ class RunOptions:
     # platform, whether it is up: /readyz reports it.
     connections: dict[str, Callable[[], Awaitable[bool]]] = field(default_factory=dict)
     scheduler: Scheduler | None = None
-    clock: OffsetClock | None = None  # the console moves it with /tick
+    # The demo (``research-coach console --demo``): a throw-away database, where simulated time
+    # may run. Elsewhere the run keeps the system clock, so no row is ever stamped in the future.
+    demo: bool = False
+    clock: OffsetClock | None = None  # the demo's simulated time, moved by the console's /tick
     # The run's own server of /healthz, /readyz and /metrics, when no adapter serves HTTP.
     ops: OpsServer | None = None
 

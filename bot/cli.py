@@ -8,6 +8,7 @@ import json
 import logging
 import signal
 import sys
+import tempfile
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -29,7 +30,7 @@ from bot.events import TenantRef
 from bot.health import readiness
 from bot.llm import Judge, follow_ups_from, judge_from
 from bot.ops import OpsServer
-from bot.ports import OffsetClock
+from bot.ports import OffsetClock, SystemClock
 from bot.prompts import load_prompts
 from bot.schedule.runner import Scheduler
 from bot.settings import Settings
@@ -83,21 +84,23 @@ async def open_database(settings: Settings) -> Database:
 async def serve(settings: Settings, names: list[str], options: RunOptions) -> None:
     """Run the named adapters and the scheduler that reaches members through them."""
     db = await open_database(settings)
-    options.clock = OffsetClock()
+    # Simulated time only in the demo, whose database is thrown away: a real one keeps real time.
+    options.clock = demo_clock() if options.demo else None
+    clock = options.clock or SystemClock()
     # The embedded analysis model loads before the first check-in (or the log says why not).
     analysis.configure(enabled=settings.analysis_model, model_file=settings.analysis_model_file)
     await asyncio.to_thread(analysis.warm_up)
     prompts = load_prompts()
     coach = Coach(
         db,
-        options.clock,
+        clock,
         prompts,
         follow_ups_from(settings, prompts),
         judge=judge_from(settings, prompts),
     )
     options.scheduler = Scheduler(
         db,
-        options.clock,
+        clock,
         options.messengers,
         coach.prompts,
         timedelta(hours=settings.schedule_grace_hours),
@@ -122,6 +125,21 @@ async def serve(settings: Settings, names: list[str], options: RunOptions) -> No
         if coach.judge is not None:
             await coach.judge.aclose()
         await db.dispose()
+
+
+def demo_clock(now: datetime | None = None) -> OffsetClock:
+    """The demo's time, from the coming Monday 09:00 UTC: an hour before a new team's check-in
+    prompts and channel nudge, so each ``/tick 7d`` plays one whole week in the same order
+    (prompt and nudge, reminder, digest), whatever the day the demo is started."""
+    now = now or datetime.now(UTC)
+    monday = (now + timedelta(days=(7 - now.weekday()) % 7)).replace(
+        hour=9, minute=0, second=0, microsecond=0
+    )
+    if monday < now:
+        monday += timedelta(weeks=1)
+    clock = OffsetClock()
+    clock.advance(monday - now)
+    return clock
 
 
 def on_stop_signal(scheduler: Scheduler) -> None:
@@ -182,11 +200,25 @@ def console(
     member: Annotated[
         str | None, typer.Option("--as", metavar="NAME", help="Act as this member.")
     ] = None,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo",
+            help="Try the coach on a throw-away database, deleted when you leave, where /tick "
+            "moves time (your data folder is not touched).",
+        ),
+    ] = False,
 ) -> None:
     """Use the coach in this terminal (reads commands line by line; a pipe works too)."""
     settings = load_settings()
     logs.configure_from(settings)
-    _run(lambda: serve(settings, ["console"], RunOptions(member=member)))
+    if not demo:
+        _run(lambda: serve(settings, ["console"], RunOptions(member=member)))
+        return
+    with tempfile.TemporaryDirectory(prefix="research-coach-demo-") as folder:
+        # Its own SQLite in a folder of its own, whatever COACH_DATA_DIR or COACH_DATABASE_URL say.
+        throwaway = settings.model_copy(update={"data_dir": Path(folder), "database_url": None})
+        _run(lambda: serve(throwaway, ["console"], RunOptions(member=member, demo=True)))
 
 
 @app.command()

@@ -392,6 +392,7 @@ def test_every_help_names_values_only_where_options_take_one(words: list[str]) -
         assert re.search(r"^  --eval <path> +A labelled JSON-lines file", out, re.M)
     if words == ["console"]:
         assert re.search(r"^  --as NAME +Act as this member\.$", out, re.M)
+        assert re.search(r"^  --demo +Try the coach on a throw-away database", out, re.M)
     if words == ["doctor"]:  # a docstring's paragraph is one paragraph, wrapped anew
         assert "the analysis model, the LLM" in " ".join(out.split())
         assert not re.search(r"the analysis$", out, re.M)  # where the docstring breaks

@@ -3,7 +3,8 @@
 - ``/command args`` is a command typed in the team channel (``#team``);
 - a plain line is a DM to the coach (reflection answers), unless a form is being filled in;
 - a number right after a message with buttons presses that button;
-- ``/tick 7d`` moves the clock forward and lets the scheduler do what falls due;
+- ``/tick 7d`` moves the clock forward and lets the scheduler do what falls due (only in the
+  demo, ``research-coach console --demo``, whose database is thrown away);
 - ``/home`` shows the member's home (goals and their numbers, best five, latest nudges);
 - ``/as NAME`` acts as another member of the same team; ``/retry`` resends what the database
   could not take; ``/quit`` ends the session.
@@ -29,6 +30,7 @@ from bot.events import (
     FileReady,
     FollowUp,
     Form,
+    FormClosed,
     FormField,
     FormRejected,
     FormSubmitted,
@@ -39,6 +41,7 @@ from bot.events import (
     Place,
     TenantRef,
     TryAgainLater,
+    plain,
 )
 from bot.ports import ManualClock, OffsetClock
 from bot.schedule.runner import Scheduler
@@ -108,6 +111,21 @@ class ConsoleSession:
         return Actor(self.tenant, self.member.lower(), self.member, is_admin=True)
 
     @property
+    def banner(self) -> str:
+        """What the console says first; in the demo (where time moves), that it is one."""
+        say = self.coach.prompts.say
+        banner = plain(say("console_banner"))
+        return banner + ("\n" + plain(say("console_demo_banner")) if self.clock else "")
+
+    async def start(self) -> None:
+        """Once, before the first line: the console's ``#team`` is the team channel from the
+        start, so the week's digest and channel nudges have somewhere to go."""
+        await self.coach.adopt_team_channel(self.tenant, TEAM_CHANNEL)
+
+    def _say(self, key: str) -> str:
+        return render.block("console", self.coach.prompts.say(key))
+
+    @property
     def prompt(self) -> str:
         if self.form is not None:
             return f"{self.member} (form)> "
@@ -142,15 +160,32 @@ class ConsoleSession:
             return ""
         return await self._dispatch(MessageReceived(self.actor, Place.dm(), line))
 
+    async def interrupt(self) -> str:
+        """Ctrl-C in a form: the form is closed, the answers so far kept as a draft (the coach
+        says how to get them back). ``""`` when no form is open."""
+        if self.form is None:
+            return ""
+        left, self.form = self.form, None
+        event = FormClosed(
+            self.actor,
+            Place.channel(TEAM_CHANNEL),
+            left.form.form_id,
+            dict(left.values),
+            left.form.context,
+        )
+        return await self._dispatch(event)
+
     def _offer(self, buttons: tuple[Button, ...]) -> None:
         self.buttons = buttons
 
     async def _tick(self, text: str) -> str:
         """Move the clock forward in steps, letting the scheduler do what falls due."""
+        if self.clock is None:  # real time on real data: simulated dates would stay in it
+            return self._say("console_tick_demo_only")
         span = duration(text)
         if span is None:
             return "[console] Usage: /tick DURATION, like 30m, 12h, 7d or 2w"
-        if self.scheduler is None or self.clock is None:
+        if self.scheduler is None:
             return "[console] The scheduler is not running in this session."
         shown: list[str] = []
         self.messenger.sink = shown.append
