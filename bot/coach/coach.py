@@ -179,7 +179,9 @@ class Coach:
         async with self.db.scope(actor.tenant, now) as scope:
             await scope.take_turn(actor.user_id)  # across replicas, as the lock above is within one
             row = await scope.ensure_member(actor.user_id, actor.display_name, actor.timezone, now)
-            # First sight, or a time zone that changed: (re)compute when prompts fall due.
+            row.last_seen_at = now  # a word from them: this week is not a silent one
+            # First sight, a time zone that changed, or back after a pause of the weekly
+            # prompts (bot.schedule.claims.SILENT_WEEKS): (re)compute when prompts fall due.
             if row.next_checkin_at is None:
                 reschedule_member(row, scope.tenant, now)
             if scope.tenant.next_digest_at is None and scope.tenant.next_nudge_at is None:

@@ -84,6 +84,21 @@ def next_due(rhythm: Rhythm, after: datetime) -> tuple[datetime, str] | None:
     return None
 
 
+def answered_from(instant: datetime, timezone: str) -> datetime:
+    """From when a check-in answers the weekly prompt due at ``instant``: the start of its
+    local week (a check-in any day of that week answers it), or of the local day before when
+    that is earlier (a Monday prompt is answered from Sunday on).
+
+    >>> answered_from(datetime(2026, 11, 4, 9, 0, tzinfo=UTC), "Europe/Berlin").isoformat()
+    '2026-11-01T23:00:00+00:00'
+    >>> answered_from(datetime(2026, 11, 2, 9, 0, tzinfo=UTC), "Europe/Berlin").isoformat()
+    '2026-10-31T23:00:00+00:00'
+    """
+    zone = ZoneInfo(timezone)
+    week = to_utc(datetime.combine(monday_of(instant.astimezone(zone).date()), time()), zone)
+    return min(week, day_before_start(instant, timezone))
+
+
 def day_before_start(instant: datetime, timezone: str) -> datetime:
     """When the local day before ``instant`` began, in UTC: a check-in from then on is an
     early answer to the appointment at ``instant``.

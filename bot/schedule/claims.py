@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.schedule import history
-from bot.schedule.calendar import Rhythm, day_before_start, local_period, next_due
+from bot.schedule.calendar import Rhythm, answered_from, local_period, next_due
 from bot.schedule.writes import writing
 from bot.store import Database
 from bot.store.models import CheckIn, Delivery, Member, Tenant
@@ -28,14 +28,17 @@ BATCH = 300  # rows per transaction; the loop yields between batches so nothing 
 EARLY = timedelta(days=1)  # a check-in from the (local) day before answers the period's prompt
 REMINDER_HORIZON = timedelta(days=7)
 
-CHECKIN, REMINDER, DIGEST, DIGEST_ITEM, CHANNEL_NUDGE, TAG = (
+CHECKIN, REMINDER, DIGEST, DIGEST_ITEM, CHANNEL_NUDGE, TAG, PAUSE = (
     "checkin",
     "reminder",
     "digest",
     "digest_item",
     "channel_nudge",
     "tag",
+    "pause",  # one note after SILENT_WEEKS unanswered prompts: the prompts stop until they're back
 )
+SILENT_WEEKS = 3
+SILENT_LOOKBACK = timedelta(weeks=SILENT_WEEKS + 5)  # how far back the unanswered prompts are read
 
 
 class Scheduled(Protocol):
@@ -71,6 +74,7 @@ class Due:
     next_checkin_at: datetime
     nudges_enabled: bool
     last_nudges: str
+    last_seen_at: datetime | None
 
 
 DUE_COLUMNS = (
@@ -86,6 +90,7 @@ DUE_COLUMNS = (
     Member.next_checkin_at,
     Member.nudges_enabled,
     Member.last_nudges,
+    Member.last_seen_at,
 )
 MEMBERS = cast(Table, Member.__table__)
 
@@ -181,11 +186,52 @@ async def claim_many(
     return {(t, target, kind, period) for t, target, kind, period in result.all()}
 
 
+async def _recent_prompts(
+    session: AsyncSession, member_ids: list[int], now: datetime
+) -> dict[int, list[tuple[str, str, datetime]]]:
+    """The latest weekly prompts and pause notes of each member: (kind, status, due), newest
+    first, read for a whole batch at once."""
+    found: dict[int, list[tuple[str, str, datetime]]] = {}
+    if not member_ids:
+        return found
+    rows = await session.execute(
+        select(Delivery.member_id, Delivery.kind, Delivery.status, Delivery.due_at)
+        .where(
+            Delivery.member_id.in_(member_ids),
+            Delivery.kind.in_((CHECKIN, PAUSE)),
+            Delivery.due_at >= now - SILENT_LOOKBACK,
+        )
+        .order_by(Delivery.due_at.desc(), Delivery.id.desc())
+    )
+    for member_id, kind, status, due in rows.all():
+        if member_id is not None:
+            found.setdefault(member_id, []).append((kind, status, due))
+    return found
+
+
+def silent_weeks(earlier: Sequence[tuple[str, str, datetime]], heard: datetime | None) -> int:
+    """How many weekly prompts in a row, the latest first, went out with no word from the
+    member since (``heard``: their latest check-in or turn); the count stops at an answered
+    week, a week not prompted, or the last pause note.
+
+    >>> week = datetime(2026, 11, 2)
+    >>> silent_weeks([("checkin", "sent", week), ("checkin", "answered", week)], None)
+    1
+    """
+    count = 0
+    for kind, status, due in earlier:
+        if kind != CHECKIN or status != "sent" or (heard is not None and heard >= due):
+            break
+        count += 1
+    return count
+
+
 @dataclass
 class TickReport:
     claimed: int = 0
     missed: int = 0
     answered_early: int = 0
+    paused: int = 0  # members told their prompts pause after weeks of silence
     reminders: int = 0
     digests: int = 0
     channel_nudges: int = 0
@@ -264,26 +310,32 @@ class Ticker:
                     )
                 ).all()
             }
+            earlier = await _recent_prompts(session, [m.id for m in rows], now)
             claims = []
+            pausing: set[int] = set()
             for member in rows:
                 due_at = member.next_checkin_at
                 status = self._status(due_at, now)
                 last = last_checkin.get(member.id)
-                early = last is not None and last >= day_before_start(due_at, member.timezone)
+                early = last is not None and last >= answered_from(due_at, member.timezone)
                 if status == "pending" and early:
-                    status = "answered"  # checked in from the day before: that answers it
+                    status = "answered"  # checked in that week, or the day before: answered
+                heard = max((t for t in (last, member.last_seen_at) if t), default=None)
+                silent = silent_weeks(earlier.get(member.id, []), heard)
+                if silent >= SILENT_WEEKS:
+                    pausing.add(member.id)  # a note instead of a prompt, then none
                 claims.append(
                     {
                         "tenant_id": member.tenant_id,
                         "member_id": member.id,
-                        "kind": CHECKIN,
+                        "kind": PAUSE if member.id in pausing else CHECKIN,
                         "target": member.user_id,
                         "period": local_period(due_at, member.timezone),
                         "due_at": due_at,
                         "status": status,
                         "attempts": 0,
                         "next_attempt_at": due_at,
-                        "detail": {},
+                        "detail": {"silent": silent} if silent else {},  # picks the wording
                     }
                 )
             new = await claim_many(session, claims)
@@ -291,6 +343,10 @@ class Ticker:
             for member, row in zip(rows, claims, strict=True):
                 if _key(row) not in new:
                     continue  # claimed before (a restart, another replica): nothing more
+                if row["kind"] == PAUSE:
+                    report.paused += 1
+                    report.missed_kinds[PAUSE] += row["status"] == "missed"
+                    continue
                 report.claimed += row["status"] == "pending"
                 report.missed += row["status"] == "missed"
                 report.missed_kinds[CHECKIN] += row["status"] == "missed"
@@ -310,6 +366,8 @@ class Ticker:
             for member in rows:
                 rhythm = member_rhythm(member, tenants[member.tenant_id])
                 found = next_due(rhythm, member.next_checkin_at) if rhythm else None
+                if member.id in pausing:
+                    found = None  # until they are back: any turn of theirs reschedules them
                 following.append({"b_id": member.id, "b_next": found[0] if found else None})
             await session.execute(
                 MEMBERS.update()
@@ -373,6 +431,7 @@ class Ticker:
                         Delivery.target,
                         Delivery.period,
                         Delivery.sent_at,
+                        Delivery.detail,
                         Tenant.tag_nonresponders,
                         Tenant.team_channel,
                     )
@@ -402,9 +461,10 @@ class Ticker:
                 )
             ).all()
             claims: list[dict[str, Any]] = []
-            for tenant_id, member_id, target, period, sent_at, _, _ in rows:
+            for tenant_id, member_id, target, period, sent_at, detail, _, _ in rows:
                 assert sent_at is not None
                 at = sent_at + timedelta(hours=hours)
+                silent = (detail or {}).get("silent")
                 claims.append(
                     {
                         "tenant_id": tenant_id,
@@ -416,7 +476,7 @@ class Ticker:
                         "status": self._status(at, now),
                         "attempts": 0,
                         "next_attempt_at": at,
-                        "detail": {},
+                        "detail": {"silent": silent} if silent else {},  # as its prompt's
                     }
                 )
             new = await claim_many(session, claims)

@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.coach.summary import Shared, digest, team_summary
 from bot.events import Action, Button, Content, Mention, Segment, UserText
-from bot.prompts import PromptError, Prompts, _read_yaml, render
-from bot.schedule.claims import CHANNEL_NUDGE, CHECKIN, DIGEST, DIGEST_ITEM, REMINDER
+from bot.prompts import PromptError, Prompts, _read_yaml, placeholders, render
+from bot.schedule.claims import CHANNEL_NUDGE, CHECKIN, DIGEST, DIGEST_ITEM, PAUSE, REMINDER
 from bot.store.models import CheckIn, Delivery, Goal, Member, MetricPoint, NudgeRecord, Tenant
 
 NUDGE_QUIET = timedelta(weeks=8)  # a channel prompt does not come back sooner than this
@@ -52,6 +52,42 @@ def channel_nudges() -> tuple[ChannelNudge, ...]:
     if len({n.id for n in loaded}) != len(loaded):
         raise PromptError("prompts/channel_nudges.yaml: ids repeat")
     return loaded
+
+
+class WeeklyWords(BaseModel):
+    """prompts/weekly.yaml: the weekly DMs, several wordings each (see that file)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    prompt_goal: tuple[str, ...] = Field(min_length=3)
+    prompt: tuple[str, ...] = Field(min_length=3)
+    reminder: tuple[str, ...] = Field(min_length=3)
+    paused: str
+
+
+@cache
+def weekly_words() -> WeeklyWords:
+    """prompts/weekly.yaml, validated: each wording distinct, with only its placeholders."""
+    try:
+        words = WeeklyWords.model_validate(_read_yaml("weekly.yaml"))
+    except ValueError as exc:
+        raise PromptError(f"prompts/weekly.yaml: {exc}") from exc
+    allowed = {"prompt_goal": {"name", "capability"}}
+    for key in ("prompt_goal", "prompt", "reminder"):
+        wordings: tuple[str, ...] = getattr(words, key)
+        if len(set(wordings)) != len(wordings):
+            raise PromptError(f"prompts/weekly.yaml: {key} repeats a wording")
+        for text in wordings:
+            if placeholders(text) - allowed.get(key, {"name"}):
+                raise PromptError(f"prompts/weekly.yaml: unknown placeholder in {text!r}")
+    if placeholders(words.paused) - {"name"}:
+        raise PromptError("prompts/weekly.yaml: unknown placeholder in paused")
+    return words
+
+
+def worded(wordings: Sequence[str], silent: int) -> str:
+    """The wording for a week after ``silent`` weeks without a check-in: the first in an
+    ordinary week, another in each quiet one."""
+    return wordings[silent % len(wordings)]
 
 
 @dataclass
@@ -99,7 +135,7 @@ class Composer:
         ``known``: what ``prefetch`` read for a batch this delivery belongs to.
         """
         match delivery.kind:
-            case "checkin" | "reminder":
+            case "checkin" | "reminder" | "pause":
                 return await self._prompt(session, delivery, known or Known())
             case "digest":
                 return await self._digest(session, delivery)
@@ -142,14 +178,17 @@ class Composer:
                 )
             ).scalar_one_or_none()
         name = UserText(member.display_name or member.user_id)
-        if delivery.kind == REMINDER:
-            body = self.prompts.say("weekly_reminder", name=name)
+        words = weekly_words()
+        silent = int(delivery.detail.get("silent", 0) or 0)
+        if delivery.kind == PAUSE:
+            body = render(words.paused, name=name)
+        elif delivery.kind == REMINDER:
+            body = render(worded(words.reminder, silent), name=name)
         elif goal is not None:
-            body = self.prompts.say(
-                "weekly_prompt_goal", name=name, capability=UserText(goal.capability)
-            )
+            wording = worded(words.prompt_goal, silent)
+            body = render(wording, name=name, capability=UserText(goal.capability))
         else:
-            body = self.prompts.say("weekly_prompt", name=name)
+            body = render(worded(words.prompt, silent), name=name)
         return Message(body, (Button("Check in", Action.OPEN_CHECKIN),))
 
     async def _goal_nudge(self, session: AsyncSession, delivery: Delivery) -> Message | None:
@@ -301,4 +340,4 @@ def week_of(period: str) -> str:
     return f"{monday.day} {monday:%B %Y}"
 
 
-__all__ = ["CHECKIN", "Composer", "Message", "channel_nudges"]
+__all__ = ["CHECKIN", "Composer", "Message", "channel_nudges", "weekly_words"]

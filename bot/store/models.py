@@ -123,6 +123,8 @@ class Member(Base):
     last_nudges: Mapped[str] = mapped_column(String(200), default="")
     # When the platform last refused a DM to this member (Discord error 50007).
     dm_refused_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Their latest turn (a command, form, button or DM): weeks with one are not silent weeks.
+    last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 

@@ -128,11 +128,15 @@ class RecordingMessenger:
         return [s for s in self.sent if s.kind == "post" and channel in (None, s.target)]
 
     def prompts_to(self, user_id: str) -> list[Sent]:
-        """Weekly check-in prompts (not reminders) sent to ``user_id``."""
-        return [s for s in self.dms(user_id) if "time for your weekly check-in" in s.text]
+        """Weekly check-in prompts (not reminders) sent to ``user_id``, in any wording."""
+        return [
+            s
+            for s in self.dms(user_id)
+            if "weekly check-in" in s.text and "still open" not in s.text
+        ]
 
     def reminders_to(self, user_id: str) -> list[Sent]:
-        return [s for s in self.dms(user_id) if "A gentle reminder" in s.text]
+        return [s for s in self.dms(user_id) if "still open" in s.text]
 
 
 class Rig:

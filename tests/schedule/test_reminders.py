@@ -1,11 +1,14 @@
-"""Early check-ins answer the week's prompt; one reminder when a prompt went unanswered, none when
-it was answered or the team turned reminders off; no channel tags unless the team asked."""
+"""Early check-ins answer the week's prompt, and so does any check-in that week; one reminder when
+a prompt went unanswered, none when it was answered or the team turned reminders off; no channel
+tags unless the team asked; quiet weeks get new words, and three of them one note and a pause."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from bot.events import Mention, TenantRef
+from bot.events import Mention, TenantRef, UserText
+from bot.prompts import render
+from bot.schedule.content import weekly_words
 from bot.store import Database
 from bot.store.models import Delivery
 from tests.schedule.helpers import CHANNEL, Rig, person, utc
@@ -91,3 +94,81 @@ async def test_tagging_names_non_responders_only_when_the_team_enabled_it(db: Da
     (tag,) = tags  # one a period
     assert [s.user_id for s in tag.body if isinstance(s, Mention)] == ["U1", "UA"]
     assert tag.at == rig.messenger.reminders_to("U1")[0].at  # with the reminders
+
+
+MONDAY_MORNING = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # before everyone's Monday 10:00
+
+
+async def test_a_week_answered_before_the_day_moved_gets_no_prompt_and_no_reminder(
+    db: Database,
+) -> None:
+    rig = Rig(db, MONDAY_MORNING)
+    ada = person("U1", "Ada")
+    await rig.join(ada)
+    await rig.check_in(ada, "Swapped in a conformer encoder")  # Monday, before the prompt
+    await rig.own_schedule(ada, "wednesday", "10:00", "UTC")  # then moves her day
+
+    await rig.run_until(utc(2026, 11, 9, 0, 0), timedelta(hours=2))
+
+    assert rig.messenger.dms("U1") == []  # the week is answered, whatever the day
+    (week,) = await rig.deliveries(Delivery.target == "U1", Delivery.kind == "checkin")
+    assert (week.period, week.status) == ("2026-W45", "answered")
+    await rig.run_until(utc(2026, 11, 12, 0, 0), timedelta(hours=2))
+    assert [p.at for p in rig.messenger.prompts_to("U1")] == [utc(2026, 11, 11, 10)]
+
+
+async def test_silent_weeks_vary_the_words_then_one_note_pauses_the_prompts(
+    db: Database,
+) -> None:
+    rig = Rig(db, MONDAY_MORNING)
+    ada = person("U1", "Ada")
+    await rig.join(ada)
+
+    await rig.run_until(utc(2026, 11, 23, 0, 0), timedelta(hours=6))  # three silent weeks
+
+    prompts = [p.text for p in rig.messenger.prompts_to("U1")]
+    reminders = [r.text for r in rig.messenger.reminders_to("U1")]
+    assert len(prompts) == len(set(prompts)) == 3  # never the same words twice
+    assert len(reminders) == len(set(reminders)) == 3
+    await rig.run_until(utc(2026, 12, 14, 0, 0), timedelta(hours=6))
+    pause = [d for d in rig.messenger.dms("U1") if "pause the weekly prompts" in d.text]
+    assert [d.at.date() for d in pause] == [date(2026, 11, 23)]  # one note, the fourth week
+    assert len(rig.messenger.prompts_to("U1")) == 3  # and nothing after it
+    assert len(rig.messenger.dms("U1")) == 7
+
+    await rig.command(ada, "log", "back from the field trip")  # any command: back
+    await rig.run_until(utc(2026, 12, 15, 0, 0), timedelta(hours=6))
+    assert rig.messenger.prompts_to("U1")[-1].at.date() == date(2026, 12, 14)
+    assert rig.messenger.prompts_to("U1")[-1].text == prompts[0]  # an ordinary week again
+
+
+async def test_a_member_who_writes_without_checking_in_is_not_paused(db: Database) -> None:
+    rig = Rig(db, MONDAY_MORNING)
+    ada = person("U1", "Ada")
+    await rig.join(ada)
+    for week in range(5):
+        await rig.run_until(utc(2026, 11, 3, 12, 0) + timedelta(weeks=week), timedelta(hours=6))
+        await rig.command(ada, "log", f"notes of week {week}")
+
+    assert len(rig.messenger.prompts_to("U1")) == 5
+    assert not [d for d in rig.messenger.dms("U1") if "pause" in d.text]
+
+
+def test_every_weekly_wording_renders_and_says_what_it_is() -> None:
+    words = weekly_words()
+    name, capability = UserText("<!here> Ada"), UserText("a {braced} goal")
+    for key, wordings in (
+        ("prompt_goal", words.prompt_goal),
+        ("prompt", words.prompt),
+        ("reminder", words.reminder),
+        ("paused", (words.paused,)),
+    ):
+        for wording in wordings:
+            parts = render(wording, name=name, capability=capability)
+            coach_words = "".join(p for p in parts if isinstance(p, str))
+            assert "{" not in coach_words and "<!here>" not in coach_words, wording
+            assert name in parts, wording
+            if key.startswith("prompt"):
+                assert "weekly check-in" in wording and "still open" not in wording
+            if key == "reminder":
+                assert "still open" in wording

@@ -169,3 +169,28 @@ async def test_the_digest_shows_numbers_and_movers_and_an_empty_week_posts_nothi
 
     quiet = await say(ada, "/tick 7d")  # nobody published this week
     assert "Team digest" not in quiet and "Replies in the thread" not in quiet
+
+
+@pytest.mark.parametrize("db", ["sqlite"], indirect=True)  # the console's own database
+async def test_weekly_prompts_count_the_week_vary_in_silence_and_pause_after_three(
+    ticking: ConsoleSession,
+) -> None:
+    ada = ticking
+    await say(ada, *GOAL)
+    await say(ada, "/checkin", "Swapped in a conformer encoder", "", "0.28", "", "")
+    await say(ada, "/coach settings", "UTC", "3", "10:00", "", "")  # Monday → Wednesday
+
+    first = await say(ada, "/tick 7d")
+    assert "[DM]" not in first  # checked in that week, then moved her day: no prompt
+
+    weeks = await say(ada, "/tick 4w")
+    prompts = re.findall(r"^\[DM\] ((?!.*still open).*weekly check-in.*)$", weeks, re.M)
+    reminders = re.findall(r"^\[DM\] (.*still open.*)$", weeks, re.M)
+    assert len(prompts) == len(set(prompts)) == 3  # three silent weeks, three wordings
+    assert len(reminders) == len(set(reminders)) == 3
+    assert weeks.count("I'll pause the weekly prompts until you're back") == 1
+    assert weeks.rindex("pause the weekly prompts") > weeks.rindex("still open")
+
+    await say(ada, "/goal list")  # any command: back
+    back = await say(ada, "/tick 7d")
+    assert "[DM] Hi Ada, time for your weekly check-in on Transcribe" in back

@@ -1,18 +1,24 @@
 """What the coach writes, as Slack shows it: the home's nudges, answers to plain DMs, the
-review draft in a modal, the digest."""
+review draft in a modal, the weekly prompts."""
 
 from __future__ import annotations
 
 import json
+import random
 import re
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from bot.coach import Coach
+from bot.ports import ManualClock
 from bot.prompts import NUDGE_IDS
+from bot.schedule.leader import Leadership
+from bot.schedule.runner import Scheduler
 from bot.store.models import NotebookEntry
 from tests.adapters.slack.conftest import SlackHarness, buttons_of, text_of
 from tests.adapters.slack.test_checkin import set_goal
+from tests.conftest import START
 
 
 async def test_home_shows_what_the_latest_nudges_said(slack: SlackHarness) -> None:
@@ -82,3 +88,32 @@ async def test_dm_lines_get_answers_and_forget_me_asks_first(
     await slack.press(buttons_of(offered)["Weekly check-in"], channel="DU1")
     view = await slack.opened_view()
     assert view["blocks"][0]["block_id"] == "did"
+
+
+async def test_silent_weeks_reach_slack_in_new_words_then_one_pause_note(
+    slack: SlackHarness, coach: Coach, clock: ManualClock
+) -> None:
+    await slack.command("/coach", "help")  # Ada's first contact: her Monday 10:00 prompts begin
+    await slack.responses()
+    running = Scheduler(
+        coach.db,
+        clock,
+        {"slack": slack.runtime.messenger},
+        coach.prompts,
+        leadership=Leadership(coach.db, random.getrandbits(62)),
+    )
+    try:
+        for week in range(4):  # each Monday 10:00 (a prompt) and Tuesday 10:00 (a reminder)
+            for at in (timedelta(weeks=week, hours=1), timedelta(weeks=week, days=1, hours=1)):
+                clock.advance(START + at - clock.now())
+                await running.run_once()
+    finally:
+        await running.stop()
+
+    said = [text_of(c.args) for c in slack.fake.calls("chat.postMessage")]
+    prompts = [t for t in said if "weekly check-in" in t and "still open" not in t]
+    reminders = [t for t in said if "still open" in t]
+    assert len(prompts) == len(set(prompts)) == 3
+    assert len(reminders) == len(set(reminders)) == 3
+    (pause,) = [t for t in said if "pause the weekly prompts" in t]
+    assert said[-1] == pause  # the fourth Monday: one note, and no reminder after it
