@@ -83,6 +83,12 @@ def home_text(view: HomeView) -> Content:
     return tuple(parts)
 
 
+def takes_lines(field: FormField) -> bool:
+    """A long field whose value has several lines (a review draft) is answered in several
+    lines, up to one holding only ``.``."""
+    return field.kind is FieldKind.LONG and "\n" in field.initial.strip()
+
+
 def question(field: FormField, number: int, total: int, title: str, refused: str = "") -> str:
     """How the console asks one form field; ``refused``: an earlier answer that cannot be kept
     (shown whole, to copy and fix)."""
@@ -97,7 +103,11 @@ def question(field: FormField, number: int, total: int, title: str, refused: str
         head += f" ({'; '.join(notes)})"
     if field.choices:
         head += "\n" + "  ".join(f"  {i}) {c.label}" for i, c in enumerate(field.choices, 1))
-    if field.initial:
+    if takes_lines(field):  # a draft of several lines: shown whole, to keep or retype
+        head += "\n   Enter keeps the text below; or type a new one, line by line, and . alone"
+        head += " on the last line:"
+        head += "".join(f"\n   | {safe(line)}" for line in field.initial.splitlines())
+    elif field.initial:
         labels = {c.value: c.label for c in field.choices}
         shown = labels.get(field.initial, field.initial)
         shown = shown if len(shown) <= 60 else shown[:57] + "..."

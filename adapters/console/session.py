@@ -71,6 +71,7 @@ class FormInProgress:
     form: Form
     pending: list[int]  # indexes of the fields still to ask
     values: dict[str, str] = field(default_factory=dict)
+    lines: list[str] | None = None  # an answer of several lines being typed (see takes_lines)
 
     @property
     def current(self) -> int:
@@ -221,6 +222,11 @@ class ConsoleSession:
             self.form = None
             return "[console] Form cancelled; nothing was sent."
         spec = self.form.form.fields[self.form.current]
+        if render.takes_lines(spec):
+            typed = self._lines(line)
+            if typed is None:
+                return ""  # more lines to come
+            line = typed
         answer = line.strip()
         if not answer:
             answer = self._kept(spec)
@@ -248,6 +254,21 @@ class ConsoleSession:
             self.actor, Place.channel(TEAM_CHANNEL), done.form.form_id, values, done.form.context
         )
         return await self._dispatch(event)
+
+    def _lines(self, line: str) -> str | None:
+        """One line of an answer of several lines: the whole answer once a line holds only
+        ``.`` (Enter or ``.`` first keeps the value shown), else ``None``."""
+        assert self.form is not None
+        if self.form.lines is None:
+            if line.strip() in ("", "."):
+                return ""
+            self.form.lines = [line.rstrip()]
+            return None
+        if line.strip() == ".":
+            typed, self.form.lines = "\n".join(self.form.lines), None
+            return typed
+        self.form.lines.append(line.rstrip())
+        return None
 
     def _ask(self) -> str:
         assert self.form is not None

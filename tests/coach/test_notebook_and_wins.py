@@ -101,8 +101,8 @@ async def test_review_drafts_from_the_last_fourteen_days_only(
 
     draft = text(reply)
     assert "A draft of your review" in draft
-    assert "Review 2026-11-03 – 2026-11-17" in draft
-    assert "- 11-03 Just in: warmup matters" in draft
+    assert "Review, 3 November – 17 November 2026" in draft
+    assert "What I learned\n- Just in: warmup matters" in draft
     assert "second line" not in draft
     assert "Too old" not in draft
     assert "- 11-16 Fine-tuned the clinic audio recognizer on noisy clips" in draft

@@ -127,7 +127,7 @@ async def test_failure_reflection_wins_log_review_export_forget(
 
     assert "Noted in your notebook." in await say(ada, "/log teacher labels have 9% noise")
     out = await say(ada, "/review")
-    assert "teacher labels have 9% noise" in out and "Tried distilling" in out
+    assert "teacher labels have 9% noise" in out and "distillation run tanked" in out
     assert "Review kept" in await say(ada, str(buttons(out)["Keep as is"]))
 
     out = await say(ada, "/coach export")

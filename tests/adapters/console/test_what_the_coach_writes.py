@@ -194,3 +194,43 @@ async def test_weekly_prompts_count_the_week_vary_in_silence_and_pause_after_thr
     await say(ada, "/goal list")  # any command: back
     back = await say(ada, "/tick 7d")
     assert "[DM] Hi Ada, time for your weekly check-in on Transcribe" in back
+
+
+async def test_the_review_is_a_condensed_draft_and_all_of_it_can_be_retyped(
+    ada: ConsoleSession, exports: Path
+) -> None:
+    await say(ada, *GOAL)
+    await say(ada, "/checkin", "Swapped in a conformer encoder", "", "0.28", "beam size 8", "")
+    await say(ada, "/checkin", "Tried distilling into a small model. Is the teacher worth it?")
+    await say(ada, "", "0.29", "check the teacher's outputs", "the distillation run tanked")
+    await say(ada, "/reflect the distillation project", "I expected WER 0.25", "a noisy teacher")
+    await say(ada, "that the teacher beats the student", "only this route", "the eval harness")
+    await say(ada, "40%, fair would be 20%", "specific to this setup", "clean the labels, 8")
+    await say(ada, "/log teacher labels have 9% noise")
+    await say(ada, "/log decided to switch to beam search over greedy")
+
+    out = await say(ada, "/review")
+
+    draft = out[out.index("Review, 19 October – 2 November 2026") :]
+    assert "The number\n" in draft
+    assert "WER on clinic-50 0.31 → 0.28 → 0.29 (target 0.15), moved the right way" in draft
+    decisions = draft[draft.index("Decisions") : draft.index("What I learned")]
+    assert "- Dropped or failed: the distillation run tanked" in decisions
+    assert "- decided to switch to beam search over greedy" in decisions
+    assert "- Next experiment: check the teacher's outputs" in decisions
+    learned = draft[draft.index("What I learned") : draft.index("Open questions")]
+    assert "the distillation project): that the teacher beats the student" in learned
+    assert "- Reusable (the distillation project): the eval harness" in learned
+    assert "- teacher labels have 9% noise" in learned
+    assert "- Is the teacher worth it?" in draft[draft.index("Open questions") :]
+    assert "Swapped in a conformer encoder" not in draft  # condensed, not the raw check-ins
+
+    editing = await say(ada, "2")  # Edit: the whole draft, to keep or to retype
+    assert "Enter keeps the text below" in editing
+    assert "   | - Reusable (the distillation project): the eval harness" in editing
+    for line in ("Review of the clinic fortnight", "", "WER 0.31 → 0.28; the teacher is noisy."):
+        assert await say(ada, line) == ""  # more lines to come
+    assert "Review kept in your notebook." in await say(ada, ".")
+    out = await say(ada, "/coach export")
+    markdown = Path(re.findall(r"saved to (\S+\.md)", out)[0]).read_text(encoding="utf-8")
+    assert "Review of the clinic fortnight\n\nWER 0.31 → 0.28; the teacher is noisy." in markdown

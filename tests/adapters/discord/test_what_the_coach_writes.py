@@ -46,3 +46,24 @@ async def test_a_team_can_ask_for_the_digest_of_an_empty_week(grace: Researcher)
     assert "Team settings saved." in saved.text
     shown = await grace.slash("coach team show")
     assert "Digest: Friday 16:00, also in a week nobody published." in shown.text
+
+
+async def test_editing_the_review_prefills_the_modal_with_the_whole_draft(
+    ada: Researcher,
+) -> None:
+    await ada.slash("log", text="teacher labels have 9% noise")
+    await ada.slash("log", text="why does the 3-gram LM help on drug names?")
+    review = await ada.slash("review")
+    assert "What I learned" in review.text and "Open questions" in review.text
+
+    editing = await ada.press("Edit", on=review)
+
+    (field,) = editing.modal["components"]
+    value = field["component"]["value"]
+    assert (
+        value.startswith("Review, ") and "\nWhat I learned\n- teacher labels have 9% noise" in value
+    )
+    assert "\nOpen questions\n- why does the 3-gram LM help on drug names?" in value
+    assert field["component"]["style"] == 2  # a paragraph: every line of it editable
+    kept = await ada.submit(editing.modal, text="My review\n\nThe LM helps on rare words.")
+    assert "Review kept" in kept.text

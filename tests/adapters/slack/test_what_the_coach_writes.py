@@ -117,3 +117,29 @@ async def test_silent_weeks_reach_slack_in_new_words_then_one_pause_note(
     assert len(reminders) == len(set(reminders)) == 3
     (pause,) = [t for t in said if "pause the weekly prompts" in t]
     assert said[-1] == pause  # the fourth Monday: one note, and no reminder after it
+
+
+async def test_editing_the_review_prefills_the_modal_with_the_whole_draft(
+    slack: SlackHarness, coach: Coach
+) -> None:
+    await slack.command("/log", "teacher labels have 9% noise")
+    await slack.command("/log", "why does the 3-gram LM help on drug names?")
+    await slack.command("/review")
+    (*_, offered) = await slack.responses(3)
+    draft = text_of(offered)
+    assert "What I learned" in draft and "Open questions" in draft
+
+    await slack.press(buttons_of(offered)["Edit"])
+
+    view = await slack.opened_view()
+    (field,) = view["blocks"]
+    assert field["element"]["multiline"] is True
+    initial = field["element"]["initial_value"]
+    assert initial.startswith("Review, ") and "\nOpen questions\n" in initial
+    assert "- why does the 3-gram LM help on drug names?" in initial
+    await slack.submit(view, {"text": "My review\n\nThe LM helps on rare words."})
+    async with coach.db.session() as session:
+        kept = (
+            await session.execute(select(NotebookEntry.text).where(NotebookEntry.kind == "review"))
+        ).scalar_one()
+    assert kept == "My review\n\nThe LM helps on rare words."
