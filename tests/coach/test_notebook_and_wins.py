@@ -105,9 +105,9 @@ async def test_review_drafts_from_the_last_fourteen_days_only(
     assert "What I learned\n- Just in: warmup matters" in draft
     assert "second line" not in draft
     assert "Too old" not in draft
-    assert "- 11-16 Fine-tuned the clinic audio recognizer on noisy clips" in draft
-    assert "- The int8 export diverged" in draft
-    assert "Latest next experiment: Add speed perturbation to the noisy clips" in draft
+    assert "- Dropped or failed: The int8 export diverged" in draft
+    assert "- Next experiment: Add speed perturbation to the noisy clips" in draft
+    assert "Fine-tuned the clinic audio recognizer" not in draft  # condensed, not listed
     assert [b.action for b in reply.buttons] == [Action.KEEP_REVIEW, Action.EDIT_REVIEW]
     (saved,) = await rows(coach, Draft)
     assert saved.form_id == "review" and saved.values["text"] in draft
