@@ -63,7 +63,7 @@ class Shared:
     member: Member
     checkin: CheckIn
     goal: Goal | None
-    before: float | None  # the goal's value before this check-in's, if any
+    before: float | None  # what it is compared with: the last published value, or the baseline
 
     @property
     def moved(self) -> bool:

@@ -16,7 +16,7 @@ from bot.coach.summary import Shared, digest, team_summary
 from bot.events import Action, Button, Content, Mention, Segment, UserText
 from bot.prompts import PromptError, Prompts, _read_yaml, placeholders, render
 from bot.schedule.claims import CHANNEL_NUDGE, CHECKIN, DIGEST, DIGEST_ITEM, PAUSE, REMINDER
-from bot.store.models import CheckIn, Delivery, Goal, Member, MetricPoint, NudgeRecord, Tenant
+from bot.store.models import CheckIn, Delivery, Goal, Member, NudgeRecord, Tenant
 
 NUDGE_QUIET = timedelta(weeks=8)  # a channel prompt does not come back sooner than this
 
@@ -295,7 +295,7 @@ class Composer:
 
 async def published(session: AsyncSession, tenant_id: int, period: str) -> list[Shared]:
     """The check-ins published for the team's digest of ``period`` (still published), oldest
-    first, each with its goal and the goal's value before it."""
+    first, each with its goal and the value it is compared with."""
     items = (
         await session.execute(
             select(CheckIn, Member)
@@ -316,16 +316,20 @@ async def published(session: AsyncSession, tenant_id: int, period: str) -> list[
         goal = await session.get(Goal, checkin.goal_id) if checkin.goal_id else None
         before = None
         if goal is not None and checkin.metric_value is not None:
+            # Compared with what the team could already see: the goal's last published value,
+            # else its baseline; never a number from a check-in that stayed private.
             before = await session.scalar(
-                select(MetricPoint.value)
+                select(CheckIn.metric_value)
                 .where(
-                    MetricPoint.goal_id == goal.id,
-                    MetricPoint.recorded_at <= checkin.created_at,
-                    (MetricPoint.checkin_id != checkin.id) | MetricPoint.checkin_id.is_(None),
+                    CheckIn.goal_id == goal.id,
+                    CheckIn.published_at.is_not(None),
+                    CheckIn.metric_value.is_not(None),
+                    CheckIn.created_at < checkin.created_at,
                 )
-                .order_by(MetricPoint.recorded_at.desc(), MetricPoint.id.desc())
+                .order_by(CheckIn.created_at.desc(), CheckIn.id.desc())
                 .limit(1)
             )
+            before = goal.baseline if before is None else before
         shared.append(Shared(member, checkin, goal, before))
     return shared
 

@@ -172,6 +172,7 @@ async def test_the_digest_shows_each_number_against_its_goal_and_who_moved_it(
         },
     )
     rig.clock.advance(timedelta(days=1))
+    await rig.check_in(ada, "ADA-PRIVATE a quick probe", metric_value="0.29")  # not published
     await rig.publish(ada, await rig.check_in(ada, "swapped the encoder", metric_value="0.27"))
     await rig.publish(bob, await rig.check_in(bob, "more teleop demos", metric_value="0.15"))
     await rig.publish(cy, await rig.check_in(cy, "read three papers <!here>"))
@@ -190,6 +191,8 @@ async def test_the_digest_shows_each_number_against_its_goal_and_who_moved_it(
     assert lines[4] == "Moved their number this week: Ada."
     assert "Ada" in parent.member_words and "Bob" in parent.member_words
     assert "<!here>" not in parent.text  # only the thread carries what each one wrote
+    everything = " ".join(p.text for p in rig.messenger.posts())
+    assert "0.29" not in everything and "ADA-PRIVATE" not in everything  # compared with public
     replies = [p for p in rig.messenger.posts() if p.thread == parent.ts]
     assert "clinic WER: 0.27 (baseline 0.31, target 0.15)" in replies[0].text
 
