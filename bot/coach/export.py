@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.inspection import inspect
 
+from bot.coach.forms import shown as fmt
 from bot.prompts import Prompts, load_prompts
 from bot.store import TenantScope
 from bot.store.models import (
@@ -173,13 +174,6 @@ def _checkins(
 
 def _number(value: float | None) -> str:
     return "" if value is None else fmt(value)
-
-
-def fmt(value: float | None) -> str:
-    """A stored number as it was kept: ``fmt(0.28) == "0.28"``, ``fmt(3.0) == "3"``."""
-    if value is None:
-        return "–"
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 def _reflections(

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.coach.forms import shown as fmt
 from bot.coach.turn import Turn
 from bot.events import plain
 from bot.prompts import Value
@@ -40,11 +41,6 @@ def gist(text: str) -> str:
     """The first line of ``text``, cut to ``GIST`` characters. ``gist("a\\nb") == "a"``."""
     first = text.strip().splitlines()[0].strip() if text.strip() else ""
     return first if len(first) <= GIST else first[: GIST - 1] + "…"
-
-
-def fmt(value: float) -> str:
-    """A stored number as it was kept: ``fmt(0.28) == "0.28"``, ``fmt(3.0) == "3"``."""
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 async def draft(turn: Turn) -> str:
