@@ -27,6 +27,8 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 REALISTIC_DEV = DATA / "realistic_dev.jsonl"
 REALISTIC_TEST = DATA / "realistic_test.jsonl"
 PUBLIC = DATA / "realistic_public.jsonl"
+PUBLIC_DEV = DATA / "realistic_public_dev.jsonl"  # real logs read for the failure cues
+VALIDATION = DATA / "realistic_val.jsonl"  # writers K and L, scored blind, not fitted on
 EARLIER = [DATA / f"checkins_{name}.jsonl" for name in ("dev", "test", "val")]
 
 # The issue's targets on the never-tuned split.
@@ -42,7 +44,7 @@ def rows(path: Path) -> list[dict[str, object]]:
 
 
 def test_the_realistic_sets_are_large_varied_split_and_twinned() -> None:
-    dev, test = rows(REALISTIC_DEV), rows(REALISTIC_TEST)
+    dev, test = rows(REALISTIC_DEV), rows(REALISTIC_TEST) + rows(VALIDATION)
     originals = [r for r in dev + test if not r.get("swapped_from")]
     assert len(originals) >= 300
     assert len({r["area"] for r in originals}) >= 30
@@ -61,10 +63,13 @@ def test_the_realistic_sets_are_large_varied_split_and_twinned() -> None:
         }, key
 
 
-def test_the_public_updates_carry_their_source_and_licence() -> None:
-    series = rows(DATA / "realistic" / "public_series.jsonl")
+@pytest.mark.parametrize(
+    ("name", "repositories"), [("public_series.jsonl", 7), ("public_dev_series.jsonl", 4)]
+)
+def test_the_public_updates_carry_their_source_and_licence(name: str, repositories: int) -> None:
+    series = rows(DATA / "realistic" / name)
     assert len(series) >= 60
-    assert len({str(r["source"]).split("/blob/")[0] for r in series}) >= 7
+    assert len({str(r["source"]).split("/blob/")[0] for r in series}) >= repositories
     for row in series:
         assert str(row["source"]).startswith("https://github.com/")
         assert row["license"] in {"MIT", "Apache-2.0"}
@@ -73,7 +78,7 @@ def test_the_public_updates_carry_their_source_and_licence() -> None:
 def test_the_splits_share_no_check_in() -> None:
     updates = [
         {r["update"] for r in rows(path) if " " in str(r["update"])}  # not "-" or "busy"
-        for path in (*EARLIER, REALISTIC_DEV, REALISTIC_TEST, PUBLIC)
+        for path in (*EARLIER, REALISTIC_DEV, REALISTIC_TEST, VALIDATION, PUBLIC, PUBLIC_DEV)
     ]
     assert not any(a & b for a, b in combinations(updates, 2))
 
@@ -157,3 +162,36 @@ def test_the_shipped_calibration_is_what_the_dev_splits_give(semantic: SemanticA
     rows_ = semantic.embedder.embed([e.update for e in examples[:200]])
     again = result.probes["idea_driven"]
     assert abs((rows_ @ probe[1:] + probe[0]) - (rows_ @ again[1:] + again[0])).max() < 0.1
+
+
+def test_real_public_dev_logs_read_failure_as_people_write_it(
+    semantic: SemanticAnalyzer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Real training logbooks and record write-ups, read while writing the failure cues (so
+    not a measure of what was never seen): "has serious issues", "didn't do well", "no matter
+    what we tried", a divergence overcome. The floor is the figure measured, less a margin."""
+    report = evaluate(
+        "embedded", load_examples(PUBLIC_DEV), lambda e: semantic.analyze_evidence(e.full)
+    )
+    with capsys.disabled():
+        print("\n" + format_reports([report], f"{PUBLIC_DEV.name} (real, read for failure cues)"))
+    assert report.signals["failure"].f1 >= 0.70
+    assert report.accused_on_goal <= MAX_ACCUSED_ON_GOAL
+
+
+def test_two_more_writers_never_fitted_on_keep_precision(
+    semantic: SemanticAnalyzer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Writers K and L (industry teams; academic labs), scored blind by the shipped system and
+    never fitted on: no accusation of on-goal work, every accusation right. Their recall is
+    what the recall target still lacks (BENCHMARKS.md)."""
+    report = evaluate(
+        "embedded", load_examples(VALIDATION), lambda e: semantic.analyze_evidence(e.full)
+    )
+    with capsys.disabled():
+        print("\n" + format_reports([report], f"{VALIDATION.name} (writers K, L, never fitted on)"))
+    assert report.alignment_auc >= TARGET_AUC
+    for name in ("role_model_mimicry", "idea_driven"):
+        assert report.signals[name].precision >= TARGET_PRECISION, report.signals[name]
+    assert report.signals["failure"].f1 >= TARGET_FAILURE_F1
+    assert report.accused_on_goal <= MAX_ACCUSED_ON_GOAL

@@ -7,7 +7,7 @@ or the baseline) and after, and the history (the project's earlier updates). Eac
 gets a swapped-goal twin: the same update read against another project's goal and history, with
 `goal_aligned` false and no numbers.
 
-    python tests/data/build_realistic.py      # writes realistic_{dev,test,public}.jsonl
+    python tests/data/build_realistic.py  # writes realistic_{dev,test,val,public,public_dev}.jsonl
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def _partner(names: list[str], projects: dict[str, list[dict[str, Any]]], p: int
     raise ValueError(f"no project far enough from {names[p]}")
 
 
-def expand(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def expand(rows: list[dict[str, Any]], twins: bool = True) -> list[dict[str, Any]]:
     projects: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         key = row.get("project") or row["id"].rsplit("-", 1)[0]
@@ -76,6 +76,8 @@ def expand(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 if row.get("metric_value") is not None:
                     before = row["metric_value"]
             out.append(item)
+            if not twins:
+                continue
             # The swapped twin: another project's goal and history.
             partner = _partner(names, projects, p)
             other = projects[partner]
@@ -98,13 +100,17 @@ def expand(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def main() -> None:
-    for source, target in (
-        ("series_dev.jsonl", "realistic_dev.jsonl"),
-        ("series_test.jsonl", "realistic_test.jsonl"),
-        ("public_series.jsonl", "realistic_public.jsonl"),
+    # The public dev logs are all large-model training: another of their goals is no fair
+    # negative, so they get no twins (they are read for failure, not alignment).
+    for source, target, twins in (
+        ("series_dev.jsonl", "realistic_dev.jsonl", True),
+        ("series_test.jsonl", "realistic_test.jsonl", True),
+        ("series_val.jsonl", "realistic_val.jsonl", True),
+        ("public_series.jsonl", "realistic_public.jsonl", True),
+        ("public_dev_series.jsonl", "realistic_public_dev.jsonl", False),
     ):
         rows = [json.loads(line) for line in (HERE / "realistic" / source).open() if line.strip()]
-        lines = [json.dumps(item, ensure_ascii=False) for item in expand(rows)]
+        lines = [json.dumps(item, ensure_ascii=False) for item in expand(rows, twins)]
         (HERE / target).write_text("\n".join(lines) + "\n", encoding="utf-8")
         print(f"{target}: {len(lines)} check-ins from {len(rows)} updates")
 
