@@ -85,7 +85,7 @@ async def test_thirty_seconds_without_the_database(
     # Before: Grace (U1) and Lin (U2) on Slack, Grace with a goal and her check-in form open;
     # Ada in a terminal, halfway through a check-in. The scheduler holds its lock.
     assert "Noted in your notebook." in await ada.send("/log Baseline WER 0.31")
-    assert "no goal yet" in await ada.send("/checkin")
+    assert "no goal yet" in (await ada.send("/checkin")).lower()
     await slack.command("/goal", "set")
     goal = await slack.opened_view(1)
     assert (await slack.submit(goal, GOAL)).text == ""  # saved: the modal closes
