@@ -28,6 +28,7 @@ from bot.events import (
     CommandInvoked,
     Content,
     Event,
+    FormClosed,
     FormRejected,
     FormSubmitted,
     HomeOpened,
@@ -87,6 +88,7 @@ class Listeners:
         for name in COMMANDS:
             app.command(f"/{name}")(keeping_the_ack(self.on_command))
         app.view(render.FORM_CALLBACK)(keeping_the_ack(self.on_submit))
+        app.view_closed(render.FORM_CALLBACK)(keeping_the_ack(self.on_close))
         app.action(re.compile("^" + re.escape(render.ACTION_PREFIX)))(
             keeping_the_ack(self.on_button)
         )
@@ -183,6 +185,35 @@ class Listeners:
             # problem, the answer must hold what the member typed.
             words = what_was_written(view, values)
             rest = [with_the_form(i, words) for i in intents]
+        await self.outbox.deliver(rest, Reach(client, team, user, channel))
+
+    async def on_close(
+        self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, view: Any
+    ) -> None:
+        """A modal closed unsent (Cancel or X; Slack says so for the forms that keep a draft):
+        what the member typed is kept, and the coach says privately how to get it back. A modal
+        closed with nothing in it has nothing to keep, and nothing is said."""
+        shown = view if isinstance(view, dict) else {}
+        form_id, context, channel, values = render.submitted(shown)
+        if not any(text.strip() for text in values.values()):
+            await ack()
+            return
+        found = await self._actor_event(
+            client,
+            body,
+            lambda a: FormClosed(a, translate.place(channel), form_id, values, context),
+        )
+        if found is None:
+            await ack()
+            return
+        team, user, event = found
+        # Stored before the ack when the coach is quick, like a submission: these are words.
+        intents, in_time = await self._handle_within_budget(event, ack)
+        if in_time:
+            await ack()
+        # The modal is gone: if the coach could not keep the draft, the answer holds the words.
+        words = what_was_written(shown, values)
+        rest = [with_the_form(i, words) for i in intents]
         await self.outbox.deliver(rest, Reach(client, team, user, channel))
 
     async def on_button(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:

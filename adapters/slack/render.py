@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from adapters.slack.sanitize import escape, mrkdwn
+from bot.coach.forms import REOPENS
 from bot.events import (
     Button,
     Content,
@@ -120,7 +121,11 @@ def _input(spec: FormField) -> Block:
 
 
 def modal(form: Form, channel_id: str | None) -> dict[str, Any]:
-    """A modal for ``form``; its metadata brings the form id, context and channel back."""
+    """A modal for ``form``; its metadata brings the form id, context and channel back.
+
+    A form that keeps a draft asks Slack to say when it is closed unsent (``view_closed``), so
+    what the member typed is kept and the form's command reopens with it.
+    """
     metadata = json.dumps({"form": form.form_id, "context": form.context, "channel": channel_id})
     if len(metadata) > METADATA_LIMIT:
         raise ValueError(f"form context too long for Slack's private_metadata: {form.form_id}")
@@ -130,6 +135,7 @@ def modal(form: Form, channel_id: str | None) -> dict[str, Any]:
         "title": _plain(form.title, MODAL_TITLE),
         "submit": _plain(form.submit_label, MODAL_TITLE),
         "close": _plain("Cancel", MODAL_TITLE),
+        "notify_on_close": form.form_id in REOPENS,
         "private_metadata": metadata,
         "blocks": [_input(f) for f in form.fields[:100]],
     }
@@ -178,10 +184,6 @@ def sparkline(values: tuple[float, ...]) -> str:
     return "".join(SPARKS[round((v - low) / (high - low) * steps)] for v in values)
 
 
-def _fmt(value: float | None) -> str:
-    return "–" if value is None else f"{value:g}"
-
-
 def home(view: HomeView) -> dict[str, Any]:
     """The App Home tab: goals with their recent numbers, the best five, the latest nudges."""
     blocks: list[Block] = [{"type": "header", "text": _plain("Your research", 150)}]
@@ -189,10 +191,10 @@ def home(view: HomeView) -> dict[str, Any]:
         blocks.append(_section("No active goal yet. Start with `/goal set`."))
     for goal in view.goals[:10]:
         better = "higher" if goal.direction == "up" else "lower"
-        target = f" · target {_fmt(goal.target)}" if goal.target is not None else ""
+        target = f" · target {goal.shown_target}" if goal.target is not None else ""
         line = (
             f"*{goal.ref}. {escape(goal.capability)}*\n{escape(goal.metric)} ({better} is better)"
-            f": best {_fmt(goal.best)}{target}\n`{sparkline(goal.recent) or 'no values yet'}`"
+            f": best {goal.shown_best}{target}\n`{sparkline(goal.recent) or 'no values yet'}`"
         )
         blocks.append(_section(cap(line, SECTION_LIMIT)))
     blocks.append({"type": "header", "text": _plain("Best five", 150)})

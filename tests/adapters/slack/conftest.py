@@ -88,26 +88,31 @@ class SlackHarness:
         self, view: dict[str, Any], values: dict[str, str], *, team: str = "T1", user: str = "U1"
     ) -> httpx.Response:
         """Submit a modal the coach opened, filled in with ``values`` (block id → text)."""
-        state: dict[str, Any] = {}
-        for block in view["blocks"]:
-            element = block["element"]
-            text = values.get(block["block_id"], "")
-            if element["type"] == "static_select":
-                option = next((o for o in element["options"] if o["value"] == text), None)
-                state[block["block_id"]] = {
-                    "value": {"type": "static_select", "selected_option": option}
-                }
-            else:
-                state[block["block_id"]] = {
-                    "value": {"type": "plain_text_input", "value": text or None}
-                }
         payload = {
             "type": "view_submission",
             "team": {"id": team, "domain": "lab"},
             "user": {"id": user, "name": user.lower(), "team_id": team},
             "api_app_id": "A1",
             "trigger_id": "T.2",
-            "view": {**view, "id": "V1", "state": {"values": state}},
+            "view": {**view, "id": "V1", "state": {"values": filled(view, values)}},
+        }
+        return await self.interact(payload)
+
+    async def close(
+        self, view: dict[str, Any], values: dict[str, str], *, team: str = "T1", user: str = "U1"
+    ) -> httpx.Response:
+        """Close a modal with Cancel after typing ``values``: Slack sends ``view_closed`` (with
+        the view's state, and no trigger_id nor response_url) when it was opened with
+        ``notify_on_close``, and nothing otherwise."""
+        if not view.get("notify_on_close"):
+            raise AssertionError("Slack sends nothing when this modal is closed")
+        payload = {
+            "type": "view_closed",
+            "team": {"id": team, "domain": "lab"},
+            "user": {"id": user, "name": user.lower(), "team_id": team},
+            "api_app_id": "A1",
+            "view": {**view, "id": "V1", "state": {"values": filled(view, values)}},
+            "is_cleared": False,
         }
         return await self.interact(payload)
 
@@ -143,6 +148,21 @@ class SlackHarness:
     async def responses(self, count: int = 1) -> list[dict[str, Any]]:
         """What the coach said through response_urls (private replies), oldest first."""
         return [c.args for c in await self.fake.wait_for("response_url", count)]
+
+
+def filled(view: dict[str, Any], values: dict[str, str]) -> dict[str, Any]:
+    """A modal's ``state.values`` as Slack sends them, with ``values`` (block id → text) typed."""
+    state: dict[str, Any] = {}
+    for block in view["blocks"]:
+        element = block["element"]
+        text = values.get(block["block_id"], "")
+        if element["type"] == "static_select":
+            option = next((o for o in element["options"] if o["value"] == text), None)
+            typed = {"type": "static_select", "selected_option": option}
+        else:
+            typed = {"type": "plain_text_input", "value": text or None}
+        state[block["block_id"]] = {"value": typed}
+    return state
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 3.0) -> None:

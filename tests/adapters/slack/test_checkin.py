@@ -126,3 +126,39 @@ async def test_a_429_is_waited_out_and_delivered_once(slack: SlackHarness) -> No
     assert len(calls) == 2  # one refused with 429, one delivered
     await slack.fake.wait_for("response_url")
     assert len(slack.fake.calls("chat.postMessage")) == 2
+
+
+async def test_a_checkin_closed_unsent_is_kept_and_reopens_with_what_was_typed(
+    slack: SlackHarness, coach: Coach
+) -> None:
+    await set_goal(slack)
+    await slack.command("/checkin")
+    view = await slack.opened_view(2)
+    assert view["notify_on_close"] is True  # else Slack says nothing when it is closed
+
+    closed = await slack.close(view, {"did": "Half-written: tried SpecAugment on <!here>"})
+    assert closed.status_code == 200 and closed.text == ""
+    reply = (await slack.fake.wait_for("chat.postEphemeral", 2))[-1].args
+    assert reply["channel"] == "C1" and reply["user"] == "U1"  # only the member sees it
+    assert "kept as a draft: /checkin reopens the form with them" in text_of(reply)
+    assert slack.fake.calls("chat.postMessage") == []
+    async with coach.db.session() as session:  # closed is not sent
+        assert (await session.execute(select(CheckIn))).scalars().all() == []
+
+    await slack.command("/checkin")
+    again = await slack.opened_view(3)
+    kept = {b["block_id"]: b["element"].get("initial_value") for b in again["blocks"]}
+    assert kept["did"] == "Half-written: tried SpecAugment on <!here>"
+
+
+async def test_a_form_closed_empty_or_one_that_keeps_no_draft_says_nothing(
+    slack: SlackHarness,
+) -> None:
+    await set_goal(slack)
+    await slack.command("/checkin")
+    await slack.close(await slack.opened_view(2), {})
+    await slack.command("/coach", "settings")
+    settings = await slack.opened_view(3)
+    assert settings["notify_on_close"] is False  # nothing to keep: Slack need not tell us
+    await slack.fake.settle()
+    assert len(slack.fake.calls("chat.postEphemeral")) == 1  # the goal's, nothing after
