@@ -129,9 +129,10 @@ class ReopenButton(
 ):
     """Opens a kept form again, pre-filled (see ``pending``)."""
 
-    def __init__(self, token: str, label: str = "Open the form again") -> None:
+    def __init__(self, token: str, label: str = "") -> None:
+        # The label is the coach's (prompts/); one rebuilt from a press is never shown.
         button: discord.ui.Button[Any] = discord.ui.Button(
-            label=label[:BUTTON_LABEL_LIMIT],
+            label=label[:BUTTON_LABEL_LIMIT] or None,
             style=discord.ButtonStyle.primary,
             custom_id=_checked(f"rc-reopen:{token}"),
         )
@@ -153,9 +154,11 @@ class RetryButton(
 ):
     """Sends the coach again what it could not take (see ``pending``)."""
 
-    def __init__(self, token: str) -> None:
+    def __init__(self, token: str, label: str = "") -> None:
         button: discord.ui.Button[Any] = discord.ui.Button(
-            label="Try again", style=discord.ButtonStyle.primary, custom_id=f"rc-retry:{token}"
+            label=label[:BUTTON_LABEL_LIMIT] or None,
+            style=discord.ButtonStyle.primary,
+            custom_id=f"rc-retry:{token}",
         )
         super().__init__(button)
         self.token = token
@@ -204,9 +207,9 @@ class ReplyHereButton(
 ):
     """For members whose DMs are closed: answer the coach's DM question in a modal instead."""
 
-    def __init__(self, guild: str | None = None) -> None:
+    def __init__(self, guild: str | None = None, label: str = "") -> None:
         button: discord.ui.Button[Any] = discord.ui.Button(
-            label="Answer here",
+            label=label[:BUTTON_LABEL_LIMIT] or None,
             style=discord.ButtonStyle.primary,
             custom_id=f"rc-reply{_guild_part(guild)}",
         )

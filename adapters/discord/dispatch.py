@@ -54,13 +54,6 @@ ACK_BUDGET = 2.0  # seconds the coach gets before we defer; Discord allows 3 for
 KNOWN_LIMIT = 100_000  # members known to exist, so "first use" costs one query per member
 UNINSTALL_RETRIES = 5
 
-TIMEZONE_ASK = (
-    "One more thing: Discord doesn't tell me your time zone, so your check-in reminders use "
-    "UTC until you set yours. Press the button, or use `/coach settings` and start typing your "
-    "city in its `timezone` option."
-)
-SORRY = "Something went wrong on my side, sorry. Please try again in a moment."
-
 
 class Dispatcher:
     """Every interaction and DM of one client. See the module docstring for the ack path."""
@@ -235,7 +228,7 @@ class Dispatcher:
                 await self._renderer(surface, actor, event).show(intents)
             except Exception:
                 log.exception("answering a DM failed")
-                await _quietly(surface.send(SORRY))
+                await _quietly(surface.send(self._sorry()))
 
     async def on_guild_remove(self, guild: discord.Guild) -> None:
         """The coach was removed from a server: delete that server's data."""
@@ -272,7 +265,7 @@ class Dispatcher:
             await self._maybe_ask_timezone(surface, actor, first_use, intents)
         except Exception:
             log.exception("answering %s failed", type(event).__name__)
-            await _quietly(surface.send(SORRY))
+            await _quietly(surface.send(self._sorry()))
 
     async def _ask(self, surface: Surface, actor: Actor, event: Event) -> tuple[bool, list[Intent]]:
         """(whether this is the member's first use, the coach's answer); defers first if the
@@ -325,6 +318,9 @@ class Dispatcher:
     def _expired(self) -> str:
         return sanitize.render(self.coach.prompts.say("form_unknown"))
 
+    def _sorry(self) -> str:
+        return sanitize.render(self.coach.prompts.say("discord_sorry"))
+
     # --- the time zone, which Discord does not tell ---------------------------------------------
 
     async def _first_use(self, actor: Actor) -> bool:
@@ -358,8 +354,10 @@ class Dispatcher:
             return  # a modal was the only answer: ask with the next message
         self._ask_timezone.discard(key)
         guild = translate.guild_of(actor.tenant) if surface.in_dm else None
-        button = CoachButton.of(Button("Set my time zone", Action.OPEN_SETTINGS), guild)
-        await surface.send(TIMEZONE_ASK, inert_view(button))
+        prompts = self.coach.prompts
+        label = sanitize.render(prompts.say("discord_timezone_button"))
+        button = CoachButton.of(Button(label, Action.OPEN_SETTINGS), guild)
+        await surface.send(sanitize.render(prompts.say("discord_timezone_ask")), inert_view(button))
 
 
 def _prefilled(intent: Intent, values: Mapping[str, str]) -> Intent:

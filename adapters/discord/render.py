@@ -59,24 +59,13 @@ from bot.events import (
     OpenForm,
     Reply,
     TryAgainLater,
+    UserText,
 )
-from bot.prompts import Prompts
+from bot.prompts import Prompts, Value
 
 log = logging.getLogger(__name__)
 
-DM_REFUSED = (
-    "I can't DM you: your privacy settings block DMs from this server's members. "
-    "We'll continue here, privately — press **Answer here** to reply. "
-    "(To use DMs, allow them in this server's Privacy Settings.)"
-)
-DM_REFUSED_AGAIN = "(Your DMs are closed, so we continue here: **Answer here** to reply.)"
 TOLD_LIMIT = 10_000  # members told in full that their DMs are closed; later steps say less
-POST_FAILED = (
-    "I couldn't post in <#{channel}>: I need the View Channel and Send Messages permissions "
-    "there (and Create Public Threads and Send Messages in Threads for threads). Ask a server "
-    "admin to add them."
-)
-OPEN_FORM = "**{title}**: press the button to open the form."
 
 
 class CannotRender(TypeError):
@@ -145,7 +134,8 @@ class Renderer:
                 case TryAgainLater(body=body):
                     await self._try_again_later(sanitize.render(body))
                 case HomeView():
-                    await self.surface.send(home_text(intent), self._buttons(intent.buttons))
+                    home = home_text(intent, self.services.prompts)
+                    await self.surface.send(home, self._buttons(intent.buttons))
                 case DirectMessage() | ChannelPost() | FileReady() | FollowUp():
                     pass  # sent above, or (a follow-up) once everything else is out
                 case _:
@@ -162,6 +152,10 @@ class Renderer:
 
     def _buttons(self, buttons: tuple[Button, ...]) -> discord.ui.View | None:
         return button_view(buttons, self.guild)
+
+    def say(self, key: str, **values: Value) -> str:
+        """The adapter's own words (prompts/messages.yaml), member words escaped."""
+        return sanitize.render(self.services.prompts.say(key, **values))
 
     # --- sends that leave this conversation ----------------------------------------------------
 
@@ -185,9 +179,11 @@ class Renderer:
             items: list[discord.ui.Item[Any]] = [
                 CoachButton.of(b, self.guild) for b in intent.buttons
             ]
-            items.append(ReplyHereButton(self.guild))
+            items.append(ReplyHereButton(self.guild, self.say("discord_answer_here")))
             told = self.services.told_dm_refused
-            note = DM_REFUSED_AGAIN if intent.user_id in told else DM_REFUSED
+            note = self.say(
+                "discord_dm_refused_again" if intent.user_id in told else "discord_dm_refused"
+            )
             told[intent.user_id] = None
             while len(told) > TOLD_LIMIT:
                 told.popitem(last=False)
@@ -201,9 +197,8 @@ class Renderer:
         except discord.HTTPException as exc:
             log.warning("posting in %s failed: %s %s", intent.channel_id, exc.status, exc.code)
             outcome.post_failed = True
-            await self.surface.send(
-                POST_FAILED.format(channel=intent.thread_id or intent.channel_id)
-            )
+            where = intent.thread_id or intent.channel_id
+            await self.surface.send(self.say("discord_post_failed", channel=where))
             if intent.failed is not None and self.services.handle is not None:
                 await self.services.handle(intent.failed)  # the core undoes what it marked
             return
@@ -227,8 +222,9 @@ class Renderer:
         user = self.actor.user_id
         if not self.surface.can_open_modal:
             token = self.services.pending.keep(Reopen(user, form, self.guild))
-            view = inert_view(ReopenButton(token, "Open the form"))
-            await self.surface.send(OPEN_FORM.format(title=sanitize.escape(form.title)), view)
+            view = inert_view(ReopenButton(token, self.say("discord_open_form_button")))
+            title = UserText(form.title)
+            await self.surface.send(self.say("discord_open_form", title=title), view)
             return
         pick, fields = modals.layout(form)
         fixed = dict(fixed or {})
@@ -246,8 +242,8 @@ class Renderer:
         lines = [f"• {sanitize.escape(errors[f.name])}" for f in form.fields if f.name in errors]
         lines += [f"• {sanitize.escape(e)}" for k, e in errors.items() if k not in _names(form)]
         token = self.services.pending.keep(Reopen(self.actor.user_id, form, self.guild))
-        view = inert_view(ReopenButton(token, "Fix and send again"))
-        await self.surface.send("Almost there:\n" + "\n".join(lines), view)
+        view = inert_view(ReopenButton(token, self.say("discord_fix_button")))
+        await self.surface.send("\n".join([self.say("discord_form_errors"), *lines]), view)
 
     async def _try_again_later(self, text: str) -> None:
         """The coach could not take this now; keep what the member sent for one press."""
@@ -255,19 +251,23 @@ class Renderer:
         origin = self.origin
         if isinstance(origin, FormSubmitted):
             opened = self.services.pending.form(user, origin.form_id, origin.context)
-            form, fixed = (opened, {}) if opened is not None else _bare_form(origin)
+            bare = self.say("discord_bare_form")
+            form, fixed = (opened, {}) if opened is not None else _bare_form(origin, bare)
             form = with_values(form, origin.values)
             reopen = Reopen(user, form, self.guild, tuple(fixed.items()))
             token = self.services.pending.keep(reopen)
-            await self.surface.send(text, inert_view(ReopenButton(token, "Open my form again")))
+            again = ReopenButton(token, self.say("discord_reopen_button"))
+            await self.surface.send(text, inert_view(again))
             return
         if origin is None:
             await self.surface.send(text)
             return
         if isinstance(origin, CommandInvoked) and origin.text:
-            text += f"\nYou sent: /{origin.name} {sanitize.escape(origin.text)}"
+            sent = self.say("discord_you_sent", command=origin.name, text=UserText(origin.text))
+            text += f"\n{sent}"
         token = self.services.pending.keep(Retry(user, origin))
-        await self.surface.send(text, inert_view(RetryButton(token)))
+        button = RetryButton(token, self.say("discord_retry_button"))
+        await self.surface.send(text, inert_view(button))
 
     # --- files ---------------------------------------------------------------------------------
 
@@ -276,7 +276,7 @@ class Renderer:
             discord.File(io.BytesIO(f.data.encode("utf-8")), filename=f.filename) for f in files
         ]
         captions = "\n".join(f"{f.caption} ({f.filename})" for f in files if f.caption)
-        await self.surface.send(captions or "Your files:", files=attachments)
+        await self.surface.send(captions or self.say("discord_files"), files=attachments)
 
 
 def _names(form: Form) -> set[str]:
@@ -287,7 +287,7 @@ def _valid_choice(field: FormField) -> bool:
     return field.initial in {c.value for c in field.choices}
 
 
-def _bare_form(submitted: FormSubmitted) -> tuple[Form, dict[str, str]]:
+def _bare_form(submitted: FormSubmitted, title: str) -> tuple[Form, dict[str, str]]:
     """A form for a submit whose modal this process did not open (it was opened before a
     restart): one long field per value, so none of the member's words is lost; values beyond
     what a modal holds ride along unchanged."""
@@ -297,24 +297,25 @@ def _bare_form(submitted: FormSubmitted) -> tuple[Form, dict[str, str]]:
         FormField(n, n.replace("_", " ").capitalize(), FieldKind.LONG, max_length=4000)
         for n in shown
     )
-    form = Form(submitted.form_id, "Your form", fields, context=submitted.context)
+    form = Form(submitted.form_id, title, fields, context=submitted.context)
     return form, {n: submitted.values[n] for n in fixed}
 
 
-def home_text(view: HomeView) -> str:
+def home_text(view: HomeView, prompts: Prompts) -> str:
     """The member's home as one private message (Discord has no App Home)."""
-    e = sanitize.escape
-    lines = ["**Your goals**"]
+    e, r = sanitize.escape, sanitize.render
+    lines = [r(prompts.say("discord_home_goals"))]
     for goal in view.goals:
-        trend = " → ".join(f"{v:g}" for v in goal.recent) or "no values yet"
+        none = r(prompts.say("discord_home_no_values"))
+        trend = " → ".join(f"{v:g}" for v in goal.recent) or none
         lines.append(f"{goal.ref}. {e(goal.capability)} — {e(goal.metric)}: {trend}")
     if not view.goals:
-        lines.append("None active yet: /goal set")
-    lines.append("**Best five**")
+        lines.append(r(prompts.say("discord_home_no_goal")))
+    lines.append(r(prompts.say("discord_home_best")))
     lines += [f"{n}. {e(w.title)}" for n, w in enumerate(view.best_works, start=1)]
     if not view.best_works:
-        lines.append("None yet: /wins add")
+        lines.append(r(prompts.say("discord_home_no_work")))
     if view.recent_nudges:
-        lines.append("**Latest nudges**")
+        lines.append(r(prompts.say("discord_home_nudges")))
         lines += [f"• {sanitize.render(said)}" for said in view.recent_nudges]
     return "\n".join(lines)

@@ -50,6 +50,7 @@ async def test_settings_list_every_error_and_reopen_with_the_answers(
 
     assert rejected.ephemeral
     lines = rejected.text.splitlines()
+    assert lines[0] == "Almost there:"
     assert lines[1:] == [
         f"• {error}" for error in (TIMEZONE, TIME, MUTE, BUDGET)
     ]  # all four in one message, in the form's order
