@@ -285,7 +285,9 @@ class ChannelPost:
 
 @dataclass(frozen=True)
 class GoalCard:
-    """One goal on the home view; ``recent`` are its latest values, oldest first."""
+    """One goal on the home view; ``recent`` are its latest values, oldest first. Each number
+    comes with its ``shown`` text, as the member typed it (``0.50`` stays ``0.50``): adapters
+    print those, and may plot the values."""
 
     ref: int
     capability: str
@@ -294,6 +296,9 @@ class GoalCard:
     best: float | None
     target: float | None
     recent: tuple[float, ...]
+    shown_best: str
+    shown_target: str
+    shown_recent: tuple[str, ...]
 
 
 @dataclass(frozen=True)

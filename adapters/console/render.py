@@ -63,7 +63,7 @@ def message(intent: Intent, me: str, channel_names: dict[str, str]) -> str | Non
 def home_text(view: HomeView) -> Content:
     parts: list[Segment] = ["Your goals:"]
     for goal in view.goals:
-        trend = " → ".join(f"{v:g}" for v in goal.recent) or "no values yet"
+        trend = " → ".join(goal.shown_recent) or "no values yet"
         parts += [
             f"\n{goal.ref}. ",
             UserText(goal.capability),

@@ -307,7 +307,7 @@ def home_text(view: HomeView, prompts: Prompts) -> str:
     lines = [r(prompts.say("discord_home_goals"))]
     for goal in view.goals:
         none = r(prompts.say("discord_home_no_values"))
-        trend = " → ".join(f"{v:g}" for v in goal.recent) or none
+        trend = " → ".join(goal.shown_recent) or none
         lines.append(f"{goal.ref}. {e(goal.capability)} — {e(goal.metric)}: {trend}")
     if not view.goals:
         lines.append(r(prompts.say("discord_home_no_goal")))

@@ -126,6 +126,7 @@ async def save(
         did=field["did"],
         moves_goal=field["moves_goal"],
         metric_value=forms.number(field["metric_value"]),
+        metric_value_text=forms.kept(field["metric_value"]),
         next_experiment=field["next_experiment"],
         failed=field["failed"],
         channel_id=turn.place.channel_id,
@@ -134,7 +135,9 @@ async def save(
     await turn.scope.clear_draft(turn.member, "checkin")
     best_before = goal.current_best if goal else None
     if goal is not None and checkin.metric_value is not None:
-        await turn.scope.add_metric(goal, checkin.metric_value, turn.now, checkin)
+        await turn.scope.add_metric(
+            goal, checkin.metric_value, turn.now, checkin, checkin.metric_value_text
+        )
 
     evidence = await _evidence(turn, goal, checkin, earlier, before, best_before)
     # In a worker thread: the embedded model must not hold up the event loop.
@@ -160,7 +163,9 @@ async def save(
             key,
             metric=UserText(goal.metric_name),
             value=UserText(value),
-            best=UserText(value) if best_now == checkin.metric_value else fmt(best_now),
+            best=UserText(value)
+            if best_now == checkin.metric_value
+            else fmt(best_now, goal.current_best_text),
         )
     if signals.away:  # a week away: a kind word, no goal nudges, no homework
         closing = turn.say("checkin_away")
@@ -225,8 +230,9 @@ async def _follow_up_context(
         direction = "lower is better" if goal.direction == "down" else "higher is better"
         goal_line = (
             f"{goal.capability} (metric: {goal.metric_name}, {direction}; "
-            f"baseline {fmt(goal.baseline)}, target {fmt(goal.target)}, "
-            f"best so far {fmt(goal.current_best)})"
+            f"baseline {fmt(goal.baseline, goal.baseline_text)}, "
+            f"target {fmt(goal.target, goal.target_text)}, "
+            f"best so far {fmt(goal.current_best, goal.current_best_text)})"
         )
     else:
         goal_line = "(no goal set yet)"

@@ -126,8 +126,9 @@ def _goals(
         lines += [f"### {goal['ref']}. {_indented(goal['capability'], '')}{status}", ""]
         lines.append(f"- The number: {goal['metric_name']} ({better} is better)")
         lines.append(
-            f"- Baseline {fmt(goal['baseline'])} · target {fmt(goal['target'])}"
-            f" · best so far {fmt(goal['current_best'])}"
+            f"- Baseline {fmt(goal['baseline'], goal.get('baseline_text'))}"
+            f" · target {fmt(goal['target'], goal.get('target_text'))}"
+            f" · best so far {fmt(goal['current_best'], goal.get('current_best_text'))}"
         )
         lines.append(f"- Set on {_day(goal['created_at'], zone)}")
         if goal.get("closed_at"):
@@ -135,7 +136,10 @@ def _goals(
         recorded = values.get(goal["id"], [])
         if recorded:
             lines += ["", "| date | value |", "| --- | --- |"]
-            lines += [f"| {_day(p['recorded_at'], zone)} | {fmt(p['value'])} |" for p in recorded]
+            lines += [
+                f"| {_day(p['recorded_at'], zone)} | {fmt(p['value'], p.get('value_text'))} |"
+                for p in recorded
+            ]
         lines.append("")
     return lines
 
@@ -161,7 +165,10 @@ def _checkins(
         fields = [
             ("Did", checkin["did"]),
             ("How it moves the goal", checkin["moves_goal"]),
-            (goal["metric_name"] if goal else "Number", _number(checkin["metric_value"])),
+            (
+                goal["metric_name"] if goal else "Number",
+                _number(checkin["metric_value"], checkin.get("metric_value_text")),
+            ),
             ("Next experiment", checkin["next_experiment"]),
             ("Failed or dropped", checkin["failed"]),
         ]
@@ -172,8 +179,8 @@ def _checkins(
     return lines
 
 
-def _number(value: float | None) -> str:
-    return "" if value is None else fmt(value)
+def _number(value: float | None, typed: str | None) -> str:
+    return "" if value is None else fmt(value, typed)
 
 
 def _reflections(

@@ -24,6 +24,10 @@ LONG = 3000
 SHORT = 300
 TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 QUOTED = 40  # characters of a refused answer quoted back in its error
+# A number kept as typed: a plain decimal (``0.50``, ``-3``, ``152375.5``), no longer than a
+# number field takes; the columns that keep it hold as much.
+PLAIN = re.compile(r"-?(0|[1-9]\d*)(\.\d+)?", re.ASCII)
+TYPED = 40
 # The command that opens each form again with the draft it keeps.
 REOPENS = {"goal": "/goal set", "checkin": "/checkin", "work": "/wins add"}
 
@@ -67,11 +71,24 @@ def decimals(value: float) -> int:
     return 0 if fraction == "0" else len(fraction)
 
 
-def shown(value: float | None) -> str:
-    """A stored number, exactly and briefly: ``shown(0.5) == "0.5"``, ``shown(3.0) == "3"``,
-    ``shown(152375.5) == "152375.5"`` (never rounded to six digits), ``shown(None) == "–"``."""
+def kept(text: str) -> str | None:
+    """What is kept of a typed number to show it later: a plain decimal as the member typed it
+    (``kept(" 0.50 ") == "0.50"``); ``None`` for any other way of writing it (``90%``, ``1e-5``,
+    ``.5``, ``007``), which is shown from its value. A percentage is shown as the fraction it was
+    read as, so that a goal's numbers side by side are on one scale."""
+    text = text.strip()
+    return text if PLAIN.fullmatch(text) and len(text) <= TYPED else None
+
+
+def shown(value: float | None, typed: str | None = None) -> str:
+    """A stored number as the member typed it, when that was kept (``kept``):
+    ``shown(0.5, "0.50") == "0.50"``; else exactly and briefly: ``shown(0.5) == "0.5"``,
+    ``shown(3.0) == "3"``, ``shown(152375.5) == "152375.5"`` (never rounded to six digits),
+    ``shown(None) == "–"``."""
     if value is None:
         return "–"
+    if typed and number(typed) == value:  # a text that no longer matches its value is not shown
+        return typed
     if "e" in repr(float(value)):
         return f"{value:g}"
     return f"{value:.{decimals(value)}f}"

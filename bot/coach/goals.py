@@ -31,21 +31,20 @@ USAGE = "/goal [list | set | show N | update [N] VALUE | achieved N | abandon N]
 ASKED = {"capability": "_asked_capability", "metric_name": "_asked_metric_name"}
 
 
-def fmt(value: float | None) -> str:
-    """A stored number, exactly: ``fmt(0.25) == "0.25"``, ``fmt(None) == "–"``."""
-    return forms.shown(value)
+# How a stored number is shown, with the text the member typed it as: ``fmt(0.5, "0.50")``.
+fmt = forms.shown
 
 
 def goal_line(goal: Goal) -> Content:
     """``2. <capability> — solve rate: best 0.41 (target 0.6)`` (no averages, ever)."""
     status = "" if goal.status == "active" else f" [{goal.status}]"
-    target = f" (target {fmt(goal.target)})" if goal.target is not None else ""
+    target = f" (target {fmt(goal.target, goal.target_text)})" if goal.target is not None else ""
     return content(
         f"{goal.ref}. ",
         UserText(goal.capability),
         " — ",
         UserText(goal.metric_name),
-        f": best {fmt(goal.current_best)}{target}{status}",
+        f": best {fmt(goal.current_best, goal.current_best_text)}{target}{status}",
     )
 
 
@@ -109,8 +108,8 @@ async def show(turn: Turn, rest: str) -> list[Intent]:
     goal, problem = await pick(turn, rest)
     if goal is None:
         return problem
-    history = await turn.scope.metric_history(goal, limit=8)
-    trend = " → ".join(fmt(v) for v in history) or "no values yet"
+    history = await turn.scope.metric_points(goal, limit=8)
+    trend = " → ".join(fmt(p.value, p.value_text) for p in history) or "no values yet"
     return [
         Reply(
             (
@@ -118,7 +117,7 @@ async def show(turn: Turn, rest: str) -> list[Intent]:
                 *turn.say(
                     "goal_show",
                     direction="higher" if goal.direction == "up" else "lower",
-                    baseline=fmt(goal.baseline),
+                    baseline=fmt(goal.baseline, goal.baseline_text),
                     trend=trend,
                 ),
             )
@@ -139,7 +138,7 @@ async def update_value(turn: Turn, rest: str) -> list[Intent]:
     if value is None:
         return [Reply(turn.say("not_a_number", text=UserText(parts[-1][:40])))]
     before = goal.current_best
-    await turn.scope.add_metric(goal, value, turn.now)
+    await turn.scope.add_metric(goal, value, turn.now, text=forms.kept(parts[-1]))
     key = "metric_new_best" if goal.current_best != before else "metric_saved"
     return [
         Reply(
@@ -148,7 +147,7 @@ async def update_value(turn: Turn, rest: str) -> list[Intent]:
                 ref=goal.ref,
                 metric=UserText(goal.metric_name),
                 value=UserText(forms.typed(parts[-1])),
-                best=fmt(goal.current_best),
+                best=fmt(goal.current_best, goal.current_best_text),
             )
         )
     ]
@@ -253,12 +252,14 @@ async def submit(turn: Turn, values: Mapping[str, str]) -> list[Intent]:
         direction=values.get("direction", "up") or "up",
         baseline=forms.number(values.get("baseline", "")),
         target=forms.number(values.get("target", "")),
+        baseline_text=forms.kept(values.get("baseline", "")),
+        target_text=forms.kept(values.get("target", "")),
         status="active",
         created_at=turn.now,
     )
     await turn.scope.clear_draft(turn.member, "goal")
     if goal.baseline is not None:
-        await turn.scope.add_metric(goal, goal.baseline, turn.now)
+        await turn.scope.add_metric(goal, goal.baseline, turn.now, text=goal.baseline_text)
     head: list[Segment] = list(
         turn.say(
             "goal_set",

@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from bot.coach.forms import shown
 from bot.coach.nudges import SIMILAR_TRIGGER
 from bot.coach.portfolio import BEST
 from bot.coach.turn import Turn
@@ -23,7 +24,7 @@ HISTORY_TRIGGER = re.compile(r"^history of goal (\d+)$")
 async def home(turn: Turn) -> list[Intent]:
     cards = []
     for goal in await turn.scope.goals(turn.member, "active"):
-        recent = await turn.scope.metric_history(goal, RECENT_VALUES)
+        recent = await turn.scope.metric_points(goal, RECENT_VALUES)
         cards.append(
             GoalCard(
                 goal.ref,
@@ -32,7 +33,10 @@ async def home(turn: Turn) -> list[Intent]:
                 goal.direction,
                 goal.current_best,
                 goal.target,
-                tuple(recent),
+                tuple(p.value for p in recent),
+                shown(goal.current_best, goal.current_best_text),
+                shown(goal.target, goal.target_text),
+                tuple(shown(p.value, p.value_text) for p in recent),
             )
         )
     works = (await turn.scope.works(turn.member))[:BEST]

@@ -107,8 +107,8 @@ def _numbers(
         mine = sorted(
             (p for p in points if p.goal_id == goal.id), key=lambda p: (p.recorded_at, p.id)
         )
-        before = [p.value for p in mine if p.recorded_at < since][-1:]
-        recent = [p.value for p in mine if p.recorded_at >= since]
+        before = [p for p in mine if p.recorded_at < since][-1:]
+        recent = [p for p in mine if p.recorded_at >= since]
         if goal.status != "active" and goal.id not in touched and not recent:
             continue
         named = {"capability": gist(goal.capability), "metric": goal.metric_name}
@@ -116,8 +116,8 @@ def _numbers(
             out.append(say("review_no_value", **named))
             continue
         values = before + recent
-        trend = " → ".join(fmt(v) for v in values)
-        first, last = values[0], values[-1]
+        trend = " → ".join(fmt(p.value, p.value_text) for p in values)
+        first, last = values[0].value, values[-1].value
         better = last < first if goal.direction == "down" else last > first
         if len(values) == 1:
             way = ""
@@ -125,7 +125,11 @@ def _numbers(
             way = say("review_unmoved")
         else:
             way = say("review_moved_better" if better else "review_moved_worse")
-        target = say("review_target", target=fmt(goal.target)) if goal.target is not None else ""
+        target = (
+            say("review_target", target=fmt(goal.target, goal.target_text))
+            if goal.target is not None
+            else ""
+        )
         out.append(say("review_trend", trend=trend, way=way, target=target, **named))
     return out
 

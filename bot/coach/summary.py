@@ -31,7 +31,7 @@ def team_summary(prompts: Prompts, member: Member, checkin: CheckIn, goal: Goal 
         body += prompts.say(
             "team_checkin_metric",
             metric=UserText(_clip(goal.metric_name)),
-            value=fmt(checkin.metric_value),
+            value=fmt(checkin.metric_value, checkin.metric_value_text),
         )
         body += _against(prompts, goal)
     if checkin.next_experiment:
@@ -45,9 +45,9 @@ def _against(prompts: Prompts, goal: Goal) -> Content:
     """`` (baseline 0.31, target 0.15)``, with what the goal has of the two; ``()`` for none."""
     known = []
     if goal.baseline is not None:
-        known.append(prompts.say("baseline_of", value=fmt(goal.baseline)))
+        known.append(prompts.say("baseline_of", value=fmt(goal.baseline, goal.baseline_text)))
     if goal.target is not None:
-        known.append(prompts.say("target_of", value=fmt(goal.target)))
+        known.append(prompts.say("target_of", value=fmt(goal.target, goal.target_text)))
     if not known:
         return ()
     inside: list[Segment] = list(known[0])
@@ -64,6 +64,7 @@ class Shared:
     checkin: CheckIn
     goal: Goal | None
     before: float | None  # what it is compared with: the last published value, or the baseline
+    before_text: str | None = None  # ``before`` as the member typed it
 
     @property
     def moved(self) -> bool:
@@ -91,11 +92,13 @@ def digest(prompts: Prompts, week: str, shared: Sequence[Shared]) -> Content:
         if value is None:
             continue
         body += prompts.say(
-            "digest_line_number", metric=UserText(_clip(item.goal.metric_name)), value=fmt(value)
+            "digest_line_number",
+            metric=UserText(_clip(item.goal.metric_name)),
+            value=fmt(value, item.checkin.metric_value_text),
         )
         body += _against(prompts, item.goal)
         if item.moved and item.before is not None:
-            body += prompts.say("digest_line_moved", before=fmt(item.before))
+            body += prompts.say("digest_line_moved", before=fmt(item.before, item.before_text))
     movers: list[str] = []
     for item in shared:
         mover = item.member.display_name or item.member.user_id

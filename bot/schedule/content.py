@@ -314,23 +314,26 @@ async def published(session: AsyncSession, tenant_id: int, period: str) -> list[
     shared = []
     for checkin, member in items:
         goal = await session.get(Goal, checkin.goal_id) if checkin.goal_id else None
-        before = None
+        before: float | None = None
+        before_text: str | None = None
         if goal is not None and checkin.metric_value is not None:
             # Compared with what the team could already see: the goal's last published value,
             # else its baseline; never a number from a check-in that stayed private.
-            before = await session.scalar(
-                select(CheckIn.metric_value)
-                .where(
-                    CheckIn.goal_id == goal.id,
-                    CheckIn.published_at.is_not(None),
-                    CheckIn.metric_value.is_not(None),
-                    CheckIn.created_at < checkin.created_at,
+            published = (
+                await session.execute(
+                    select(CheckIn.metric_value, CheckIn.metric_value_text)
+                    .where(
+                        CheckIn.goal_id == goal.id,
+                        CheckIn.published_at.is_not(None),
+                        CheckIn.metric_value.is_not(None),
+                        CheckIn.created_at < checkin.created_at,
+                    )
+                    .order_by(CheckIn.created_at.desc(), CheckIn.id.desc())
+                    .limit(1)
                 )
-                .order_by(CheckIn.created_at.desc(), CheckIn.id.desc())
-                .limit(1)
-            )
-            before = goal.baseline if before is None else before
-        shared.append(Shared(member, checkin, goal, before))
+            ).first()
+            before, before_text = published or (goal.baseline, goal.baseline_text)
+        shared.append(Shared(member, checkin, goal, before, before_text))
     return shared
 
 

@@ -142,6 +142,11 @@ class Goal(Base):
     baseline: Mapped[float | None] = mapped_column(Float)
     target: Mapped[float | None] = mapped_column(Float)
     current_best: Mapped[float | None] = mapped_column(Float)
+    # Each number as the member typed it (``0.50``), shown instead of the float; NULL when it
+    # was written another way (``90%``) or before it was kept: shown from the value then.
+    baseline_text: Mapped[str | None] = mapped_column(String(40))
+    target_text: Mapped[str | None] = mapped_column(String(40))
+    current_best_text: Mapped[str | None] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(10), default="active")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
@@ -157,6 +162,7 @@ class CheckIn(Base):
     did: Mapped[str] = mapped_column(Text)
     moves_goal: Mapped[str] = mapped_column(Text, default="")
     metric_value: Mapped[float | None] = mapped_column(Float)
+    metric_value_text: Mapped[str | None] = mapped_column(String(40))  # as typed, like a goal's
     next_experiment: Mapped[str] = mapped_column(Text, default="")
     failed: Mapped[str] = mapped_column(Text, default="")
     channel_id: Mapped[str | None] = mapped_column(String(64))  # where /checkin was typed
@@ -175,6 +181,7 @@ class MetricPoint(Base):
     goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"), index=True)
     checkin_id: Mapped[int | None] = mapped_column(ForeignKey("checkins.id", ondelete="SET NULL"))
     value: Mapped[float] = mapped_column(Float)
+    value_text: Mapped[str | None] = mapped_column(String(40))  # as typed, like a goal's
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 

@@ -180,14 +180,21 @@ class TenantScope:
         return goal
 
     async def add_metric(
-        self, goal: Goal, value: float, at: datetime, checkin: CheckIn | None = None
+        self,
+        goal: Goal,
+        value: float,
+        at: datetime,
+        checkin: CheckIn | None = None,
+        text: str | None = None,
     ) -> None:
-        """Record a value of the goal's number and keep its best so far."""
+        """Record a value of the goal's number (with ``text``, as the member typed it) and keep
+        its best so far."""
         self.session.add(
             MetricPoint(
                 tenant_id=self.tid,
                 goal_id=goal.id,
                 value=value,
+                value_text=text,
                 recorded_at=at,
                 checkin_id=checkin.id if checkin else None,
             )
@@ -195,12 +202,17 @@ class TenantScope:
         best = goal.current_best
         if best is None or (value > best if goal.direction == "up" else value < best):
             goal.current_best = value
+            goal.current_best_text = text
         await self.session.flush()
 
     async def metric_history(self, goal: Goal, limit: int = 20) -> list[float]:
         """The goal's latest values, oldest first."""
+        return [point.value for point in await self.metric_points(goal, limit)]
+
+    async def metric_points(self, goal: Goal, limit: int = 20) -> list[MetricPoint]:
+        """The goal's latest recorded values (with how they were typed), oldest first."""
         query = (
-            select(MetricPoint.value)
+            select(MetricPoint)
             .where(MetricPoint.tenant_id == self.tid, MetricPoint.goal_id == goal.id)
             .order_by(MetricPoint.recorded_at.desc(), MetricPoint.id.desc())
             .limit(limit)

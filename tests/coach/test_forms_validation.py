@@ -96,8 +96,28 @@ async def test_numbers_are_shown_as_typed(coach: Coach) -> None:
     checked = only(await check_in(coach, member(), metric_value="0.50"), Reply)
     assert "0.50, a new best." in text(checked)
     worse = only(await check_in(coach, member(), metric_value="0.45"), Reply)
-    assert "0.45 (best so far 0.5)" in text(worse)  # a stored best: exact, and short
+    assert "0.45 (best so far 0.50)" in text(worse)  # the stored best, as it was typed
     assert forms.shown(152375.5) == "152375.5"  # never rounded to six digits
+
+
+async def test_the_review_and_the_export_show_numbers_as_typed(coach: Coach) -> None:
+    await set_goal(coach, member(), direction="up", baseline="0.50", target="0.90")
+    await check_in(coach, member(), metric_value="0.70")
+
+    review = text(only(await command(coach, member(), "review"), Reply))
+    assert "0.50 → 0.70" in review and "0.90" in review
+    files = await command(coach, member(), "coach", "export")
+    markdown = next(f for f in files if isinstance(f, FileReady) and f.filename.endswith(".md"))
+    assert "- Baseline 0.50 · target 0.90 · best so far 0.70" in markdown.data
+    assert "| 0.50 |" in markdown.data and "| 0.70 |" in markdown.data
+    assert ": 0.70\n" in markdown.data  # the check-in's number
+
+
+def test_a_number_is_kept_as_typed_when_it_is_a_plain_decimal() -> None:
+    assert [forms.kept(t) for t in (" 0.50 ", "-3", "152375.50")] == ["0.50", "-3", "152375.50"]
+    assert [forms.kept(t) for t in ("90%", "1e-5", ".5", "007", "1_000", "٣")] == [None] * 6
+    assert forms.shown(0.5, "0.50") == "0.50" and forms.shown(0.9, None) == "0.9"
+    assert forms.shown(0.7, "0.50") == "0.7"  # a text that is not its value is not shown
 
 
 async def test_a_past_mute_is_refused_and_a_future_one_taken(coach: Coach) -> None:

@@ -159,7 +159,7 @@ async def test_the_digest_shows_each_number_against_its_goal_and_who_moved_it(
     await rig.command(ada, "coach", "team channel")
     for member in (ada, bob, cy):
         await rig.join(member)
-    await rig.form(ada, "goal", {**GOAL, "baseline": "0.31", "target": "0.15"})
+    await rig.form(ada, "goal", {**GOAL, "baseline": "0.30", "target": "0.10"})
     await rig.form(
         bob,
         "goal",
@@ -168,12 +168,12 @@ async def test_the_digest_shows_each_number_against_its_goal_and_who_moved_it(
             "capability": "Fold towels",
             "metric_name": "fold rate",
             "direction": "up",
-            "baseline": "0.2",
+            "baseline": "0.20",
         },
     )
     rig.clock.advance(timedelta(days=1))
     await rig.check_in(ada, "ADA-PRIVATE a quick probe", metric_value="0.29")  # not published
-    await rig.publish(ada, await rig.check_in(ada, "swapped the encoder", metric_value="0.27"))
+    await rig.publish(ada, await rig.check_in(ada, "swapped the encoder", metric_value="0.20"))
     await rig.publish(bob, await rig.check_in(bob, "more teleop demos", metric_value="0.15"))
     await rig.publish(cy, await rig.check_in(cy, "read three papers <!here>"))
 
@@ -183,10 +183,10 @@ async def test_the_digest_shows_each_number_against_its_goal_and_who_moved_it(
     lines = parent.text.splitlines()
     assert lines[0] == "Team digest, week of 2 November 2026: what members chose to share."
     assert lines[1] == (
-        "• Ada, on Robust speech recognition for clinics: clinic WER 0.27 "
-        "(baseline 0.31, target 0.15), moved from 0.31"
-    )
-    assert lines[2] == "• Bob, on Fold towels: fold rate 0.15 (baseline 0.2)"  # went down
+        "• Ada, on Robust speech recognition for clinics: clinic WER 0.20 "
+        "(baseline 0.30, target 0.10), moved from 0.30"
+    )  # every number as its member typed it
+    assert lines[2] == "• Bob, on Fold towels: fold rate 0.15 (baseline 0.20)"  # went down
     assert lines[3] == "• Cy (no goal yet)"
     assert lines[4] == "Moved their number this week: Ada."
     assert "Ada" in parent.member_words and "Bob" in parent.member_words
@@ -194,7 +194,7 @@ async def test_the_digest_shows_each_number_against_its_goal_and_who_moved_it(
     everything = " ".join(p.text for p in rig.messenger.posts())
     assert "0.29" not in everything and "ADA-PRIVATE" not in everything  # compared with public
     replies = [p for p in rig.messenger.posts() if p.thread == parent.ts]
-    assert "clinic WER: 0.27 (baseline 0.31, target 0.15)" in replies[0].text
+    assert "clinic WER: 0.20 (baseline 0.30, target 0.10)" in replies[0].text
 
 
 async def test_an_empty_week_posts_nothing_unless_the_team_asks_and_a_late_one_stands_alone(

@@ -189,7 +189,7 @@ async def test_several_goals_the_goal_first_then_its_number_by_name(
     out = await say(ada, "/goal update 1 55%")
     assert out == (
         "[only you] Saved for goal 1: fold success rate on 50 towels = 55%, read as 0.55 "
-        "(best so far 0.7)."
+        "(best so far 0.70)."
     )
 
 
@@ -197,3 +197,28 @@ async def test_a_metric_the_member_ended_with_a_full_stop_gets_one(ada: ConsoleS
     out = await say(ada, "/goal set", "Fold laundry from pixels", "fold success rate.", "", "", "")
     assert "The number to move: fold success rate." in out
     assert "rate.." not in out
+
+
+async def test_numbers_stay_as_typed_in_every_later_view(ada: ConsoleSession, coach: Coach) -> None:
+    await say(ada, *GOAL, "0.50", "0.90")
+    out = await say(ada, "/checkin", "Trained on 200 more towels.", "", "0.70", "", "")
+    assert "fold success rate on 50 towels: 0.70, a new best." in out
+
+    assert (await say(ada, "/goal show 1")).splitlines() == [
+        "[only you] 1. Fold laundry from pixels — fold success rate on 50 towels: best 0.70 "
+        "(target 0.90)",
+        "           Better is higher. Baseline 0.50. Recent values: 0.50 → 0.70",
+    ]
+    out = await say(ada, "/goal list")
+    assert out.splitlines()[-1].endswith(
+        "1. Fold laundry from pixels — fold success rate on 50 towels: best 0.70 (target 0.90)"
+    )
+    out = await say(ada, "/home")
+    assert "1. Fold laundry from pixels — fold success rate on 50 towels: 0.50 → 0.70" in out
+
+    # A percentage is shown as the fraction it was read as, as it was before: on one scale.
+    await say(ada, "/goal update 1 75%")
+    out = await say(ada, "/goal show 1")
+    assert "best 0.75 (target 0.90)" in out and "0.50 → 0.70 → 0.75" in out
+    (goal,) = await rows(coach, Goal)
+    assert (goal.baseline_text, goal.target_text, goal.current_best_text) == ("0.50", "0.90", None)

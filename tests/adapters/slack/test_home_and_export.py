@@ -10,7 +10,7 @@ from tests.adapters.slack.test_checkin import set_goal
 
 async def test_home_shows_goals_trend_and_best_five(slack: SlackHarness) -> None:
     await set_goal(slack)
-    for value in ("0.29", "0.27"):
+    for value in ("0.29", "0.270"):
         await slack.command("/goal", f"update {value}")
     await slack.command("/wins", "add")
     await slack.submit(await slack.opened_view(2), {"title": "Clinic ASR harness"})
@@ -22,6 +22,7 @@ async def test_home_shows_goals_trend_and_best_five(slack: SlackHarness) -> None
     shown = json.dumps(home, ensure_ascii=False)
     assert "Transcribe clinic audio reliably" in shown
     assert "█▄▁" in shown  # 0.31 → 0.29 → 0.27
+    assert "best 0.270" in shown  # as typed
     assert "1. Clinic ASR harness" in shown
     assert {"Check in", "Settings"} <= set(buttons_of(home))
 
