@@ -44,16 +44,26 @@ def placeholders(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
+SENTENCE_ENDS = (".", "!", "?", "…")
+
+
 def render(template: str, **values: Value) -> Content:
-    """Fill a template; ``UserText`` values stay marked as member words.
+    """Fill a template; ``UserText`` values stay marked as member words. A value that ends its
+    own sentence takes the place of the template's period after it.
 
     >>> render("Saved: {entry}", entry=UserText("<!here>"))
     ('Saved: ', UserText(text='<!here>'))
+    >>> render("Next: {step}. Good luck", step=UserText("Run the ablation."))
+    ('Next: ', UserText(text='Run the ablation.'), ' Good luck')
     """
     parts: list[Segment] = []
+    ended = False  # the value just placed ends its own sentence ("Run the ablation.")
     for literal, name, spec, _ in string.Formatter().parse(template):
+        if ended and literal.startswith(".") and not literal.startswith(".."):
+            literal = literal[1:]  # the template's period would double the member's
         if literal:
             parts.append(literal)
+        ended = False
         if name is None:
             continue
         if name not in values:
@@ -63,6 +73,8 @@ def render(template: str, **values: Value) -> Content:
             parts.append(value)
         else:
             parts.append(format(value, spec or ""))
+        said = value.text if isinstance(value, UserText) else parts[-1]
+        ended = isinstance(said, str) and said.rstrip().endswith(SENTENCE_ENDS)
     return tuple(parts)
 
 

@@ -293,3 +293,21 @@ def test_render_formats_plain_values_with_their_spec() -> None:
 def test_render_raises_key_error_on_a_missing_value() -> None:
     with pytest.raises(KeyError, match="metric"):
         render("Which part moves {metric}?", goal=UserText("g"))
+
+
+@pytest.mark.parametrize(
+    ("said", "shown"),
+    [
+        ("Run the ablation.", "Next: Run the ablation. Good luck"),
+        ("Is it the data?", "Next: Is it the data? Good luck"),
+        ("Run the ablation", "Next: Run the ablation. Good luck"),
+    ],
+)
+def test_a_sentence_the_member_ended_gets_no_second_period(said: str, shown: str) -> None:
+    content = render("Next: {step}. Good luck", step=UserText(said))
+    assert "".join(p.text if isinstance(p, UserText) else str(p) for p in content) == shown
+    assert UserText(said) in content  # still marked as the member's words
+
+
+def test_an_ellipsis_after_a_value_is_kept() -> None:
+    assert render("{n}... and more", n="Three.") == ("Three.", "... and more")
