@@ -72,10 +72,7 @@ async def open_form(turn: Turn, text: str) -> list[Intent]:
             Button(_short(g.capability), Action.OPEN_CHECKIN, str(g.ref)) for g in active
         )
         return [Reply(turn.say("checkin_which_goal"), offers)]
-    form = _form(goal, active)
-    draft = await turn.scope.draft(turn.member, "checkin")
-    if draft is not None:
-        form = forms.with_values(form, {k: str(v) for k, v in draft.values.items()})
+    form = await turn.with_draft(_form(goal, active))
     if not active:  # said in the form: a message first would hold the form back on Discord
         note = plain(turn.say("checkin_without_goal"))
         form = replace(form, fields=tuple(_noted(f, note) for f in form.fields))

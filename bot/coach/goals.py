@@ -68,10 +68,7 @@ async def handle(turn: Turn, text: str) -> list[Intent]:
 
 async def open_form(turn: Turn, capability: str) -> list[Intent]:
     """The goal form, with the draft a rejected one left (and ``capability``, when given)."""
-    form = forms.goal_form()
-    draft = await turn.scope.draft(turn.member, "goal")
-    if draft is not None:
-        form = forms.with_values(form, {k: str(v) for k, v in draft.values.items()})
+    form = await turn.with_draft(forms.goal_form())
     if capability:
         form = forms.with_values(form, {"capability": capability})
     return [OpenForm(form)]

@@ -38,10 +38,7 @@ async def handle(turn: Turn, text: str) -> list[Intent]:
 
 async def open_form(turn: Turn, title: str) -> list[Intent]:
     """The form, with the draft a rejected one left (and ``title``, when given)."""
-    form = forms.work_form()
-    draft = await turn.scope.draft(turn.member, "work")
-    if draft is not None:
-        form = forms.with_values(form, {k: str(v) for k, v in draft.values.items()})
+    form = await turn.with_draft(forms.work_form())
     if title:
         form = forms.with_values(form, {"title": title})
     return [OpenForm(form)]

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.events import Actor, Content, Place
+from bot.coach.forms import with_values
+from bot.events import Actor, Content, Form, Place
 from bot.llm.judge import Judge
 from bot.prompts import Prompts, Value
 from bot.store import TenantScope
@@ -26,3 +27,11 @@ class Turn:
     def say(self, key: str, **values: Value) -> Content:
         """The message ``key`` from prompts/messages.yaml, filled in."""
         return self.prompts.say(key, **values)
+
+    async def with_draft(self, form: Form) -> Form:
+        """``form`` pre-filled with the draft the member left of it (rejected, too long, or
+        closed unsent), if there is one."""
+        draft = await self.scope.draft(self.member, form.form_id)
+        if draft is None:
+            return form
+        return with_values(form, {k: str(v) for k, v in draft.values.items()})
