@@ -44,6 +44,7 @@ from bot.events import (
     plain,
 )
 from bot.ports import ManualClock, OffsetClock
+from bot.private import write_private
 from bot.schedule.runner import Scheduler
 
 TEAM_CHANNEL = "team"
@@ -358,7 +359,6 @@ class ConsoleSession:
         return "\n".join([*lines, self._ask()])
 
     def _save(self, file: FileReady) -> str:
-        self.exports.mkdir(parents=True, exist_ok=True)
         path = self.exports / Path(file.filename).name  # never a path from elsewhere
-        path.write_text(file.data, encoding="utf-8")
+        write_private(path, file.data)  # the member's own words: for their eyes only
         return f"[only you] {file.caption}: saved to {path}"

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from bot import private
 from bot.events import TenantRef
 from bot.store.repos import TenantScope, tenant_for
 
@@ -64,15 +65,22 @@ def is_unavailable(exc: BaseException) -> bool:
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """An async engine; for SQLite, WAL and foreign keys on every connection."""
+    """An async engine; for SQLite, WAL and foreign keys on every connection, and its files
+    private to this user. On every backend, statement parameters (members' words) stay out of
+    errors and logs."""
+    kwargs.setdefault("hide_parameters", True)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        file = _sqlite_file(parsed.database)
+        if file is not None:
+            private.private_sqlite(file)
         # A locked database waits up to 5 s before it is reported, rather than failing at once.
         kwargs.setdefault("connect_args", {"timeout": 5})
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        if file is not None:
+            # SQLite makes its -wal and -shm files as it opens: private too, right after.
+            event.listen(engine.sync_engine, "connect", lambda *_: private.private_sqlite(file))
         return engine
     kwargs.setdefault("pool_pre_ping", True)  # a database that came back is used again at once
     # Every wait on the server is bounded, the pool's pre-ping included: a database that stops
@@ -86,11 +94,21 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return create_async_engine(url, **kwargs)
 
 
+def _sqlite_file(database: str | None) -> Path | None:
+    """The database file of a SQLite URL; None in memory or for a ``file:`` URI."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Deleted rows are overwritten with zeros, so a forgotten member's words do not linger in
+    # free pages of the file.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -163,6 +181,15 @@ class Database:
         """The repositories of ``tenant``, in one transaction."""
         async with self.session() as session:
             yield TenantScope(session, await tenant_for(session, tenant, now))
+
+    async def wipe_journal(self) -> None:
+        """On SQLite, copy the write-ahead log into the database and empty it: deleted words
+        (already zeroed in the database by ``secure_delete``) leave the WAL file too. Nothing
+        to do on PostgreSQL, whose server manages its own files."""
+        if self.backend != "sqlite":
+            return
+        async with self.engine.connect() as conn:
+            await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def dispose(self) -> None:
         await self.engine.dispose()
