@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 
 import discord
-from discord.utils import escape_markdown
 
+from adapters.discord.markdown import escape_markdown
 from bot.events import Content, Mention, plain
 from bot.text import cap
 
