@@ -34,7 +34,7 @@ from bot.ports import OffsetClock, SystemClock
 from bot.prompts import load_prompts
 from bot.schedule.runner import Scheduler
 from bot.settings import Settings
-from bot.store import Database
+from bot.store import Database, backup
 
 if TYPE_CHECKING:
     from bot.analysis.evaluate import Example
@@ -381,6 +381,29 @@ def db_upgrade() -> None:
         typer.echo(f"Database is at revision {current}.")
 
     asyncio.run(go())
+
+
+@db_app.command("backup")
+def db_backup(
+    path: Annotated[Path, typer.Argument(help="The new file to write (it must not exist).")],
+) -> None:
+    """Copy the SQLite database to PATH while the coach runs: one consistent moment, a file
+    only its owner can read. For PostgreSQL it prints the pg_dump command to use instead.
+    Restore: see deploy/README.md."""
+    settings = load_settings()
+    url = settings.resolved_database_url()
+    try:
+        source = backup.sqlite_file(url)
+        if source is None:
+            typer.echo("The database is PostgreSQL: back it up with pg_dump, e.g.", err=True)
+            typer.echo(f"  {backup.pg_dump_command(url, path)}", err=True)
+            typer.echo("(password from PGPASSWORD or ~/.pgpass; see deploy/README.md)", err=True)
+            raise typer.Exit(2)
+        pages = backup.backup_sqlite(source, path)
+    except backup.BackupRefused as exc:
+        typer.echo(f"No backup written: {exc}.", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"Backed up {source} to {path} ({pages} pages, integrity ok).")
 
 
 class Format(StrEnum):
