@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import typer
@@ -21,6 +22,7 @@ from sqlalchemy.engine import make_url
 
 from bot import adapter, analysis, logs
 from bot.checks import Check, Status, failure_reason
+from bot.llm.client import endpoint
 from bot.prompts import PromptError, load_prompts
 from bot.settings import Settings
 from bot.store import Database, StoreUnavailable
@@ -103,17 +105,16 @@ async def llm_check(settings: Settings) -> Check:
         )
     key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else ""
     headers = {"Authorization": f"Bearer {key}"} if key else {}
-    root = base.rstrip("/")
     timeout = min(settings.llm_timeout, LLM_SECONDS)
     try:
         async with httpx.AsyncClient(headers=headers, timeout=timeout) as client:
             asked = "GET /models"
-            answer = await client.get(f"{root}/models")
+            answer = await client.get(endpoint(base, "models"))
             if answer.status_code in (404, 405):  # a server that only does chat completions
                 asked = "a one-token chat completion"
                 ping = [{"role": "user", "content": "Say ok."}]
                 answer = await client.post(
-                    f"{root}/chat/completions",
+                    endpoint(base, "chat/completions"),
                     json={"model": model, "messages": ping, "max_tokens": 1},
                 )
     except httpx.HTTPError as exc:
@@ -213,10 +214,18 @@ async def adapter_checks(name: str, found: adapter.Adapter, settings: Settings) 
 
 
 def make_url_safe(url: str) -> str:
-    """A URL without any user:password part, for printing."""
-    scheme, sep, rest = url.partition("://")
-    if not sep:
-        return url.split("@")[-1]
-    host = rest.split("/", 1)
-    host[0] = host[0].rsplit("@", 1)[-1]
-    return f"{scheme}://{'/'.join(host)}"
+    """Only the scheme and host of a URL, for printing: its user, password, path and query
+    may all carry a key (``?key=…``, ``/key/…/v1``), so none of them is shown.
+
+    >>> make_url_safe("https://user:pw@llm.example.org:8443/v1?key=sk-123")
+    'https://llm.example.org:8443'
+    """
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port
+    except ValueError:  # not a URL we can read: show nothing of it
+        return "(the configured URL)"
+    if not parts.scheme or not host:
+        return "(the configured URL)"
+    shown = f"[{host}]" if ":" in host else host
+    return f"{parts.scheme}://{shown}" + (f":{port}" if port else "")

@@ -67,8 +67,11 @@ def forget_secrets() -> None:
 
 
 def secrets_of(settings: Settings) -> list[str]:
-    """Every secret value in ``settings``: each ``SecretStr``, and the database password."""
+    """Every secret value in ``settings``: each ``SecretStr``, the database password, and the
+    whole LLM URL (a key may ride in its path or query string), its query on its own too."""
     values = []
+    if settings.llm_base_url:
+        values += _url_parts(settings.llm_base_url)
     for name in type(settings).model_fields:
         value = getattr(settings, name)
         if isinstance(value, SecretStr) and value.get_secret_value():
@@ -81,6 +84,14 @@ def secrets_of(settings: Settings) -> list[str]:
         if password:
             values.append(password)
     return values
+
+
+def _url_parts(url: str) -> list[str]:
+    """A URL whole, and the parts of it that may hold a key: its path and its query (a
+    request to ``{url}/chat/completions`` contains them, not the whole)."""
+    before_query, _, query = url.partition("?")
+    path = before_query.split("://", 1)[-1].partition("/")[2].rstrip("/")
+    return [p for p in (url, before_query.rstrip("/"), query, f"/{path}" if path else "") if p]
 
 
 def redact(text: str) -> str:

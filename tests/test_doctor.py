@@ -11,6 +11,7 @@ import pytest
 
 from adapters.discord.cli import sync_commands
 from bot.checks import Check, Status, failure_reason
+from bot.doctor import make_url_safe
 from bot.settings import Settings
 from tests.diagnose import closed_port, diagnose
 from tests.fakes.discord import APPLICATION_ID, FakeDiscord
@@ -94,7 +95,8 @@ async def test_an_llm_that_is_down_only_warns(tmp_path: Path) -> None:
     )
 
     assert found.code == 0, found.stdout + found.stderr
-    assert found.line("warn LLM follow-ups").endswith(f"{down} unreachable (cannot connect)")
+    host = down.removesuffix("/v1")  # scheme and host only: a path may carry a key
+    assert found.line("warn LLM follow-ups").endswith(f"{host} unreachable (cannot connect)")
     assert "template follow-ups" in found.hint("warn LLM follow-ups")
     assert LLM_KEY not in found.stdout + found.stderr
 
@@ -139,6 +141,28 @@ async def test_an_llm_model_unset_warns_and_is_not_called(tmp_path: Path, llm: F
     assert found.code == 0
     assert "COACH_LLM_MODEL is not set" in found.line("warn LLM follow-ups")
     assert llm.requests == []
+
+
+async def test_a_key_in_the_llm_url_is_never_printed(tmp_path: Path, llm: FakeLLM) -> None:
+    """Some LLM gateways take their key in the query string or the path: the doctor shows
+    the scheme and host of the URL, nothing more, and still uses the whole of it."""
+    query_key, path_key = "sk-query-key-4711", "pathkey-0815"
+    url = f"{llm.base_url}/?api_key={query_key}&deployment={path_key}"
+    found = await diagnose(tmp_path, **llm_env(llm, COACH_LLM_BASE_URL=url))
+
+    host = llm.base_url.removesuffix("/v1")
+    assert found.line("ok   LLM follow-ups").endswith(f"fake-model at {host} answers (GET /models)")
+    output = found.stdout + found.stderr
+    assert query_key not in output and path_key not in output and "/v1" not in output
+    assert [r.path for r in llm.requests] == ["/v1/models"]  # the query kept, after the path
+
+
+def test_a_url_is_shown_as_its_scheme_and_host_only() -> None:
+    assert make_url_safe("https://u:pw@llm.example.org:8443/k/sk-1/v1?key=sk-2") == (
+        "https://llm.example.org:8443"
+    )
+    assert make_url_safe("http://[::1]:8000/v1") == "http://[::1]:8000"
+    assert make_url_safe("not a url ?key=sk-3") == "(the configured URL)"
 
 
 def test_a_check_prints_its_label_and_its_hint_below() -> None:

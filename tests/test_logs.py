@@ -11,6 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from bot import logs
+from bot.llm.client import endpoint
 from bot.logs import RedactingFilter, redact
 from bot.settings import Settings
 
@@ -149,6 +150,24 @@ def test_secrets_of_settings_are_every_secret_and_the_database_password() -> Non
     found = logs.secrets_of(settings)
     assert {SIGNING, "client-secret-77", LLM_KEY, PASSWORD, DB_URL} <= set(found)
     assert "not-a-secret" not in found
+
+
+def test_the_whole_llm_url_is_a_secret_in_the_logs(
+    root_logging: None, registered: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for url, key in [
+        ("https://gateway.example.org/v1?api_key=sk-query-key-4711", "sk-query-key-4711"),
+        ("https://gateway.example.org/key/sk-path-key-0815/v1/", "sk-path-key-0815"),
+    ]:
+        values = {"llm_base_url": url, "llm_model": "m", "log_level": "INFO"}
+        settings = Settings(_env_file=None, **values)  # type: ignore[call-arg,arg-type]
+        logs.configure_from(settings)
+        logging.getLogger("bot.test_logs").warning("set to %s", url)
+        logging.getLogger("httpx").info("HTTP Request: POST %s", endpoint(url, "chat/completions"))
+        err = capsys.readouterr().err
+        assert key not in err
+        assert "set to [redacted]\n" in err and "POST [redacted]" in err, err
+        logs.forget_secrets()
 
 
 @pytest.mark.parametrize("fmt", ["text", "json"])

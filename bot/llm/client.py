@@ -20,10 +20,20 @@ from bot import metrics
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ChatClient", "LLMError", "LLMStats"]
+__all__ = ["ChatClient", "LLMError", "LLMStats", "endpoint"]
 
 RETRY_PAUSE = 0.2  # seconds between the two attempts
 MAX_RESPONSE_BYTES = 64_000  # a chat answer of a few hundred words is far below this
+
+
+def endpoint(base_url: str, path: str) -> str:
+    """``path`` under the API root ``base_url``, keeping any query string the root carries.
+
+    >>> endpoint("https://llm.example.org/v1/?key=k", "models")
+    'https://llm.example.org/v1/models?key=k'
+    """
+    root = httpx.URL(base_url)
+    return str(root.copy_with(path=root.path.rstrip("/") + "/" + path))
 
 
 class LLMError(Exception):
@@ -72,7 +82,7 @@ class ChatClient:
         stats: LLMStats | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        self.url = base_url.rstrip("/") + "/chat/completions"
+        self.url = endpoint(base_url, "chat/completions")
         self.model = model
         self.timeout = timeout
         self.stats = stats or LLMStats()
