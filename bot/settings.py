@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
 from platformdirs import user_data_dir
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# What an example file or a tutorial puts where a secret goes: holding one of these, the
+# coach would fail every call to the platform (or sign nothing), so it refuses to start instead.
+PLACEHOLDER = re.compile(
+    r"replace[-_ ]?me|change[-_ ]?me|placeholder|your[-_ ]|<|>|\.\.\.|…"
+    r"|^(xox[a-z]|xapp)-[x-]*$",  # a bare Slack prefix, or one followed by x's
+    re.IGNORECASE,
+)
+SECRET_SETTINGS = (
+    "database_url",
+    "llm_api_key",
+    "slack_bot_token",
+    "slack_app_token",
+    "slack_signing_secret",
+    "slack_client_secret",
+    "discord_token",
+)
 
 
 class Settings(BaseSettings):
@@ -113,6 +131,23 @@ class Settings(BaseSettings):
     def _shard_list(cls, value: object) -> object:
         if isinstance(value, str):
             return [int(part) for part in value.replace(" ", "").split(",") if part]
+        return value
+
+    @field_validator(*SECRET_SETTINGS)
+    @classmethod
+    def _real_secret(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        # The message names the setting; hide_input_in_errors keeps the value out of it.
+        if value is None:
+            return None
+        name = f"COACH_{info.field_name}".upper()
+        secret = value.get_secret_value().strip()
+        if not secret:
+            raise ValueError(f"{name} is empty: set it, or leave it out to unset it")
+        if PLACEHOLDER.search(secret):
+            raise ValueError(
+                f"{name} holds a placeholder (such as REPLACE_ME or changeme), not a real "
+                "value: set the real one, or leave it out to unset it"
+            )
         return value
 
     @field_validator("public_url")

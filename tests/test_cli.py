@@ -250,6 +250,22 @@ def test_invalid_settings_exit_2_and_never_echo_a_password(data_dir: Path) -> No
     assert "LOUD" not in out
 
 
+def test_run_refuses_a_placeholder_token_naming_the_setting_not_the_value(data_dir: Path) -> None:
+    result = coach(
+        "run",
+        data_dir=data_dir,
+        stdin="/coach\n",
+        COACH_SLACK_BOT_TOKEN="xoxb-your-bot-token",
+        COACH_SLACK_SIGNING_SECRET="",
+    )
+    assert result.returncode == 2
+    out = result.stdout + result.stderr
+    assert "COACH_SLACK_BOT_TOKEN holds a placeholder" in out
+    assert "COACH_SLACK_SIGNING_SECRET is empty" in out
+    assert "your-bot-token" not in out
+    assert not (data_dir / "coach.db").exists()  # refused before anything started
+
+
 def test_doctor_with_invalid_settings_never_echoes_a_password(data_dir: Path) -> None:
     result = coach(
         "doctor", data_dir=data_dir, COACH_LOG_LEVEL="LOUD", COACH_DATABASE_URL=UNREACHABLE

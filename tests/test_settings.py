@@ -116,3 +116,64 @@ def test_a_validation_error_from_dot_env_does_not_echo_secrets(tmp_path: Path) -
     with pytest.raises(ValidationError) as caught:
         Settings()
     assert "s3cr3t-pw" not in str(caught.value)
+
+
+SECRETS = [
+    "COACH_SLACK_BOT_TOKEN",
+    "COACH_SLACK_APP_TOKEN",
+    "COACH_SLACK_SIGNING_SECRET",
+    "COACH_SLACK_CLIENT_SECRET",
+    "COACH_DISCORD_TOKEN",
+    "COACH_LLM_API_KEY",
+    "COACH_DATABASE_URL",
+]
+PLACEHOLDERS = [
+    "REPLACE_ME",
+    "replace-me-with-the-token",
+    "changeme",
+    "CHANGE_ME",
+    "xoxb-",
+    "xoxb-xxxx-xxxx",
+    "xapp-…",
+    "xoxb-...",
+    "<your bot token>",
+    "your-signing-secret",
+    "placeholder",
+    "postgresql+asyncpg://coach:REPLACE_ME@db:5432/coach",
+]
+
+
+@pytest.mark.parametrize("name", SECRETS)
+@pytest.mark.parametrize("value", [*PLACEHOLDERS, "", "   "])
+def test_an_empty_or_placeholder_secret_is_refused_by_name(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    monkeypatch.setenv("COACH_LOG_LEVEL", "info")  # a good setting beside it is not named
+    with pytest.raises(ValidationError) as caught:
+        Settings()
+    message = str(caught.value)
+    assert name in message
+    assert ("is empty" if not value.strip() else "placeholder") in message
+    assert len(caught.value.errors()) == 1
+    if value.strip() and value not in {"REPLACE_ME", "changeme", "placeholder"}:
+        assert value not in message  # the message quotes its own examples, never the value
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("COACH_SLACK_BOT_TOKEN", "xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOpQrStUvWx"),
+        ("COACH_SLACK_APP_TOKEN", "xapp-1-A0123456789-1234567890123-abcdef0123456789abcdef"),
+        ("COACH_SLACK_SIGNING_SECRET", "8f742231b10e8888abcd99yyyzzz85a5"),
+        ("COACH_DISCORD_TOKEN", "MTk4NjIyNDgzNDcxOTI1MjQ4.Cl2FMQ.ZnCjm1XVW7vRze4b7Cq4se7kKWs"),
+        ("COACH_LLM_API_KEY", "sk-proj-abc123DEF456"),
+        ("COACH_DATABASE_URL", PG_URL),
+    ],
+)
+def test_real_looking_secrets_are_taken(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    secret = getattr(Settings(), name.removeprefix("COACH_").lower())
+    assert secret.get_secret_value() == value

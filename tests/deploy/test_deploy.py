@@ -26,12 +26,14 @@ from typing import Any
 
 import pytest
 import yaml
+from pydantic import ValidationError
 
 from bot.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 K8S = DEPLOY / "kubernetes"
+SECRET_EXAMPLE = DEPLOY / "kubernetes-secret.example.yaml"  # outside what `kubectl apply` reads
 COMPOSE = DEPLOY / "docker-compose.yml"
 DOCKERFILE = DEPLOY / "Dockerfile"
 UNIT = DEPLOY / "systemd" / "research-coach.service"
@@ -73,7 +75,16 @@ def load_all(path: Path) -> list[Any]:
 
 @functools.cache  # read-only use: parse once
 def k8s_objects() -> list[dict[str, Any]]:
-    return [doc for path in sorted(K8S.glob("*.yaml")) for doc in load_all(path)]
+    """What ``kubectl apply -f deploy/kubernetes/`` applies (it reads .yaml, .yml and .json)."""
+    paths = [p for p in K8S.iterdir() if p.suffix in {".yaml", ".yml", ".json"}]
+    return [doc for path in sorted(paths) for doc in load_all(path)]
+
+
+@functools.cache
+def secret_example() -> dict[str, Any]:
+    (secret,) = load_all(SECRET_EXAMPLE)
+    assert secret["kind"] == "Secret"
+    return dict(secret)
 
 
 def k8s_one(kind: str) -> dict[str, Any]:
@@ -101,10 +112,20 @@ YAML_FILES = sorted([*DEPLOY.rglob("*.yaml"), *DEPLOY.rglob("*.yml")])
 
 
 def test_deploy_has_every_artifact() -> None:
-    for path in (DOCKERFILE, COMPOSE, UNIT, ENV_EXAMPLE, DEPLOY / "README.md"):
+    for path in (DOCKERFILE, COMPOSE, UNIT, ENV_EXAMPLE, SECRET_EXAMPLE, DEPLOY / "README.md"):
         assert path.is_file(), path
     kinds = {doc["kind"] for doc in k8s_objects()}
-    assert {"Deployment", "Service", "Secret", "ConfigMap", "PodDisruptionBudget"} <= kinds
+    assert {"Deployment", "Service", "ConfigMap", "PodDisruptionBudget"} <= kinds
+
+
+def test_applying_the_manifests_never_replaces_the_real_secret() -> None:
+    # `kubectl apply -f deploy/kubernetes/` would overwrite a Secret created out of band.
+    assert "Secret" not in {doc["kind"] for doc in k8s_objects()}
+    sources = bot_container()["envFrom"]
+    referenced = {source["secretRef"]["name"] for source in sources if "secretRef" in source}
+    assert referenced == {secret_example()["metadata"]["name"]}
+    assert "kubectl apply -f deploy/kubernetes/" in (DEPLOY / "README.md").read_text()
+    assert "research-coach.secrets.env" in (ROOT / ".gitignore").read_text().split()
 
 
 @pytest.mark.parametrize("path", YAML_FILES, ids=lambda p: str(p.relative_to(DEPLOY)))
@@ -124,7 +145,7 @@ def test_kubernetes_manifests_match_the_api_schemas() -> None:
     from kubernetes_validate.utils import all_versions
 
     versions = all_versions()
-    for doc in k8s_objects():
+    for doc in [*k8s_objects(), secret_example()]:
         for version in (versions[0], versions[-1]):  # the oldest and newest schemas it ships
             validator.validate(doc, version, strict=True)  # strict: unknown fields fail too
 
@@ -137,7 +158,7 @@ def test_deployment_runs_replicas_in_slack_http_mode() -> None:
     assert bot_container().get("args", []) + bot_container().get("command", []) == ["run"]
     config = k8s_one("ConfigMap")["data"]
     assert config["COACH_HTTP_HOST"] == "0.0.0.0"
-    secret = k8s_one("Secret")["stringData"]
+    secret = secret_example()["stringData"]
     assert "COACH_SLACK_SIGNING_SECRET" in secret, "HTTP mode is selected by the signing secret"
     assert "COACH_SLACK_APP_TOKEN" not in {*config, *secret}, "an app token means Socket Mode"
     assert secret["COACH_DATABASE_URL"].startswith("postgresql+asyncpg://")
@@ -197,7 +218,7 @@ def test_service_and_budget_select_the_pods() -> None:
 
 
 def test_settings_and_references_are_consistent() -> None:
-    objects = k8s_objects()
+    objects = [*k8s_objects(), secret_example()]
     names = {(doc["kind"], doc["metadata"]["name"]) for doc in objects}
     namespace = k8s_one("Namespace")["metadata"]["name"]
     for doc in objects:
@@ -208,7 +229,7 @@ def test_settings_and_references_are_consistent() -> None:
             if key in source:
                 assert (kind, source[key]["name"]) in names, f"{kind} {source[key]['name']}"
     config = k8s_one("ConfigMap")["data"]
-    secret = k8s_one("Secret")
+    secret = secret_example()
     assert set(config) <= SETTING_NAMES, set(config) - SETTING_NAMES
     assert not set(config) & SECRET_NAMES, "secrets belong in the Secret, not the ConfigMap"
     assert set(secret["stringData"]) <= SETTING_NAMES, set(secret["stringData"]) - SETTING_NAMES
@@ -216,8 +237,15 @@ def test_settings_and_references_are_consistent() -> None:
 
 
 def test_secret_holds_placeholders_only() -> None:
-    for key, value in k8s_one("Secret")["stringData"].items():
+    for key, value in secret_example()["stringData"].items():
         assert PLACEHOLDER in value, f"{key} must be a placeholder"
+
+
+def test_the_coach_refuses_to_start_on_the_example_secret() -> None:
+    for key, value in secret_example()["stringData"].items():
+        with pytest.raises(ValidationError) as refused:
+            Settings(_env_file=None, **{key.removeprefix(PREFIX).lower(): value})  # type: ignore[arg-type]
+        assert key in str(refused.value) and "placeholder" in str(refused.value)
 
 
 def test_token_patterns_catch_real_looking_tokens() -> None:
