@@ -11,6 +11,7 @@ from __future__ import annotations
 import configparser
 import functools
 import http.server
+import importlib.metadata
 import json
 import os
 import re
@@ -26,6 +27,10 @@ from typing import Any
 
 import pytest
 import yaml
+from packaging.markers import Marker
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 from pydantic import ValidationError
 
 from bot.settings import Settings
@@ -267,7 +272,8 @@ def test_token_patterns_catch_real_looking_tokens() -> None:
     ids=lambda p: str(p.relative_to(ROOT)),
 )
 def test_no_real_looking_tokens(path: Path) -> None:
-    text = path.read_text(encoding="utf-8")
+    # A lock file's sha256 digests of published packages are hex by nature, and public.
+    text = re.sub(r"--hash=sha256:[0-9a-f]{64}", "", path.read_text(encoding="utf-8"))
     for name, pattern in TOKEN_PATTERNS.items():
         match = pattern.search(text)
         assert match is None, f"{name} in {path.name}: {match.group(0)[:12] if match else ''}…"
@@ -415,7 +421,7 @@ def test_dockerfile_copies_only_the_project_and_no_secrets() -> None:
         if word in {"COPY", "ADD"}:
             *parts, _target = shlex.split(rest)
             sources.update(p.rstrip("/") for p in parts if not p.startswith("--"))
-    assert sources == {"pyproject.toml", "README.md", "bot", "adapters", "prompts"}
+    assert sources == {"pyproject.toml", "README.md", "bot", "adapters", "prompts", LOCK_NAME}
     assert all((ROOT / source).exists() for source in sources)
     with (ROOT / "pyproject.toml").open("rb") as handle:
         wheel = tomllib.load(handle)["tool"]["hatch"]["build"]["targets"]["wheel"]
@@ -424,6 +430,91 @@ def test_dockerfile_copies_only_the_project_and_no_secrets() -> None:
         if word in {"ENV", "ARG"}:
             for key in keyvalues(rest) if "=" in rest else [rest]:
                 assert not re.search(r"TOKEN|SECRET|PASSWORD|API_KEY", key), key
+
+
+LOCK_NAME = "deploy/requirements.lock"
+# The image's interpreter and platforms: what the lock's markers are read against.
+IMAGE_ENVIRONMENTS = [
+    {"python_version": "3.11", "python_full_version": "3.11.9", "sys_platform": "linux",
+     "platform_system": "Linux", "platform_machine": machine, "implementation_name": "cpython",
+     "platform_python_implementation": "CPython", "os_name": "posix", "extra": ""}
+    for machine in ("x86_64", "aarch64")
+]  # fmt: skip
+
+
+def locked() -> dict[str, tuple[str, Marker | None, list[str]]]:
+    """name → (version, marker, hashes) of every pin in the lock file."""
+    pins: dict[str, tuple[str, Marker | None, list[str]]] = {}
+    text = (ROOT / LOCK_NAME).read_text(encoding="utf-8").replace("\\\n", " ")
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        requirement, *hashes = line.split(" --hash=")
+        pin = Requirement(requirement)
+        (spec,) = pin.specifier
+        assert spec.operator == "==", f"{pin.name} is not pinned"
+        pins[canonicalize_name(pin.name)] = (spec.version, pin.marker, [h.strip() for h in hashes])
+    return pins
+
+
+def runtime_requirements() -> list[Requirement]:
+    with (ROOT / "pyproject.toml").open("rb") as handle:
+        return [Requirement(r) for r in tomllib.load(handle)["project"]["dependencies"]]
+
+
+def test_the_lock_pins_every_runtime_dependency_within_its_range() -> None:
+    pins = locked()
+    for requirement in runtime_requirements():
+        name = canonicalize_name(requirement.name)
+        assert name in pins, f"{name} is missing from {LOCK_NAME}"
+        version = pins[name][0]
+        assert requirement.specifier.contains(version, prereleases=True), (
+            f"{name}=={version} is outside {requirement.specifier} (regenerate the lock)"
+        )
+    assert Version(pins["aiohttp"][0]) >= Version("3.14.3")  # past the smuggling advisories
+
+
+def test_the_lock_holds_what_the_dependencies_need_in_the_image() -> None:
+    # The image installs with --no-deps: a dependency of a dependency missing from the lock
+    # would only show when the coach imports it. Walk the installed metadata from our ranges.
+    pins = locked()
+    for environment in IMAGE_ENVIRONMENTS:
+        todo = [(r, "") for r in runtime_requirements()]
+        seen: set[tuple[str, str]] = set()
+        while todo:
+            requirement, extra = todo.pop()
+            if requirement.marker and not requirement.marker.evaluate(
+                {**environment, "extra": extra}
+            ):
+                continue
+            name = canonicalize_name(requirement.name)
+            assert name in pins, (
+                f"{name} (needed on {environment['platform_machine']}) is not locked"
+            )
+            marker = pins[name][1]
+            assert marker is None or marker.evaluate(environment), f"{name}: its marker excludes it"
+            for wanted in ["", *sorted(requirement.extras)]:
+                if (name, wanted) not in seen:
+                    seen.add((name, wanted))
+                    needs = importlib.metadata.requires(name) or []
+                    todo += [(Requirement(r), wanted) for r in needs]
+
+
+def test_every_pin_carries_hashes() -> None:
+    for name, (_version, _marker, hashes) in locked().items():
+        assert hashes and all(h.startswith("sha256:") for h in hashes), name
+
+
+def test_the_image_installs_from_the_lock_and_the_project_without_dependencies() -> None:
+    runs = [rest for word, rest in stages()[0] if word == "RUN"]
+    from_lock = [i for i, r in enumerate(runs) if f"-r {LOCK_NAME}" in r]
+    project = [i for i, r in enumerate(runs) if re.search(r"pip install --no-deps \.( |$)", r)]
+    assert from_lock and project and from_lock[0] < project[0]
+    assert "--require-hashes" in runs[from_lock[0]] and "--no-deps" in runs[from_lock[0]]
+    # No other pip install brings anything in unpinned.
+    others = [r for i, r in enumerate(runs) if "pip install" in r and i not in from_lock + project]
+    assert others == []
 
 
 def healthcheck_code() -> str:
