@@ -19,7 +19,7 @@ from pathlib import Path
 
 from adapters.console import render
 from adapters.console.messenger import ConsoleMessenger
-from bot.coach import Coach
+from bot.coach import Coach, export
 from bot.events import (
     Actor,
     Button,
@@ -106,6 +106,7 @@ class ConsoleSession:
         self.unsent: list[Event] = []  # what the database could not take, oldest first
         self.follow_ups: list[FollowUp] = []  # to redeem once the answer is shown
         self.finished = False
+        coach.forgetting.add(self._forget)
 
     @property
     def actor(self) -> Actor:
@@ -357,6 +358,17 @@ class ConsoleSession:
         lines = [f"[only you] {errors[form.fields[i].name]}" for i in again]
         self.form = FormInProgress(form, again, {f.name: f.initial for f in form.fields})
         return "\n".join([*lines, self._ask()])
+
+    def _forget(self, tenant: TenantRef, user_id: str) -> None:
+        """A member of this team was forgotten: their exports leave the disk, and what this
+        session keeps of theirs (a form, events to retry, LLM notes to come) goes too."""
+        if tenant != self.tenant:
+            return
+        for path in export.files_of(self.exports, user_id):
+            path.unlink(missing_ok=True)
+        self.unsent = [e for e in self.unsent if getattr(e, "actor", self.actor).user_id != user_id]
+        if user_id == self.actor.user_id:
+            self.form, self.buttons, self.follow_ups = None, (), []
 
     def _save(self, file: FileReady) -> str:
         path = self.exports / Path(file.filename).name  # never a path from elsewhere

@@ -84,6 +84,19 @@ class Dispatcher:
         )
         self._known: OrderedDict[tuple[str, str], None] = OrderedDict()
         self._ask_timezone: set[tuple[str, str]] = set()
+        coach.forgetting.add(self._forget)
+
+    def _forget(self, tenant: TenantRef, user_id: str) -> None:
+        """A member asked to be forgotten: the forms and events kept for them, and what this
+        client remembers of them, go. (Their forms are dropped in every server: kept for an
+        hour or a day at most, a form is not worth telling apart by server.)"""
+        if tenant.platform != translate.PLATFORM:
+            return
+        self.pending.forget(user_id)
+        self.services.told_dm_refused.pop(user_id, None)
+        key = (tenant.external_id, user_id)
+        self._known.pop(key, None)
+        self._ask_timezone.discard(key)
 
     # --- commands (CommandSink) --------------------------------------------------------------
 

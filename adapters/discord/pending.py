@@ -84,6 +84,13 @@ class Pending:
             return None
         return item if item.user_id == user_id else None
 
+    def forget(self, user_id: str) -> None:
+        """Drop every form and event kept for ``user_id`` (they asked to be forgotten)."""
+        for token in [t for t, (_, item) in self._items.items() if item.user_id == user_id]:
+            del self._items[token]
+        for key in [k for k in self._forms if k[0] == user_id]:
+            del self._forms[key]
+
     def opened(self, user_id: str, form: Form) -> None:
         """Remember the last form of each kind opened for a member: if its submit cannot be
         taken, the reopened modal has the same labels and limits."""

@@ -22,6 +22,7 @@ from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstall
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack import translate
 from adapters.slack.deliver import Outbox
 from adapters.slack.directory import Directory
 from adapters.slack.http import SlackServer
@@ -32,6 +33,7 @@ from bot import metrics
 from bot.adapter import RunOptions
 from bot.checks import Check
 from bot.coach import Coach
+from bot.events import TenantRef
 from bot.health import readiness
 from bot.pacing import Pacer
 from bot.settings import Settings
@@ -126,6 +128,12 @@ def build(coach: Coach, settings: Settings, pacer: Pacer | None = None) -> Slack
     client_secret = secret(settings.slack_client_secret)
     socket_mode = app_token is not None
     directory = Directory()
+
+    def forget(tenant: TenantRef, user: str) -> None:  # a member asked to be forgotten
+        if tenant.platform == translate.PLATFORM:
+            directory.forget_member(tenant.external_id, user)
+
+    coach.forgetting.add(forget)
     outbox = Outbox(directory, pacer or Pacer(), coach.follow_up, coach.handle)
     installations = None
     if settings.slack_client_id and client_secret and not socket_mode:

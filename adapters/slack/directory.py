@@ -57,6 +57,11 @@ class Directory:
         """Drop a cached profile (the member changed it)."""
         self._profiles.pop((team, user), None)
 
+    def forget_member(self, team: str, user: str) -> None:
+        """Drop all that is cached of a member who asked to be forgotten."""
+        self._profiles.pop((team, user), None)
+        self._dms.pop((team, user), None)
+
     def forget_team(self, team: str) -> None:
         self._profiles = {k: v for k, v in self._profiles.items() if k[0] != team}
         self._dms = {k: v for k, v in self._dms.items() if k[0] != team}

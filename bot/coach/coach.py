@@ -12,6 +12,7 @@ from sqlalchemy import delete
 from bot import metrics
 from bot.coach import checkins, dm, forms, goals, member, notebook, portfolio, reflection, team
 from bot.coach.advice import feedback
+from bot.coach.forgetting import Forgetting
 from bot.coach.home import home
 from bot.coach.turn import Turn
 from bot.events import (
@@ -80,6 +81,10 @@ class Coach:
         self._turns: weakref.WeakValueDictionary[tuple[str, str, str], asyncio.Lock] = (
             weakref.WeakValueDictionary()
         )
+        # What keeps a member's words outside the database (adapters add theirs at start).
+        self.forgetting = Forgetting()
+        if follow_ups is not None:
+            self.forgetting.add(follow_ups.forget)
 
     async def handle(self, event: Event) -> list[Intent]:
         if isinstance(event, CommandInvoked):
@@ -93,7 +98,10 @@ class Coach:
                 and event.form_id == "checkin"
             ):
                 return await self._checkin_with_follow_up(event, self.follow_ups)
-            return await self._as_member(event.actor, _place(event), _flow(event))
+            intents = await self._as_member(event.actor, _place(event), _flow(event))
+            if isinstance(event, ButtonPressed) and event.action == Action.FORGET_CONFIRM:
+                await self._forgotten(event.actor)  # the rows are gone: now memory and disk
+            return intents
         except StoreUnavailable:
             # Nothing was written; the adapter keeps what the member sent for a retry.
             return [TryAgainLater(self.prompts.say("store_unavailable"))]
@@ -188,6 +196,12 @@ class Coach:
                 reschedule_team(scope.tenant, now)
             turn = Turn(actor, place, now, scope, row, self.prompts, self.judge)
             return await flow(turn)
+
+    async def _forgotten(self, actor: Actor) -> None:
+        """After a member's rows are deleted: what other parts keep of them, and the words
+        SQLite still holds in its write-ahead log."""
+        self.forgetting.run(actor.tenant, actor.user_id)
+        await self.db.wipe_journal()
 
     async def _uninstall(self, event: AppUninstalled) -> list[Intent]:
         """The workspace removed the coach: delete everything of that tenant."""

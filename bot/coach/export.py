@@ -4,8 +4,10 @@ read and keep."""
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -41,6 +43,20 @@ INTERNAL = {"tenant_id", "member_id"}  # keys that mean nothing outside the data
 INTRO = "Everything Research Coach keeps about you, exported for you to read and keep."
 BEST_FIVE = 5  # the head of the portfolio, as /wins shows it (a career's best five works)
 STATES = {"open": "in progress", "stopped": "paused", "completed": "finished"}
+
+
+def filename(user_id: str, at: datetime, suffix: str) -> str:
+    """The name an export of ``user_id`` is offered under: ``research-coach-U1-20261102.md``."""
+    return f"research-coach-{user_id}-{at:%Y%m%d}.{suffix}"
+
+
+def files_of(folder: Path, user_id: str) -> list[Path]:
+    """The exports of ``user_id`` saved in ``folder`` (none of another member's, even one
+    whose id starts the same way)."""
+    name = re.compile(rf"research-coach-{re.escape(user_id)}-\d{{8}}\.(?:json|md)")
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if name.fullmatch(p.name))
 
 
 def _row(obj: Any) -> dict[str, Any]:

@@ -105,10 +105,13 @@ async def submit_settings(turn: Turn, values: Mapping[str, str]) -> list[Intent]
 
 async def export_all(turn: Turn) -> list[Intent]:
     data = await export.collect(turn.scope, turn.member)
-    stem = f"research-coach-{turn.member.user_id}-{turn.now:%Y%m%d}"
+
+    def name(suffix: str) -> str:
+        return export.filename(turn.member.user_id, turn.now, suffix)
+
     return [
-        FileReady(f"{stem}.json", export.to_json(data), "All your data, as JSON"),
-        FileReady(f"{stem}.md", export.to_markdown(data), "The same, to read"),
+        FileReady(name("json"), export.to_json(data), "All your data, as JSON"),
+        FileReady(name("md"), export.to_markdown(data), "The same, to read"),
     ]
 
 

@@ -33,7 +33,7 @@ import yaml
 
 from bot import metrics
 from bot.analysis import SIGNAL_NAMES, Signals
-from bot.events import Actor, Intent, Reply, UserText
+from bot.events import Actor, Intent, Reply, TenantRef, UserText
 from bot.llm.client import ChatClient, LLMError, LLMStats
 from bot.prompts import Prompts
 
@@ -207,6 +207,14 @@ class FollowUps:
         token = secrets.token_urlsafe(18)
         self._pending[token] = _Pending(context, time.monotonic())
         return token
+
+    def forget(self, tenant: TenantRef, user_id: str) -> None:
+        """Drop every follow-up waiting for this member (they asked to be forgotten): their
+        words are never sent to the LLM after that."""
+        for token, pending in list(self._pending.items()):
+            actor = pending.context.actor
+            if actor.tenant == tenant and actor.user_id == user_id:
+                del self._pending[token]
 
     def _expire(self) -> None:
         now = time.monotonic()

@@ -27,6 +27,7 @@ from bot.store.models import (
     Tenant,
 )
 
+TAG = "tag"  # a delivery naming members who have not checked in (bot.schedule.claims)
 # Everything that belongs to one member, in the order it can be deleted (children first).
 MEMBER_TABLES = (
     Delivery,
@@ -132,7 +133,11 @@ class TenantScope:
         return member
 
     async def forget_member(self, member: Member) -> None:
-        """Delete every row of this member, in this transaction."""
+        """Delete every row of this member, in this transaction, and their user id wherever
+        another row names them: the team's admins, the channel messages that tag members."""
+        if member.user_id in self.tenant.admins:
+            self.tenant.admins = [a for a in self.tenant.admins if a != member.user_id]
+        await self._untag(member.user_id)
         for table in MEMBER_TABLES:
             await self.session.execute(
                 delete(table).where(table.tenant_id == self.tid, self._owned(table, member))
@@ -143,6 +148,19 @@ class TenantScope:
         await self.session.execute(
             delete(Member).where(Member.tenant_id == self.tid, Member.id == member.id)
         )
+
+    async def _untag(self, user_id: str) -> None:
+        """Take ``user_id`` out of every message naming members who have not checked in; one
+        still to be sent that named only them is not sent."""
+        tags = select(Delivery).where(Delivery.tenant_id == self.tid, Delivery.kind == TAG)
+        for delivery in (await self.session.execute(tags)).scalars():
+            users = [str(u) for u in delivery.detail.get("users", [])]
+            if user_id not in users:
+                continue
+            left = [u for u in users if u != user_id]
+            delivery.detail = {**delivery.detail, "users": left}
+            if not left and delivery.status == "pending":
+                delivery.status = "skipped"
 
     def _owned(self, table: type[Any], member: Member) -> Any:
         """The condition for ``table``'s rows that belong to ``member``."""
