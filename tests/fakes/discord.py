@@ -24,6 +24,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import math
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -33,7 +34,9 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from tests.fakes import created
+from tests.fakes import created, discord_spec
+from tests.fakes.discord_spec_interactions import InteractionLife
+from tests.fakes.discord_spec_rate_limits import RateLimits
 
 API_PREFIX = "/api/v10"
 APPLICATION_ID = 900_000_000_000_000_001
@@ -147,6 +150,13 @@ class FakeDiscord:
         # Dates new messages: their ids are snowflakes of it, as Discord's are (history's
         # ``after=<datetime>`` compares ids). Tests on a ManualClock set it to that clock.
         self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
+        # As strict as Discord: bodies checked against its published schema and limits (400
+        # 50035), interaction tokens answered once within 3 s and followed up for 15 minutes,
+        # rate limits per route and 50 requests a second for the whole bot. Time for the last
+        # two comes from ``life.clock`` and ``limits.clock``, so tests move it.
+        self.strict = True
+        self.life = InteractionLife()
+        self.limits = RateLimits()
         self._last_message = 0
         self._limits: list[RateLimit] = []
         self._storm: Storm | None = None
@@ -395,24 +405,33 @@ class FakeDiscord:
         call = Call(request.method, path, dict(request.query), body, files, time.perf_counter())
         self.calls.append(call)
         try:
-            if not self._authorized(request, path):
-                call.status, call.response = 401, {"message": "401: Unauthorized", "code": 0}
-                return _json(call.response, 401)
-            limited = self._rate_limited(call)
-            if limited is not None:
-                call.status = 429
-                return limited
-            stormed = self._stormed(call)
-            if stormed is not None:
-                call.status = stormed.status
-                return stormed
-            status, answer = self._answer(call)
+            status, answer, headers = self._handle(call, request)
             call.status, call.response = status, answer
+            self.limits.answered(status, headers)
             if status == 204:
-                return web.Response(status=204)
-            return _json(answer, status)
+                return web.Response(status=204, headers=headers)
+            return _json(answer, status, headers)
         finally:
             await self._notify()
+
+    def _handle(self, call: Call, request: web.Request) -> tuple[int, Any, dict[str, str]]:
+        """Discord's order: authentication, rate limits, the body's form, then the route."""
+        if not self._authorized(request, call.path):
+            return 401, {"message": "401: Unauthorized", "code": 0}, {}
+        headers, limited = self.limits.admit(call.method, call.path)
+        if limited is not None and self.strict:
+            return limited
+        once = self._rate_limited(call)
+        if once is not None:
+            return once
+        stormed = self._stormed(call)
+        if stormed is not None:
+            return stormed
+        errors = discord_spec.problems(call.method, call.path, call.json)
+        if errors and self.strict:
+            return 400, {"code": 50035, "message": "Invalid Form Body", "errors": errors}, headers
+        status, answer = self._answer(call)
+        return status, answer, headers
 
     async def _body(self, request: web.Request) -> tuple[Any, dict[str, bytes]]:
         if request.content_type.startswith("multipart/"):
@@ -432,14 +451,14 @@ class FakeDiscord:
             return True
         return request.headers.get("Authorization") == f"Bot {self.bot_token}"
 
-    def _rate_limited(self, call: Call) -> web.Response | None:
+    def _rate_limited(self, call: Call) -> tuple[int, Any, dict[str, str]] | None:
         for limit in self._limits:
             if limit.method == call.method and limit.path.fullmatch(call.path):
                 self._limits.remove(limit)
                 return _too_many(limit.retry_after)
         return None
 
-    def _stormed(self, call: Call) -> web.Response | None:
+    def _stormed(self, call: Call) -> tuple[int, Any, dict[str, str]] | None:
         storm = self._storm
         if storm is None or storm.method != call.method or not storm.path.fullmatch(call.path):
             return None
@@ -447,7 +466,7 @@ class FakeDiscord:
         storm.answered += 1
         if status == 429:
             return _too_many(storm.retry_after)
-        return _json({"message": "Service unavailable (a fake storm)", "code": 0}, status)
+        return status, {"message": "Service unavailable (a fake storm)", "code": 0}, {}
 
     def _answer(self, call: Call) -> tuple[int, Any]:
         for method, pattern, handler in self._routes():
@@ -499,6 +518,9 @@ class FakeDiscord:
         return 200, synced
 
     def _callback(self, call: Call, interaction_id: str, token: str) -> tuple[int, Any]:
+        refused = self.life.callback(int(interaction_id)) if self.strict else None
+        if refused is not None:
+            return refused
         self._tokens[token] = int(interaction_id)
         kind = call.json["type"]
         data = call.json.get("data") or {}
@@ -516,14 +538,23 @@ class FakeDiscord:
         return 200, {"interaction": interaction, "resource": resource}
 
     def _followup(self, call: Call, token: str) -> tuple[int, Any]:
+        refused = self.life.follow_up(token) if self.strict else None
+        if refused is not None:
+            return refused
         flags = int((call.json or {}).get("flags") or 0)
         channel = self._where.get(self._tokens.get(token, 0), 0)
         return 200, self._message(channel, call.json or {}, flags)
 
     def _edit(self, call: Call, token: str, message: str) -> tuple[int, Any]:
+        refused = self.life.follow_up(token) if self.strict else None
+        if refused is not None:
+            return refused
         return 200, self._message(0, call.json or {}, 0)
 
     def _delete(self, call: Call, token: str, message: str) -> tuple[int, Any]:
+        refused = self.life.follow_up(token) if self.strict else None
+        if refused is not None:
+            return refused
         return 204, None
 
     def _open_dm(self, call: Call) -> tuple[int, Any]:
@@ -633,6 +664,7 @@ class FakeDiscord:
         interaction_id = self.new_id()
         token = f"token-{interaction_id}"
         self._tokens[token] = interaction_id
+        self.life.issued(interaction_id, token)
         payload: dict[str, Any] = {
             "id": str(interaction_id),
             "application_id": str(APPLICATION_ID),
@@ -715,7 +747,7 @@ def _application() -> dict[str, Any]:
     }
 
 
-def _too_many(retry_after: float) -> web.Response:
+def _too_many(retry_after: float) -> tuple[int, Any, dict[str, str]]:
     payload = {
         "message": "You are being rate limited.",
         "retry_after": retry_after,
@@ -724,14 +756,15 @@ def _too_many(retry_after: float) -> web.Response:
     headers = {
         # Without Via discord.py takes a 429 for a Cloudflare ban.
         "Via": "1.1 google",
-        "Retry-After": str(max(1, round(retry_after))),
+        "Retry-After": str(max(1, math.ceil(retry_after))),
         "X-RateLimit-Limit": "5",
         "X-RateLimit-Remaining": "0",
+        "X-RateLimit-Reset": f"{time.time() + retry_after:.3f}",
         "X-RateLimit-Reset-After": str(retry_after),
         "X-RateLimit-Bucket": "fake-bucket",
         "X-RateLimit-Scope": "user",
     }
-    return _json(payload, 429, headers)
+    return 429, payload, headers
 
 
 def _json(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:

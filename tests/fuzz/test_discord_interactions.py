@@ -28,6 +28,7 @@ from bot.coach import Coach
 from bot.events import Action, TenantRef
 from bot.store.models import Member, Tenant
 from tests.adapters.discord.transcript import Bot, Researcher, running
+from tests.fakes import discord_spec
 from tests.fakes.discord import EPHEMERAL, FakeDiscord, Person, pointed_at
 from tests.fuzz.conftest import crashes, leaked, seed_first_tenant, settle
 
@@ -328,6 +329,8 @@ async def send_and_check(
     sent = [json.dumps([c.path, c.json], ensure_ascii=False) for c in fake.calls[start:]]
     assert leaked(sent) == []
     assert crashes(caplog.records[logged:]) == []
+    # Whatever came in, what the bot answered is a body Discord takes.
+    assert discord_spec.breaches(fake.calls[start:]) == []
 
 
 async def test_a_dm_button_naming_a_server_the_member_never_used_does_not_act_there(

@@ -9,7 +9,9 @@ import pytest
 
 from bot.coach import Coach
 from tests.adapters.discord.transcript import Bot, Researcher, running
+from tests.fakes import discord_spec
 from tests.fakes.discord import FakeDiscord, Person, pointed_at
+from tests.fakes.discord_spec_rate_limits import default_routes
 
 LAB = 80 << 22  # a guild id on shard 0 of 2
 LAB_CHANNEL = 8101
@@ -25,12 +27,20 @@ async def fake() -> AsyncIterator[FakeDiscord]:
     server.add_guild(LAB, "Lab", LAB_CHANNEL, 8102)
     server.guilds[LAB].threads[LAB_THREAD] = LAB_CHANNEL
     server.add_guild(OTHER, "Other lab", OTHER_CHANNEL)
+    # Route buckets with a tenth of their windows, so conversations that send much into one
+    # channel stay quick; discord.py still reads and honours every header, and the global
+    # limit stays 50 a second (test_spec checks the real windows).
+    server.limits.routes = default_routes(scale=0.1)
     try:
         with pointed_at(server):
             yield server
     finally:
         await server.close()
     assert server.unexpected() == [], "the bot called endpoints the fake does not know"
+    # Every body the bot sent, read again against Discord's published schema and limits: a
+    # refusal the bot swallowed would otherwise pass unseen.
+    assert discord_spec.breaches(server.calls) == [], "Discord would refuse these bodies"
+    assert discord_spec.unchecked(server.calls) == [], "bodies on routes the spec check skips"
 
 
 @pytest.fixture
