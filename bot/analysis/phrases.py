@@ -55,8 +55,11 @@ def word_set(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-# Typographic quotes and dashes folded to their plain forms.
-_FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2014": "-", "\u2013": "-"})
+# Typographic quotes and dashes folded to their plain forms; and "İ", the one character whose
+# lower case is two characters long, so that lower-casing keeps every word where it was typed.
+_FOLD = str.maketrans(
+    {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2014": "-", "\u2013": "-", "\u0130": "I"}
+)
 # Words (with an inner apostrophe or slash: "didn't", "b/c", "n/a"), numbers, punctuation.
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-./'][a-z0-9]+)*|'s\b|\n|[^\sa-z0-9]")
 _NEGATIVE = re.compile(r"^(\w+?)(n't|nt)$")

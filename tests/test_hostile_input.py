@@ -1,0 +1,194 @@
+"""No member can stall the coach with what they type: every regular expression that reads
+member text has no backtracking shape, and each one, each sanitizer and the analysis finish
+hostile text well inside a watchdog of two seconds: 3,000 characters (a form's longest field)
+for the analysis, 60,000 for the patterns and sanitizers, where a quadratic matcher takes
+seconds and a linear one milliseconds."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+import pkgutil
+import random
+import re
+import signal
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import FrameType, ModuleType
+
+import pytest
+
+import bot.analysis
+from adapters.console import render as console
+from adapters.discord import sanitize as discord_text
+from adapters.slack import sanitize as slack_text
+from bot.analysis import Evidence, rules
+from bot.analysis.phrases import tokenize
+from bot.text import cap
+from tests.regex_shapes import shapes
+
+LENGTH = 3000  # the longest field a form takes
+LONG = 60_000  # past the longest Slack message (40,000): room enough to show a square
+WATCHDOG_SECONDS = 2.0
+
+
+def _hostile(length: int) -> dict[str, str]:
+    units = {
+        "commas": "1,",
+        "because": "because ",
+        "masked links": "[](",
+        "letters": "a",
+        "spaces": "  ",
+        "dots": "1.",
+        "parens": "(",
+        "newlines": "\n",
+        "indented dashes": " \n-",
+        "angles": "<",
+        "mentions": "<@",
+        "at signs": "@",
+        "hashes": "#",
+        "backslashes": "\\",
+        "marks": "_*`~|",
+        "links": "http://.",
+        "angle links": "<a:/",
+        "negations": "didn't ",
+        "hyphens": "a-",
+        "apostrophes": "a'",
+        "numbers": "1/2 ",
+    }
+    texts = {name: (unit * length)[:length] for name, unit in units.items()}
+    rng = random.Random(7)
+    texts["random unicode"] = "".join(chr(rng.randrange(0x20, 0x3000)) for _ in range(length))
+    return texts
+
+
+HOSTILE = _hostile(LENGTH)
+HOSTILE_LONG = _hostile(LONG)
+# Every module whose regular expressions read member text.
+READERS: list[ModuleType] = [
+    *(
+        importlib.import_module(info.name)
+        for info in pkgutil.walk_packages(bot.analysis.__path__, "bot.analysis.")
+    ),
+    importlib.import_module("bot.text"),
+    discord_text,
+    importlib.import_module("adapters.discord.markdown"),
+    slack_text,
+    console,
+]
+PATTERNS = {
+    f"{module.__name__}.{name}": value
+    for module in READERS
+    for name, value in vars(module).items()
+    if isinstance(value, re.Pattern)
+}
+
+
+@contextmanager
+def watchdog(what: str) -> Iterator[None]:
+    """Fail (not hang) when ``what`` runs past the watchdog: the matcher checks for signals
+    as it works, so even a regular expression stuck in C is stopped."""
+
+    def expire(_signum: int, _frame: FrameType | None) -> None:
+        raise TimeoutError(what)
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, WATCHDOG_SECONDS)
+    try:
+        yield
+    except TimeoutError:
+        pytest.fail(f"{what} ran past {WATCHDOG_SECONDS} s on hostile input")
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_the_shape_reader_knows_the_backtracking_shapes() -> None:
+    # The patterns that once took seconds here, and the textbook ones.
+    assert shapes(re.compile(r"(?:\[.+\]\(.+\)|^\s*-)", re.M))  # discord.py's escaper
+    assert shapes(re.compile(r"(a+)+$"))
+    assert shapes(re.compile(r"[^.!?\n]*\?"))
+    assert shapes(re.compile(r"<[^<>\s]*[|@#!][^<>\s]*>"))
+    assert not shapes(re.compile(r"[a-z0-9]+(?:[-./'][a-z0-9]+)*|\n"))
+
+
+def test_the_readers_have_their_patterns() -> None:
+    # The walk finds the patterns it is meant to check (a rename must not empty it).
+    assert {"bot.analysis.phrases._TOKEN", "adapters.discord.sanitize._MENTION"} <= set(PATTERNS)
+
+
+@pytest.mark.parametrize("module", READERS, ids=lambda m: m.__name__)
+def test_every_regular_expression_is_a_named_pattern_checked_here(module: ModuleType) -> None:
+    """No ``re.search(r"...", text)`` in passing: each pattern is compiled once, at module
+    level, where the checks below find it."""
+    tree = ast.parse(inspect.getsource(module))
+    top = {id(node.value) for node in tree.body if isinstance(node, ast.Assign)}
+    for node in ast.walk(tree):
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "re"
+            and node.func.attr not in ("escape", "Pattern", "Match")
+        ):
+            continue
+        assert node.func.attr == "compile" and id(node) in top, (
+            f"{module.__name__}: line {node.lineno} builds a regular expression in passing"
+        )
+
+
+@pytest.mark.parametrize("name", sorted(PATTERNS))
+def test_no_pattern_has_a_backtracking_shape(name: str) -> None:
+    assert shapes(PATTERNS[name]) == [], name
+
+
+@pytest.mark.parametrize("name", sorted(PATTERNS))
+def test_every_pattern_finishes_on_hostile_text(name: str) -> None:
+    pattern = PATTERNS[name]
+    for label, text in HOSTILE_LONG.items():
+        with watchdog(f"{name} on {label}"):  # one search tries every start: a square shows
+            pattern.search(text)
+            pattern.fullmatch(text)
+        with watchdog(f"{name} on every match in {label}"):
+            pattern.sub("", HOSTILE[label])
+
+
+SANITIZERS: dict[str, Callable[[str], object]] = {
+    "discord escape": discord_text.escape,
+    "discord render": lambda t: discord_text.render((t,)),
+    "discord fit": discord_text.fit,
+    "slack escape": slack_text.escape,
+    "slack mrkdwn": lambda t: slack_text.mrkdwn((t,)),
+    "console": console.safe,
+    "cap": lambda t: cap(t, 150),
+    "tokens": tokenize,
+}
+
+
+@pytest.mark.parametrize("label", HOSTILE_LONG)
+def test_sanitizers_finish_on_hostile_text(label: str) -> None:
+    for name, sanitize in SANITIZERS.items():
+        with watchdog(f"{name} on {label}"):
+            sanitize(HOSTILE_LONG[label])
+
+
+@pytest.mark.parametrize("label", HOSTILE)
+def test_the_analysis_finishes_on_hostile_text(label: str) -> None:
+    text = HOSTILE[label]
+    goal = "beat the baseline on ImageNet; top-1 accuracy"
+    for evidence in (
+        Evidence(goal, text),
+        Evidence(goal, "ran the sweep", moves_goal=text, failed=text),
+        Evidence(text, text),
+    ):
+        with watchdog(f"the analysis on {label}"):
+            rules.analyze_evidence(evidence)
+
+
+def test_a_capital_dotted_i_keeps_every_word_where_it_was_typed() -> None:
+    # "İ" lower-cases to two characters: unfolded, every later word was read out of place
+    # (and random text ran past the end of the line).
+    read = [(t.text, t.start, t.capital) for t in tokenize("İstanbul run: Loss fell")]
+    assert read[0] == ("istanbul", 0, True)
+    assert read[-2] == ("loss", 14, True)
