@@ -1,5 +1,7 @@
 """Spacing out sends so platforms rarely answer 429: at most one message per interval in a
-channel, and a tighter interval across a whole workspace (Slack: about 1 per second per channel)."""
+channel, a tighter interval across a whole workspace (Slack: about 1 per second per channel), and
+optionally one across the whole bot, for limits that count every workspace together (Discord:
+50 requests a second per bot)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ class Pacer:
     """``await pacer.wait(tenant, channel)`` before each send.
 
     >>> pacer = Pacer(per_channel=1.0, per_tenant=0.05)
+    >>> shared = Pacer(per_channel=1.0, per_tenant=0.025, per_bot=0.025)  # 40/s in all
     """
 
     def __init__(
@@ -22,9 +25,12 @@ class Pacer:
         per_tenant: float = 0.05,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        *,
+        per_bot: float = 0.0,
     ) -> None:
         self.per_channel = per_channel
         self.per_tenant = per_tenant
+        self.per_bot = per_bot
         self._clock = clock
         self._sleep = sleep
         self._next: dict[tuple[str, ...], float] = {}
@@ -34,10 +40,17 @@ class Pacer:
         now = self._clock()
         if len(self._next) > PRUNE_AT:
             self._next = {k: t for k, t in self._next.items() if t > now}
-        tenant_key, channel_key = (tenant,), (tenant, channel)
+        bot_key, tenant_key, channel_key = (), (tenant,), (tenant, channel)
         # Reading and booking happen with no await between them, so concurrent senders
         # on one event loop each get their own slot.
-        slot = max(now, self._next.get(tenant_key, now), self._next.get(channel_key, now))
+        slot = max(
+            now,
+            self._next.get(bot_key, now),
+            self._next.get(tenant_key, now),
+            self._next.get(channel_key, now),
+        )
+        if self.per_bot > 0:
+            self._next[bot_key] = slot + self.per_bot
         self._next[tenant_key] = slot + self.per_tenant
         self._next[channel_key] = slot + self.per_channel
         return slot - now

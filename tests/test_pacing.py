@@ -34,6 +34,14 @@ def test_other_channels_only_wait_for_the_workspace_interval() -> None:
     assert pacer.reserve("T2", "C1") == 0.0  # another workspace is not held up
 
 
+def test_a_bot_wide_interval_spaces_sends_across_every_workspace() -> None:
+    time = FakeTime()
+    pacer = Pacer(per_channel=1.0, per_tenant=0.1, clock=time.clock, per_bot=0.025)
+    waits = [pacer.reserve(f"T{i}", "C1") for i in range(4)]  # four workspaces at once
+    assert [round(w, 6) for w in waits] == [0.0, 0.025, 0.05, 0.075]
+    assert round(pacer.reserve("T0", "C2"), 6) == 0.1  # a workspace keeps its own interval
+
+
 def test_time_passing_frees_the_slot() -> None:
     time = FakeTime()
     pacer = Pacer(per_channel=1.0, per_tenant=0.1, clock=time.clock)

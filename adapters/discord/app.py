@@ -25,6 +25,7 @@ from adapters.discord.dm_routes import DmRoutes
 from adapters.discord.doctor import checkup
 from adapters.discord.messenger import DiscordMessenger
 from adapters.discord.observe import Observer
+from adapters.discord.refusals import Refusals
 from bot.adapter import RunOptions
 from bot.checks import Check
 from bot.coach import Coach
@@ -56,12 +57,13 @@ class DiscordApp:
     ) -> None:
         self.coach = coach
         self.settings = settings
-        self.observer = Observer()  # 429s and ack times, for bot.metrics
+        self.refusals = Refusals()  # 403s and invalid requests, far from Discord's ban
+        self.observer = Observer(self.refusals)  # 429s and ack times, for bot.metrics
         self.client = new_client(settings, http_trace=self.observer.trace(), **client_options)
         self.tree = commands.new_tree(self.client)
         self.routes = DmRoutes(coach.db)
         self.messenger = DiscordMessenger(
-            self.client, self.record_dm_refusal, pace, self.routes.dm_sent
+            self.client, self.record_dm_refusal, pace, self.routes.dm_sent, self.refusals
         )
         self.dispatcher = Dispatcher(
             coach, self.messenger, self.routes, ack_budget=ack_budget, observer=self.observer

@@ -1,10 +1,12 @@
 """The core's ``Messenger`` on Discord: DM a member, post to a channel or a thread.
 
 Every send is paced with the core's ``Pacer`` (Discord allows about five messages per five
-seconds in a channel, and fifty requests a second for the whole bot); discord.py still honours
-any 429 Discord answers, so pacing only makes them rare. Text is escaped and fitted into
-Discord's 2000 characters (split, or cut with a note), and every message carries
-``allowed_mentions: {"parse": []}`` from the client's default.
+seconds in a channel, and fifty requests a second for the whole bot, every guild together:
+the pacer shares one interval across guilds); discord.py still honours any 429 Discord
+answers, so pacing only makes them rare. A member or channel that answered 403 is not tried
+again for a while, and sends are held back while invalid requests pile up (``refusals``).
+Text is escaped and fitted into Discord's 2000 characters (split, or cut with a note), and
+every message carries ``allowed_mentions: {"parse": []}`` from the client's default.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import discord
 
 from adapters.discord import sanitize
 from adapters.discord.components import CoachButton, inert_view
+from adapters.discord.refusals import Refusals
 from adapters.discord.translate import guild_of
 from bot.events import Button, Content, TenantRef
 from bot.pacing import Pacer
@@ -32,6 +35,8 @@ THREAD_NAME = "Team check-ins"
 THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080  # a week: the digest's period
 HISTORY_PAGE = 100  # messages read back per look: one request
 BUTTONS_PER_MESSAGE = 25
+GLOBAL_LIMIT = 50  # requests a second for the whole bot (rate-limits.mdx)
+HEADROOM = 0.8  # paced sends use 40 of them: room for interaction answers and DM opens
 
 RecordRefusal = Callable[[TenantRef, str], Awaitable[None]]
 DmSent = Callable[[TenantRef, str], None]
@@ -45,9 +50,19 @@ class DmRefused(Exception):
         self.user_id = user_id
 
 
-def pacer() -> Pacer:
-    """Discord's pace: a message a second in a channel, 40 a second across a guild."""
-    return Pacer(per_channel=1.0, per_tenant=0.025)
+class ChannelRefused(Exception):
+    """The bot may not post in this channel (a 403 there lately): not tried again for now."""
+
+    def __init__(self, channel_id: str) -> None:
+        super().__init__(f"channel {channel_id} refuses the bot's posts")
+        self.channel_id = channel_id
+
+
+def pacer(limit: int = GLOBAL_LIMIT, per: float = 1.0) -> Pacer:
+    """Discord's pace: a message a second in a channel, and ``HEADROOM`` of ``limit`` requests
+    per ``per`` seconds across the whole bot, whichever guilds they go to."""
+    interval = per / (limit * HEADROOM)
+    return Pacer(per_channel=1.0, per_tenant=interval, per_bot=interval)
 
 
 def button_view(buttons: tuple[Button, ...], guild: str | None = None) -> discord.ui.View | None:
@@ -70,16 +85,25 @@ class DiscordMessenger:
         record_refusal: RecordRefusal,
         pace: Pacer | None = None,
         dm_sent: DmSent | None = None,
+        refusals: Refusals | None = None,
     ) -> None:
         self._client = client
         self._record_refusal = record_refusal
         self._pacer = pace or pacer()
         self._dm_sent = dm_sent
+        self.refusals = refusals or Refusals()
 
     async def send_dm(
         self, tenant: TenantRef, user_id: str, body: Content, buttons: tuple[Button, ...] = ()
     ) -> None:
-        """DM a member; raises ``DmRefused`` (after recording it) when they refuse DMs."""
+        """DM a member; raises ``DmRefused`` (after recording it) when they refuse DMs.
+
+        Scheduled work (this port) does not ask again a member whose DMs answered 403 lately;
+        a member's own action (``send_dm_text`` from an interaction) does: they may have just
+        opened their DMs.
+        """
+        if self.refusals.refused(f"dm:{user_id}"):  # asking again would only cost a 403
+            raise DmRefused(user_id)
         await self.send_dm_text(
             tenant, user_id, sanitize.render(body), button_view(buttons, guild_of(tenant))
         )
@@ -93,10 +117,15 @@ class DiscordMessenger:
         files: list[discord.File] | None = None,
     ) -> None:
         """DM already-rendered text, with components and files on its last part."""
+        key = f"dm:{user_id}"
+        self.refusals.check_budget()
+        # Opening the DM is a request too (once per member, then cached): paced like a send.
+        await self._pacer.wait(tenant.external_id, f"open:{user_id}")
         channel = await self._client.create_dm(discord.Object(int(user_id)))
         try:
-            await self._send(channel, tenant, f"dm:{user_id}", text, view, files)
+            await self._send(channel, tenant, key, text, view, files)
         except discord.Forbidden as exc:
+            self.refusals.remember(key)
             if exc.code != CANNOT_DM:
                 raise
             log.info("member %s of %s refuses DMs", user_id, tenant.external_id)
@@ -115,6 +144,24 @@ class DiscordMessenger:
         message's id, so it is started here on first use.
         """
         text, pings = sanitize.render(body), sanitize.allowed(body)
+        where = thread_id or channel_id
+        if self.refusals.refused(where):
+            raise ChannelRefused(where)
+        self.refusals.check_budget()
+        try:
+            return await self._post(tenant, channel_id, text, pings, thread_id)
+        except discord.Forbidden:
+            self.refusals.remember(where)
+            raise
+
+    async def _post(
+        self,
+        tenant: TenantRef,
+        channel_id: str,
+        text: str,
+        pings: discord.AllowedMentions | None,
+        thread_id: str | None,
+    ) -> str:
         if thread_id is None:
             return await self._send(
                 self._channel(channel_id), tenant, channel_id, text, pings=pings

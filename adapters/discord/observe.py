@@ -17,6 +17,7 @@ from types import SimpleNamespace
 
 import aiohttp
 
+from adapters.discord.refusals import Refusals
 from bot import metrics
 
 CALLBACK = re.compile(r"/interactions/(\d+)/[^/]+/callback$")
@@ -25,8 +26,9 @@ CALLBACK = re.compile(r"/interactions/(\d+)/[^/]+/callback$")
 class Observer:
     """``Client(http_trace=observer.trace())``; ``with observer.interaction(id): ...``."""
 
-    def __init__(self) -> None:
+    def __init__(self, refusals: Refusals | None = None) -> None:
         self._received: dict[int, float] = {}
+        self.refusals = refusals or Refusals()
 
     def trace(self) -> aiohttp.TraceConfig:
         trace = aiohttp.TraceConfig()
@@ -49,6 +51,7 @@ class Observer:
         params: aiohttp.TraceRequestEndParams,
     ) -> None:
         status = params.response.status
+        self.refusals.answered(status)
         if status == 429:
             metrics.RATE_LIMITED.labels("discord").inc()
         found = CALLBACK.search(params.url.path)

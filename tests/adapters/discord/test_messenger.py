@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import discord
+import pytest
+
+from adapters.discord import DmRefused
+from adapters.discord.messenger import ChannelRefused, DiscordMessenger, pacer
+from adapters.discord.refusals import HeldBack
 from bot.coach import Coach
 from bot.events import Action, Button, Mention, TenantRef, UserText, content
 from bot.pacing import Pacer
@@ -67,7 +75,6 @@ async def test_a_dm_opens_the_channel_once_and_its_buttons_name_the_guild(
 async def test_a_refused_dm_raises_and_is_recorded(
     bot: Bot, fake: FakeDiscord, coach: Coach
 ) -> None:
-    from adapters.discord import DmRefused
     from bot.events import Actor, CommandInvoked, Place
 
     await coach.handle(CommandInvoked(Actor(LAB_TENANT, "4242", "Ada"), Place.dm(), "coach"))
@@ -124,3 +131,69 @@ async def test_a_deliberate_tag_pings_those_members_and_nobody_else(
     assert "<@4242>, <@4343>" in post.content
     assert "<@999>" not in post.content and "@everyone" not in post.content
     assert post.json["allowed_mentions"] == {"parse": [], "users": [4242, 4343]}
+
+
+async def test_many_guilds_at_once_stay_under_the_bots_global_limit(
+    bot: Bot, fake: FakeDiscord
+) -> None:
+    # Discord's 50 a second, scaled to 20 per half second so the test stays short: the
+    # bot's pacer is built for the same limit, as production builds it for 50 a second.
+    fake.limits.global_limit, fake.limits.global_per = 20, 0.5
+    guilds = [fake.add_guild((200 + i) << 22, f"Lab {i}", 9000 + i) for i in range(25)]
+    messenger = DiscordMessenger(bot.current.client, bot.current.record_dm_refusal, pacer(20, 0.5))
+
+    await asyncio.gather(
+        *(
+            messenger.post(TenantRef("discord", str(g.id)), str(g.channels[0]), content("Digest"))
+            for g in guilds
+        )
+    )
+
+    assert fake.limits.global_refusals == 0
+    assert fake.limits.peak <= 20  # as the fake counted arrivals, every guild together
+    assert all(len(fake.posted_in(g.channels[0])) == 1 for g in guilds)
+
+
+async def test_a_member_whose_dms_answer_403_is_not_asked_again(
+    bot: Bot, fake: FakeDiscord
+) -> None:
+    fake.refuse_dms.add(4242)
+    for _ in range(3):  # the outbox retries a failed delivery
+        with pytest.raises(DmRefused):
+            await bot.current.messenger.send_dm(LAB_TENANT, "4242", content("Weekly check-in"))
+
+    dm = fake.dm_channel_of(4242)
+    assert [c.status for c in fake.find("POST", rf"/channels/{dm}/messages")] == [403]
+
+
+async def test_a_channel_that_answers_403_is_not_posted_to_again(
+    bot: Bot, fake: FakeDiscord
+) -> None:
+    fake.forbidden.add(8102)
+    messenger = bot.current.messenger
+    with pytest.raises(discord.Forbidden):
+        await messenger.post(LAB_TENANT, "8102", content("Digest"))
+    for _ in range(2):
+        with pytest.raises(ChannelRefused):
+            await messenger.post(LAB_TENANT, "8102", content("Digest"))
+
+    assert [c.status for c in fake.find("POST", r"/channels/8102/messages")] == [403]
+    await messenger.post(LAB_TENANT, str(LAB_CHANNEL), content("Digest"))  # others still work
+
+
+async def test_sends_are_held_back_once_invalid_requests_reach_the_budget(
+    bot: Bot, fake: FakeDiscord
+) -> None:
+    refusals = bot.current.refusals
+    refusals.budget = 2  # of Discord's 10,000 in 10 minutes, the bot allows itself a tenth
+    fake.forbidden.update({8102, LAB_CHANNEL})
+    for channel in (8102, LAB_CHANNEL):
+        with pytest.raises(discord.Forbidden):
+            await bot.current.messenger.post(LAB_TENANT, str(channel), content("Digest"))
+    before = len(fake.calls)
+
+    with pytest.raises(HeldBack):
+        await bot.current.messenger.send_dm(LAB_TENANT, "4242", content("Weekly check-in"))
+
+    assert refusals.invalid_in_window() == 2  # counted from the wire, as Discord counts
+    assert len(fake.calls) == before  # nothing more was asked of Discord
