@@ -24,6 +24,7 @@ from bot import adapter, analysis, logs
 from bot.adapter import RunOptions
 from bot.coach import Coach
 from bot.coach import export as exporter
+from bot.coach.limits import Limits
 from bot.coach.nudges import CheckInFacts, candidates
 from bot.doctor import checkup
 from bot.events import TenantRef
@@ -97,6 +98,7 @@ async def serve(settings: Settings, names: list[str], options: RunOptions) -> No
         prompts,
         follow_ups_from(settings, prompts),
         judge=judge_from(settings, prompts),
+        limits=Limits.from_settings(settings),
     )
     options.scheduler = Scheduler(
         db,

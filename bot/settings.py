@@ -91,6 +91,16 @@ class Settings(BaseSettings):
         "acknowledgement deadline).",
     )
 
+    max_open_goals: int = Field(
+        default=20, ge=1, description="Open goals one member can have at once."
+    )
+    max_best_works: int = Field(
+        default=500, ge=1, description="Works one member's best-works portfolio can hold."
+    )
+    max_notebook_entries: int = Field(
+        default=5000, ge=1, description="Entries (and kept reviews) one member's notebook can hold."
+    )
+
     http_host: str = Field(default="127.0.0.1", description="Address the HTTP server binds.")
     http_port: int = Field(default=3000, ge=0, le=65535, description="Port of the HTTP server.")
     public_url: str | None = Field(

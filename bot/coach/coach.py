@@ -14,6 +14,7 @@ from bot.coach import checkins, dm, forms, goals, member, notebook, portfolio, r
 from bot.coach.advice import feedback
 from bot.coach.forgetting import Forgetting
 from bot.coach.home import home
+from bot.coach.limits import Limits
 from bot.coach.turn import Turn
 from bot.events import (
     Action,
@@ -67,6 +68,7 @@ class Coach:
         follow_ups: FollowUps | None = None,
         *,
         judge: Judge | None = None,
+        limits: Limits | None = None,
     ) -> None:
         self.db = db
         self.clock = clock or SystemClock()
@@ -75,6 +77,8 @@ class Coach:
         self.follow_ups = follow_ups
         # The LLM judge of check-ins (bot.llm.judge_from(settings)); None: the embedded verdict.
         self.judge = judge
+        # How much one member can keep (Limits.from_settings(settings)); None: the defaults.
+        self.limits = limits or Limits()
         # One turn at a time per member: two DM answers sent in quick succession arrive as two
         # events handled concurrently, and both would read the same reflection step and save
         # one answer over the other. A lock lives while a turn holds or awaits it.
@@ -194,7 +198,7 @@ class Coach:
                 reschedule_member(row, scope.tenant, now)
             if scope.tenant.next_digest_at is None and scope.tenant.next_nudge_at is None:
                 reschedule_team(scope.tenant, now)
-            turn = Turn(actor, place, now, scope, row, self.prompts, self.judge)
+            turn = Turn(actor, place, now, scope, row, self.prompts, self.judge, self.limits)
             return await flow(turn)
 
     async def _forgotten(self, actor: Actor) -> None:
@@ -250,7 +254,8 @@ async def command(turn: Turn, name: str, text: str) -> list[Intent]:
     name = name.lower().lstrip("/")
     if len(text) > forms.LONG:
         # Kept whole, so the member can take it from the draft (or an export) and shorten it.
-        await turn.scope.save_draft(turn.member, f"/{name}", {"text": text}, turn.now)
+        kind = forms.command_draft(name)
+        await turn.scope.save_draft(turn.member, kind, {"text": text}, turn.now)
         return [Reply(turn.say("too_long", length=len(text), limit=forms.LONG))]
     match name:
         case "goal":

@@ -30,6 +30,14 @@ PLAIN = re.compile(r"-?(0|[1-9]\d*)(\.\d+)?", re.ASCII)
 TYPED = 40
 # The command that opens each form again with the draft it keeps.
 REOPENS = {"goal": "/goal set", "checkin": "/checkin", "work": "/wins add"}
+# The commands a too-long text is kept for, each under its own draft ("/log"); any other
+# name shares one ("/other"), so a member holds at most one draft per kind, and a bounded few.
+COMMANDS = frozenset({"goal", "checkin", "reflect", "log", "review", "wins", "coach"})
+
+
+def command_draft(name: str) -> str:
+    """The draft a too-long ``/name`` text is kept in: ``command_draft("log") == "/log"``."""
+    return f"/{name}" if name in COMMANDS else "/other"
 
 
 def number(text: str) -> float | None:

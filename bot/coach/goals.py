@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from bot.coach import forms
 from bot.coach.advice import nudge_reply
 from bot.coach.goal_check import unmeasurable, vague_capability
+from bot.coach.limits import goals_full, keep_as_draft
 from bot.coach.member import checking
 from bot.coach.nudges import Candidate
 from bot.coach.turn import Turn
@@ -68,6 +69,10 @@ async def handle(turn: Turn, text: str) -> list[Intent]:
 
 async def open_form(turn: Turn, capability: str) -> list[Intent]:
     """The goal form, with the draft a rejected one left (and ``capability``, when given)."""
+    if await goals_full(turn.scope, turn.member, turn.limits):
+        if not capability:
+            return [Reply(turn.say("goal_limit_open", count=turn.limits.open_goals))]
+        return await _kept_at_limit(turn, {"capability": capability})
     form = await turn.with_draft(forms.goal_form())
     if capability:
         form = forms.with_values(form, {"capability": capability})
@@ -237,6 +242,8 @@ async def submit(turn: Turn, values: Mapping[str, str]) -> list[Intent]:
     draft = await turn.scope.draft(turn.member, "goal")
     kept = draft.values if draft is not None else {}
     asked = {k: str(kept[k]) for k in ASKED.values() if k in kept}
+    if await goals_full(turn.scope, turn.member, turn.limits):
+        return await _kept_at_limit(turn, {**values, **asked})
     errors = forms.check(form, values, checking(turn))
     errors |= _questions(turn, values, asked, errors)
     if errors:
@@ -268,6 +275,14 @@ async def submit(turn: Turn, values: Mapping[str, str]) -> list[Intent]:
     head += _numbers(turn, values)
     found = [] if goal.baseline is not None else [Candidate("baseline-first", "new goal")]
     return [await nudge_reply(turn, tuple(head), found, goal)]
+
+
+async def _kept_at_limit(turn: Turn, values: Mapping[str, str]) -> list[Intent]:
+    """No new goal while the member has as many open as they may: their words are kept in the
+    goal draft and shown back, and ``/goal set`` reopens the form with them."""
+    kept = await keep_as_draft(turn.scope, turn.member, "goal", values, turn.now)
+    capability = UserText(kept.get("capability", "").strip())
+    return [Reply(turn.say("goal_limit", count=turn.limits.open_goals, capability=capability))]
 
 
 def _numbers(turn: Turn, values: Mapping[str, str]) -> Content:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.coach import forms
+from bot.coach.limits import notebook_full
 from bot.coach.review import draft as review_draft
 from bot.coach.turn import Turn
 from bot.events import Action, Button, FormRejected, Intent, OpenForm, Reply, UserText
@@ -17,6 +18,11 @@ async def log(turn: Turn, text: str) -> list[Intent]:
     text = text.strip()
     if not text:
         return [Reply(turn.say("usage", usage="/log <what you did, saw or thought today>"))]
+    if await notebook_full(turn.scope, turn.member, turn.limits):
+        # Kept as the command's draft, as a too-long /log is: /coach export gives it back.
+        await turn.scope.save_draft(turn.member, "/log", {"text": text}, turn.now)
+        count = turn.limits.notebook_entries
+        return [Reply(turn.say("log_limit", count=count, text=UserText(text)))]
     await turn.scope.add_note(turn.member, text, turn.now)
     return [Reply(turn.say("log_saved"))]
 
@@ -38,6 +44,8 @@ async def keep(turn: Turn) -> list[Intent]:
     draft = await turn.scope.draft(turn.member, "review")
     if draft is None:
         return [Reply(turn.say("review_gone"))]
+    if await notebook_full(turn.scope, turn.member, turn.limits):
+        return [Reply(turn.say("review_limit", count=turn.limits.notebook_entries))]
     await turn.scope.add_note(turn.member, str(draft.values.get("text", "")), turn.now, "review")
     await turn.scope.clear_draft(turn.member, "review")
     return [Reply(turn.say("review_kept"))]
@@ -56,6 +64,9 @@ async def submit(turn: Turn, values: Mapping[str, str]) -> list[Intent]:
     if errors:
         await turn.scope.save_draft(turn.member, "review", dict(values), turn.now)
         return [FormRejected(forms.with_values(form, values), errors)]
+    if await notebook_full(turn.scope, turn.member, turn.limits):
+        await turn.scope.save_draft(turn.member, "review", dict(values), turn.now)
+        return [Reply(turn.say("review_limit", count=turn.limits.notebook_entries))]
     await turn.scope.add_note(turn.member, values["text"].strip(), turn.now, "review")
     await turn.scope.clear_draft(turn.member, "review")
     return [Reply(turn.say("review_kept"))]

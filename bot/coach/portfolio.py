@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.coach import forms
+from bot.coach.limits import keep_as_draft, works_full
 from bot.coach.member import checking
 from bot.coach.turn import Turn
 from bot.events import FormRejected, Intent, OpenForm, Reply, Segment, UserText
@@ -38,6 +39,10 @@ async def handle(turn: Turn, text: str) -> list[Intent]:
 
 async def open_form(turn: Turn, title: str) -> list[Intent]:
     """The form, with the draft a rejected one left (and ``title``, when given)."""
+    if await works_full(turn.scope, turn.member, turn.limits):
+        if not title:
+            return [Reply(turn.say("work_limit_open", count=turn.limits.best_works))]
+        return await _kept_at_limit(turn, {"title": title})
     form = await turn.with_draft(forms.work_form())
     if title:
         form = forms.with_values(form, {"title": title})
@@ -62,6 +67,8 @@ async def show(turn: Turn) -> list[Intent]:
 
 async def submit(turn: Turn, values: Mapping[str, str]) -> list[Intent]:
     form = forms.work_form()
+    if await works_full(turn.scope, turn.member, turn.limits):
+        return await _kept_at_limit(turn, values)
     errors = forms.check(form, values, checking(turn))
     if errors:
         await turn.scope.save_draft(turn.member, "work", dict(values), turn.now)
@@ -75,3 +82,11 @@ async def submit(turn: Turn, values: Mapping[str, str]) -> list[Intent]:
     )
     await turn.scope.clear_draft(turn.member, "work")
     return [Reply(turn.say("work_added", title=UserText(work.title)))]
+
+
+async def _kept_at_limit(turn: Turn, values: Mapping[str, str]) -> list[Intent]:
+    """No new work while the portfolio is full: the member's words are kept in the work draft
+    and shown back, and ``/wins add`` reopens the form with them."""
+    kept = await keep_as_draft(turn.scope, turn.member, "work", values, turn.now)
+    title = UserText(kept.get("title", "").strip())
+    return [Reply(turn.say("work_limit", count=turn.limits.best_works, title=title))]

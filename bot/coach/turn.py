@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.coach.forms import with_values
+from bot.coach.limits import Limits
 from bot.events import Actor, Content, Form, Place
 from bot.llm.judge import Judge
 from bot.prompts import Prompts, Value
@@ -23,6 +24,7 @@ class Turn:
     member: Member
     prompts: Prompts
     judge: Judge | None = None  # the LLM judge of check-ins (bot.llm.judge); None: embedded only
+    limits: Limits = field(default_factory=Limits)  # how much one member can keep
 
     def say(self, key: str, **values: Value) -> Content:
         """The message ``key`` from prompts/messages.yaml, filled in."""
