@@ -18,6 +18,7 @@ from bot.coach import Coach
 from bot.health import readiness
 from bot.ops import OpsServer
 from bot.store import Database
+from tests.conftest import PG_SKIP, PG_URL
 
 
 async def ready_answer(db: Database) -> httpx.Response:
@@ -102,3 +103,34 @@ async def test_a_full_sqlite_file_is_not_ready(
     assert ready.json()["database"] == "full"
     (record,) = [r for r in caplog.records if r.name == "bot.health"]
     assert "database or disk is full" in record.getMessage()
+
+
+async def test_a_postgresql_that_only_takes_reads_is_not_ready(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    if not PG_URL:
+        pytest.skip(PG_SKIP)
+    # What a standby, or a managed server turned read-only by a full disk, looks like.
+    read_only = Database.from_url(
+        PG_URL, connect_args={"server_settings": {"default_transaction_read_only": "on"}}
+    )
+    try:
+        async with read_only.session() as session:  # reads still work
+            assert (await session.execute(text("SELECT 1"))).scalar() == 1
+        with caplog.at_level(logging.WARNING, logger="bot.health"):
+            ready = await ready_answer(read_only)
+    finally:
+        await read_only.dispose()
+    assert (ready.status_code, ready.json()["database"]) == (503, "read-only")
+    assert "transaction_read_only" in caplog.text
+
+
+async def test_a_writable_postgresql_is_ready() -> None:
+    if not PG_URL:
+        pytest.skip(PG_SKIP)
+    db = Database.from_url(PG_URL)
+    try:
+        ready = await ready_answer(db)
+    finally:
+        await db.dispose()
+    assert (ready.status_code, ready.json()["database"]) == (200, "ok")
