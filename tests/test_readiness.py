@@ -5,6 +5,7 @@ the log."""
 from __future__ import annotations
 
 import logging
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -134,3 +135,24 @@ async def test_a_writable_postgresql_is_ready() -> None:
     finally:
         await db.dispose()
     assert (ready.status_code, ready.json()["database"]) == (200, "ok")
+
+
+async def test_a_data_folder_disk_out_of_space_is_not_ready(
+    migrated: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The rolled-back probe writes nothing to disk, so a full disk shows in its free space.
+    real = shutil.disk_usage
+
+    def nearly_full(path: str | Path) -> Any:
+        usage = real(path)
+        return usage._replace(free=4096) if Path(path) == migrated.parent else usage
+
+    monkeypatch.setattr(shutil, "disk_usage", nearly_full)
+    db = Database.from_url(f"sqlite+aiosqlite:///{migrated}")
+    try:
+        with caplog.at_level(logging.WARNING, logger="bot.health"):
+            ready = await ready_answer(db)
+    finally:
+        await db.dispose()
+    assert (ready.status_code, ready.json()["database"]) == (503, "full")
+    assert "4096 bytes free" in caplog.text
