@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from platformdirs import user_data_dir
-from pydantic import Field, SecretStr, ValidationInfo, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # What an example file or a tutorial puts where a secret goes: holding one of these, the
@@ -90,6 +92,11 @@ class Settings(BaseSettings):
         "the embedded analysis answers (the check-in reply must beat the platforms' "
         "acknowledgement deadline).",
     )
+    llm_allow_http: bool = Field(
+        default=False,
+        description="Allow a plain http:// COACH_LLM_BASE_URL to another machine (members' "
+        "check-ins would cross the network unencrypted). http:// to this machine is allowed.",
+    )
 
     max_open_goals: int = Field(
         default=20, ge=1, description="Open goals one member can have at once."
@@ -160,6 +167,17 @@ class Settings(BaseSettings):
             )
         return value
 
+    @model_validator(mode="after")
+    def _llm_over_https(self) -> Settings:
+        url = self.llm_base_url
+        if url and not self.llm_allow_http and plain_http_elsewhere(url):
+            raise ValueError(
+                "COACH_LLM_BASE_URL is plain http:// to another machine: members' check-ins "
+                "would cross the network unencrypted. Use https://, or set "
+                "COACH_LLM_ALLOW_HTTP=true if that network is yours"
+            )
+        return self
+
     @field_validator("public_url")
     @classmethod
     def _web_address(cls, value: str | None) -> str | None:
@@ -187,3 +205,17 @@ class Settings(BaseSettings):
         if self.database_url is not None:
             return self.database_url.get_secret_value()
         return f"sqlite+aiosqlite:///{self.data_dir / 'coach.db'}"
+
+
+def plain_http_elsewhere(url: str) -> bool:
+    """Whether ``url`` is plain ``http://`` to a host other than this machine (loopback)."""
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() != "http":
+        return False
+    host = (parts.hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return False
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name: it may resolve anywhere
+        return True

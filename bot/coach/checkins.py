@@ -12,7 +12,7 @@ from bot.analysis import ALIGNED_THRESHOLD, Evidence, Feedback, Signals
 from bot.coach import forms
 from bot.coach.advice import nudge_reply
 from bot.coach.goals import fmt
-from bot.coach.member import checking
+from bot.coach.member import checking, shared_with_llm
 from bot.coach.nudges import ALWAYS_ASKED, CheckInFacts, candidates
 from bot.coach.summary import team_summary
 from bot.coach.team import team_channel
@@ -140,7 +140,12 @@ async def save(
     # In a worker thread: the embedded model must not hold up the event loop.
     signals = await asyncio.to_thread(analysis.analyze_evidence, evidence)
     if turn.judge is not None:  # the LLM judges too; on any failure the embedded verdict stands
-        signals = await turn.judge.verdict(evidence, signals)
+        shared = evidence
+        if turn.member.llm_since is not None:  # nothing from while the member had it off
+            mine = shared_with_llm(turn.member, earlier)
+            shared = await _evidence(turn, goal, checkin, mine, before, best_before)
+            shared = replace(shared, unhelpful=())  # "did not help" on older check-ins
+        signals = await turn.judge.verdict(shared, signals)
     checkin.alignment = signals.goal_alignment
     facts = CheckInFacts(
         has_goal=goal is not None,
@@ -217,7 +222,8 @@ async def _follow_up_context(
 ) -> CheckInContext:
     """This member's own data for the LLM follow-up (read in their own tenant scope)."""
     since = turn.now - FOLLOW_UP_HISTORY
-    earlier = [c for c in await turn.scope.checkins_since(turn.member, since) if c.id != checkin.id]
+    found = await turn.scope.checkins_since(turn.member, since)
+    earlier = [c for c in shared_with_llm(turn.member, found) if c.id != checkin.id]
     earlier.sort(key=lambda c: c.created_at, reverse=True)
     recent = tuple(
         PastCheckIn(c.created_at.date().isoformat(), c.did, c.metric_value)

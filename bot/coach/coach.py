@@ -120,9 +120,9 @@ class Coach:
             intents, context = await checkins.save(
                 turn, dict(event.values), event.context, for_follow_up=True
             )
-            if context is not None:
+            if context is not None and turn.member.llm_allowed:
                 saved.append(context)
-            return intents
+            return member.told_of_llm(turn, intents)
 
         intents = await self._as_member(event.actor, event.place, flow)
         if not saved:  # the form was rejected: nothing to follow up
@@ -198,7 +198,9 @@ class Coach:
                 reschedule_member(row, scope.tenant, now)
             if scope.tenant.next_digest_at is None and scope.tenant.next_nudge_at is None:
                 reschedule_team(scope.tenant, now)
-            turn = Turn(actor, place, now, scope, row, self.prompts, self.judge, self.limits)
+            llm = self.judge is not None or self.follow_ups is not None
+            judge = self.judge if row.llm_allowed else None  # the member said no: not theirs
+            turn = Turn(actor, place, now, scope, row, self.prompts, judge, self.limits, llm=llm)
             return await flow(turn)
 
     async def _forgotten(self, actor: Actor) -> None:
@@ -272,7 +274,8 @@ async def command(turn: Turn, name: str, text: str) -> list[Intent]:
             return await portfolio.handle(turn, text)
         case "coach":
             return await member.handle(turn, text)
-    return [Reply((*turn.say("unknown_command", command=UserText(name[:40])), *turn.say("help")))]
+    unknown = turn.say("unknown_command", command=UserText(name[:40]))
+    return [Reply((*unknown, *member.coach_help(turn)))]
 
 
 async def form_closed(turn: Turn, form_id: str, values: dict[str, str]) -> list[Intent]:
@@ -293,7 +296,7 @@ async def form(turn: Turn, form_id: str, values: dict[str, str], context: str) -
         case "goal":
             return await goals.submit(turn, values)
         case "checkin":
-            return await checkins.submit(turn, values, context)
+            return member.told_of_llm(turn, await checkins.submit(turn, values, context))
         case "settings":
             return await member.submit_settings(turn, values)
         case "work":

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from bot.coach import export, forms, team
 from bot.coach.turn import Turn
-from bot.events import Action, Button, FileReady, Form, FormRejected, Intent, OpenForm, Reply
+from bot.events import (
+    Action,
+    Button,
+    Content,
+    FileReady,
+    Form,
+    FormRejected,
+    Intent,
+    OpenForm,
+    Reply,
+)
 from bot.schedule.claims import reschedule_member
+from bot.store.models import CheckIn, Member
 
 USAGE = (
-    "/coach [help | settings | nudges on|off | weekly on|off | mute until YYYY-MM-DD | unmute"
-    " | export | forget me | team …]"
+    "/coach [help | settings | nudges on|off | ai on|off | weekly on|off"
+    " | mute until YYYY-MM-DD | unmute | export | forget me | team …]"
 )
 TIME = forms.TIME
 
@@ -20,7 +31,7 @@ TIME = forms.TIME
 async def handle(turn: Turn, text: str) -> list[Intent]:
     words = text.strip().lower().split()
     if not words or words == ["help"]:
-        return [Reply(turn.say("help"))]
+        return [Reply(coach_help(turn))]
     if words[0] == "team":
         return await team.handle(turn, text.strip()[4:].strip())
     if words[0] == "weekly" and len(words) == 2 and words[1] in ("on", "off"):
@@ -38,6 +49,8 @@ async def handle(turn: Turn, text: str) -> list[Intent]:
     if words[0] == "nudges" and len(words) == 2 and words[1] in ("on", "off"):
         turn.member.nudges_enabled = words[1] == "on"
         return [Reply(turn.say("nudges_on" if turn.member.nudges_enabled else "nudges_off"))]
+    if words[0] in ("ai", "llm") and len(words) == 2 and words[1] in ("on", "off"):
+        return [Reply(_ai(turn, words[1] == "on"))]
     if words == ["export"]:
         return await export_all(turn)
     if words == ["forget", "me"]:
@@ -47,6 +60,42 @@ async def handle(turn: Turn, text: str) -> list[Intent]:
         )
         return [Reply(turn.say("forget_confirm"), buttons)]
     return [Reply(turn.say("usage", usage=USAGE))]
+
+
+def coach_help(turn: Turn) -> Content:
+    """What the coach does, and, when an LLM is configured, what of the member's goes to it."""
+    if not turn.llm:
+        return turn.say("help")
+    return (*turn.say("help"), *turn.say("help_llm" if turn.member.llm_allowed else "help_llm_off"))
+
+
+def _ai(turn: Turn, allowed: bool) -> Content:
+    if allowed and not turn.member.llm_allowed:
+        turn.member.llm_since = turn.now  # what they wrote while it was off stays off
+    turn.member.llm_allowed = allowed
+    if not turn.llm:
+        return turn.say("ai_none", state="on" if allowed else "off")
+    turn.member.llm_told_at = turn.member.llm_told_at or turn.now  # they know now
+    return turn.say("ai_on" if allowed else "ai_off")
+
+
+def shared_with_llm(member: Member, checkins: Sequence[CheckIn]) -> list[CheckIn]:
+    """The check-ins of ``member`` the LLM may see: none written while they had it off."""
+    since = member.llm_since
+    return [c for c in checkins if since is None or c.created_at >= since]
+
+
+def told_of_llm(turn: Turn, intents: list[Intent]) -> list[Intent]:
+    """The answer to a saved check-in, with, the first time one went to an LLM, a word that it
+    did and how to stop it (``intents`` unchanged otherwise)."""
+    if not turn.llm or not turn.member.llm_allowed or turn.member.llm_told_at is not None:
+        return intents
+    for index, intent in enumerate(intents):
+        if isinstance(intent, Reply) and intent.buttons:  # the check-in's answer
+            turn.member.llm_told_at = turn.now
+            told = Reply((*intent.body, *turn.say("llm_told")), intent.buttons)
+            return [*intents[:index], told, *intents[index + 1 :]]
+    return intents
 
 
 def _mute(turn: Turn, until: str) -> list[Intent]:

@@ -25,6 +25,8 @@ class Turn:
     prompts: Prompts
     judge: Judge | None = None  # the LLM judge of check-ins (bot.llm.judge); None: embedded only
     limits: Limits = field(default_factory=Limits)  # how much one member can keep
+    # An LLM is configured, whether or not this member lets it read their check-ins.
+    llm: bool = False
 
     def say(self, key: str, **values: Value) -> Content:
         """The message ``key`` from prompts/messages.yaml, filled in."""

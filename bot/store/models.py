@@ -125,6 +125,11 @@ class Member(Base):
     dm_refused_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     # Their latest turn (a command, form, button or DM): weeks with one are not silent weeks.
     last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Their check-ins may go to the team's LLM (when one is configured), those written since
+    # ``llm_since`` only (they turned it back on then; None: all); when they were told so.
+    llm_allowed: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    llm_since: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    llm_told_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
