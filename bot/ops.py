@@ -11,12 +11,15 @@ Discord only). The console alone opens no port.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
 
 from bot import metrics
+from bot.connections import Patience, Watch
 
 Readiness = Callable[[], Awaitable[tuple[bool, dict[str, Any]]]]
 
@@ -63,30 +66,70 @@ class OpsServer:
     """
 
     def __init__(
-        self, readiness: Readiness | None = None, routes: list[web.RouteDef] | None = None
+        self,
+        readiness: Readiness | None = None,
+        routes: list[web.RouteDef] | None = None,
+        patience: Patience | None = None,
     ) -> None:
-        """``routes`` are served beside the probes (the Slack adapter's in HTTP mode)."""
+        """``routes`` are served beside the probes (the Slack adapter's in HTTP mode);
+        ``patience`` bounds how long a connection may keep the server waiting."""
         self.probes = Probes(readiness)
         self.web = web.Application()
         self.web.add_routes([*(routes or []), *self.probes.routes()])
-        self._runner: web.AppRunner | None = None
+        self.patience = patience or Patience()
+        self._served: Served | None = None
 
     async def start(self, host: str, port: int) -> int:
         """Serve on ``host:port`` (0 picks a free port); return the port."""
-        self._runner = await serve(self.web, host, port)
+        self._served = await serve(self.web, host, port, self.patience)
         self.probes.up = True
-        return int(self._runner.addresses[0][1])
+        return self._served.port
 
     async def stop(self) -> None:
         self.probes.up = False
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        if self._served is not None:
+            await self._served.close()
+            self._served = None
 
 
-async def serve(app: web.Application, host: str, port: int) -> web.AppRunner:
-    """Start serving ``app`` on ``host:port`` (no access log: it would carry query strings)."""
-    runner = web.AppRunner(app, access_log=None)
+@dataclass
+class Served:
+    """A running server: its port, and how to stop it."""
+
+    port: int
+    listener: asyncio.Server
+    runner: web.AppRunner
+
+    async def close(self) -> None:
+        self.listener.close()  # no new connections; the runner then ends the open ones
+        await self.runner.cleanup()
+        await self.listener.wait_closed()
+
+
+async def serve(
+    app: web.Application, host: str, port: int, patience: Patience | None = None
+) -> Served:
+    """Start serving ``app`` on ``host:port`` (no access log: it would carry query strings).
+
+    Every connection is watched (``bot.connections``): one that sends a request's head too
+    slowly, its body too slowly, or nothing for too long is closed, so a few dozen idle
+    sockets cannot hold the server's connections for good.
+    """
+    watch = Watch(patience or Patience())
+    app.middlewares.append(watch.middleware)
+    patience = watch.patience
+    # After a 408, aiohttp drains what is left of the body for lingering_time (10 s by
+    # default) so the client reads the answer: no longer than a body may take.
+    runner = web.AppRunner(
+        app,
+        access_log=None,
+        keepalive_timeout=patience.idle_seconds,
+        lingering_time=patience.body_seconds,
+    )
     await runner.setup()
-    await web.TCPSite(runner, host, port).start()
-    return runner
+    handlers = runner.server
+    assert handlers is not None  # set up just above
+    listener = await asyncio.get_running_loop().create_server(
+        lambda: watch.connection(handlers()), host, port
+    )
+    return Served(int(listener.sockets[0].getsockname()[1]), listener, runner)

@@ -15,8 +15,11 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
+from adapters.slack import install_states
 from bot import metrics
+from bot.connections import Patience
 from bot.ops import OpsServer, Readiness
+from bot.ports import Clock, SystemClock
 
 EVENTS_PATH = "/slack/events"
 # Bolt reads these before any listener runs, assuming Slack's shapes: ``"event": null`` or
@@ -52,8 +55,16 @@ def bolt_can_read(body: Any, depth: int = 0) -> bool:
 
 
 class SlackServer(OpsServer):
-    def __init__(self, bolt: AsyncApp, readiness: Readiness | None = None) -> None:
+    def __init__(
+        self,
+        bolt: AsyncApp,
+        readiness: Readiness | None = None,
+        patience: Patience | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        """``clock`` tells which install states expired (tests move it)."""
         self.bolt = bolt
+        self.clock = clock or SystemClock()
         routes = [web.post(EVENTS_PATH, self.events)]
         flow = bolt.oauth_flow
         if flow is not None:
@@ -61,14 +72,16 @@ class SlackServer(OpsServer):
                 web.get(flow.install_path, self.install),
                 web.get(flow.redirect_uri_path, self.oauth_redirect),
             ]
-        super().__init__(readiness, routes)
+        super().__init__(readiness, routes, patience)
 
     async def events(self, request: web.Request) -> web.Response:
         arrived = time.perf_counter()
         try:
             bolt_request = await to_bolt_request(request)
-        except (AttributeError, TypeError, ValueError, KeyError, IndexError):
-            bolt_request = None  # Bolt could not read it: JSON that is not an object (``0``)
+        except (AttributeError, TypeError, ValueError, KeyError, IndexError, RecursionError):
+            # Bolt could not read it: JSON that is not an object (``0``), or nested deeper
+            # than the parser goes (``[[[[…``).
+            bolt_request = None
         if bolt_request is None or not bolt_can_read(bolt_request.body):
             # A body Slack never sends is malformed: a 400, not a server error.
             return web.Response(status=400, text="malformed request body")
@@ -79,8 +92,11 @@ class SlackServer(OpsServer):
         return response
 
     async def install(self, request: web.Request) -> web.Response:
-        assert self.bolt.oauth_flow is not None
-        answer = await self.bolt.oauth_flow.handle_installation(await to_bolt_request(request))
+        flow = self.bolt.oauth_flow
+        assert flow is not None
+        # Room for the state this page adds: the expired ones go, and the oldest past the bound.
+        await install_states.prune(flow.settings.state_store, self.clock.now())
+        answer = await flow.handle_installation(await to_bolt_request(request))
         return await to_aiohttp_response(answer)
 
     async def oauth_redirect(self, request: web.Request) -> web.Response:

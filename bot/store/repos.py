@@ -4,7 +4,7 @@ query it runs filters by that tenant, so two workspaces with the same user ids n
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -28,6 +28,9 @@ from bot.store.models import (
 )
 
 TAG = "tag"  # a delivery naming members who have not checked in (bot.schedule.claims)
+# How long a handled delivery is remembered: platforms retry within minutes (Slack three
+# times, the last about five minutes after the first).
+EVENT_MEMORY = timedelta(days=1)
 # Everything that belongs to one member, in the order it can be deleted (children first).
 MEMBER_TABLES = (
     Delivery,
@@ -75,6 +78,12 @@ class TenantScope:
                 self.session.add(ProcessedEvent(tenant_id=self.tid, key=key[:128], seen_at=now))
         except IntegrityError:
             return False
+        # Each new delivery forgets this tenant's that no platform would retry any more.
+        await self.session.execute(
+            delete(ProcessedEvent).where(
+                ProcessedEvent.tenant_id == self.tid, ProcessedEvent.seen_at < now - EVENT_MEMORY
+            )
+        )
         return True
 
     # --- members ---------------------------------------------------------------------------
