@@ -5,7 +5,7 @@ An adapter translates a platform event into one of the inbound events below, cal
 and to *whom*; the adapter decides *how* it looks.
 
 Inbound:  CommandInvoked | FormSubmitted | ButtonPressed | MessageReceived | HomeOpened
-          | MemberJoined | AppUninstalled
+          | MemberJoined | MemberLeft | AppUninstalled
 Outbound: Reply (private to the actor) | DirectMessage | ChannelPost | HomeView
           | OpenForm | FormRejected | FileReady | TryAgainLater
           | FollowUp (last: after delivering the rest, ``await coach.follow_up(intent)``)
@@ -231,6 +231,14 @@ class MemberJoined:
 
 
 @dataclass(frozen=True)
+class MemberLeft:
+    """The member is no longer in the tenant's server or workspace: nothing more is sent to
+    them for it (their data stays theirs, to export or delete)."""
+
+    actor: Actor
+
+
+@dataclass(frozen=True)
 class AppUninstalled:
     tenant: TenantRef
 
@@ -243,6 +251,7 @@ Event = (
     | MessageReceived
     | HomeOpened
     | MemberJoined
+    | MemberLeft
     | AppUninstalled
 )
 
@@ -405,6 +414,7 @@ __all__ = [
     "HomeView",
     "Intent",
     "MemberJoined",
+    "MemberLeft",
     "Mention",
     "MessageReceived",
     "OpenForm",

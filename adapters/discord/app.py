@@ -29,7 +29,7 @@ from adapters.discord.refusals import Refusals
 from bot.adapter import RunOptions
 from bot.checks import Check
 from bot.coach import Coach
-from bot.events import TenantRef
+from bot.events import Actor, MemberLeft, TenantRef
 from bot.pacing import Pacer
 from bot.settings import Settings
 from bot.store import StoreUnavailable
@@ -63,7 +63,12 @@ class DiscordApp:
         self.tree = commands.new_tree(self.client)
         self.routes = DmRoutes(coach.db)
         self.messenger = DiscordMessenger(
-            self.client, self.record_dm_refusal, pace, self.routes.dm_sent, self.refusals
+            self.client,
+            self.record_dm_refusal,
+            pace,
+            self.routes.dm_sent,
+            self.refusals,
+            record_departure=self.record_departure,
         )
         self.dispatcher = Dispatcher(
             coach, self.messenger, self.routes, ack_budget=ack_budget, observer=self.observer
@@ -126,6 +131,13 @@ class DiscordApp:
                     member.dm_refused_at = now
         except StoreUnavailable:
             log.warning("could not record a refused DM: the database is unavailable")
+
+    async def record_departure(self, tenant: TenantRef, user_id: str) -> None:
+        """Tell the coach a member left the server (Discord answered 10007 Unknown Member)."""
+        try:
+            await self.coach.handle(MemberLeft(Actor(tenant, user_id)))
+        except StoreUnavailable:
+            log.warning("could not record a departure: the database is unavailable")
 
 
 class DiscordAdapter:

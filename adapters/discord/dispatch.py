@@ -40,6 +40,7 @@ from bot.events import (
     Event,
     FormSubmitted,
     Intent,
+    MemberLeft,
     MessageReceived,
     OpenForm,
     Place,
@@ -53,6 +54,8 @@ log = logging.getLogger(__name__)
 ACK_BUDGET = 2.0  # seconds the coach gets before we defer; Discord allows 3 for everything
 KNOWN_LIMIT = 100_000  # members known to exist, so "first use" costs one query per member
 UNINSTALL_RETRIES = 5
+# Buttons that post into the server: a member who left it may no longer do that.
+PUBLISHING = {Action.PUBLISH_CHECKIN.value, Action.PUBLISH_LEARNING.value}
 
 
 class Dispatcher:
@@ -148,8 +151,29 @@ class Dispatcher:
         """A coach button: ``ButtonPressed``; ``guild`` names the tenant of a DM's button."""
         async with self._tracked(interaction):
             actor = translate.interaction_actor(interaction, await self._tenant(interaction, guild))
+            if action in PUBLISHING and not await self._still_in_server(interaction, actor):
+                left = self.coach.prompts.say("discord_left_server")
+                await _quietly(InteractionSurface(interaction).send(sanitize.render(left)))
+                return
             event = ButtonPressed(actor, translate.place(interaction), action, value)
             await self._answer(interaction, actor, event)
+
+    async def _still_in_server(self, interaction: discord.Interaction, actor: Actor) -> bool:
+        """Whether a member pressing a DM button of a server is still in it (asked of
+        Discord: no members intent, so no word when someone leaves); a member who left is
+        recorded so, through the coach."""
+        guild = translate.guild_of(actor.tenant)
+        if interaction.guild_id is not None or guild is None:
+            return True  # pressed in the server itself: Discord sent them as its member
+        messenger = self.services.messenger
+        try:
+            if await messenger.is_member(actor.tenant, guild, actor.user_id):
+                return True
+        except discord.HTTPException as exc:  # cannot tell: the coach decides as before
+            log.warning("membership check failed: %s", exc.status)
+            return True
+        await self.coach.handle(MemberLeft(actor))
+        return False
 
     async def on_reopen(self, interaction: discord.Interaction, token: str) -> None:
         """Open a kept form again, with the member's words in it (no coach call: fast)."""

@@ -29,6 +29,7 @@ from bot.ports import Recipient
 log = logging.getLogger(__name__)
 
 CANNOT_DM = 50007  # Discord: "Cannot send messages to this user"
+UNKNOWN_MEMBER = 10007
 UNKNOWN_CHANNEL = 10003
 THREAD_EXISTS = 160004  # "A thread has already been created for this message"
 THREAD_NAME = "Team check-ins"
@@ -39,6 +40,7 @@ GLOBAL_LIMIT = 50  # requests a second for the whole bot (rate-limits.mdx)
 HEADROOM = 0.8  # paced sends use 40 of them: room for interaction answers and DM opens
 
 RecordRefusal = Callable[[TenantRef, str], Awaitable[None]]
+RecordDeparture = Callable[[TenantRef, str], Awaitable[None]]
 DmSent = Callable[[TenantRef, str], None]
 
 
@@ -48,6 +50,15 @@ class DmRefused(Exception):
     def __init__(self, user_id: str) -> None:
         super().__init__(f"member {user_id} does not accept DMs")
         self.user_id = user_id
+
+
+class MemberGone(Exception):
+    """The member is no longer in the server the message is for (Discord error 10007)."""
+
+    def __init__(self, user_id: str, guild_id: str) -> None:
+        super().__init__(f"member {user_id} left guild {guild_id}")
+        self.user_id = user_id
+        self.guild_id = guild_id
 
 
 class ChannelRefused(Exception):
@@ -76,7 +87,9 @@ class DiscordMessenger:
     """``Messenger`` for scheduled work, and for what interactions send outside themselves.
 
     ``record_refusal`` is called when a member refuses DMs, before ``DmRefused`` is raised;
-    ``dm_sent`` after each DM, so a reply in that DM finds its guild (see ``dm_routes``).
+    ``dm_sent`` after each DM, so a reply in that DM finds its guild (see ``dm_routes``);
+    ``record_departure`` when a member turns out to have left the server, before
+    ``MemberGone`` is raised.
     """
 
     def __init__(
@@ -86,12 +99,14 @@ class DiscordMessenger:
         pace: Pacer | None = None,
         dm_sent: DmSent | None = None,
         refusals: Refusals | None = None,
+        record_departure: RecordDeparture | None = None,
     ) -> None:
         self._client = client
         self._record_refusal = record_refusal
         self._pacer = pace or pacer()
         self._dm_sent = dm_sent
         self.refusals = refusals or Refusals()
+        self._record_departure = record_departure
 
     async def send_dm(
         self, tenant: TenantRef, user_id: str, body: Content, buttons: tuple[Button, ...] = ()
@@ -104,6 +119,10 @@ class DiscordMessenger:
         """
         if self.refusals.refused(f"dm:{user_id}"):  # asking again would only cost a 403
             raise DmRefused(user_id)
+        self.refusals.check_budget()
+        guild = guild_of(tenant)
+        if guild is not None:
+            await self._still_member(tenant, guild, user_id)
         await self.send_dm_text(
             tenant, user_id, sanitize.render(body), button_view(buttons, guild_of(tenant))
         )
@@ -133,6 +152,30 @@ class DiscordMessenger:
             raise DmRefused(user_id) from exc
         if self._dm_sent is not None:
             self._dm_sent(tenant, user_id)
+
+    async def is_member(self, tenant: TenantRef, guild_id: str, user_id: str) -> bool:
+        """Whether ``user_id`` is still in the guild. The bot declares no members intent (it
+        is privileged), so Discord sends no GUILD_MEMBER_REMOVE: it asks, one request."""
+        await self._pacer.wait(tenant.external_id, f"member:{user_id}")
+        try:
+            await self._client.http.get_member(int(guild_id), int(user_id))
+        except discord.NotFound as exc:
+            if exc.code != UNKNOWN_MEMBER:
+                raise
+            return False
+        return True
+
+    async def _still_member(self, tenant: TenantRef, guild_id: str, user_id: str) -> None:
+        """Raise ``MemberGone`` (after recording it) when the member left ``guild_id``."""
+        key = f"left:{guild_id}:{user_id}"
+        if not self.refusals.refused(key):
+            if await self.is_member(tenant, guild_id, user_id):
+                return
+            self.refusals.remember(key)
+            log.info("member %s left guild %s: nothing more is sent for it", user_id, guild_id)
+            if self._record_departure is not None:
+                await self._record_departure(tenant, user_id)
+        raise MemberGone(user_id, guild_id)
 
     async def post(
         self, tenant: TenantRef, channel_id: str, body: Content, thread_id: str | None = None

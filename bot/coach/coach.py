@@ -31,6 +31,7 @@ from bot.events import (
     HomeOpened,
     Intent,
     MemberJoined,
+    MemberLeft,
     MessageReceived,
     OpenForm,
     Place,
@@ -96,6 +97,8 @@ class Coach:
         try:
             if isinstance(event, AppUninstalled):
                 return await self._uninstall(event)
+            if isinstance(event, MemberLeft):
+                return await self._member_left(event)
             if (
                 self.follow_ups is not None
                 and isinstance(event, FormSubmitted)
@@ -209,6 +212,16 @@ class Coach:
         self.forgetting.run(actor.tenant, actor.user_id)
         await self.db.wipe_journal()
 
+    async def _member_left(self, event: MemberLeft) -> list[Intent]:
+        """The member left the server or workspace: no more weekly prompts there. Their rows
+        stay theirs (to export or delete); back again, they turn the prompts on again."""
+        async with self.db.scope(event.actor.tenant, self.clock.now()) as scope:
+            row = await scope.member(event.actor.user_id)
+            if row is not None:
+                row.weekly_dm = False
+                row.next_checkin_at = None
+        return []
+
     async def _uninstall(self, event: AppUninstalled) -> list[Intent]:
         """The workspace removed the coach: delete everything of that tenant."""
         async with self.db.session() as session:
@@ -227,7 +240,7 @@ class Coach:
 
 
 def _place(event: Event) -> Place:
-    if isinstance(event, MemberJoined | HomeOpened | AppUninstalled):
+    if isinstance(event, MemberJoined | MemberLeft | HomeOpened | AppUninstalled):
         return Place.dm()  # answered privately; an uninstall has no place
     return event.place
 

@@ -21,6 +21,7 @@ from bot.events import (
     FormSubmitted,
     HomeOpened,
     MemberJoined,
+    MemberLeft,
     MessageReceived,
     Reply,
     TryAgainLater,
@@ -42,6 +43,7 @@ EVERY_EVENT: list[Event] = [
     MessageReceived(member(), DM, "What got in the way was the data", delivery_id="Ev1"),
     HomeOpened(member()),
     MemberJoined(member()),
+    MemberLeft(member()),
     AppUninstalled(TEAM),
 ]
 

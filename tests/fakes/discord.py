@@ -5,7 +5,8 @@ It follows the recipe in platform-facts.md, so an unmodified discord.py client r
 - REST answers ``GET /gateway``, ``GET /gateway/bot``, ``GET /users/@me``,
   ``GET /oauth2/applications/@me`` (``fake.application``; with ``fake.bot_token`` set, another
   token gets 401), command sync (``PUT``) and listing, interaction callbacks
-  (with an ``{"interaction": {...}}`` body, never 204), webhook follow-ups, ``POST
+  (with an ``{"interaction": {...}}`` body, never 204), webhook follow-ups, ``GET
+  /guilds/{id}/members/{user}`` (10007 after ``leave``), ``POST
   /users/@me/channels`` (open a DM) and ``POST /channels/{id}/messages``. JSON responses carry
   ``Content-Type: application/json`` exactly; a 429 carries ``Via`` and ``retry_after``.
 - The gateway sends HELLO, takes IDENTIFY, sends READY and one GUILD_CREATE per guild of the
@@ -96,6 +97,7 @@ class Guild:
     name: str
     channels: tuple[int, ...]
     threads: dict[int, int] = field(default_factory=dict)  # thread id → parent channel id
+    left: set[int] = field(default_factory=set)  # user ids no longer members (10007)
 
 
 @dataclass
@@ -204,6 +206,11 @@ class FakeDiscord:
         guild = Guild(guild_id, name, channels)
         self.guilds[guild_id] = guild
         return guild
+
+    def leave(self, guild_id: int, user_id: int) -> None:
+        """``user_id`` leaves the guild: ``GET /guilds/{id}/members/{user}`` answers 10007.
+        (The bot declares no members intent, so no GUILD_MEMBER_REMOVE is sent.)"""
+        self.guilds[guild_id].left.add(user_id)
 
     def rate_limit_once(self, method: str, path: str, retry_after: float) -> None:
         """Answer the next ``method`` request whose path matches ``path`` with a 429."""
@@ -493,6 +500,7 @@ class FakeDiscord:
         yield "PATCH", rf"/webhooks/{app}/([^/]+)/messages/(@original|\d+)", self._edit
         yield "DELETE", rf"/webhooks/{app}/([^/]+)/messages/(@original|\d+)", self._delete
         yield "POST", r"/users/@me/channels", self._open_dm
+        yield "GET", r"/guilds/(\d+)/members/(\d+)", self._member
         yield "POST", r"/channels/(\d+)/messages", self._channel_message
         yield "GET", r"/channels/(\d+)/messages", self._channel_history
         yield "POST", r"/channels/(\d+)/messages/(\d+)/threads", self._start_thread
@@ -556,6 +564,16 @@ class FakeDiscord:
         if refused is not None:
             return refused
         return 204, None
+
+    def _member(self, call: Call, guild_id: str, user_id: str) -> tuple[int, Any]:
+        guild = self.guilds.get(int(guild_id))
+        if guild is None:
+            return 404, {"message": "Unknown Guild", "code": 10004}
+        if int(user_id) in guild.left:
+            return 404, {"message": "Unknown Member", "code": 10007}
+        user = Person(int(user_id), f"user{user_id}").payload()
+        joined = "2026-11-01T09:00:00+00:00"
+        return 200, {"user": user, "roles": [], "joined_at": joined, "deaf": False, "mute": False}
 
     def _open_dm(self, call: Call) -> tuple[int, Any]:
         user = int(call.json["recipient_id"])

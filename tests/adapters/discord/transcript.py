@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,9 @@ from typing import Any
 from adapters.discord.app import DiscordApp
 from bot.coach import Coach
 from bot.pacing import Pacer
+from bot.ports import ManualClock, Messenger
+from bot.schedule.leader import Leadership
+from bot.schedule.runner import Scheduler
 from bot.settings import Settings
 from tests.fakes.discord import MANAGE_GUILD, MEMBER_PERMISSIONS, Call, FakeDiscord, Person
 
@@ -208,6 +212,13 @@ class Bot:
             await self.current.dispatcher.inflight.finished(key)
         interaction = int(payload["id"]) if event == "INTERACTION_CREATE" else None
         return Answer(interaction, self.fake.calls[start:], self.fake)
+
+
+def scheduler(coach: Coach, clock: ManualClock, messenger: Messenger) -> Scheduler:
+    """The core's scheduler sending through ``messenger``, with a lock key of its own, so that
+    parallel test runs on one PostgreSQL never meet."""
+    leadership = Leadership(coach.db, key=random.getrandbits(62))
+    return Scheduler(coach.db, clock, {"discord": messenger}, coach.prompts, leadership=leadership)
 
 
 @contextlib.asynccontextmanager
