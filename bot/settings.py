@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import re
 from pathlib import Path
@@ -27,6 +28,7 @@ SECRET_SETTINGS = (
     "slack_signing_secret",
     "slack_client_secret",
     "discord_token",
+    "slack_token_keys",
 )
 
 
@@ -127,6 +129,12 @@ class Settings(BaseSettings):
         default=None, description="OAuth client id (many workspaces)."
     )
     slack_client_secret: SecretStr | None = Field(default=None, description="OAuth client secret.")
+    slack_token_keys: SecretStr | None = Field(
+        default=None,
+        description="Fernet keys that encrypt the Slack tokens kept in the database (OAuth "
+        "mode), comma-separated, newest first: the first encrypts, every one decrypts, and "
+        "tokens under an older key are re-encrypted under the first. Unset: kept in clear.",
+    )
     slack_api_url: str = Field(
         default="https://slack.com/api/", description="Slack Web API base URL (tests, proxies)."
     )
@@ -178,6 +186,21 @@ class Settings(BaseSettings):
             )
         return self
 
+    @field_validator("slack_token_keys")
+    @classmethod
+    def _fernet_keys(cls, value: SecretStr | None) -> SecretStr | None:
+        for number, key in enumerate(token_keys(value), start=1):
+            try:
+                raw = base64.urlsafe_b64decode(key.encode("ascii"))
+            except (ValueError, UnicodeEncodeError):
+                raw = b""
+            if len(raw) != 32:
+                raise ValueError(
+                    f"COACH_SLACK_TOKEN_KEYS: key {number} is not a Fernet key (32 bytes in "
+                    "URL-safe base64, as cryptography's Fernet.generate_key() makes)"
+                )
+        return value
+
     @field_validator("public_url")
     @classmethod
     def _web_address(cls, value: str | None) -> str | None:
@@ -219,3 +242,10 @@ def plain_http_elsewhere(url: str) -> bool:
         return not ipaddress.ip_address(host).is_loopback
     except ValueError:  # a name: it may resolve anywhere
         return True
+
+
+def token_keys(value: SecretStr | None) -> list[str]:
+    """The keys of ``COACH_SLACK_TOKEN_KEYS``, newest first."""
+    if value is None:
+        return []
+    return [key.strip() for key in value.get_secret_value().split(",") if key.strip()]

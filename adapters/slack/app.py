@@ -18,7 +18,6 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
-from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -26,6 +25,7 @@ from adapters.slack import translate
 from adapters.slack.deliver import Outbox
 from adapters.slack.directory import Directory
 from adapters.slack.http import SlackServer
+from adapters.slack.installations import InstallationStore
 from adapters.slack.listeners import Listeners
 from adapters.slack.manifest import BOT_SCOPES
 from adapters.slack.messenger import SlackMessenger
@@ -36,7 +36,7 @@ from bot.coach import Coach
 from bot.events import TenantRef
 from bot.health import readiness
 from bot.pacing import Pacer
-from bot.settings import Settings
+from bot.settings import Settings, token_keys
 
 log = logging.getLogger(__name__)
 
@@ -137,8 +137,8 @@ def build(coach: Coach, settings: Settings, pacer: Pacer | None = None) -> Slack
     outbox = Outbox(directory, pacer or Pacer(), coach.follow_up, coach.handle)
     installations = None
     if settings.slack_client_id and client_secret and not socket_mode:
-        installations = AsyncSQLAlchemyInstallationStore(
-            client_id=settings.slack_client_id, engine=coach.db.engine
+        installations = InstallationStore(
+            settings.slack_client_id, coach.db.engine, token_keys(settings.slack_token_keys)
         )
         app = AsyncApp(
             signing_secret=secret(settings.slack_signing_secret) or "",
@@ -174,7 +174,7 @@ def build(coach: Coach, settings: Settings, pacer: Pacer | None = None) -> Slack
 async def _client_for(
     settings: Settings,
     bot_token: str | None,
-    installations: AsyncSQLAlchemyInstallationStore | None,
+    installations: InstallationStore | None,
     team: str,
 ) -> AsyncWebClient:
     """A client holding the bot token of ``team`` (one token, or the team's installation)."""

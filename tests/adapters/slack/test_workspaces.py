@@ -3,7 +3,6 @@ each workspace's data isolated, and an uninstall (or revoked token) deleting it 
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator
 
 import pytest
@@ -20,6 +19,7 @@ from tests.adapters.slack.conftest import (
     start,
     text_of,
 )
+from tests.adapters.slack.oauth import oauth_install
 from tests.fakes.slack import FakeSlack
 
 
@@ -96,19 +96,8 @@ async def test_oauth_install_saves_the_workspace(coach: Coach, fake_slack: FakeS
     settings = settings_for(
         fake_slack, slack_bot_token=None, slack_client_id="111.222", slack_client_secret="shh"
     )
-    fake_slack.set_oauth_result("T9", "xoxb-team-nine", team_name="Nine")
     async for slack in start(coach, fake_slack, settings):
-        base = slack.events_url.removesuffix("/slack/events")
-        page = await slack.http.get(f"{base}/slack/install")
-        assert page.status_code == 200
-        state = re.search(r"state=([\w-]+)", page.text)
-        assert state is not None
-        cookie = page.headers.get("set-cookie", "").split(";")[0]
-        done = await slack.http.get(
-            f"{base}/slack/oauth_redirect",
-            params={"code": "the-code", "state": state.group(1)},
-            headers={"Cookie": cookie},
-        )
+        done = await oauth_install(slack, "T9", "xoxb-team-nine", team_name="Nine")
         assert done.status_code == 200, done.text
         (exchange,) = slack.fake.calls("oauth.v2.access")
         assert exchange.args["code"] == "the-code"
