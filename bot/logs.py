@@ -19,7 +19,7 @@ from urllib.parse import quote, urlsplit
 
 from pydantic import SecretStr
 
-from bot.settings import Settings
+from bot.settings import Settings, token_keys
 
 # Slack tokens, Discord bot tokens (three dot-separated base64 parts), URL passwords, and the
 # path of a Slack response_url or webhook (whoever holds it can post as the app).
@@ -72,6 +72,7 @@ def secrets_of(settings: Settings) -> list[str]:
     values = []
     if settings.llm_base_url:
         values += _url_parts(settings.llm_base_url)
+    values += token_keys(settings.slack_token_keys)  # each key on its own, too
     for name in type(settings).model_fields:
         value = getattr(settings, name)
         if isinstance(value, SecretStr) and value.get_secret_value():

@@ -20,6 +20,7 @@ SLACK_USER = "xoxp-1234567890-0987654321-1122334455-abcdef0123456789"
 SLACK_APP = "xapp-1-A0123456789-1234567890123-abcdef0123456789abcdef"
 DISCORD = "MTA1234567890123456789012.GhIjKl.abcdefghijklmnopqrstuvwxyz0123456"
 PASSWORD = "s3cr3t-pw"
+FERNET_NEW, FERNET_OLD = "A" * 43 + "=", "B" * 43 + "="
 DB_URL = f"postgresql+asyncpg://coach:{PASSWORD}@127.0.0.1:5432/coach"
 
 
@@ -145,10 +146,12 @@ def test_secrets_of_settings_are_every_secret_and_the_database_password() -> Non
         "llm_api_key": LLM_KEY,
         "database_url": DB_URL,
         "slack_client_id": "not-a-secret",
+        "slack_token_keys": f"{FERNET_NEW},{FERNET_OLD}",
     }
     settings = Settings(_env_file=None, **values)  # type: ignore[call-arg,arg-type]
     found = logs.secrets_of(settings)
     assert {SIGNING, "client-secret-77", LLM_KEY, PASSWORD, DB_URL} <= set(found)
+    assert {FERNET_NEW, FERNET_OLD} <= set(found)  # each key of the list on its own
     assert "not-a-secret" not in found
 
 
