@@ -231,6 +231,11 @@ def build(sink: CommandSink) -> list[app_commands.Command[Any, ..., None] | app_
     async def coach_nudges(interaction: discord.Interaction, state: Literal["on", "off"]) -> None:
         await sink.on_command(interaction, "coach", _words("nudges", state))
 
+    @coach.command(name="ai", description="Let the team's AI model read your check-ins, or not.")
+    @app_commands.describe(state="on or off")
+    async def coach_ai(interaction: discord.Interaction, state: Literal["on", "off"]) -> None:
+        await sink.on_command(interaction, "coach", _words("ai", state))
+
     @coach.command(name="weekly", description="Turn my weekly check-in DMs on or off.")
     @app_commands.describe(state="on or off")
     async def coach_weekly(interaction: discord.Interaction, state: Literal["on", "off"]) -> None:
