@@ -9,12 +9,14 @@ from __future__ import annotations
 import ast
 import importlib
 import inspect
+import json
 import pkgutil
 import random
 import re
 import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from types import FrameType, ModuleType
 
 import pytest
@@ -23,7 +25,7 @@ import bot.analysis
 from adapters.console import render as console
 from adapters.discord import sanitize as discord_text
 from adapters.slack import sanitize as slack_text
-from bot.analysis import Evidence, rules
+from bot.analysis import Evidence, phrases, rules
 from bot.analysis.phrases import tokenize
 from bot.text import cap
 from tests.regex_shapes import shapes
@@ -56,6 +58,14 @@ def _hostile(length: int) -> dict[str, str]:
         "hyphens": "a-",
         "apostrophes": "a'",
         "numbers": "1/2 ",
+        # Words that open many cue phrases, and cues repeated in one long sentence.
+        "not": "not ",
+        "didn't": "didn't ",
+        "reasons": "because ",
+        "names": "like Karpathy does, ",
+        "crowd": "everyone is on ",
+        "stuck": "stuck ",
+        "so I": "so I ",
     }
     texts = {name: (unit * length)[:length] for name, unit in units.items()}
     rng = random.Random(7)
@@ -192,3 +202,32 @@ def test_a_capital_dotted_i_keeps_every_word_where_it_was_typed() -> None:
     read = [(t.text, t.start, t.capital) for t in tokenize("İstanbul run: Loss fell")]
     assert read[0] == ("istanbul", 0, True)
     assert read[-2] == ("loss", 14, True)
+
+
+def test_the_cue_phrases_do_no_more_work_on_hostile_text_than_on_research_notes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Work counted, not timed: the phrases tried on a hostile text are at most three times
+    those tried on research notes of the same length (a matcher that tried every phrase at
+    every word did seven times more on 3,000 commas)."""
+    rows = Path(__file__).parent / "data" / "realistic_dev.jsonl"
+    notes = " ".join(json.loads(r)["update"] for r in rows.read_text().splitlines() if r.strip())
+    tried = 0
+    match_at = phrases._Phrase.match_at
+
+    def counted(phrase: phrases._Phrase, tokens: list[phrases.Token], i: int) -> int | None:
+        nonlocal tried
+        tried += 1
+        return match_at(phrase, tokens, i)
+
+    monkeypatch.setattr(phrases._Phrase, "match_at", counted)
+
+    def work(text: str) -> int:
+        nonlocal tried
+        tried = 0
+        rules.analyze_evidence(Evidence("beat the baseline; top-1", text, text, text))
+        return tried
+
+    usual = work(notes[:LENGTH])
+    assert usual > 0
+    assert {label: work(text) for label, text in HOSTILE.items() if work(text) > 3 * usual} == {}

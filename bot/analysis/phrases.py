@@ -28,8 +28,8 @@ bounded amount of work (its slots, its gaps), so matching is linear in the lengt
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 __all__ = [
@@ -149,6 +149,7 @@ def _who() -> frozenset[tuple[str, ...]]:
 
 CLASSES: Mapping[str, frozenset[tuple[str, ...]]] = {"who": _who()}
 """Classes of one- to three-word names; ``<num>`` (any number) is built in."""
+_FIRST_WORDS = {name: frozenset(n[0] for n in names) for name, names in CLASSES.items()}
 
 
 @dataclass(frozen=True)
@@ -187,6 +188,33 @@ class _Slot:
         if word in self.words or any(word.startswith(p) for p in self.prefixes):
             return (i + 1,)
         return ()
+
+    def takes(self, word: str, capital: bool) -> bool:
+        """Whether this slot (one that reads words) could take ``word`` as its first: what
+        ``heads`` would say, or more, judged from the word alone."""
+        if self.klass == "num":
+            return bool(_NUMBER.match(word))
+        if self.klass == "any":
+            return word[:1].isalnum()
+        if self.klass == "cap":
+            return capital and word[:1].isalpha() and word not in _NOT_NAMES
+        if self.klass:
+            return word in _FIRST_WORDS[self.klass]
+        return word in self.words or any(word.startswith(p) for p in self.prefixes)
+
+
+def _openers(slots: Sequence[_Slot]) -> tuple[_Slot, ...] | None:
+    """The slots that can take a match's first word (``None``: any word can, after a gap)."""
+    found: list[_Slot] = []
+    for slot in slots:
+        if slot.sentence_start or slot.clause_end:
+            continue  # takes no word: the next slot takes the first one
+        if slot.gap:
+            return None
+        found.append(slot)
+        if not slot.optional:
+            break
+    return tuple(found)
 
 
 def _slot(spec: str) -> _Slot:
@@ -233,6 +261,15 @@ class _Phrase:
     source: str
     slots: tuple[_Slot, ...]
 
+    def possible(self, present: frozenset[str]) -> bool:
+        """Whether each word the phrase cannot do without is among the ``present`` ones (if
+        not, it matches nowhere in that text and need not be tried word by word)."""
+        return all(
+            not slot.words.isdisjoint(present)
+            for slot in self.slots
+            if slot.words and not (slot.optional or slot.prefixes or slot.klass)
+        )
+
     def match_at(self, tokens: Sequence[Token], i: int) -> int | None:
         """The index after the shortest match starting at word ``i``, or None."""
         heads = {i}
@@ -278,6 +315,21 @@ class PhraseBook:
     phrases: tuple[_Phrase, ...]
     by_word: Mapping[str, tuple[_Phrase, ...]]
     anywhere: tuple[_Phrase, ...]  # first slot optional, a prefix or a class: tried everywhere
+    # Of ``anywhere``, those that can start at a word (by its text and capital), remembered
+    # per word: a text of 3,000 punctuation marks tries a handful of phrases, not all of them.
+    starting: Callable[[str, bool], tuple[_Phrase, ...]] = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        openers = [_openers(p.slots) for p in self.anywhere]
+
+        def starting(word: str, capital: bool) -> tuple[_Phrase, ...]:
+            return tuple(
+                phrase
+                for phrase, slots in zip(self.anywhere, openers, strict=True)
+                if slots is None or any(s.takes(word, capital) for s in slots)
+            )
+
+        object.__setattr__(self, "starting", lru_cache(maxsize=8192)(starting))
 
     @classmethod
     def compile(cls, phrases: Mapping[str, Iterable[str]]) -> PhraseBook:
@@ -297,8 +349,14 @@ class PhraseBook:
     def find(self, tokens: Sequence[Token]) -> list[Match]:
         found: list[Match] = []
         reached: dict[str, int] = {}  # per key, the last word already inside a match
+        present = frozenset(t.text for t in tokens)
+        tried: dict[tuple[str, bool], tuple[_Phrase, ...]] = {}  # per word: what can start there
         for i, token in enumerate(tokens):
-            for phrase in (*self.by_word.get(token.text, ()), *self.anywhere):
+            word = (token.text, token.capital)
+            if word not in tried:
+                starting = (*self.by_word.get(token.text, ()), *self.starting(*word))
+                tried[word] = tuple(p for p in starting if p.possible(present))
+            for phrase in tried[word]:
                 end = phrase.match_at(tokens, i)
                 if end is None or end - 1 <= reached.get(phrase.key, -1):
                     continue  # "still stuck" found at "still": not again at "stuck"

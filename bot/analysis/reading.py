@@ -23,6 +23,7 @@ fewer than two words of substance is content-free.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -107,14 +108,23 @@ def content_words(tokens: Sequence[Token], book: CueBook | None = None) -> list[
     ]
 
 
-def _sentence_of(tokens: Sequence[Token], index: int) -> tuple[int, int]:
-    start = index
-    while start > 0 and tokens[start - 1].text not in SENTENCE_ENDS:
-        start -= 1
-    end = index
-    while end < len(tokens) and tokens[end].text not in SENTENCE_ENDS:
-        end += 1
-    return start, end
+class _Sentences:
+    """Where the sentence of each word starts and ends, found in one pass over the words (a
+    scan per match took a square of the text's length on one long sentence of cues)."""
+
+    def __init__(self, tokens: Sequence[Token]) -> None:
+        ends = [t.text in SENTENCE_ENDS for t in tokens]
+        self.starts = [0] * len(tokens)
+        for i in range(1, len(tokens)):
+            self.starts[i] = i if ends[i - 1] else self.starts[i - 1]
+        self.ends = [len(tokens)] * (len(tokens) + 1)
+        for i in range(len(tokens) - 1, -1, -1):
+            self.ends[i] = i if ends[i] else self.ends[i + 1]
+
+    def of(self, index: int) -> tuple[int, int]:
+        """The sentence of word ``index``: its first word, and the index of its end mark (or
+        of the end of the text)."""
+        return self.starts[index], self.ends[index]
 
 
 def _failure(
@@ -138,6 +148,12 @@ def _failure(
     ]
     resolved = ""
     standing: list[Match] = []
+    # For each match, the first word of the last setback after it (-1: none), one pass back.
+    latest = [-1] * len(found)
+    for index in range(len(found) - 2, -1, -1):
+        after = found[index + 1]
+        setback = cues.cue(after.key).scope == "setback"
+        latest[index] = max(latest[index + 1], after.first if setback else -1)
     for index, match in enumerate(found):
         cue = cues.cue(match.key)
         if cue.scope == "setback":
@@ -149,11 +165,8 @@ def _failure(
                 >= match.first - f.last - 1
                 for f in fixes
             )
-            later = [m for m in found[index + 1 :] if cues.cue(m.key).scope == "setback"]
             fixed_after = any(
-                f.first > match.last
-                and f.key in cue.resolved_by
-                and not any(m.first > f.last for m in later)
+                f.first > match.last and f.key in cue.resolved_by and latest[index] <= f.last
                 for f in fixes
             )
             if fixed_before or fixed_after:
@@ -181,9 +194,10 @@ def _imitation(text: str, tokens: Sequence[Token], book: CueBook) -> Hit | None:
     whole = next((m for m in found if cues.cue(m.key).part is None), None)
     if whole is not None:
         return Hit("role_model_mimicry", whole.key, _phrase(text, whole))
+    sentences = _Sentences(tokens)
     for who in (m for m in found if cues.cue(m.key).part == "authority"):
-        start, end = _sentence_of(tokens, who.first)
-        end = _sentence_of(tokens, min(end + 1, len(tokens) - 1))[1]  # and the next sentence
+        start, end = sentences.of(who.first)
+        end = sentences.of(min(end + 1, len(tokens) - 1))[1]  # and the next sentence
         for why in found:
             part = cues.cue(why.key).part
             if start <= why.first < end and (
@@ -207,24 +221,33 @@ def _idea(
     # Hedges do not set a trend aside: "hoping for a quick paper" is the reason itself.
     found = [m for m in cues.find(tokens) if not _negated(tokens, m, book, hedged=False)]
 
+    sentences = _Sentences(tokens)
+    own_firsts = sorted(m.first for m in own)
+
     def part(name: str) -> list[Match]:
         return [m for m in found if cues.cue(m.key).part == name]
+
+    def own_between(start: int, end: int) -> bool:
+        """Whether a reason of the member's own starts at a word in ``start``..``end - 1``."""
+        at = bisect_left(own_firsts, start)
+        return at < len(own_firsts) and own_firsts[at] < end
 
     def mine(match: Match) -> bool:
         """A reason of the member's own, or a measured change, in the sentence of ``match``
         or the next ("so I tried it on our notes. Strict F1 0.874, +3 points")."""
-        start, end = _sentence_of(tokens, match.first)
-        end = _sentence_of(tokens, min(end + 1, len(tokens) - 1))[1]
-        return any(start <= m.first < end for m in own)
+        start, end = sentences.of(match.first)
+        end = sentences.of(min(end + 1, len(tokens) - 1))[1]
+        return own_between(start, end)
 
     triggers, detours = part("trigger"), part("detour")
     sources = [m for m in triggers or part("event") if not mine(m)]
     if sources and any(not mine(d) for d in detours):
         hit = _together(text, sources[0], next(d for d in detours if not mine(d)))
         strong = Hit("idea_driven", hit.key, hit.phrase)
+    consequences = part("consequence")
     for trigger in triggers:  # "the whole field is on X, so I started one too"
-        _, end = _sentence_of(tokens, trigger.first)
-        then = [m for m in part("consequence") if trigger.last < m.first < end]
+        _, end = sentences.of(trigger.first)
+        then = [m for m in consequences if trigger.last < m.first < end]
         if then and not mine(trigger) and strong is None:
             hit = _together(text, trigger, then[0])
             strong = Hit("idea_driven", hit.key, hit.phrase)
@@ -235,8 +258,8 @@ def _idea(
         if cues.cue(match.key).strength == "weak":
             weak = weak or hit
             continue
-        sentence = _sentence_of(tokens, match.first)
-        set_aside = any(sentence[0] <= m.first <= sentence[1] for m in own)
+        sentence = sentences.of(match.first)
+        set_aside = own_between(sentence[0], sentence[1] + 1)
         if set_aside:
             weak = weak or hit
         else:
@@ -244,9 +267,9 @@ def _idea(
     return strong, weak
 
 
-def _follows(tokens: Sequence[Token], match: Match, ends: set[int]) -> bool:
+def _follows(sentences: _Sentences, match: Match, ends: set[int]) -> bool:
     """Whether ``match`` is in the sentence right after one ending at an index in ``ends``."""
-    start, _ = _sentence_of(tokens, match.first)
+    start, _ = sentences.of(match.first)
     return start - 1 in ends
 
 
@@ -262,16 +285,15 @@ def _away(text: str, tokens: Sequence[Token], book: CueBook) -> Hit | None:
     if not found:
         return None
     # "... conference all week. Talked to people, but nothing actually done."
-    sentences = {_sentence_of(tokens, m.first)[1] for m in found}
-    if any(
-        _sentence_of(tokens, i.first)[1] in sentences or _follows(tokens, i, sentences)
-        for i in idle
-    ):
+    bounds = _Sentences(tokens)
+    sentences = {bounds.of(m.first)[1] for m in found}
+    if any(bounds.of(i.first)[1] in sentences or _follows(bounds, i, sentences) for i in idle):
         return Hit("away", found[0].key, _phrase(text, found[0]))
     # Clauses with an away cue say why; what the other clauses say is the week's work.
     other: list[Token] = []
     clause: list[Token] = []
     clause_has_cue = False
+    covered = {index for m in found for index in range(m.first, m.last + 1)}
     for index, token in enumerate([*tokens, Token(".", len(text), len(text))]):
         if token.text in CLAUSE_ENDS or token.text in book.words.clause_words:
             if not clause_has_cue:
@@ -279,7 +301,7 @@ def _away(text: str, tokens: Sequence[Token], book: CueBook) -> Hit | None:
             clause, clause_has_cue = [], False
             continue
         clause.append(token)
-        clause_has_cue = clause_has_cue or any(m.first <= index <= m.last for m in found)
+        clause_has_cue = clause_has_cue or index in covered
     if len(content_words(other, book)) > AWAY_CONTENT_WORDS:
         return None
     return Hit("away", found[0].key, _phrase(text, found[0]))
