@@ -96,6 +96,7 @@ class Dispatcher:
         if tenant.platform != translate.PLATFORM:
             return
         self.pending.forget(user_id)
+        self.routes.forget_member(user_id, tenant.external_id)
         self.services.told_dm_refused.pop(user_id, None)
         key = (tenant.external_id, user_id)
         self._known.pop(key, None)

@@ -57,6 +57,11 @@ class DmRoutes:
         for user_id in [u for u, g in self._last.items() if g == guild_id]:
             del self._last[user_id]
 
+    def forget_member(self, user_id: str, guild_id: str) -> None:
+        """The member asked this guild's coach to forget them: their DMs stop going there."""
+        if self._last.get(user_id) == guild_id:
+            del self._last[user_id]
+
     async def is_member(self, user_id: str, guild_id: str) -> bool:
         """Whether ``user_id`` used the coach in ``guild_id`` (the coach keeps a member there).
 

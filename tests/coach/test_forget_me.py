@@ -185,6 +185,7 @@ async def test_forget_me_reaches_what_the_slack_and_discord_adapters_keep(
                 )
                 pending.opened(user, work_form())
                 discord.dispatcher.services.told_dm_refused[user] = None
+                discord.routes.remember(user, "80")
 
             for actor in (Actor(TenantRef("slack", "T1"), "U1"), Actor(guild, "42")):
                 await coach.handle(ButtonPressed(actor, Place.dm(), Action.FORGET_CONFIRM, ""))
@@ -196,6 +197,7 @@ async def test_forget_me_reaches_what_the_slack_and_discord_adapters_keep(
             assert pending.form("42", "work", "") is None
             assert pending.form("43", "work", "") is not None
             assert list(discord.dispatcher.services.told_dm_refused) == ["43"]
+            assert list(discord.routes._last) == ["43"]  # DMs from 42 go to no server now
         finally:
             await discord.client.close()
 
