@@ -22,10 +22,10 @@ import re
 
 __all__ = ["escape_markdown"]
 
-# Escaped wherever they stand.
-_MARKS = frozenset("_\\~|*`")
-# Where the pass must look: a mark, a masked link's "[", a link's start, a line's end.
-_LOOK = re.compile(r"[_\\~|*`\[<\n]|https?://|steam://")
+# Escaped wherever they stand outside links, a whole stretch of text at a time.
+_MARKS = str.maketrans({mark: "\\" + mark for mark in "_\\~|*`"})
+# Where the pass must look: a masked link's "[", a link's start, a line's end.
+_LOOK = re.compile(r"[\[<\n]|https?://|steam://")
 # A bare link runs to the first space or "<", less the punctuation that usually ends a sentence.
 _LINK_RUN = re.compile(r"[^\s<]*")
 _LINK_TAIL = ".,:;\"']"
@@ -63,12 +63,12 @@ class _Escaper:
             look = _LOOK.search(text, pos)
             stop = look.start() if look else n
             if stop > pos:
-                out.append(text[pos:stop])
+                out.append(text[pos:stop].translate(_MARKS))
                 pos = stop
                 continue
             char = text[pos]
-            if char in _MARKS or (char == "[" and pos in self.openers):
-                out.append("\\" + char)
+            if char == "[" and pos in self.openers:
+                out.append("\\[")
             elif char in "<hs" and (end := self.link_end(pos)) > pos:
                 out.append(text[pos:end])
                 pos = end
