@@ -14,7 +14,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event, text
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection, ExceptionContext, make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
@@ -91,7 +91,24 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         "command_timeout": COMMAND_TIMEOUT,
         **kwargs.get("connect_args", {}),
     }
-    return create_async_engine(url, **kwargs)
+    engine = create_async_engine(url, **kwargs)
+    event.listen(engine.sync_engine, "handle_error", _without_row_details)
+    return engine
+
+
+HIDDEN_DETAIL = "(hidden: it may quote a member's words)"
+
+
+def _without_row_details(context: ExceptionContext) -> None:
+    """PostgreSQL puts the failing row, or a conflicting key, in an error's DETAIL, and asyncpg
+    prints it with the error: a member's words would reach the log with its traceback."""
+    seen: set[int] = set()
+    found: BaseException | None = context.original_exception
+    while found is not None and id(found) not in seen:
+        seen.add(id(found))
+        if getattr(found, "detail", None) and type(found).__module__.startswith("asyncpg"):
+            found.detail = HIDDEN_DETAIL  # type: ignore[attr-defined]
+        found = found.__cause__ or found.__context__
 
 
 def _sqlite_file(database: str | None) -> Path | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import stat
+import traceback
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -156,3 +157,17 @@ async def test_an_export_from_the_console_is_private(
     saved = sorted(exports.iterdir())
     assert [p.suffix for p in saved] == [".json", ".md"]
     assert {mode(p) for p in saved} == {0o600} and mode(exports) == 0o700
+
+
+async def test_a_failing_insert_shows_no_member_words_in_its_traceback(db: Database) -> None:
+    """On every backend, the whole traceback as a log would print it (PostgreSQL keeps the
+    failing row in a detail of its error: it stays out of the text)."""
+    with pytest.raises(IntegrityError) as failed:
+        async with db.session() as session:
+            await session.execute(
+                insert(NotebookEntry).values(
+                    tenant_id=1, member_id=1, kind="entry", text=MARKER, created_at=None
+                )
+            )
+    printed = "".join(traceback.format_exception(failed.value))
+    assert "notebook_entries" in printed and "zebra-quartz" not in printed
