@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from bot.analysis import rules
+from bot.analysis import phrases, rules
 from bot.analysis.evidence import Evidence, Feedback
 from bot.analysis.signals import ALIGNED_THRESHOLD, SIGNAL_NAMES, Signals
 
@@ -36,6 +36,7 @@ __all__ = [
     "analyze",
     "analyze_evidence",
     "configure",
+    "forget_texts",
     "rules_analyze",
     "rules_analyze_evidence",
     "semantic_analyzer",
@@ -107,6 +108,14 @@ def _load(model_file: Path | None) -> SemanticAnalyzer:
     analyzer.analyze("warm up; load", "warm up")  # the first inference allocates its buffers
     log.info("embedded analysis model loaded from %s", embedder.model_file)
     return analyzer
+
+
+def forget_texts() -> None:
+    """Forget every text the analysis remembers to read faster (the words of recent check-ins,
+    and their vectors when the model is loaded): a member's words leave memory on forget me."""
+    phrases.cached_tokens.cache_clear()
+    if _state.analyzer is not None:
+        _state.analyzer.embedder.forget_texts()
 
 
 def warm_up() -> ModelStatus:

@@ -131,6 +131,13 @@ class Embedder:
             rows = [self._sentences[t] for t in texts]
         return np.vstack(rows) if rows else np.zeros((0, DIMENSIONS), np.float32)
 
+    def forget_texts(self) -> None:
+        """Drop every remembered text and its vector (a member asked to be forgotten: their
+        sentences must not stay in memory either)."""
+        with self._lock:
+            self._sentences.clear()
+        self._cached.cache_clear()
+
     def embed_one(self, text: str) -> Vector:
         """One text's vector; the last ``CACHE_SIZE`` distinct texts are remembered."""
         return self._cached(text)

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from sqlalchemy import delete
 
-from bot import metrics
+from bot import analysis, metrics
 from bot.coach import checkins, dm, forms, goals, member, notebook, portfolio, reflection, team
 from bot.coach.advice import feedback
 from bot.coach.forgetting import Forgetting
@@ -88,6 +88,7 @@ class Coach:
         )
         # What keeps a member's words outside the database (adapters add theirs at start).
         self.forgetting = Forgetting()
+        self.forgetting.add(lambda _tenant, _user: analysis.forget_texts())
         if follow_ups is not None:
             self.forgetting.add(follow_ups.forget)
 

@@ -19,6 +19,8 @@ from adapters.discord.app import DiscordApp
 from adapters.discord.pending import Reopen, Retry
 from adapters.slack.app import build as build_slack
 from adapters.slack.directory import Profile
+from bot import analysis
+from bot.analysis.phrases import cached_tokens
 from bot.coach import Coach
 from bot.coach.forms import work_form
 from bot.events import Action, Actor, ButtonPressed, CommandInvoked, Place, TenantRef
@@ -137,6 +139,10 @@ async def test_forget_me_leaves_nothing_of_the_member_and_keeps_the_others(
     asked = await say(zelda, "/coach forget me")
     assert "(1) Delete everything" in asked
     said = await say(zelda, "1")
+    remembered = analysis.semantic_analyzer()  # the model that read both check-ins
+    assert remembered is not None
+    assert not [t for t in remembered.embedder._sentences if "quokka" in t.lower()]
+    assert cached_tokens.cache_info().currsize == 0  # the rules' memory of recent texts
 
     assert "everything I kept about you is deleted" in said
     assert await traces(db, "zelda", "quokka") == dict.fromkeys(TABLES, 0)
