@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import grimp
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,3 +58,37 @@ def test_the_check_catches_each_kind_of_import(tmp_path: Path, source: str) -> N
     core.mkdir()
     (core / "sneaky.py").write_text(source + "\n")
     assert offending(core) != []
+
+
+def upward_imports(package: str, lower: str, upper: str) -> list[str]:
+    """The chains by which ``package.lower`` imports ``package.upper``, directly or through
+    other modules, read from the whole package's import graph (imports inside functions too)."""
+    graph = grimp.build_graph(package, cache_dir=None)
+    chains = graph.find_shortest_chains(
+        importer=f"{package}.{lower}", imported=f"{package}.{upper}"
+    )
+    return sorted(" -> ".join(chain) for chain in chains)
+
+
+def test_the_scheduler_imports_nothing_from_the_coach() -> None:
+    # The layers: store, analysis <- llm, schedule <- coach. The coach uses the scheduler
+    # (claims, rhythms); the scheduler never reaches up into the coach, so no cycle.
+    assert upward_imports("bot", "schedule", "coach") == []
+    assert upward_imports("bot", "coach", "schedule") != []  # the graph is read at all
+
+
+def test_the_layer_check_catches_an_import_inside_a_function(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for folder, source in {
+        "layered": "",
+        "layered/coach": "from layered.schedule import due\n",
+        "layered/schedule": "def due() -> None:\n    from layered.coach import summary\n",
+    }.items():
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "__init__.py").write_text(source)
+    (tmp_path / "layered/coach/summary.py").write_text("")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert upward_imports("layered", "schedule", "coach") == [
+        "layered.schedule -> layered.coach.summary"
+    ]

@@ -14,7 +14,6 @@ from bot.coach.advice import nudge_reply
 from bot.coach.goals import fmt
 from bot.coach.member import checking, shared_with_llm
 from bot.coach.nudges import ALWAYS_ASKED, CheckInFacts, candidates
-from bot.coach.summary import team_summary
 from bot.coach.team import team_channel
 from bot.coach.turn import Turn
 from bot.events import (
@@ -35,7 +34,9 @@ from bot.events import (
 )
 from bot.llm.followup import PAST_CHECKINS, CheckInContext, PastCheckIn
 from bot.schedule.calendar import local_period
-from bot.schedule.claims import DIGEST_ITEM, claim
+from bot.schedule.rows import DeliveryRow, claim
+from bot.schedule.summary import team_summary
+from bot.store.deliveries import DeliveryKind
 from bot.store.models import CheckIn, Goal
 from bot.text import unperiod
 
@@ -267,21 +268,16 @@ async def publish(turn: Turn, value: str) -> list[Intent]:
     tenant = turn.scope.tenant
     checkin.published_at = turn.now
     if tenant.team_channel and tenant.digest_day is not None:
-        await claim(
-            turn.scope.session,
-            {
-                "tenant_id": tenant.id,
-                "member_id": turn.member.id,
-                "kind": DIGEST_ITEM,
-                "target": f"checkin:{checkin.id}",
-                "period": local_period(checkin.created_at, tenant.timezone),
-                "due_at": turn.now,
-                "status": "pending",
-                "attempts": 0,
-                "next_attempt_at": turn.now,
-                "detail": {"checkin_id": checkin.id},
-            },
+        item = DeliveryRow(
+            tenant.id,
+            turn.member.id,
+            DeliveryKind.DIGEST_ITEM,
+            f"checkin:{checkin.id}",
+            local_period(checkin.created_at, tenant.timezone),
+            turn.now,
+            detail={"checkin_id": checkin.id},
         )
+        await claim(turn.scope.session, item)
         return [Reply(turn.say("checkin_published_digest"))]
     channel = await team_channel(turn, checkin.channel_id)
     if channel is None:

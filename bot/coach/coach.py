@@ -44,7 +44,7 @@ from bot.llm.followup import CheckInContext, FollowUps
 from bot.llm.judge import Judge
 from bot.ports import Clock, SystemClock
 from bot.prompts import Prompts, load_prompts
-from bot.schedule.claims import reschedule_member, reschedule_team
+from bot.schedule.rhythms import reschedule_member, reschedule_team
 from bot.store import Database, StoreUnavailable
 from bot.store.models import Tenant
 

@@ -7,16 +7,16 @@ gets every field's error at once (``check``). Both read the same rules.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.events import Choice, FieldKind, Form, FormField, plain
+from bot.numbers import number as number
+from bot.numbers import shown as shown
 from bot.prompts import Prompts, load_prompts
 
 # Limits follow the strictest platform: Slack plain-text inputs take at most 3000 characters.
@@ -40,26 +40,6 @@ def command_draft(name: str) -> str:
     return f"/{name}" if name in COMMANDS else "/other"
 
 
-def number(text: str) -> float | None:
-    """Parse a metric value; ``None`` when it is not a finite number. A percentage is read as a
-    fraction. ``number("0.5") == 0.5``, ``number("90%") == 0.9``."""
-    text = text.strip()
-    percent = text.endswith("%")
-    digits = text[:-1].rstrip() if percent else text
-    try:
-        value = float(digits)  # "1,5" is refused, not guessed: is it 1.5 or 15?
-    except ValueError:
-        return None
-    if not math.isfinite(value):
-        return None
-    if percent:  # through Decimal: 90 / 100 is 0.9, where 90 * 0.01 is 0.9000000000000001
-        try:
-            return float(Decimal(digits) / 100)
-        except InvalidOperation:
-            return None
-    return value
-
-
 def typed(text: str) -> str:
     """A number as the member typed it, for showing back: ``typed(" 0.50 ") == "0.50"``; a
     percentage says what it was read as: ``typed("90%") == "90%, read as 0.9"``."""
@@ -70,15 +50,6 @@ def typed(text: str) -> str:
     return f"{text}, read as {shown(value)}"
 
 
-def decimals(value: float) -> int:
-    """Digits after the point in the shortest exact form of ``value``: ``decimals(0.25) == 2``."""
-    text = repr(float(value))
-    if "e" in text or "n" in text:  # 1e-05, inf, nan
-        return 0
-    fraction = text.partition(".")[2]
-    return 0 if fraction == "0" else len(fraction)
-
-
 def kept(text: str) -> str | None:
     """What is kept of a typed number to show it later: a plain decimal as the member typed it
     (``kept(" 0.50 ") == "0.50"``); ``None`` for any other way of writing it (``90%``, ``1e-5``,
@@ -86,20 +57,6 @@ def kept(text: str) -> str | None:
     read as, so that a goal's numbers side by side are on one scale."""
     text = text.strip()
     return text if PLAIN.fullmatch(text) and len(text) <= TYPED else None
-
-
-def shown(value: float | None, typed: str | None = None) -> str:
-    """A stored number as the member typed it, when that was kept (``kept``):
-    ``shown(0.5, "0.50") == "0.50"``; else exactly and briefly: ``shown(0.5) == "0.5"``,
-    ``shown(3.0) == "3"``, ``shown(152375.5) == "152375.5"`` (never rounded to six digits),
-    ``shown(None) == "–"``."""
-    if value is None:
-        return "–"
-    if typed and number(typed) == value:  # a text that no longer matches its value is not shown
-        return typed
-    if "e" in repr(float(value)):
-        return f"{value:g}"
-    return f"{value:.{decimals(value)}f}"
 
 
 @dataclass(frozen=True)

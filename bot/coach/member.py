@@ -18,7 +18,7 @@ from bot.events import (
     OpenForm,
     Reply,
 )
-from bot.schedule.claims import reschedule_member
+from bot.schedule.rhythms import reschedule_member
 from bot.store.models import CheckIn, Member
 
 USAGE = (

@@ -23,7 +23,7 @@ from bot.events import (
     OpenForm,
     Reply,
 )
-from bot.schedule.claims import reschedule_member, reschedule_team
+from bot.schedule.rhythms import reschedule_member, reschedule_team
 from bot.store.models import Member
 
 USAGE = "/coach team [show | channel | rhythm | digest | admin add @member | admin remove @member]"

@@ -8,54 +8,31 @@ than the grace window is recorded as missed, never sent late.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, exists, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.schedule import history
-from bot.schedule.calendar import Rhythm, answered_from, local_period, next_due
+from bot.schedule.calendar import answered_from, local_period, next_due
+from bot.schedule.rhythms import member_rhythm, team_rhythm
+from bot.schedule.rows import DeliveryRow, claim, claim_many
 from bot.schedule.writes import writing
 from bot.store import Database
+from bot.store.deliveries import DeliveryKind as Kind
+from bot.store.deliveries import DeliveryStatus as Status
 from bot.store.models import CheckIn, Delivery, Member, Tenant
 
 BATCH = 300  # rows per transaction; the loop yields between batches so nothing stalls
 EARLY = timedelta(days=1)  # a check-in from the (local) day before answers the period's prompt
 REMINDER_HORIZON = timedelta(days=7)
 
-CHECKIN, REMINDER, DIGEST, DIGEST_ITEM, CHANNEL_NUDGE, TAG, PAUSE = (
-    "checkin",
-    "reminder",
-    "digest",
-    "digest_item",
-    "channel_nudge",
-    "tag",
-    "pause",  # one note after SILENT_WEEKS unanswered prompts: the prompts stop until they're back
-)
-SILENT_WEEKS = 3
+SILENT_WEEKS = 3  # unanswered prompts in a row before one pause note, then none
 SILENT_LOOKBACK = timedelta(weeks=SILENT_WEEKS + 5)  # how far back the unanswered prompts are read
-
-
-class Scheduled(Protocol):
-    """What a member's weekly rhythm is computed from: a ``Member``, or a row of its columns."""
-
-    @property
-    def timezone(self) -> str: ...
-    @property
-    def checkin_day(self) -> int: ...
-    @property
-    def checkin_time(self) -> str: ...
-    @property
-    def mute_until(self) -> date | None: ...
-    @property
-    def own_schedule(self) -> bool: ...
-    @property
-    def weekly_dm(self) -> bool | None: ...
 
 
 @dataclass(frozen=True)
@@ -95,97 +72,6 @@ DUE_COLUMNS = (
 MEMBERS = cast(Table, Member.__table__)
 
 
-def weekly_on(member: Scheduled, platform: str) -> bool:
-    """Weekly DMs are on by default, except on Discord, whose rules make them opt-in."""
-    return member.weekly_dm if member.weekly_dm is not None else platform != "discord"
-
-
-def _days(text: str) -> frozenset[int]:
-    return frozenset(int(d) for d in text.split(",") if d.strip().isdigit())
-
-
-def _holidays(tenant: Tenant) -> frozenset[date]:
-    return frozenset(date.fromisoformat(d) for d in tenant.holidays or [])
-
-
-def member_rhythm(member: Scheduled, tenant: Tenant) -> Rhythm | None:
-    """When the member's weekly prompt falls, or ``None`` when they get none."""
-    if not weekly_on(member, tenant.platform):
-        return None
-    day, at = (
-        (member.checkin_day, member.checkin_time)
-        if member.own_schedule
-        else (tenant.checkin_day, tenant.checkin_time)
-    )
-    return Rhythm(
-        member.timezone, day, at, _days(tenant.work_days), _holidays(tenant), member.mute_until
-    )
-
-
-def team_rhythm(tenant: Tenant, day: int, at: str) -> Rhythm:
-    """The team's own appointments (digest, channel nudges): every day counts, holidays too."""
-    return Rhythm(tenant.timezone, day, at, frozenset(range(7)), _holidays(tenant))
-
-
-def reschedule_member(member: Member, tenant: Tenant, now: datetime) -> None:
-    rhythm = member_rhythm(member, tenant)
-    found = next_due(rhythm, now) if rhythm is not None else None
-    member.next_checkin_at = found[0] if found else None
-
-
-def reschedule_team(tenant: Tenant, now: datetime) -> None:
-    digest = (
-        next_due(team_rhythm(tenant, tenant.digest_day, tenant.digest_time), now)
-        if tenant.digest_day is not None
-        else None
-    )
-    tenant.next_digest_at = digest[0] if digest else None
-    nudge = (
-        next_due(team_rhythm(tenant, tenant.checkin_day, tenant.checkin_time), now)
-        if tenant.nudge_every_weeks > 0
-        else None
-    )
-    tenant.next_nudge_at = nudge[0] if nudge else None
-
-
-async def claim(session: AsyncSession, values: dict[str, Any]) -> bool:
-    """Insert a delivery unless its (tenant, target, kind, period) exists; ``True`` if new."""
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(Delivery)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["tenant_id", "target", "kind", "period"])
-    )
-    result = await session.execute(statement)
-    return bool(getattr(result, "rowcount", 0))
-
-
-def _key(row: Mapping[str, Any]) -> tuple[int, str, str, str]:
-    return (row["tenant_id"], row["target"], row["kind"], row["period"])
-
-
-async def claim_many(
-    session: AsyncSession, rows: Sequence[Mapping[str, Any]]
-) -> set[tuple[int, str, str, str]]:
-    """Insert deliveries in one statement, skipping any whose (tenant, target, kind, period)
-    exists; return the keys of those inserted."""
-    if not rows:
-        return set()
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = cast(Table, Delivery.__table__)
-    # One cached statement, executed for many rows (SQLAlchemy packs them into multi-row
-    # inserts): no statement built and compiled per batch.
-    statement = (
-        insert(table)
-        .on_conflict_do_nothing(index_elements=["tenant_id", "target", "kind", "period"])
-        .returning(table.c.tenant_id, table.c.target, table.c.kind, table.c.period)
-    )
-    result = await session.execute(statement, list(rows))
-    return {(t, target, kind, period) for t, target, kind, period in result.all()}
-
-
 async def _recent_prompts(
     session: AsyncSession, member_ids: list[int], now: datetime
 ) -> dict[int, list[tuple[str, str, datetime]]]:
@@ -198,7 +84,7 @@ async def _recent_prompts(
         select(Delivery.member_id, Delivery.kind, Delivery.status, Delivery.due_at)
         .where(
             Delivery.member_id.in_(member_ids),
-            Delivery.kind.in_((CHECKIN, PAUSE)),
+            Delivery.kind.in_((Kind.CHECKIN, Kind.PAUSE)),
             Delivery.due_at >= now - SILENT_LOOKBACK,
         )
         .order_by(Delivery.due_at.desc(), Delivery.id.desc())
@@ -220,7 +106,7 @@ def silent_weeks(earlier: Sequence[tuple[str, str, datetime]], heard: datetime |
     """
     count = 0
     for kind, status, due in earlier:
-        if kind != CHECKIN or status != "sent" or (heard is not None and heard >= due):
+        if kind != Kind.CHECKIN or status != Status.SENT or (heard is not None and heard >= due):
             break
         count += 1
     return count
@@ -253,8 +139,8 @@ class Ticker:
         await self._team(now, report)
         return report
 
-    def _status(self, due: datetime, now: datetime) -> str:
-        return "pending" if now - due <= self.grace else "missed"
+    def _status(self, due: datetime, now: datetime) -> Status:
+        return Status.PENDING if now - due <= self.grace else Status.MISSED
 
     async def _prompts(self, now: datetime, report: TickReport) -> bool:
         """Claim one batch of due weekly prompts; ``True`` when there may be more.
@@ -311,53 +197,52 @@ class Ticker:
                 ).all()
             }
             earlier = await _recent_prompts(session, [m.id for m in rows], now)
-            claims = []
+            claims: list[DeliveryRow] = []
             pausing: set[int] = set()
             for member in rows:
                 due_at = member.next_checkin_at
                 status = self._status(due_at, now)
                 last = last_checkin.get(member.id)
                 early = last is not None and last >= answered_from(due_at, member.timezone)
-                if status == "pending" and early:
-                    status = "answered"  # checked in that week, or the day before: answered
+                if status == Status.PENDING and early:
+                    status = Status.ANSWERED  # checked in that week, or the day before: answered
                 heard = max((t for t in (last, member.last_seen_at) if t), default=None)
                 silent = silent_weeks(earlier.get(member.id, []), heard)
                 if silent >= SILENT_WEEKS:
                     pausing.add(member.id)  # a note instead of a prompt, then none
                 claims.append(
-                    {
-                        "tenant_id": member.tenant_id,
-                        "member_id": member.id,
-                        "kind": PAUSE if member.id in pausing else CHECKIN,
-                        "target": member.user_id,
-                        "period": local_period(due_at, member.timezone),
-                        "due_at": due_at,
-                        "status": status,
-                        "attempts": 0,
-                        "next_attempt_at": due_at,
-                        "detail": {"silent": silent} if silent else {},  # picks the wording
-                    }
+                    DeliveryRow(
+                        member.tenant_id,
+                        member.id,
+                        Kind.PAUSE if member.id in pausing else Kind.CHECKIN,
+                        member.user_id,
+                        local_period(due_at, member.timezone),
+                        due_at,
+                        status,
+                        {"silent": silent} if silent else {},  # picks the wording
+                    )
                 )
             new = await claim_many(session, claims)
-            fresh = []
+            fresh: list[tuple[Due, DeliveryRow]] = []
             for member, row in zip(rows, claims, strict=True):
-                if _key(row) not in new:
+                if row.key not in new:
                     continue  # claimed before (a restart, another replica): nothing more
-                if row["kind"] == PAUSE:
+                missed = row.status == Status.MISSED
+                if row.kind == Kind.PAUSE:
                     report.paused += 1
-                    report.missed_kinds[PAUSE] += row["status"] == "missed"
+                    report.missed_kinds[Kind.PAUSE] += missed
                     continue
-                report.claimed += row["status"] == "pending"
-                report.missed += row["status"] == "missed"
-                report.missed_kinds[CHECKIN] += row["status"] == "missed"
-                report.answered_early += row["status"] == "answered"
-                if row["status"] != "missed":
+                report.claimed += row.status == Status.PENDING
+                report.missed += missed
+                report.missed_kinds[Kind.CHECKIN] += missed
+                report.answered_early += row.status == Status.ANSWERED
+                if not missed:
                     fresh.append((member, row))
             called = await history.called_for(session, [m for m, _ in fresh], now)
             await claim_many(
                 session,
                 [
-                    {**row, "kind": item.kind, "status": "pending", "detail": item.detail}
+                    row.but(kind=item.kind, status=Status.PENDING, detail=item.detail)
                     for member, row in fresh
                     for item in called.get(member.id, [])
                 ],
@@ -396,18 +281,16 @@ class Ticker:
                 await claim_many(
                     session,
                     [
-                        {
-                            "tenant_id": tenant_id,
-                            "member_id": None,
-                            "kind": TAG,
-                            "target": channel,
-                            "period": period,
-                            "due_at": at,
-                            "status": self._status(at, now),
-                            "attempts": 0,
-                            "next_attempt_at": at,
-                            "detail": {"users": sorted(users)},
-                        }
+                        DeliveryRow(
+                            tenant_id,
+                            None,
+                            Kind.TAG,
+                            channel,
+                            period,
+                            at,
+                            self._status(at, now),
+                            {"users": sorted(users)},
+                        )
                         for (tenant_id, period), (_, channel, at, users) in tags.items()
                     ],
                 )
@@ -437,8 +320,8 @@ class Ticker:
                     )
                     .join(Tenant, Tenant.id == Delivery.tenant_id)
                     .where(
-                        Delivery.kind == CHECKIN,
-                        Delivery.status == "sent",
+                        Delivery.kind == Kind.CHECKIN,
+                        Delivery.status == Status.SENT,
                         Delivery.sent_at >= now - REMINDER_HORIZON,
                         Delivery.sent_at <= now - timedelta(hours=hours),
                         Tenant.reminders.is_(True),
@@ -452,7 +335,7 @@ class Ticker:
                         ~exists().where(
                             reminder.tenant_id == Delivery.tenant_id,
                             reminder.target == Delivery.target,
-                            reminder.kind == REMINDER,
+                            reminder.kind == Kind.REMINDER,
                             reminder.period == Delivery.period,
                         ),
                     )
@@ -460,35 +343,33 @@ class Ticker:
                     .limit(BATCH)
                 )
             ).all()
-            claims: list[dict[str, Any]] = []
+            claims: list[DeliveryRow] = []
             for tenant_id, member_id, target, period, sent_at, detail, _, _ in rows:
                 assert sent_at is not None
                 at = sent_at + timedelta(hours=hours)
                 silent = (detail or {}).get("silent")
                 claims.append(
-                    {
-                        "tenant_id": tenant_id,
-                        "member_id": member_id,
-                        "kind": REMINDER,
-                        "target": target,
-                        "period": period,
-                        "due_at": at,
-                        "status": self._status(at, now),
-                        "attempts": 0,
-                        "next_attempt_at": at,
-                        "detail": {"silent": silent} if silent else {},  # as its prompt's
-                    }
+                    DeliveryRow(
+                        tenant_id,
+                        member_id,
+                        Kind.REMINDER,
+                        target,
+                        period,
+                        at,
+                        self._status(at, now),
+                        {"silent": silent} if silent else {},  # as its prompt's
+                    )
                 )
             new = await claim_many(session, claims)
             report.reminders += len(new)
-            report.missed_kinds[REMINDER] += sum(
-                row["status"] == "missed" and _key(row) in new for row in claims
+            report.missed_kinds[Kind.REMINDER] += sum(
+                row.status == Status.MISSED and row.key in new for row in claims
             )
             for (*_, tag, channel), row in zip(rows, claims, strict=True):
-                if tag and channel and _key(row) in new:
-                    key = (row["tenant_id"], row["period"])
-                    _, _, _, users = tags.setdefault(key, (key[0], channel, row["due_at"], []))
-                    users.append(row["target"])
+                if tag and channel and row.key in new:
+                    key = (row.tenant_id, row.period)
+                    _, _, _, users = tags.setdefault(key, (key[0], channel, row.due_at, []))
+                    users.append(row.target)
             return len(rows) == BATCH
 
     async def _team(self, now: datetime, report: TickReport) -> None:
@@ -509,10 +390,10 @@ class Ticker:
                 if tenant.next_digest_at is not None and tenant.next_digest_at <= now:
                     due = tenant.next_digest_at
                     if tenant.team_channel:
-                        row = self._team_row(tenant, DIGEST, due, now, {})
+                        row = self._team_row(tenant, Kind.DIGEST, due, now)
                         added = await claim(session, row)
                         report.digests += added
-                        report.missed_kinds[DIGEST] += added and row["status"] == "missed"
+                        report.missed_kinds[Kind.DIGEST] += added and row.status == Status.MISSED
                     assert tenant.digest_day is not None
                     following = next_due(
                         team_rhythm(tenant, tenant.digest_day, tenant.digest_time), due
@@ -521,29 +402,19 @@ class Ticker:
                 if tenant.next_nudge_at is not None and tenant.next_nudge_at <= now:
                     due = tenant.next_nudge_at
                     if tenant.team_channel:
-                        row = self._team_row(tenant, CHANNEL_NUDGE, due, now, {})
+                        row = self._team_row(tenant, Kind.CHANNEL_NUDGE, due, now)
                         added = await claim(session, row)
                         report.channel_nudges += added
-                        report.missed_kinds[CHANNEL_NUDGE] += added and row["status"] == "missed"
+                        missed = added and row.status == Status.MISSED
+                        report.missed_kinds[Kind.CHANNEL_NUDGE] += missed
                     rhythm = team_rhythm(tenant, tenant.checkin_day, tenant.checkin_time)
                     following = next_due(
                         rhythm, due + timedelta(weeks=tenant.nudge_every_weeks - 1)
                     )
                     tenant.next_nudge_at = following[0] if following else None
 
-    def _team_row(
-        self, tenant: Tenant, kind: str, due: datetime, now: datetime, detail: dict[str, Any]
-    ) -> dict[str, Any]:
+    def _team_row(self, tenant: Tenant, kind: Kind, due: datetime, now: datetime) -> DeliveryRow:
         assert tenant.team_channel is not None
-        return {
-            "tenant_id": tenant.id,
-            "member_id": None,
-            "kind": kind,
-            "target": tenant.team_channel,
-            "period": local_period(due, tenant.timezone),
-            "due_at": due,
-            "status": self._status(due, now),
-            "attempts": 0,
-            "next_attempt_at": due,
-            "detail": detail,
-        }
+        period = local_period(due, tenant.timezone)
+        status = self._status(due, now)
+        return DeliveryRow(tenant.id, None, kind, tenant.team_channel, period, due, status)

@@ -12,10 +12,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.coach.summary import Shared, digest, team_summary
 from bot.events import Action, Button, Content, Mention, Segment, UserText
 from bot.prompts import PromptError, Prompts, _read_yaml, placeholders, render
-from bot.schedule.claims import CHANNEL_NUDGE, CHECKIN, DIGEST, DIGEST_ITEM, PAUSE, REMINDER
+from bot.schedule.summary import Shared, digest, team_summary
+from bot.store.deliveries import DeliveryKind as Kind
+from bot.store.deliveries import DeliveryStatus as Status
 from bot.store.models import CheckIn, Delivery, Goal, Member, NudgeRecord, Tenant
 
 NUDGE_QUIET = timedelta(weeks=8)  # a channel prompt does not come back sooner than this
@@ -113,7 +114,7 @@ class Composer:
         prompted = {
             d.member_id
             for d in deliveries
-            if d.kind in (CHECKIN, REMINDER) and d.member_id in known.members
+            if d.kind in (Kind.CHECKIN, Kind.REMINDER) and d.member_id in known.members
         }
         if prompted:
             known.goals = dict.fromkeys(prompted)
@@ -135,25 +136,25 @@ class Composer:
         ``known``: what ``prefetch`` read for a batch this delivery belongs to.
         """
         match delivery.kind:
-            case "checkin" | "reminder" | "pause":
+            case Kind.CHECKIN | Kind.REMINDER | Kind.PAUSE:
                 return await self._prompt(session, delivery, known or Known())
-            case "digest":
+            case Kind.DIGEST:
                 return await self._digest(session, delivery)
-            case "digest_item":
+            case Kind.DIGEST_ITEM:
                 return await self._digest_item(session, delivery)
-            case "channel_nudge":
+            case Kind.CHANNEL_NUDGE:
                 return await self._channel_nudge(session, delivery)
-            case "tag":
+            case Kind.TAG:
                 users = [str(u) for u in delivery.detail.get("users", [])]
                 mentions: list[Segment] = []
                 for user in users:
                     mentions += [", " if mentions else " ", Mention(user)]
                 body = (*self.prompts.say("tag_nonresponders"), *mentions)
                 return Message(body, channel=delivery.target)
-            case "notebook_review":
+            case Kind.NOTEBOOK_REVIEW:
                 body = self.prompts.say("notebook_review_prompt")
                 return Message(body, (Button("Draft my review", Action.DRAFT_REVIEW),))
-            case "nudge":
+            case Kind.NUDGE:
                 return await self._goal_nudge(session, delivery)
         raise ValueError(f"unknown delivery kind {delivery.kind!r}")
 
@@ -180,9 +181,9 @@ class Composer:
         name = UserText(member.display_name or member.user_id)
         words = weekly_words()
         silent = int(delivery.detail.get("silent", 0) or 0)
-        if delivery.kind == PAUSE:
+        if delivery.kind == Kind.PAUSE:
             body = render(words.paused, name=name)
-        elif delivery.kind == REMINDER:
+        elif delivery.kind == Kind.REMINDER:
             body = render(worded(words.reminder, silent), name=name)
         elif goal is not None:
             wording = worded(words.prompt_goal, silent)
@@ -244,13 +245,13 @@ class Composer:
             await session.execute(
                 select(Delivery).where(
                     Delivery.tenant_id == delivery.tenant_id,
-                    Delivery.kind == DIGEST,
+                    Delivery.kind == Kind.DIGEST,
                     Delivery.period == delivery.period,
-                    Delivery.status.in_(("sent", "skipped")),
+                    Delivery.status.in_((Status.SENT, Status.SKIPPED)),
                 )
             )
         ).scalar_one_or_none()
-        if parent is None or (parent.status == "sent" and not parent.detail.get("ts")):
+        if parent is None or (parent.status == Status.SENT and not parent.detail.get("ts")):
             return None  # the digest of that period is not out yet: the item waits for it
         checkin = await session.get(CheckIn, int(delivery.detail["checkin_id"]))
         member = await session.get(Member, delivery.member_id) if delivery.member_id else None
@@ -258,7 +259,9 @@ class Composer:
             return None
         goal = await session.get(Goal, checkin.goal_id) if checkin.goal_id else None
         body = team_summary(self.prompts, member, checkin, goal)
-        if parent.status == "skipped":  # no digest that week (nobody had published): on its own
+        if (
+            parent.status == Status.SKIPPED
+        ):  # no digest that week (nobody had published): on its own
             return Message(body, channel=parent.target)
         return Message(body, channel=parent.target, thread=str(parent.detail["ts"]))
 
@@ -270,9 +273,9 @@ class Composer:
                     select(Delivery.detail)
                     .where(
                         Delivery.tenant_id == delivery.tenant_id,
-                        Delivery.kind == CHANNEL_NUDGE,
+                        Delivery.kind == Kind.CHANNEL_NUDGE,
                         Delivery.target == delivery.target,
-                        Delivery.status == "sent",
+                        Delivery.status == Status.SENT,
                     )
                     .order_by(Delivery.due_at.desc(), Delivery.id.desc())
                     .limit(len(catalogue))
@@ -303,7 +306,7 @@ async def published(session: AsyncSession, tenant_id: int, period: str) -> list[
                 Delivery,
                 (Delivery.detail["checkin_id"].as_integer() == CheckIn.id)
                 & (Delivery.tenant_id == tenant_id)
-                & (Delivery.kind == DIGEST_ITEM)
+                & (Delivery.kind == Kind.DIGEST_ITEM)
                 & (Delivery.period == period),
             )
             .join(Member, Member.id == CheckIn.member_id)
@@ -347,4 +350,4 @@ def week_of(period: str) -> str:
     return f"{monday.day} {monday:%B %Y}"
 
 
-__all__ = ["CHECKIN", "Composer", "Message", "channel_nudges", "weekly_words"]
+__all__ = ["Composer", "Message", "channel_nudges", "weekly_words"]

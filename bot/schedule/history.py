@@ -12,12 +12,12 @@ from typing import Protocol
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.store.deliveries import DeliveryKind
 from bot.store.models import CheckIn, Delivery, Goal, Member, MetricPoint, NotebookEntry
 
 REVIEW_EVERY = timedelta(days=14)
 QUIET = timedelta(weeks=3)  # a goal with no new number this long, while work goes on: long bet
 STALL = timedelta(weeks=4)  # values recorded but no new best this long: switch or commit
-NOTEBOOK_REVIEW, NUDGE = "notebook_review", "nudge"
 
 
 class NudgeState(Protocol):
@@ -33,7 +33,7 @@ class NudgeState(Protocol):
 
 @dataclass(frozen=True)
 class Called:
-    kind: str
+    kind: DeliveryKind
     detail: dict[str, object]
 
 
@@ -49,7 +49,7 @@ async def called_for(
     nudges = await goal_nudges(session, members, now)
     found: dict[int, list[Called]] = {}
     for member in members:
-        called = [Called(NOTEBOOK_REVIEW, {})] if member.id in reviews else []
+        called = [Called(DeliveryKind.NOTEBOOK_REVIEW, {})] if member.id in reviews else []
         if member.id in nudges:
             called.append(nudges[member.id])
         if called:
@@ -83,7 +83,7 @@ async def reviews_due(session: AsyncSession, member_ids: Sequence[int], now: dat
                 select(Delivery.member_id)
                 .where(
                     Delivery.member_id.in_(noted),
-                    Delivery.kind == NOTEBOOK_REVIEW,
+                    Delivery.kind == DeliveryKind.NOTEBOOK_REVIEW,
                     Delivery.due_at > now - REVIEW_EVERY + timedelta(days=1),
                 )
                 .distinct()
@@ -154,9 +154,11 @@ async def goal_nudges(
         last = latest.get(goal.id)
         quiet = last is None or last < now - QUIET
         if goal.id in working and quiet and "long-bet" not in previous:
-            found[member.id] = Called(NUDGE, {"nudge": "long-bet", "goal": goal.id})
+            found[member.id] = Called(DeliveryKind.NUDGE, {"nudge": "long-bet", "goal": goal.id})
         elif goal.id in stalled and "switch-or-commit" not in previous:
-            found[member.id] = Called(NUDGE, {"nudge": "switch-or-commit", "goal": goal.id})
+            found[member.id] = Called(
+                DeliveryKind.NUDGE, {"nudge": "switch-or-commit", "goal": goal.id}
+            )
     return found
 
 

@@ -34,13 +34,15 @@ from sqlalchemy import Table, bindparam, func, literal, select, update
 from bot.events import TenantRef
 from bot.ports import Clock, Messenger, Recipient
 from bot.prompts import Prompts
-from bot.schedule.claims import DIGEST, DIGEST_ITEM
 from bot.schedule.content import Composer, Message
 from bot.schedule.writes import writing
 from bot.store import Database
+from bot.store.deliveries import DeliveryKind
 from bot.store.models import Delivery, Tenant
 
 log = logging.getLogger(__name__)
+
+DIGEST, DIGEST_ITEM = DeliveryKind.DIGEST, DeliveryKind.DIGEST_ITEM
 
 MAX_ATTEMPTS = 6
 BACKOFF = (30, 120, 600, 1800, 3600)  # seconds before attempt 2, 3, …

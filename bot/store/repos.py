@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import TenantRef
+from bot.store.deliveries import DeliveryKind, DeliveryStatus
 from bot.store.models import (
     BestWork,
     CheckIn,
@@ -27,7 +28,6 @@ from bot.store.models import (
     Tenant,
 )
 
-TAG = "tag"  # a delivery naming members who have not checked in (bot.schedule.claims)
 # How long a handled delivery is remembered: platforms retry within minutes (Slack three
 # times, the last about five minutes after the first).
 EVENT_MEMORY = timedelta(days=1)
@@ -161,15 +161,17 @@ class TenantScope:
     async def _untag(self, user_id: str) -> None:
         """Take ``user_id`` out of every message naming members who have not checked in; one
         still to be sent that named only them is not sent."""
-        tags = select(Delivery).where(Delivery.tenant_id == self.tid, Delivery.kind == TAG)
+        tags = select(Delivery).where(
+            Delivery.tenant_id == self.tid, Delivery.kind == DeliveryKind.TAG
+        )
         for delivery in (await self.session.execute(tags)).scalars():
             users = [str(u) for u in delivery.detail.get("users", [])]
             if user_id not in users:
                 continue
             left = [u for u in users if u != user_id]
             delivery.detail = {**delivery.detail, "users": left}
-            if not left and delivery.status == "pending":
-                delivery.status = "skipped"
+            if not left and delivery.status == DeliveryStatus.PENDING:
+                delivery.status = DeliveryStatus.SKIPPED
 
     def _owned(self, table: type[Any], member: Member) -> Any:
         """The condition for ``table``'s rows that belong to ``member``."""

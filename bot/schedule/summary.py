@@ -1,13 +1,14 @@
 """What the team reads: a published check-in in the member's own words, and the weekly digest
-of what was published — never nudges, scores or reflections."""
+of what was published — never nudges, scores or reflections. The coach posts a check-in with
+these at once when the team has no digest; the outbox composes the digest and its thread."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.coach.goals import fmt
 from bot.events import Content, Segment, UserText
+from bot.numbers import shown as fmt
 from bot.prompts import Prompts
 from bot.store.models import CheckIn, Goal, Member
 
