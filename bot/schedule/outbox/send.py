@@ -1,0 +1,75 @@
+"""Sending one taken row through its workspace's Messenger: an in-doubt row is looked up on
+the platform first, and marked sent (not sent again) when it is there; a platform error is a
+failed try, retried later."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from bot.events import TenantRef
+from bot.ports import Clock, Messenger, Recipient
+from bot.schedule.outbox.lease import Ready
+from bot.schedule.outbox.marks import Marks
+from bot.schedule.outbox.report import DrainReport, Outcome
+from bot.schedule.outbox.retry import retry_later
+from bot.store import Database
+
+log = logging.getLogger(__name__)
+
+
+class Sender:
+    def __init__(self, db: Database, marks: Marks, clock: Clock) -> None:
+        self.db = db
+        self.marks = marks
+        self.clock = clock
+
+    async def send(
+        self,
+        messenger: Messenger,
+        tenant: TenantRef,
+        ready: Ready,
+        now: datetime,
+        report: DrainReport,
+    ) -> None:
+        """Get ``ready`` out once, and mark it sent (or found, or a failed try)."""
+        message = ready.message
+        if ready.in_doubt:
+            found = await self.find(messenger, tenant, ready)
+            if found is not None:
+                log.info("delivery %s was out already (message %s)", ready.delivery_id, found)
+                detail = {**ready.detail, **message.detail, **({"ts": found} if found else {})}
+                self.marks.add(ready.delivery_id, self.clock.now(), detail)
+                report.found += 1
+                report.count(ready.kind, Outcome.FOUND)
+                return
+        try:
+            ts = ""
+            if message.channel is not None:
+                ts = await messenger.post(tenant, message.channel, message.body, message.thread)
+            else:
+                await messenger.send_dm(tenant, ready.target, message.body, message.buttons)
+        except Exception as exc:  # a platform error: retry later, never lose the row
+            await retry_later(self.db, ready.delivery_id, now, exc, report)
+            return
+        detail = {**ready.detail, **message.detail, **({"ts": ts} if ts else {})}
+        self.marks.add(ready.delivery_id, self.clock.now(), detail)
+        report.sent += 1
+        report.count(ready.kind, Outcome.SENT)
+
+    async def find(self, messenger: Messenger, tenant: TenantRef, ready: Ready) -> str | None:
+        """The platform's id of this row's message if an earlier try got it out after all;
+        ``None`` when it is not there, or the platform cannot tell (then it is sent: a second
+        copy beats none at all)."""
+        assert ready.taken_before is not None
+        message = ready.message
+        to = (
+            Recipient(user_id=ready.target)
+            if message.channel is None
+            else Recipient(channel_id=message.channel, thread_id=message.thread)
+        )
+        try:
+            return await messenger.find_sent(tenant, to, message.body, ready.taken_before)
+        except Exception as exc:  # cannot tell: sending again beats not sending at all
+            log.warning("delivery %s: cannot check the platform: %s", ready.delivery_id, exc)
+            return None
