@@ -5,6 +5,7 @@ within bounds (set short here), while the server goes on answering everyone else
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 
 import httpx
@@ -75,3 +76,19 @@ async def test_an_idle_keep_alive_connection_is_closed_after_its_own_bound(port:
     assert (await ask()).startswith(b"HTTP/1.1 200 ")
     assert await closed(reader) == b""  # then closed once idle for idle_seconds
     writer.close()
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/readyz", "/metrics"])
+async def test_nested_json_to_the_probes_is_refused_without_a_traceback(
+    port: int, path: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    nested = "[" * 100_000 + "]" * 100_000
+    async with httpx.AsyncClient(timeout=BOUND) as http:
+        answer = await http.post(
+            f"http://127.0.0.1:{port}{path}",
+            content=nested,
+            headers={"Content-Type": "application/json"},
+        )
+    assert answer.status_code == 405  # the probes take no body: GET only
+    assert [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR] == []
