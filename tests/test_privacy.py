@@ -75,6 +75,7 @@ async def test_a_reflection_posted_to_a_slack_channel_is_caught(
     await private_life(ada)
     async with FakeSlack() as slack:
         slack.add_workspace("T1", "xoxb-1")
+        slack.invite("T1", "C1")  # the team channel, where the bot was invited
         client = AsyncWebClient(token="xoxb-1", base_url=slack.api_url)
         escaped = REFLECTION.replace("&", "&amp;")  # as Slack's escaping leaves it
         await client.chat_postMessage(channel="C1", text=f"Ada says: *{escaped}*")

@@ -17,6 +17,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack import render
 from adapters.slack.directory import Directory
+from adapters.slack.errors import error_of
 from bot.events import (
     Button,
     ChannelPost,
@@ -37,6 +38,8 @@ from bot.pacing import Pacer
 log = logging.getLogger(__name__)
 
 Respond = Callable[..., Awaitable[Any]]
+# A trigger_id opens one modal within 3 s: late, used, or unknown, the form window is gone.
+SPENT_TRIGGER = {"expired_trigger_id", "exchanged_trigger_id", "invalid_trigger_id"}
 # Answers meaning "an ephemeral message cannot go there": fall back to the bot's DM.
 NO_EPHEMERAL = {"channel_not_found", "not_in_channel", "user_not_in_channel", "is_archived"}
 # Seconds before each new try of a response_url answered with a 5xx (slack_sdk's webhook client
@@ -133,7 +136,7 @@ class Outbox:
                 try:
                     await self.post(reach.client, reach.team, channel, body, thread)
                 except SlackApiError as exc:
-                    log.warning("could not post to a channel: %s", exc.response.get("error"))
+                    log.warning("could not post to a channel: %s", error_of(exc))
                     if intent.failed is not None and self.handle is not None:
                         await self.deliver(await self.handle(intent.failed), reach)
                     else:
@@ -166,7 +169,7 @@ class Outbox:
                 )
                 return
             except SlackApiError as exc:
-                if exc.response.get("error") not in NO_EPHEMERAL:
+                if error_of(exc) not in NO_EPHEMERAL:
                     raise
         await self.dm(reach.client, reach.team, reach.user, body, buttons)
 
@@ -196,7 +199,7 @@ class Outbox:
                 answer = await client.chat_postMessage(channel=channel, thread_ts=thread, **message)
                 return str(answer.get("ts", ""))
             except SlackApiError as exc:
-                if exc.response.get("error") != "not_in_channel" or attempt == 2:
+                if error_of(exc) != "not_in_channel" or attempt == 2:
                     raise
                 await client.conversations_join(channel=channel)
         raise AssertionError("unreachable")
@@ -209,7 +212,7 @@ class Outbox:
                 trigger_id=reach.trigger_id, view=render.modal(form, reach.channel)
             )
         except SlackApiError as exc:
-            if exc.response.get("error") != "expired_trigger_id":
+            if error_of(exc) not in SPENT_TRIGGER:
                 raise
             await self.private(reach, (TOO_SLOW,))
 

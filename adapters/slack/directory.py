@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.errors import error_of
+
 log = logging.getLogger(__name__)
 
 PROFILE_TTL = 3600.0  # a changed time zone shows within the hour even without user_change
@@ -40,7 +42,7 @@ class Directory:
         try:
             answer = await client.users_info(user=user)
         except SlackApiError as exc:
-            log.warning("users.info failed for a member: %s", exc.response.get("error"))
+            log.warning("users.info failed for a member: %s", error_of(exc))
             return Profile(user, None, False)
         info = answer.get("user") or {}
         found = Profile(

@@ -20,6 +20,7 @@ from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError
 
 from adapters.slack.app import secret, web_client
+from adapters.slack.errors import error_of
 from adapters.slack.manifest import BOT_SCOPES, manifest
 from bot.checks import Check, failure_reason
 from bot.settings import Settings
@@ -61,7 +62,7 @@ async def bot_token_checks(settings: Settings, token: str) -> list[Check]:
     try:
         answer = await client.auth_test()
     except SlackApiError as exc:
-        error = exc.response.get("error") or f"HTTP {exc.response.status_code}"
+        error = error_of(exc)
         return [Check.fail(f"slack bot token: Slack refused it ({error})", BOT_TOKEN_HINT)]
     except (ClientError, OSError) as exc:
         return [unreachable(settings, exc)]
@@ -98,7 +99,7 @@ async def socket_mode_check(settings: Settings, app_token: str) -> Check:
     try:
         await client.apps_connections_open(app_token=app_token)
     except SlackApiError as exc:
-        error = exc.response.get("error") or f"HTTP {exc.response.status_code}"
+        error = error_of(exc)
         return Check.fail(
             f"slack socket mode: Slack refused the app token ({error})", APP_TOKEN_HINT
         )

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,7 +25,10 @@ SECTION_LIMIT = 3000
 MESSAGE_BLOCKS = 50
 MODAL_TITLE = 24
 BUTTON_LABEL = 75
+BUTTON_VALUE = 2000
+ACTIONS_ELEMENTS = 25
 OPTION_LABEL = 75
+OPTION_VALUE = 150
 METADATA_LIMIT = 3000
 ACTION_PREFIX = "rc:"  # every button of ours; one Bolt listener takes them all
 FORM_CALLBACK = "rc-form"
@@ -40,61 +45,154 @@ def _plain(text: str, limit: int) -> dict[str, Any]:
     return {"type": "plain_text", "text": cap(text, limit), "emoji": True}
 
 
+# Where a long text may be cut, best first: between paragraphs, lines, sentences, words.
+_BREAKS = (re.compile(r"\n\s*\n"), re.compile(r"\n"), re.compile(r"[.!?…]\s"), re.compile(r"\s"))
+# Slack markup a cut must not enter: an escaped character (``&amp;``), a mention (``<@U1>``).
+_TOKENS = re.compile(r"&[a-zA-Z]+;|&#\d+;|<[^<>\s]{1,80}>")
+
+
+def pieces(text: str, limit: int = SECTION_LIMIT) -> list[str]:
+    """``text`` in pieces of at most ``limit`` characters, nothing lost: each cut falls between
+    paragraphs if it can, else lines, sentences, words, and never inside ``&amp;`` or ``<@U1>``.
+    Pieces of white space only are left out (Slack refuses an empty section).
+
+    >>> pieces("one two three", 8)
+    ['one two', 'three']
+    """
+    out: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        cut = _cut(rest, limit)
+        out.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip("\n ")
+    out.append(rest)
+    return [p for p in out if p.strip()]
+
+
+def _cut(text: str, limit: int) -> int:
+    """Where to cut ``text`` so its first part fits in ``limit`` characters (always > 0)."""
+    window = text[: limit + 1]
+    for pattern in _BREAKS:
+        ends = [m.end() for m in pattern.finditer(window) if limit // 3 <= m.end() <= limit]
+        if ends:
+            return _outside_tokens(text, ends[-1])
+    return _outside_tokens(text, limit)
+
+
+def _outside_tokens(text: str, cut: int) -> int:
+    for token in _TOKENS.finditer(text, max(0, cut - 90), cut + 90):
+        if token.start() < cut < token.end() and token.start() > 0:
+            return token.start()
+    return cut
+
+
 def sections(text: str, room: int = MESSAGE_BLOCKS) -> list[Block]:
-    """``text`` as section blocks of at most 3000 characters, split between paragraphs,
-    and at most ``room`` of them (the last one says what was cut)."""
-    chunks: list[str] = []
-    for paragraph in text.split("\n\n"):
-        if chunks and len(chunks[-1]) + 2 + len(paragraph) <= SECTION_LIMIT:
-            chunks[-1] += "\n\n" + paragraph
-        else:
-            chunks.append(paragraph)
-    chunks = [c for c in chunks if c.strip()] or [" "]
+    """``text`` as section blocks of at most 3000 characters each, cut between paragraphs,
+    sentences or words (``pieces``), at most ``room`` of them (the last one then says what was
+    cut: only a text of over 100,000 characters meets it)."""
+    chunks = pieces(text)
+    chunks = chunks or ["\u200b"]  # Slack refuses an empty section; this one shows nothing
     if len(chunks) > room:
         rest = "\n\n".join(chunks[room - 1 :])
-        chunks = [*chunks[: room - 1], rest]
-    return [_section(cap(c, SECTION_LIMIT)) for c in chunks]
+        chunks = [*chunks[: room - 1], _safe_cap(rest, SECTION_LIMIT)]
+    return [_section(c) for c in chunks]
 
 
-def actions(buttons: tuple[Button, ...]) -> Block:
-    return {
-        "type": "actions",
-        "block_id": "rc-buttons",
-        "elements": [
+def _safe_cap(text: str, limit: int) -> str:
+    """``cap``, its cut moved back out of an ``&amp;`` or a mention it would split."""
+    capped = cap(text, limit)
+    if capped == text:
+        return text
+    keep = next(i for i, (a, b) in enumerate(zip(capped, text, strict=False)) if a != b)
+    return text[: _outside_tokens(text, keep)] + capped[keep:]
+
+
+def actions(buttons: tuple[Button, ...]) -> list[Block]:
+    """The buttons, ``ACTIONS_ELEMENTS`` to an actions block (Slack's limit), each value kept
+    within Slack's 2000 characters (a longer one travels as a key, see ``button_value``)."""
+    blocks = []
+    for start in range(0, len(buttons), ACTIONS_ELEMENTS):
+        row = buttons[start : start + ACTIONS_ELEMENTS]
+        suffix = "" if start == 0 else f"-{start // ACTIONS_ELEMENTS + 1}"
+        blocks.append(
             {
-                "type": "button",
-                "text": _plain(b.label, BUTTON_LABEL),
-                # action_ids must be unique in a block; the index keeps them so.
-                "action_id": f"{ACTION_PREFIX}{b.action.value}:{i}",
-                "value": b.value or "-",
+                "type": "actions",
+                "block_id": f"rc-buttons{suffix}",
+                "elements": [
+                    {
+                        "type": "button",
+                        "text": _plain(b.label, BUTTON_LABEL),
+                        # action_ids must be unique in a block; the index keeps them so.
+                        "action_id": f"{ACTION_PREFIX}{b.action.value}:{start + i}",
+                        "value": LONG_VALUES.keep(b.value or "-", BUTTON_VALUE),
+                    }
+                    for i, b in enumerate(row)
+                ],
             }
-            for i, b in enumerate(buttons)
-        ],
-    }
+        )
+    return blocks
 
 
 def message(body: Content, buttons: tuple[Button, ...] = ()) -> dict[str, Any]:
-    """Arguments for chat.postMessage / postEphemeral / respond: ``text`` and ``blocks``."""
+    """Arguments for chat.postMessage / postEphemeral / respond: ``text`` and ``blocks``.
+
+    Every word is in the blocks, in as many sections as it takes; the buttons follow, 25 to
+    an actions block, all within Slack's 50 blocks (more than 25 x 49 buttons would be cut).
+    """
     text = mrkdwn(body)
-    blocks = sections(text, MESSAGE_BLOCKS - (1 if buttons else 0))
-    if buttons:
-        blocks.append(actions(buttons))
+    rows = actions(buttons)[: MESSAGE_BLOCKS - 1]
+    blocks = sections(text, MESSAGE_BLOCKS - len(rows)) + rows
     # ``text`` is the notification fallback; it is escaped like the blocks.
-    return {"text": cap(text, SECTION_LIMIT), "blocks": blocks}
+    return {"text": _safe_cap(text, SECTION_LIMIT) if text.strip() else "\u200b", "blocks": blocks}
+
+
+class LongValues:
+    """Values too long for a button (2000) or an option (150), kept here by a short key that
+    travels in their place; ``find`` gives them back when Slack returns the key. Bounded, and
+    in memory: a press after a restart finds nothing and reads as an empty value."""
+
+    PREFIX = "rc-key:"
+
+    def __init__(self, size: int = 10_000) -> None:
+        self.size = size
+        self._kept: dict[str, str] = {}
+
+    def keep(self, value: str, limit: int) -> str:
+        if len(value) <= limit:
+            return value
+        key = self.PREFIX + hashlib.sha256(value.encode()).hexdigest()[:32]
+        self._kept.pop(key, None)
+        self._kept[key] = value
+        while len(self._kept) > self.size:
+            self._kept.pop(next(iter(self._kept)))
+        return key
+
+    def find(self, value: str) -> str:
+        if not value.startswith(self.PREFIX):
+            return value
+        return self._kept.get(value, "")
+
+
+LONG_VALUES = LongValues()
 
 
 def button_value(raw: str) -> str:
-    return "" if raw == "-" else raw
+    return "" if raw == "-" else LONG_VALUES.find(raw)
 
 
 def _input(spec: FormField) -> Block:
     element: dict[str, Any]
     if spec.kind is FieldKind.CHOICE:
         options = [
-            {"text": _plain(c.label, OPTION_LABEL), "value": c.value} for c in spec.choices[:100]
+            {
+                "text": _plain(c.label, OPTION_LABEL),
+                "value": LONG_VALUES.keep(c.value, OPTION_VALUE),
+            }
+            for c in spec.choices[:100]
         ]
         element = {"type": "static_select", "action_id": "value", "options": options}
-        initial = next((o for o in options if o["value"] == spec.initial), None)
+        kept = LONG_VALUES.keep(spec.initial, OPTION_VALUE)
+        initial = next((o for o in options if o["value"] == kept), None)
         if initial is not None:
             element["initial_option"] = initial
     else:
@@ -150,7 +248,7 @@ def submitted(view: Mapping[str, Any]) -> tuple[str, str, str | None, dict[str, 
         state = _object(_object(actions_).get("value"))
         if state.get("type") == "static_select":
             option = _object(state.get("selected_option"))
-            values[block_id] = str(option.get("value") or "")
+            values[block_id] = LONG_VALUES.find(str(option.get("value") or ""))
         else:
             values[block_id] = str(state.get("value") or "")
     channel = meta.get("channel")
@@ -209,6 +307,5 @@ def home(view: HomeView) -> dict[str, Any]:
     if view.recent_nudges:
         recent = "\n".join(f"• {mrkdwn(said)}" for said in view.recent_nudges)
         blocks.append(_section(cap(f"*Latest nudges*\n{recent}", SECTION_LIMIT)))
-    if view.buttons:
-        blocks.append(actions(view.buttons))
+    blocks += actions(view.buttons)
     return {"type": "home", "blocks": blocks}

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import itertools
 import json
+import math
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -31,11 +33,14 @@ from zoneinfo import ZoneInfo
 from aiohttp import WSCloseCode, WSMsgType, web
 from slack_sdk.signature import SignatureVerifier
 
-from tests.fakes import created
+from adapters.slack.manifest import manifest
+from tests.fakes import created, slack_spec
 
 __all__ = [
     "APP_ID",
     "GRANTED_SCOPES",
+    "HISTORY_LIMIT",
+    "RESPONSE_URL_USES",
     "Call",
     "FakeSlack",
     "event_body",
@@ -45,16 +50,18 @@ __all__ = [
 ]
 
 APP_ID = "A1"
-# What an install of our manifest grants (adapters/slack/manifest.py BOT_SCOPES, in order).
-GRANTED_SCOPES = (
-    "commands",
-    "chat:write",
-    "im:history",
-    "im:write",
-    "users:read",
-    "channels:join",
-    "files:write",
-)
+# What an install of the manifest the project generates grants, in order.
+GRANTED_SCOPES: tuple[str, ...] = tuple(manifest(None)["oauth_config"]["scopes"]["bot"])
+TRIGGER_TTL = 3.0  # seconds a trigger_id lets an app open a modal, once
+RESPONSE_URL_USES = 5  # a response_url takes five posts…
+RESPONSE_URL_TTL = 30 * 60.0  # …within 30 minutes
+# conversations.history and .replies for apps outside the Marketplace, since 2025-05-29.
+HISTORY_LIMIT = 15  # messages a call at most
+HISTORY_INTERVAL = 60.0  # seconds between calls of one method in one workspace
+HISTORY_METHODS = ("conversations.history", "conversations.replies")
+BLOCK_METHODS = ("chat.postMessage", "chat.postEphemeral", "chat.update")
+VIEW_METHODS = ("views.open", "views.push", "views.update", "views.publish")
+BAD_GATEWAY = "<html><head><title>502 Bad Gateway</title></head><body>bad gateway</body></html>"
 JsonDict = dict[str, Any]
 
 
@@ -101,6 +108,23 @@ class _Failure:
     status: int
     retry_after: int | None
     error: str
+    page_type: str | None = None  # a proxy's HTML page instead of Slack's JSON, so labelled
+
+
+@dataclass
+class _Channel:
+    """A conversation of a workspace; ``members`` holds the bot's user id once it is in."""
+
+    id: str
+    name: str
+    private: bool = False
+    members: set[str] = field(default_factory=set)
+
+
+@dataclass
+class _ResponseUrl:
+    issued: float
+    uses: int = 0
 
 
 @dataclass
@@ -164,6 +188,14 @@ class FakeSlack:
         self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
         self.history: dict[str, list[JsonDict]] = {}  # channel id -> messages posted, in order
         self._views = 0
+        # Times triggers, response_urls and rate limits; tests move it instead of sleeping.
+        self.clock: Callable[[], float] = time.monotonic
+        self.trigger_ttl = TRIGGER_TTL
+        self._triggers: dict[str, float | None] = {}  # id -> when issued; None once used
+        self._trigger_serial = itertools.count(1)
+        self._response_urls: dict[str, _ResponseUrl] = {}
+        self._channels: dict[tuple[str, str], _Channel] = {}  # by (team id, channel id)
+        self._last_read: dict[tuple[str, str], float] = {}  # (team id, method) -> when
         self._runner: web.AppRunner | None = None
         self._port = 0
         self._methods: dict[str, WorkspaceMethod] = {
@@ -243,12 +275,17 @@ class FakeSlack:
         team_name: str | None = None,
         bot_id: str | None = None,
         scopes: Iterable[str] = GRANTED_SCOPES,
+        channels: Iterable[str] = ("C1",),
     ) -> None:
         """Install the app in a workspace: `bot_token` becomes valid for that team.
 
         `scopes` are what the install granted: every Web API answer to that token lists them in
-        its `x-oauth-scopes` header, as Slack does.
+        its `x-oauth-scopes` header, as Slack does, and a method needing another answers
+        `missing_scope`. `channels` are the workspace's public channels; like a fresh install,
+        the bot is in none of them until it joins or is invited (`invite`).
         """
+        for channel in channels:
+            self.add_channel(team_id, channel)
         self._revoked.discard(bot_token)
         self._workspaces[bot_token] = _Workspace(
             team_id=team_id,
@@ -258,6 +295,34 @@ class FakeSlack:
             bot_id=bot_id or f"B{team_id}",
             scopes=tuple(scopes),
         )
+
+    def add_channel(self, team_id: str, channel_id: str, *, private: bool = False) -> None:
+        """A conversation of the workspace (public unless ``private``), the bot not in it."""
+        name = f"channel-{channel_id.lower()}"
+        self._channels.setdefault((team_id, channel_id), _Channel(channel_id, name, private))
+
+    def invite(self, team_id: str, channel_id: str, bot_user_id: str = "UBOT") -> None:
+        """Someone typed `/invite @Research Coach` there: the bot is a member.
+
+        Example: `slack.invite("T1", "C1")`
+        """
+        self.add_channel(team_id, channel_id)
+        self._channels[team_id, channel_id].members.add(bot_user_id)
+
+    def is_member(self, team_id: str, channel_id: str, bot_user_id: str = "UBOT") -> bool:
+        channel = self._channels.get((team_id, channel_id))
+        return channel is not None and bot_user_id in channel.members
+
+    def trigger_id(self) -> str:
+        """A trigger_id as Slack puts in a command or an interaction: it opens one modal within
+        ``trigger_ttl`` seconds (on ``clock``), then answers ``exchanged_trigger_id``, and
+        ``expired_trigger_id`` once late. One the fake never issued is ``invalid_trigger_id``.
+
+        Example: `slash_command_body(..., trigger_id=slack.trigger_id())`
+        """
+        issued = f"{next(self._trigger_serial)}.{int(self.clock() * 1000)}.fake"
+        self._triggers[issued] = self.clock()
+        return issued
 
     def set_user(
         self,
@@ -297,15 +362,23 @@ class FakeSlack:
         status: int | None = None,
         retry_after: int | None = 1,
         error: str | None = None,
+        html: bool = False,
+        page_type: str = "text/html",
     ) -> None:
         """Queue a failure for the next call of `method` (several queue up, first in first out).
 
         With no `error` it answers HTTP 429, `Retry-After: <retry_after>` and
         `{"ok": false, "error": "ratelimited"}`; with an `error` it answers HTTP 200 and
-        `{"ok": false, "error": error}`. `status` overrides either default.
+        `{"ok": false, "error": error}`. `status` overrides either default. With `html` it
+        answers a proxy's HTML page (HTTP 502 unless `status` says otherwise), not JSON, with
+        the Content-Type `page_type` (proxies label it text/html, text/plain, even JSON).
 
         Example: `slack.fail_next("chat.postMessage", error="not_in_channel")`
         """
+        if html:
+            failure = _Failure(status or 502, None, "bad_gateway", page_type=page_type)
+            self._failures.setdefault(method, deque()).append(failure)
+            return
         code = status if status is not None else (429 if error is None else 200)
         failure = _Failure(code, retry_after if code == 429 else None, error or "ratelimited")
         self._failures.setdefault(method, deque()).append(failure)
@@ -331,8 +404,13 @@ class FakeSlack:
     def response_url(self, key: str = "default") -> str:
         """A response_url; POSTs are recorded as `Call("response_url", {**body, "_key": key})`.
 
+        Like Slack's, it takes ``RESPONSE_URL_USES`` posts within ``RESPONSE_URL_TTL`` seconds
+        (on ``clock``); then HTTP 404 ``used_url`` / ``expired_url``. Each call gives out a
+        fresh one, as each request from Slack carries its own: asking again for a key renews it.
+
         Example: `slash_command_body(..., response_url=slack.response_url("r1"))`
         """
+        self._response_urls[key] = _ResponseUrl(self.clock())
         return f"{self.base_url}/response/{key}"
 
     # -- what was received ------------------------------------------------------------------
@@ -340,6 +418,27 @@ class FakeSlack:
     def calls(self, method: str | None = None) -> list[Call]:
         """Every call received so far, oldest first, optionally only those of one method."""
         return [c for c in self._calls if method is None or c.method == method]
+
+    def spec_problems(self) -> list[str]:
+        """What Slack's published spec and Block Kit's limits find wrong in the requests
+        received so far: each Web API call against slack_web_openapi_v2.json (the method,
+        its required arguments, their types; blocks and views by slack_sdk's models and the
+        documented limits), each response_url post's blocks. Empty: Slack takes them all.
+
+        Example: `assert slack.spec_problems() == []`
+        """
+        problems = []
+        for call in self._calls:
+            if call.method == "response_url":
+                found = [f"response_url: {p}" for p in _message_problems(call.args)]
+            elif call.method in ("oauth.v2.access", "apps.connections.open"):
+                found = []  # no bot token: checked by their own handlers
+            else:
+                found = slack_spec.call_problems(call.method, call.args)
+                if len(str(call.args.get("text") or "")) > slack_spec.MESSAGE_TEXT:
+                    found.append(f"{call.method}: msg_too_long")
+            problems += found
+        return problems
 
     def accepted(self, method: str | None = None) -> list[Call]:
         """The calls answered with HTTP 200 and ``"ok": true``: what Slack took."""
@@ -450,43 +549,106 @@ class FakeSlack:
             self._calls.append(Call(method, args, token, encoding, failure.status, False))
             await self._notify()
             return _failure_response(failure)
-        answer, headers = self._answer(method, args, token)
-        self._calls.append(Call(method, args, token, encoding, ok=bool(answer.get("ok"))))
+        status, answer, headers = self._answer(method, args, token)
+        self._calls.append(Call(method, args, token, encoding, status, bool(answer.get("ok"))))
         await self._notify()
-        return web.json_response(answer, headers=headers)
+        return web.json_response(answer, status=status, headers=headers)
 
     def _answer(
         self, method: str, args: JsonDict, token: str | None
-    ) -> tuple[JsonDict, dict[str, str]]:
-        """The body and headers of a Web API answer (no failure queued)."""
+    ) -> tuple[int, JsonDict, dict[str, str]]:
+        """The status, body and headers of a Web API answer (no failure queued), checked as
+        Slack checks: the token, the scopes, the required arguments, the rate limit, the
+        blocks; then the method itself."""
         if method == "oauth.v2.access":
-            return self._oauth_v2_access(args), {}
+            return 200, self._oauth_v2_access(args), {}
         if method == "apps.connections.open":
-            return self._apps_connections_open(token), {"x-oauth-scopes": "connections:write"}
+            return 200, self._apps_connections_open(token), {"x-oauth-scopes": "connections:write"}
         handler = self._methods.get(method)
         if handler is None:
-            return _error("unknown_method"), {}
+            return 200, _error("unknown_method"), {}
         if token is None:
-            return _error("not_authed"), {}
+            return 200, _error("not_authed"), {}
         if token in self._revoked:
-            return _error("token_revoked"), {}
+            return 200, _error("token_revoked"), {}
         workspace = self._workspaces.get(token)
         if workspace is None:
-            return _error("invalid_auth"), {}
-        return handler(args, workspace), {"x-oauth-scopes": ",".join(workspace.scopes)}
+            return 200, _error("invalid_auth"), {}
+        headers = {"x-oauth-scopes": ",".join(workspace.scopes)}
+        refused = self._refusal(method, args, workspace)
+        if refused is not None:
+            return 200, refused, headers
+        wait = self._rate_limited(method, workspace)
+        if wait is not None:
+            headers["Retry-After"] = str(wait)
+            return 429, _error("ratelimited"), headers
+        return 200, handler(args, workspace), headers
+
+    def _refusal(self, method: str, args: JsonDict, ws: _Workspace) -> JsonDict | None:
+        """Slack's answer when the call is refused before the method runs, else None."""
+        needed = slack_spec.needed_scopes(method, _str_or_none(args.get("channel")))
+        if needed and not set(needed) & set(ws.scopes):
+            return {
+                **_error("missing_scope"),
+                "needed": ",".join(needed),
+                "provided": ",".join(ws.scopes),
+            }
+        missing = [name for name in slack_spec.required_params(method) if not args.get(name)]
+        if missing:
+            if "channel" in missing and "channel_not_found" in slack_spec.documented_errors(method):
+                return _error("channel_not_found")
+            messages = [f"[ERROR] missing required field: {name}" for name in missing]
+            return {**_error("invalid_arguments"), "response_metadata": {"messages": messages}}
+        if method in BLOCK_METHODS:
+            return _message_refusal(args)
+        if method in VIEW_METHODS:
+            problems = slack_spec.view_problems(args.get("view"))
+            if problems:
+                messages = [f"[ERROR] {p}" for p in problems]
+                return {**_error("invalid_arguments"), "response_metadata": {"messages": messages}}
+        return None
+
+    def _rate_limited(self, method: str, ws: _Workspace) -> int | None:
+        """Seconds to wait when ``method`` is over its rate (history reads: one a minute)."""
+        if method not in HISTORY_METHODS:
+            return None
+        now, last = self.clock(), self._last_read.get((ws.team_id, method))
+        if last is not None and now - last < HISTORY_INTERVAL:
+            return max(1, math.ceil(HISTORY_INTERVAL - (now - last)))
+        self._last_read[ws.team_id, method] = now
+        return None
 
     async def _handle_response_url(self, request: web.Request) -> web.Response:
         text = await request.text()
         body = _loads_or_none(text) if text else {}
         args: JsonDict = {**body} if isinstance(body, dict) else {"_raw": text}
-        args["_key"] = request.match_info["key"]
+        key = request.match_info["key"]
+        args["_key"] = key
         failure = self._pop_failure("response_url")
-        status = failure.status if failure is not None else 200
-        self._calls.append(Call("response_url", args, None, "json", status, failure is None))
-        await self._notify()
         if failure is not None:
+            self._calls.append(Call("response_url", args, None, "json", failure.status, False))
+            await self._notify()
             return _failure_response(failure)
-        return web.json_response({"ok": True})
+        status, answer = self._response_url_answer(key, args)
+        self._calls.append(Call("response_url", args, None, "json", status, status == 200))
+        await self._notify()
+        return web.json_response(answer, status=status)
+
+    def _response_url_answer(self, key: str, args: JsonDict) -> tuple[int, JsonDict]:
+        url = self._response_urls.get(key)
+        if url is None:  # a URL the fake never gave out
+            return 404, _error("invalid_url")
+        if self.clock() - url.issued > RESPONSE_URL_TTL:
+            return 404, _error("expired_url")
+        if url.uses >= RESPONSE_URL_USES:
+            return 404, _error("used_url")
+        refused = _message_refusal(args)
+        if refused is not None:
+            return 400, refused
+        if not (args.get("text") or args.get("blocks") or args.get("delete_original")):
+            return 400, _error("no_text")
+        url.uses += 1
+        return 200, {"ok": True}
 
     async def _handle_upload(self, request: web.Request) -> web.Response:
         """The upload URL of files_upload_v2's first step: keep the bytes for the test."""
@@ -573,10 +735,25 @@ class FakeSlack:
                 del self._workspaces[token]
                 self._revoked.add(token)
 
+    def _conversation(self, channel: Any, ws: _Workspace) -> tuple[str | None, str | None]:
+        """(channel id, None) where the bot may write, else (None, Slack's error): a user id
+        means the DM with them; a channel must exist in the workspace and hold the bot."""
+        found = _channel_id(channel)
+        if found is None:
+            return None, "channel_not_found"
+        if found.startswith("D"):
+            return found, None
+        known = self._channels.get((ws.team_id, found))
+        if known is None or (known.private and ws.bot_user_id not in known.members):
+            return None, "channel_not_found"  # a private channel is invisible to non-members
+        if ws.bot_user_id not in known.members:
+            return None, "not_in_channel"
+        return found, None
+
     def _chat_post_message(self, args: JsonDict, ws: _Workspace) -> JsonDict:
-        channel = _channel_id(args.get("channel"))
+        channel, refused = self._conversation(args.get("channel"), ws)
         if channel is None:
-            return _error("channel_not_found")
+            return _error(refused or "channel_not_found")
         if not (args.get("text") or args.get("blocks") or args.get("attachments")):
             return _error("no_text")
         ts = self._next_ts()
@@ -585,14 +762,11 @@ class FakeSlack:
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
 
     def _conversations_history(self, args: JsonDict, ws: _Workspace) -> JsonDict:
-        """Newest first, after ``oldest`` (or from it, ``inclusive``), up to ``limit``;
-        channels the bot cannot read (no ``*:history`` scope for them) answer
-        ``missing_scope``."""
+        """Newest first, after ``oldest`` (or from it, ``inclusive``), at most ``HISTORY_LIMIT``
+        a call whatever ``limit`` asks, the next page behind ``response_metadata.next_cursor``."""
         channel = _channel_id(args.get("channel"))
         if channel is None:
             return _error("channel_not_found")
-        if not channel.startswith("D") and "channels:history" not in ws.scopes:
-            return _error("missing_scope")
         oldest = float(args.get("oldest") or 0)
         inclusive = str(args.get("inclusive", "")).lower() in ("1", "true")
         found = [
@@ -600,19 +774,26 @@ class FakeSlack:
             for m in reversed(self.history.get(channel, []))
             if float(m["ts"]) > oldest or (inclusive and float(m["ts"]) == oldest)
         ]
-        limit = int(args.get("limit") or 100)
-        return {"ok": True, "messages": found[:limit], "has_more": len(found) > limit}
+        limit = min(int(args.get("limit") or 100), HISTORY_LIMIT)
+        start = int(str(args.get("cursor") or "0").removeprefix("page:") or 0)
+        page = found[start : start + limit]
+        more = len(found) > start + limit
+        answer: JsonDict = {"ok": True, "messages": page, "has_more": more}
+        answer["response_metadata"] = {"next_cursor": f"page:{start + limit}" if more else ""}
+        return answer
 
     def _chat_post_ephemeral(self, args: JsonDict, ws: _Workspace) -> JsonDict:
-        if _channel_id(args.get("channel")) is None:
-            return _error("channel_not_found")
-        if not args.get("user"):
-            return _error("user_not_in_channel")
+        channel, refused = self._conversation(args.get("channel"), ws)
+        if channel is None:
+            return _error(refused or "channel_not_found")
+        if not (args.get("text") or args.get("blocks") or args.get("attachments")):
+            return _error("no_text")
         return {"ok": True, "message_ts": self._next_ts()}
 
     def _chat_update(self, args: JsonDict, ws: _Workspace) -> JsonDict:
         channel, ts = _channel_id(args.get("channel")), args.get("ts")
-        if channel is None or not ts:
+        posted = self.history.get(channel or "", [])
+        if channel is None or not ts or not any(m["ts"] == ts for m in posted):
             return _error("message_not_found")
         message = self._message(args, ws, str(ts))
         return {
@@ -642,6 +823,10 @@ class FakeSlack:
         view = args.get("view")
         if not isinstance(view, dict):
             return _error("invalid_arguments")
+        if "trigger_id" in args:  # views.open and views.push spend a trigger
+            refused = self._spend_trigger(str(args["trigger_id"]))
+            if refused is not None:
+                return _error(refused)
         view_id = args.get("view_id")
         if not view_id:
             self._views += 1
@@ -650,6 +835,17 @@ class FakeSlack:
             "ok": True,
             "view": {**view, "id": view_id, "team_id": ws.team_id, "app_id": APP_ID},
         }
+
+    def _spend_trigger(self, trigger: str) -> str | None:
+        if trigger not in self._triggers:
+            return "invalid_trigger_id"
+        issued = self._triggers[trigger]
+        if issued is None:
+            return "exchanged_trigger_id"
+        if self.clock() - issued > self.trigger_ttl:
+            return "expired_trigger_id"
+        self._triggers[trigger] = None
+        return None
 
     def _users_info(self, args: JsonDict, ws: _Workspace) -> JsonDict:
         if not args.get("user"):
@@ -698,10 +894,20 @@ class FakeSlack:
         }
 
     def _conversations_join(self, args: JsonDict, ws: _Workspace) -> JsonDict:
-        channel = _channel_id(args.get("channel"))
-        if channel is None:
+        channel = self._channels.get((ws.team_id, str(args.get("channel") or "")))
+        if channel is None or (channel.private and ws.bot_user_id not in channel.members):
             return _error("channel_not_found")
-        return {"ok": True, "channel": {"id": channel, "is_channel": True, "is_member": True}}
+        if channel.private:
+            return _error("method_not_supported_for_channel_type")
+        already = ws.bot_user_id in channel.members
+        channel.members.add(ws.bot_user_id)
+        answer: JsonDict = {
+            "ok": True,
+            "channel": {"id": channel.id, "name": channel.name, "is_member": True},
+        }
+        if already:
+            answer["warning"] = "already_in_channel"
+        return answer
 
     def _oauth_v2_access(self, args: JsonDict) -> JsonDict:
         result = self._oauth
@@ -805,7 +1011,28 @@ def _error(error: str) -> JsonDict:
     return {"ok": False, "error": error}
 
 
+def _message_problems(args: JsonDict) -> list[str]:
+    refused = _message_refusal(args)
+    if refused is None:
+        return []
+    return [str(refused["error"]), *refused.get("errors", [])]
+
+
+def _message_refusal(args: JsonDict) -> JsonDict | None:
+    """``invalid_blocks`` (with Slack's ``errors`` list) or ``msg_too_long``, else None."""
+    if "blocks" in args:
+        problems = slack_spec.blocks_problems(args["blocks"])
+        if problems:
+            return {**_error("invalid_blocks"), "errors": problems}
+    if len(str(args.get("text") or "")) > slack_spec.MESSAGE_TEXT:
+        return _error("msg_too_long")
+    return None
+
+
 def _failure_response(failure: _Failure) -> web.Response:
+    if failure.page_type is not None:
+        headers = {"Content-Type": failure.page_type}
+        return web.Response(body=BAD_GATEWAY.encode(), status=failure.status, headers=headers)
     headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
     return web.json_response(_error(failure.error), status=failure.status, headers=headers)
 

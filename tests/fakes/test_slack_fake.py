@@ -43,6 +43,7 @@ BLOCKS = [{"type": "section", "text": {"type": "mrkdwn", "text": "*hi*"}}]
 async def slack() -> AsyncIterator[FakeSlack]:
     async with FakeSlack() as fake:
         fake.add_workspace("T1", TOKEN, bot_user_id="UBOT", team_name="Lab")
+        fake.invite("T1", "C1")
         yield fake
 
 
@@ -90,11 +91,13 @@ async def test_posts_to_a_user_land_in_a_dm_and_ts_increase(client: AsyncWebClie
 
 
 async def test_other_methods_answer_like_slack(slack: FakeSlack, client: AsyncWebClient) -> None:
-    view = {"type": "modal", "title": {"type": "plain_text", "text": "Check-in"}, "blocks": []}
-    opened = await client.views_open(trigger_id="T.1", view=view)
-    published = await client.views_publish(user_id="U1", view={"type": "home", "blocks": []})
+    view = {"type": "modal", "title": {"type": "plain_text", "text": "Check-in"}, "blocks": BLOCKS}
+    opened = await client.views_open(trigger_id=slack.trigger_id(), view=view)
+    published = await client.views_publish(user_id="U1", view={"type": "home", "blocks": BLOCKS})
     ephemeral = await client.chat_postEphemeral(channel="C1", user="U1", text="psst")
-    updated = await client.chat_update(channel="C1", ts="1.000001", text="edited")
+    posted = await client.chat_postMessage(channel="C1", text="first")
+    updated = await client.chat_update(channel="C1", ts=posted["ts"], text="edited")
+    slack.add_channel("T1", "C9")
     joined = await client.conversations_join(channel="C9")
 
     assert opened["view"]["id"] == "V1" and opened["view"]["title"] == view["title"]

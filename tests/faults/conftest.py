@@ -75,4 +75,5 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
     async with FakeSlack() as fake:
         for team, token in TOKENS.items():
             fake.add_workspace(team, token)
+            fake.invite(team, "C1")  # the team channel, where the bot was invited at install
         yield fake

@@ -148,15 +148,29 @@ async def test_kill_9_in_the_middle_of_a_fan_out_then_a_restart_prompts_everyone
     assert out_unmarked == unmarked
 
     # The same bot once the lease has passed: what was in flight at the kill goes out,
-    # after the outbox looked in each DM for a copy that got out before the kill.
+    # after the outbox looked in each DM for a copy that got out before the kill. Slack lets
+    # an app outside the Marketplace read history once a minute: each lookup after the first
+    # is refused (429, Retry-After) and waited out (on the fake's clock, not slept); none is
+    # sent blind.
     clock = OffsetClock()
     clock.advance(LEASE + timedelta(seconds=1))
+    waited = [0.0]
+    slack.clock = lambda: waited[0]
     coach = Coach(db, clock)
     slack_app = build(coach, settings_for(slack))
+
+    async def wait_on_the_fake(seconds: float) -> None:
+        waited[0] += seconds
+
+    slack_app.messenger.sleep = wait_on_the_fake
     ran = await Scheduler(db, clock, {"slack": slack_app.messenger}, coach.prompts).run_once()
     assert ran is not None
     assert ran[1].found == len(out_unmarked)  # found in the DM: marked, not resent
     assert ran[1].sent == len(set(MEMBERS) - set(after_restart))
+    lookups = slack.calls("conversations.history")
+    assert all(int(c.args["limit"]) <= 15 for c in lookups)
+    if len({c.args["channel"] for c in lookups}) > 1:
+        assert any(c.status == 429 for c in lookups)  # Slack's limit was met, and waited out
 
     final = prompts(slack)
     assert set(final) == set(MEMBERS), set(MEMBERS) - set(final)

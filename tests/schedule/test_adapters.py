@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -18,7 +19,7 @@ from bot.coach import Coach
 from bot.events import Actor, TenantRef
 from bot.ports import ManualClock, Messenger
 from bot.schedule.leader import Leadership
-from bot.schedule.outbox import LEASE
+from bot.schedule.outbox import BACKOFF, LEASE
 from bot.schedule.runner import Scheduler
 from bot.store.models import Delivery
 from tests.adapters.slack.conftest import TOKENS, SlackHarness, buttons_of, settings_for, start
@@ -126,25 +127,8 @@ async def test_slack_messenger_delivers_the_prompt_and_the_digest_thread(
 async def test_after_a_crash_slack_is_asked_before_a_prompt_is_sent_again(
     slack: SlackHarness, coach: Coach, clock: ManualClock
 ) -> None:
-    slack.fake.now = clock.now  # message ts on the test's clock, as history is read by it
-    rig = Rig(coach.db, clock.now())
-    await rig.join(Actor(TenantRef("slack", "T1"), "U2", "Grace", "Europe/London"))
-    clock.advance(timedelta(hours=1))
-
-    lost = AnswerLost(slack.runtime.messenger)
-    dying = scheduler(coach, clock, {"slack": lost})
-    run = asyncio.create_task(dying.run_once())
-    await asyncio.wait_for(lost.hanging.wait(), 10)
-    run.cancel()  # kill: Slack has the prompt, our row is still pending
-    await asyncio.gather(run, return_exceptions=True)
-    await dying.stop()
-
-    restarted = scheduler(coach, clock, {"slack": slack.runtime.messenger})
-    try:
-        clock.advance(LEASE + timedelta(minutes=1))
-        outcome = await restarted.run_once()
-    finally:
-        await restarted.stop()
+    await crash_after_slack_took_the_prompt(slack, coach, clock)
+    (outcome,) = await runs_after_the_lease(slack, coach, clock)
 
     assert outcome is not None and outcome[1].found == 1
     prompts = [c for c in slack.fake.calls("chat.postMessage") if c.args["channel"] == "DU2"]
@@ -155,3 +139,93 @@ async def test_after_a_crash_slack_is_asked_before_a_prompt_is_sent_again(
             await session.execute(select(Delivery).where(Delivery.kind == "checkin"))
         ).scalar_one()
     assert row.status == "sent" and row.detail["ts"] == slack.fake.history["DU2"][0]["ts"]
+
+
+async def crash_after_slack_took_the_prompt(
+    slack: SlackHarness, coach: Coach, clock: ManualClock
+) -> None:
+    """Grace's weekly prompt reaches Slack, then the process dies before marking it."""
+    slack.fake.now = clock.now  # message ts on the test's clock, as history is read by it
+    rig = Rig(coach.db, clock.now())
+    await rig.join(Actor(TenantRef("slack", "T1"), "U2", "Grace", "Europe/London"))
+    clock.advance(timedelta(hours=1))
+    lost = AnswerLost(slack.runtime.messenger)
+    dying = scheduler(coach, clock, {"slack": lost})
+    run = asyncio.create_task(dying.run_once())
+    await asyncio.wait_for(lost.hanging.wait(), 10)
+    run.cancel()  # kill: Slack has the prompt, our row is still pending
+    await asyncio.gather(run, return_exceptions=True)
+    await dying.stop()
+
+
+async def runs_after_the_lease(
+    slack: SlackHarness, coach: Coach, clock: ManualClock, between: Callable[[], None] | None = None
+) -> list[Any]:
+    """The restarted scheduler's runs once the dead one's lease has passed: one, or two with
+    ``between`` done between them."""
+    restarted = scheduler(coach, clock, {"slack": slack.runtime.messenger})
+    outcomes = []
+    try:
+        clock.advance(LEASE + timedelta(minutes=1))
+        outcomes.append(await restarted.run_once())
+        if between is not None:
+            between()
+            outcomes.append(await restarted.run_once())
+    finally:
+        await restarted.stop()
+    return outcomes
+
+
+@pytest.mark.parametrize("refusal", ["429", "text/html", "text/plain", "application/json"])
+async def test_a_refused_history_lookup_leaves_the_prompt_in_doubt_never_sent_twice(
+    slack: SlackHarness, coach: Coach, clock: ManualClock, refusal: str
+) -> None:
+    """Slack refuses the lookup (a 429 asking for an hour, or a proxy's 502 page): the prompt
+    is not sent blind; the row waits, and the next try finds it in the DM and marks it."""
+    await crash_after_slack_took_the_prompt(slack, coach, clock)
+    if refusal == "429":
+        slack.fake.fail_next("conversations.history", retry_after=3600)
+    else:
+        slack.fake.fail_next("conversations.history", html=True, page_type=refusal)
+    refused, found = await runs_after_the_lease(
+        slack, coach, clock, lambda: clock.advance(timedelta(seconds=BACKOFF[0]))
+    )
+
+    assert refused is not None and (refused[1].sent, refused[1].found) == (0, 0)
+    assert found is not None and found[1].found == 1
+    prompts = [c for c in slack.fake.calls("chat.postMessage") if c.args["channel"] == "DU2"]
+    assert len(prompts) == 1  # the 429 did not turn into a second prompt
+    lookups = slack.fake.calls("conversations.history")
+    assert [c.status for c in lookups] == [429 if refusal == "429" else 502, 200]
+    assert all(int(c.args["limit"]) <= 15 for c in lookups)
+
+
+async def test_a_dm_busier_than_one_page_is_read_a_page_a_turn(
+    slack: SlackHarness, coach: Coach, clock: ManualClock
+) -> None:
+    """Twenty messages came after the prompt: Slack gives 15 a call and one call a minute, so
+    the lookup goes on from its cursor on the next try instead of sending again."""
+    await crash_after_slack_took_the_prompt(slack, coach, clock)
+    client = slack.runtime.app.client
+    for n in range(20):
+        clock.advance(timedelta(seconds=1))
+        await client.chat_postMessage(channel="DU2", text=f"chatter {n}")
+    minutes = [0.0]
+    slack.fake.clock = lambda: minutes[0] * 60
+
+    def a_minute_later() -> None:
+        clock.advance(timedelta(seconds=BACKOFF[0]))
+        minutes[0] += 1
+
+    first, second = await runs_after_the_lease(slack, coach, clock, a_minute_later)
+
+    assert first is not None and (first[1].sent, first[1].found) == (0, 0)
+    assert second is not None and second[1].found == 1
+    lookups = slack.fake.calls("conversations.history")
+    assert [c.args.get("cursor") for c in lookups] == [None, "page:15"]
+    prompts = [
+        c
+        for c in slack.fake.calls("chat.postMessage")
+        if c.args["channel"] == "DU2" and "chatter" not in c.args["text"]
+    ]
+    assert len(prompts) == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,6 +19,7 @@ from adapters.slack.http import SlackServer
 from bot.coach import Coach
 from bot.pacing import Pacer
 from bot.settings import Settings
+from tests.fakes import created
 from tests.fakes.slack import FakeSlack, event_body, interaction_body, sign, slash_command_body
 
 SECRET = "test-signing-secret"
@@ -35,6 +36,11 @@ class SlackHarness:
     server: SlackServer
     events_url: str
     sent: list[httpx.Response] = field(default_factory=list)
+    triggers: list[str] = field(default_factory=list)  # given with each command or interaction
+
+    def trigger(self) -> str:
+        self.triggers.append(self.fake.trigger_id())
+        return self.triggers[-1]
 
     async def post(
         self,
@@ -66,6 +72,7 @@ class SlackHarness:
             user_id=user,
             channel_id=channel,
             response_url=self.fake.response_url(key or f"{team}-{user}"),
+            trigger_id=self.trigger(),  # fresh, like Slack's: it opens one modal
         )
         return await self.post(body, "application/x-www-form-urlencoded")
 
@@ -93,7 +100,7 @@ class SlackHarness:
             "team": {"id": team, "domain": "lab"},
             "user": {"id": user, "name": user.lower(), "team_id": team},
             "api_app_id": "A1",
-            "trigger_id": "T.2",
+            "trigger_id": self.trigger(),
             "view": {**view, "id": "V1", "state": {"values": filled(view, values)}},
         }
         return await self.interact(payload)
@@ -131,7 +138,7 @@ class SlackHarness:
             "team": {"id": team, "domain": "lab"},
             "user": {"id": user, "name": user.lower(), "team_id": team},
             "api_app_id": "A1",
-            "trigger_id": "T.3",
+            "trigger_id": self.trigger(),
             "channel": {"id": channel},
             "container": {"type": "message", "channel_id": channel, "is_ephemeral": True},
             "response_url": self.fake.response_url(key or f"{team}-{user}-button"),
@@ -213,11 +220,22 @@ async def start(coach: Coach, fake: FakeSlack, settings: Settings) -> AsyncItera
     await server.stop()
 
 
+@pytest.fixture(autouse=True)
+def slack_takes_every_request() -> Iterator[None]:
+    """After each test, every request the fake Slack recorded is checked against Slack's
+    published spec (methods, required arguments, types) and Block Kit's limits: the bot never
+    sends what Slack would refuse, whatever the test looked at."""
+    yield
+    problems = [p for fake in created if isinstance(fake, FakeSlack) for p in fake.spec_problems()]
+    assert problems == [], "Slack would refuse:\n" + "\n".join(problems)
+
+
 @pytest.fixture
 async def fake_slack() -> AsyncIterator[FakeSlack]:
     async with FakeSlack() as fake:
         for team, token in TOKENS.items():
             fake.add_workspace(team, token)
+            fake.invite(team, "C1")  # the team channel, where the bot was invited at install
         fake.set_user("U1", name="ada", real_name="Ada Lovelace", tz="Europe/London")
         yield fake
 

@@ -40,7 +40,7 @@ async def test_checkin_opens_a_modal_and_answers_privately(slack: SlackHarness) 
     ]
     assert len(view["title"]["text"]) <= 24
     opened = slack.fake.calls("views.open")[-1]
-    assert opened.args["trigger_id"] == "T.1"
+    assert opened.args["trigger_id"] == slack.triggers[-1]  # the command's own
 
     submitted = await slack.submit(
         view,

@@ -108,7 +108,8 @@ async def test_several_goals_ask_which_then_open_the_form_naming_its_number(
 
     await slack.press(buttons_of(asked)["Grasp unseen objects"])
     view = await slack.opened_view(3)
-    assert slack.fake.calls("views.open")[-1].args["trigger_id"] == "T.3"  # the press's own
+    opened_with = slack.fake.calls("views.open")[-1].args["trigger_id"]
+    assert opened_with == slack.triggers[-1]  # the press's own
     labels = {b["block_id"]: b["label"]["text"] for b in view["blocks"]}
     assert labels["metric_value"] == "grasp success rate now"
     await slack.submit(view, {"did": "Trained on 200 more objects.", "metric_value": "0.50"})
@@ -143,3 +144,16 @@ def test_an_error_about_a_field_the_modal_lacks_goes_under_its_first_field() -> 
         "did": '"Goal" is needed.',
         "metric_value": "must be a number",
     }
+
+
+async def test_a_trigger_id_slack_no_longer_takes_gets_a_note_not_a_modal(
+    slack: SlackHarness,
+) -> None:
+    """A trigger_id opens one modal within 3 s (the fake's clock, not a sleep): a late one is
+    refused by Slack, and the member is told to run the command again."""
+    slack.fake.trigger_ttl = -1.0  # every trigger is already late when it reaches Slack
+    assert (await slack.command("/goal", "set")).status_code == 200
+    (note,) = await slack.responses()
+    assert "Slack closed the form window" in text_of(note)
+    (refused,) = slack.fake.calls("views.open")
+    assert not refused.ok

@@ -38,7 +38,7 @@ async def test_socket_mode_starts_and_serves_a_command(coach: Coach, fake_slack:
                     "user_id": "U1",
                     "user_name": "ada",
                     "channel_id": "C1",
-                    "trigger_id": "T.9",
+                    "trigger_id": fake_slack.trigger_id(),
                     "response_url": fake_slack.response_url("socket"),
                     "api_app_id": "A1",
                     "team_domain": "lab",
