@@ -44,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, insert, select, text  # noqa: E402
 
 from adapters.slack import render  # noqa: E402
+from bot.collector import Collector  # noqa: E402
 from bot.events import Button, Content, TenantRef  # noqa: E402
 from bot.pacing import Pacer  # noqa: E402
 from bot.ports import SystemClock  # noqa: E402
@@ -331,19 +332,20 @@ async def measure(db: Database, args: argparse.Namespace) -> int:
     platform = FakePlatform(args.latency_ms / 1000)
     platform.expected = args.members
     messenger = FakeMessenger(platform, Pacer(per_channel=PER_CHANNEL, per_tenant=PER_WORKSPACE))
+    policy = Collector()  # the garbage-collector policy of `research-coach run`
     scheduler = Scheduler(
         db,
         clock,
         {"slack": messenger},
         load_prompts(),
         leadership=Leadership(db, random.getrandbits(62)),
+        after_run=policy.full_pass,
     )
     phases = timed(scheduler)
-    if args.no_freeze:  # to see what Scheduler.start's gc.freeze() is worth
-        gc.freeze = lambda: None
+    if not args.no_freeze:  # as the entry point does, once the process is built
+        policy.freeze_start_up()
     stalls, collector = StallMeter(), GcMeter()
-    # Start-up first (it collects and freezes what exists, once): the first tick runs on the
-    # loop once this returns, with the meters running.
+    # The first tick runs on the loop once this returns, with the meters running.
     scheduler.start(args.tick)
     started = time.monotonic()
     stalls.start()
@@ -355,6 +357,7 @@ async def measure(db: Database, args: argparse.Namespace) -> int:
     elapsed = (platform.last or time.monotonic()) - started
     await asyncio.sleep(0.5)  # anything still in flight (a duplicate) would land now
     await scheduler.stop()
+    policy.restore()
     await stalls.stop()
     collector.stop()
 
@@ -412,7 +415,9 @@ def main() -> None:
     parser.add_argument("--workspaces", type=int, default=50)
     parser.add_argument("--latency-ms", type=float, default=50.0)
     parser.add_argument(
-        "--no-freeze", action="store_true", help="make Scheduler.start's gc.freeze() a no-op"
+        "--no-freeze",
+        action="store_true",
+        help="leave out the process's garbage-collector policy (bot.collector)",
     )
     parser.add_argument("--tick", type=float, default=60.0, help="seconds between ticks")
     parser.add_argument("--timeout", type=float, default=900.0)

@@ -26,6 +26,7 @@ from bot.coach import Coach
 from bot.coach import export as exporter
 from bot.coach.limits import Limits
 from bot.coach.nudges import CheckInFacts, candidates
+from bot.collector import Collector
 from bot.doctor import checkup
 from bot.events import TenantRef
 from bot.health import readiness
@@ -100,14 +101,17 @@ async def serve(settings: Settings, names: list[str], options: RunOptions) -> No
         judge=judge_from(settings, prompts),
         limits=Limits.from_settings(settings),
     )
+    collector = Collector()  # the process's garbage-collector policy: see bot.collector
     options.scheduler = Scheduler(
         db,
         clock,
         options.messengers,
         coach.prompts,
         timedelta(hours=settings.schedule_grace_hours),
+        after_run=collector.full_pass,
     )
     found = adapter.discover()
+    collector.freeze_start_up()
     options.scheduler.start(settings.tick_seconds)
     on_stop_signal(options.scheduler)
     try:
@@ -122,6 +126,7 @@ async def serve(settings: Settings, names: list[str], options: RunOptions) -> No
         if options.ops is not None:
             await options.ops.stop()
         await options.scheduler.stop()
+        collector.restore()
         if coach.follow_ups is not None:
             await coach.follow_ups.aclose()
         if coach.judge is not None:

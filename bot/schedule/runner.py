@@ -5,9 +5,8 @@ claims.py)."""
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -18,12 +17,11 @@ from bot.ports import Clock, Messenger
 from bot.prompts import Prompts
 from bot.schedule.claims import Ticker, TickReport
 from bot.schedule.leader import Leadership
-from bot.schedule.outbox import DrainReport, Outbox
+from bot.schedule.outbox import DrainReport, Outbox, Outcome
 from bot.store import Database, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
-FULL_ONLY_BETWEEN_TICKS = 1_000_000  # gen-1 passes before a full one falls due by itself
 # Seconds a stopping scheduler lets the run under way finish its sends (docker stop waits 10 s
 # before SIGKILL, Kubernetes 30 s by default); past that, what is left is cut short.
 STOP_GRACE = 8.0
@@ -32,7 +30,7 @@ STOP_GRACE = 8.0
 def count_deliveries(ticked: TickReport, drained: DrainReport) -> None:
     """Add one run's reports to ``coach_deliveries``, by kind and outcome."""
     for kind, n in ticked.missed_kinds.items():
-        metrics.DELIVERIES.labels(kind, "missed").inc(n)
+        metrics.DELIVERIES.labels(kind, Outcome.MISSED).inc(n)
     for (kind, outcome), n in drained.by_kind.items():
         metrics.DELIVERIES.labels(kind, outcome).inc(n)
 
@@ -46,14 +44,17 @@ class Scheduler:
         prompts: Prompts,
         grace: timedelta = timedelta(hours=6),
         leadership: Leadership | None = None,
+        after_run: Callable[[], object] | None = None,
     ) -> None:
+        """``after_run``: called at the end of each run, when no send is in flight (the
+        process's full garbage-collection pass: see ``bot.collector``)."""
         self.clock = clock
         self.ticker = Ticker(db, grace)
         self.outbox = Outbox(db, messengers, prompts, clock)
         self.leadership = leadership or Leadership(db)
         self._aps: AsyncIOScheduler | None = None
         self._running: asyncio.Task[Any] | None = None  # the run_once under way
-        self._thresholds: tuple[int, int, int] | None = None  # the GC's, before start
+        self.after_run = after_run
 
     async def run_once(self) -> tuple[TickReport, DrainReport] | None:
         """One tick and one outbox drain, if this replica leads; ``None`` when it does not
@@ -78,26 +79,13 @@ class Scheduler:
             return None
         finally:
             self._running = None
-            if self._thresholds is not None:
-                gc.collect()  # the full pass, now that nothing is in flight (see start)
+            if self.after_run is not None:
+                self.after_run()
         count_deliveries(ticked, drained)
         return ticked, drained
 
     def start(self, every_seconds: float) -> None:
         """Run ``run_once`` now and then every ``every_seconds`` on the running event loop."""
-        # The garbage collector's full passes hold the event loop for as long as they walk
-        # every object: about 90 ms for what exists once the process is up (modules, settings,
-        # prompts: some 100k objects), and 40-80 ms more in the middle of a fan-out, with
-        # thousands of sends in flight (bench/fanout.py): enough for paced sends to bunch up
-        # and be refused. So what exists now is frozen (it lives as long as the process, and
-        # is collected first so no garbage is kept), and full passes run between ticks, at
-        # the end of each run_once, instead of whenever they fall due. Young objects are
-        # collected as usual.
-        gc.collect()
-        gc.freeze()
-        self._thresholds = gc.get_threshold()
-        young, middle, _ = self._thresholds
-        gc.set_threshold(young, middle, FULL_ONLY_BETWEEN_TICKS)
         self._aps = AsyncIOScheduler(timezone="UTC")
         self._aps.add_job(
             self.run_once,
@@ -123,7 +111,4 @@ class Scheduler:
         if self._aps is not None:
             self._aps.shutdown(wait=False)
             self._aps = None
-        if self._thresholds is not None:
-            gc.set_threshold(*self._thresholds)
-            self._thresholds = None
         await self.leadership.release()
