@@ -6,7 +6,9 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Awaitable, Callable
+from html import unescape
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -98,12 +100,11 @@ async def test_a_failure_before_the_ack_still_reaches_bolt() -> None:
     assert (await log_through(fails)).status_code == 500
 
 
-async def test_a_form_the_database_could_not_take_in_time_comes_back_in_the_answer(
-    fake_slack: FakeSlack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The modal closes with the ack; when the coach then cannot save the check-in, the
-    private answer says so and holds everything the member typed, under its labels."""
-    monkeypatch.setattr(listeners, "ACK_BUDGET", 0.2)  # Slack's 3 s, scaled down
+async def submitted_while_the_database_is_held(
+    fake_slack: FakeSlack, tmp_path: Path, values: dict[str, str]
+) -> dict[str, Any]:
+    """A check-in submitted while another writer holds the database past the ack (Slack's
+    3 s scaled down to 0.2): the private answer that follows, once nothing could be saved."""
     path = tmp_path / "coach.db"
     db = Database.from_url(f"sqlite+aiosqlite:///{path}", connect_args={"timeout": 1.0})
     await db.upgrade()
@@ -113,12 +114,10 @@ async def test_a_form_the_database_could_not_take_in_time_comes_back_in_the_answ
             await set_goal(slack)
             await slack.command("/checkin")
             view = await slack.opened_view(2)
-            other = sqlite3.connect(path)  # another writer holds the database past the ack
+            other = sqlite3.connect(path)
             other.execute("BEGIN EXCLUSIVE")
             try:
-                answer = await slack.submit(
-                    view, {"did": "Tried SpecAugment <!channel>", "failed": "the LM fusion run"}
-                )
+                answer = await slack.submit(view, values)
                 assert answer.status_code == 200 and answer.text == ""  # acked: modal closed
                 reply = (await fake_slack.wait_for("chat.postEphemeral", 2))[-1]
             finally:
@@ -128,7 +127,41 @@ async def test_a_form_the_database_could_not_take_in_time_comes_back_in_the_answ
             assert (await session.execute(select(CheckIn))).scalars().all() == []
     finally:
         await db.dispose()
-    said = text_of(reply.args)
+    assert reply.ok, "Slack refused the answer"
+    return reply.args
+
+
+async def test_a_form_the_database_could_not_take_in_time_comes_back_in_the_answer(
+    fake_slack: FakeSlack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The modal closes with the ack; when the coach then cannot save the check-in, the
+    private answer says so and holds everything the member typed, under its labels."""
+    monkeypatch.setattr(listeners, "ACK_BUDGET", 0.2)  # Slack's 3 s, scaled down
+    values = {"did": "Tried SpecAugment <!channel>", "failed": "the LM fusion run"}
+    said = text_of(await submitted_while_the_database_is_held(fake_slack, tmp_path, values))
     assert "nothing was saved yet" in said
     assert "What you wrote:\nWhat did you do?: Tried SpecAugment" in said
     assert "the LM fusion run" in said and "<!channel>" not in said  # escaped: pings nobody
+
+
+async def test_every_word_of_long_hostile_fields_comes_back_whole(
+    fake_slack: FakeSlack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Four fields of nearly 3000 characters each, one paragraph apiece, full of ``&``,
+    ``<!channel>`` and long words: the answer holds every word in sections Slack takes (each
+    within 3000 characters, none cut inside ``&amp;``), and nobody is pinged."""
+    monkeypatch.setattr(listeners, "ACK_BUDGET", 0.2)
+    words = {
+        field: [f"{field}{n}&co<!channel>" for n in range(160)]
+        for field in ("did", "moves_goal", "next_experiment", "failed")
+    }
+    values = {field: " ".join(said)[:2990] for field, said in words.items()}
+    answer = await submitted_while_the_database_is_held(fake_slack, tmp_path, values)
+
+    sections = [b["text"]["text"] for b in answer["blocks"] if b["type"] == "section"]
+    assert len(sections) >= 5 and all(0 < len(text) <= 3000 for text in sections)
+    shown = unescape(" ".join(sections)).split()
+    for field, typed in values.items():
+        assert [w for w in typed.split() if w not in shown] == [], field
+    assert all("<!channel>" not in text for text in sections)
+    assert fake_slack.spec_problems() == []

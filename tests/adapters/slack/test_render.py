@@ -11,7 +11,8 @@ import yaml
 from adapters.slack import render
 from adapters.slack.manifest import BOT_EVENTS, EXAMPLE_URL, manifest
 from adapters.slack.sanitize import escape
-from bot.events import Action, Button, FieldKind, Form, FormField, UserText
+from bot.events import Action, Button, Choice, FieldKind, Form, FormField, UserText
+from tests.fakes.slack_spec import blocks_problems, view_problems
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -105,3 +106,56 @@ def test_manifest_command() -> None:
         check=False,
     )
     assert refused.returncode == 2
+
+
+def test_a_long_paragraph_is_split_at_words_never_inside_an_escaped_character() -> None:
+    # One paragraph, no sentence ends: the cuts fall between words, and "&amp;" stays whole.
+    text = " ".join(f"w{n}&x" for n in range(3000))
+    blocks = render.message((UserText(text),))["blocks"]
+    shown = [b["text"]["text"] for b in blocks]
+    assert len(shown) > 5 and all(len(t) <= 3000 for t in shown)
+    assert " ".join(shown).replace("&amp;", "&").split() == text.split()
+    assert blocks_problems(blocks) == []
+
+
+def test_a_word_longer_than_a_section_is_cut_outside_entities() -> None:
+    text = "&" * 7000  # escaped, 35,000 characters of "&amp;" and no space anywhere
+    shown = [b["text"]["text"] for b in render.message((UserText(text),))["blocks"]]
+    assert all(t.count("&") * 5 == len(t) for t in shown)  # every piece whole "&amp;"s
+    assert sum(t.count("&") for t in shown) == 7000
+
+
+def test_white_space_makes_no_empty_section() -> None:
+    for body in ("", "   ", "\n\n\n"):
+        message = render.message((UserText(body),))
+        assert blocks_problems(message["blocks"]) == [] and message["text"].strip()
+
+
+def test_many_buttons_fill_several_actions_blocks_within_the_limits() -> None:
+    buttons = tuple(Button(f"Goal {n}", Action.OPEN_CHECKIN, str(n)) for n in range(60))
+    message = render.message(("Which goal?",), buttons)
+    rows = [b for b in message["blocks"] if b["type"] == "actions"]
+    assert [len(r["elements"]) for r in rows] == [25, 25, 10]
+    assert blocks_problems(message["blocks"]) == []
+    values = [render.button_value(e["value"]) for r in rows for e in r["elements"]]
+    assert values == [str(n) for n in range(60)]
+
+
+def test_long_button_and_option_values_travel_by_key_and_come_back() -> None:
+    long = "context:" + "x" * 5000
+    [row] = render.message(("Open it",), (Button("Open", Action.OPEN_CHECKIN, long),))["blocks"][1:]
+    sent = row["elements"][0]["value"]
+    assert len(sent) <= 2000 and render.button_value(sent) == long
+    choice = "c" * 400
+    form = Form(
+        "checkin",
+        "Check-in",
+        (FormField("goal", "Goal", FieldKind.CHOICE, choices=(Choice("One", choice),)),),
+    )
+    view = render.modal(form, "C1")
+    assert view_problems(view) == []
+    option = view["blocks"][0]["element"]["options"][0]
+    view["state"] = {
+        "values": {"goal": {"value": {"type": "static_select", "selected_option": option}}}
+    }
+    assert render.submitted(view)[3] == {"goal": choice}
