@@ -179,6 +179,7 @@ async def test_kill_9_in_the_middle_of_a_fan_out_then_a_restart_prompts_everyone
     assert len(await rows(db)) == len(MEMBERS)
     for run in (first, second):
         assert TOKEN not in run.output() and SIGNING_SECRET not in run.output()
+    assert slack.spec_problems() == []  # every request is one Slack's spec allows
 
 
 async def test_sigterm_in_the_middle_of_a_fan_out_finishes_what_was_under_way(

@@ -80,8 +80,10 @@ async def test_console_tick_shows_a_week_of_prompts_and_the_digest(
 async def slack(coach: Coach) -> AsyncIterator[SlackHarness]:
     async with FakeSlack() as fake:
         fake.add_workspace("T1", TOKENS["T1"])
+        fake.invite("T1", "C1")  # the team channel, where the bot was invited at install
         async for harness in start(coach, fake, settings_for(fake)):
             yield harness
+        assert fake.spec_problems() == []  # every request is one Slack's spec allows
 
 
 async def test_slack_messenger_delivers_the_prompt_and_the_digest_thread(
