@@ -1,11 +1,17 @@
-"""How the core finds platform adapters without importing them: each adapter package
-registers an entry point in the ``research_coach.adapters`` group (see pyproject.toml)."""
+"""The small surface the core offers platform adapters, and how it finds them: each adapter
+package registers an entry point in the ``research_coach.adapters`` group (see pyproject.toml).
+
+The runtime (``bot.runtime``) gives each adapter a ``RunOptions``, read only; an adapter
+reports back through the run's ``Roster``: the messenger scheduled work reaches its platform
+through, and whether its connection out is up.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from bot.checks import Check
@@ -14,29 +20,64 @@ from bot.ports import Messenger, OffsetClock
 from bot.settings import Settings
 
 if TYPE_CHECKING:
-    from bot.ops import OpsServer
     from bot.schedule.runner import Scheduler
 
 GROUP = "research_coach.adapters"
 
+# Is the adapter's connection out (Discord's gateway, Slack's Socket Mode) up right now?
+ConnectionCheck = Callable[[], Awaitable[bool]]
 
-@dataclass
+
+class Roster:
+    """The platforms one run reaches people through, as their adapters report them.
+
+    >>> roster.attach("discord", messenger)  # scheduled deliveries to Discord go through it
+    >>> roster.watch("discord", client_is_connected)  # /readyz asks it
+    >>> roster.detach("discord")  # stopped: deliveries wait for the next start
+    """
+
+    def __init__(self) -> None:
+        self._messengers: dict[str, Messenger] = {}
+        self._checks: dict[str, ConnectionCheck] = {}
+        # A live, read-only view: the scheduler's outbox looks a platform up at each send.
+        self.messengers: Mapping[str, Messenger] = MappingProxyType(self._messengers)
+
+    def attach(self, platform: str, messenger: Messenger) -> None:
+        """From now on, scheduled work for ``platform`` is sent through ``messenger``."""
+        self._messengers[platform] = messenger
+
+    def watch(self, platform: str, connected: ConnectionCheck) -> None:
+        """``platform`` holds a connection out: readiness asks ``connected`` whether it is up."""
+        self._checks[platform] = connected
+
+    def unwatch(self, platform: str) -> None:
+        """``platform`` no longer holds a connection out (it is closing)."""
+        self._checks.pop(platform, None)
+
+    def detach(self, platform: str) -> None:
+        """``platform``'s adapter stopped: a stopped client cannot send, so scheduled
+        deliveries for it wait for the next start."""
+        self._messengers.pop(platform, None)
+        self._checks.pop(platform, None)
+
+    def connections(self) -> dict[str, ConnectionCheck | None]:
+        """Each attached platform, by name, with its connection check; ``None`` when it has
+        no connection to lose (a server that is called, a terminal)."""
+        return {name: self._checks.get(name) for name in sorted(self._messengers)}
+
+
+@dataclass(frozen=True)
 class RunOptions:
-    """What one run shares with its adapters."""
+    """What the runtime gives each adapter for one run; read only. The adapter answers through
+    ``platforms``."""
 
     member: str | None = None  # the console's "--as NAME"
-    # Each adapter registers its Messenger here, by platform, for the scheduler's deliveries.
-    messengers: dict[str, Messenger] = field(default_factory=dict)
-    # An adapter with a connection out (Discord's gateway, Slack's Socket Mode) says here, by
-    # platform, whether it is up: /readyz reports it.
-    connections: dict[str, Callable[[], Awaitable[bool]]] = field(default_factory=dict)
-    scheduler: Scheduler | None = None
-    # The demo (``research-coach console --demo``): a throw-away database, where simulated time
-    # may run. Elsewhere the run keeps the system clock, so no row is ever stamped in the future.
-    demo: bool = False
-    clock: OffsetClock | None = None  # the demo's simulated time, moved by the console's /tick
-    # The run's own server of /healthz, /readyz and /metrics, when no adapter serves HTTP.
-    ops: OpsServer | None = None
+    platforms: Roster = field(default_factory=Roster)
+    scheduler: Scheduler | None = None  # the console's /tick runs it at once
+    # Simulated time, moved by the console's /tick: only in the demo (``console --demo``), whose
+    # database is thrown away. Elsewhere ``None``: a real run keeps the system clock, so no row
+    # is ever stamped in the future.
+    clock: OffsetClock | None = None
 
 
 class Adapter(Protocol):
@@ -52,7 +93,8 @@ class Adapter(Protocol):
         ...
 
     async def serve(self, coach: Coach, settings: Settings, options: RunOptions) -> None:
-        """Run until stopped (or, for the console, until end of input)."""
+        """Run until stopped (or, for the console, until end of input), its messenger attached
+        to ``options.platforms`` while it can send."""
         ...
 
 

@@ -3,38 +3,26 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
-import signal
 import sys
-import tempfile
-from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from pydantic import ValidationError
-from sqlalchemy.engine import make_url
 
-from bot import adapter, analysis, logs
-from bot.adapter import RunOptions
-from bot.coach import Coach
+from bot import analysis, logs, runtime
 from bot.coach import export as exporter
-from bot.coach.limits import Limits
 from bot.coach.nudges import CheckInFacts, candidates
-from bot.collector import Collector
 from bot.doctor import checkup
 from bot.events import TenantRef
-from bot.health import readiness
-from bot.llm import Judge, follow_ups_from, judge_from
-from bot.ops import OpsServer
-from bot.ports import OffsetClock, SystemClock
+from bot.llm import Judge, judge_from
 from bot.prompts import load_prompts
-from bot.schedule.runner import Scheduler
+from bot.runtime import DatabaseUnavailable, Runtime
 from bot.settings import Settings
 from bot.store import Database, backup
 
@@ -70,126 +58,25 @@ def load_settings() -> Settings:
 
 
 async def open_database(settings: Settings) -> Database:
-    """The configured database, migrated to the newest schema."""
-    db = Database.from_url(settings.resolved_database_url())
+    """The configured database, migrated to the newest schema; else the reason, exit code 1."""
     try:
-        await db.upgrade()
-    except Exception as exc:
-        await db.dispose()
-        where = make_url(settings.resolved_database_url()).render_as_string(hide_password=True)
-        typer.echo(f"Cannot open the database at {where}: {type(exc).__name__}.", err=True)
-        typer.echo("Run `research-coach doctor` for details.", err=True)
-        raise typer.Exit(1) from None
-    return db
+        return await runtime.open_database(settings)
+    except DatabaseUnavailable as exc:
+        cannot_open(exc)
 
 
-async def serve(settings: Settings, names: list[str], options: RunOptions) -> None:
-    """Run the named adapters and the scheduler that reaches members through them."""
-    db = await open_database(settings)
-    # Simulated time only in the demo, whose database is thrown away: a real one keeps real time.
-    options.clock = demo_clock() if options.demo else None
-    clock = options.clock or SystemClock()
-    # The embedded analysis model loads before the first check-in (or the log says why not).
-    analysis.configure(enabled=settings.analysis_model, model_file=settings.analysis_model_file)
-    await asyncio.to_thread(analysis.warm_up)
-    prompts = load_prompts()
-    coach = Coach(
-        db,
-        clock,
-        prompts,
-        follow_ups_from(settings, prompts),
-        judge=judge_from(settings, prompts),
-        limits=Limits.from_settings(settings),
-    )
-    collector = Collector()  # the process's garbage-collector policy: see bot.collector
-    options.scheduler = Scheduler(
-        db,
-        clock,
-        options.messengers,
-        coach.prompts,
-        timedelta(hours=settings.schedule_grace_hours),
-        after_run=collector.full_pass,
-    )
-    found = adapter.discover()
-    collector.freeze_start_up()
-    options.scheduler.start(settings.tick_seconds)
-    on_stop_signal(options.scheduler)
+def cannot_open(exc: DatabaseUnavailable) -> NoReturn:
+    typer.echo(f"Cannot open the database at {exc.where}: {exc.cause}.", err=True)
+    typer.echo("Run `research-coach doctor` for details.", err=True)
+    raise typer.Exit(1) from None
+
+
+def launch(run: Runtime) -> None:
+    """Run ``run`` in this process until it is stopped (see ``Runtime.run_process``)."""
     try:
-        if needs_ops_server([found[name] for name in names], settings):
-            options.ops = OpsServer(lambda: readiness(coach, options))
-            port = await options.ops.start(settings.http_host, settings.http_port)
-            log.info("/healthz, /readyz and /metrics on %s:%s", settings.http_host, port)
-        async with asyncio.TaskGroup() as group:
-            for name in names:
-                group.create_task(found[name].serve(coach, settings, options))
-    finally:
-        if options.ops is not None:
-            await options.ops.stop()
-        await options.scheduler.stop()
-        collector.restore()
-        if coach.follow_ups is not None:
-            await coach.follow_ups.aclose()
-        if coach.judge is not None:
-            await coach.judge.aclose()
-        await db.dispose()
-
-
-def demo_clock(now: datetime | None = None) -> OffsetClock:
-    """The demo's time, from the coming Monday 09:00 UTC: an hour before a new team's check-in
-    prompts and channel nudge, so each ``/tick 7d`` plays one whole week in the same order
-    (prompt and nudge, reminder, digest), whatever the day the demo is started."""
-    now = now or datetime.now(UTC)
-    monday = (now + timedelta(days=(7 - now.weekday()) % 7)).replace(
-        hour=9, minute=0, second=0, microsecond=0
-    )
-    if monday < now:
-        monday += timedelta(weeks=1)
-    clock = OffsetClock()
-    clock.advance(monday - now)
-    return clock
-
-
-def on_stop_signal(scheduler: Scheduler) -> None:
-    """SIGTERM (docker stop, Kubernetes, systemd) or Ctrl-C ends the run: first the scheduler
-    stops gently (the sends under way finish while the adapters are still connected), then the
-    run is cancelled. A second signal cancels it at once. Where the event loop cannot take
-    signals, ``_run``'s handlers stand (cancelled at once)."""
-    loop = asyncio.get_running_loop()
-    run = asyncio.current_task()
-    assert run is not None
-    stopping: set[asyncio.Task[None]] = set()  # a reference, so the task is not collected
-
-    async def stop() -> None:
-        await scheduler.stop()
-        run.cancel()
-
-    def begin(name: str) -> None:
-        if stopping:
-            run.cancel()
-            return
-        log.info("%s: stopping", name)
-        stopping.add(loop.create_task(stop()))
-
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError):  # Windows: no loop signal handlers
-            loop.add_signal_handler(sig, begin, sig.name)
-
-
-def needs_ops_server(running: list[adapter.Adapter], settings: Settings) -> bool:
-    """Whether the run serves the operations endpoints itself: a platform runs and none of
-    the running adapters has an HTTP server of its own (Slack in Socket Mode, Discord). The
-    console alone opens no port: trying the coach in a terminal stays a terminal affair."""
-    platforms = [a for a in running if a.name != "console"]
-    return bool(platforms) and not any(a.serves_http(settings) for a in platforms)
-
-
-def _run(coro: Callable[[], Coroutine[Any, Any, None]]) -> None:
-    # SIGTERM (docker stop, Kubernetes, systemd) ends the run like Ctrl-C: asyncio cancels the
-    # adapters, the scheduler's lock is released and the database closed, then we exit 0.
-    # (``serve`` stops the scheduler gently first, once it runs: see ``on_stop_signal``.)
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
-    with contextlib.suppress(KeyboardInterrupt, asyncio.CancelledError):
-        asyncio.run(coro())
+        run.run_process()
+    except DatabaseUnavailable as exc:
+        cannot_open(exc)
 
 
 @app.command()
@@ -197,9 +84,7 @@ def run() -> None:
     """Start every adapter whose settings are present; the console when none is."""
     settings = load_settings()
     logs.configure_from(settings)
-    found = adapter.discover()
-    names = [n for n, a in found.items() if n != "console" and not a.missing(settings)]
-    _run(lambda: serve(settings, names or ["console"], RunOptions()))
+    launch(Runtime.for_run(settings))
 
 
 @app.command()
@@ -219,13 +104,7 @@ def console(
     """Use the coach in this terminal (reads commands line by line; a pipe works too)."""
     settings = load_settings()
     logs.configure_from(settings)
-    if not demo:
-        _run(lambda: serve(settings, ["console"], RunOptions(member=member)))
-        return
-    with tempfile.TemporaryDirectory(prefix="research-coach-demo-") as folder:
-        # Its own SQLite in a folder of its own, whatever COACH_DATA_DIR or COACH_DATABASE_URL say.
-        throwaway = settings.model_copy(update={"data_dir": Path(folder), "database_url": None})
-        _run(lambda: serve(throwaway, ["console"], RunOptions(member=member, demo=True)))
+    launch(Runtime.for_console(settings, member=member, demo=demo))
 
 
 @app.command()

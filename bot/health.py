@@ -62,8 +62,8 @@ async def readiness(coach: Coach, options: RunOptions) -> tuple[bool, dict[str, 
     scheduler = options.scheduler
     role = "off" if scheduler is None else "leader" if scheduler.leadership.leading else "follower"
     adapters = {}
-    for name in sorted(options.messengers):
-        check = options.connections.get(name)  # none: nothing to lose (a server, a terminal)
+    for name, check in options.platforms.connections().items():
+        # No check: nothing to lose (a server that is called, a terminal).
         adapters[name] = "connected" if check is None or await check() else "disconnected"
     details = {"database": database, "adapters": adapters, "scheduler": role}
     ready = database == "ok" and all(state == "connected" for state in adapters.values())

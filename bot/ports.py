@@ -1,7 +1,8 @@
 """The two ports the core uses for work it starts on its own: a Messenger and a Clock.
 
-Adapters implement ``Messenger`` so scheduled work reaches their platform; tests and the
-console move a ``ManualClock``.
+Adapters implement ``Messenger`` so scheduled work reaches their platform. Every run keeps
+the ``SystemClock``, except the console's demo, whose ``OffsetClock`` its ``/tick`` moves
+forward; tests move a ``ManualClock``.
 """
 
 from __future__ import annotations
@@ -54,12 +55,15 @@ class Clock(Protocol):
 
 
 class SystemClock:
+    """Real time: what every run keeps, so no row is ever stamped in the future."""
+
     def now(self) -> datetime:
         return datetime.now(UTC)
 
 
 class OffsetClock:
-    """The system clock, moved forward on demand (the console's ``/tick 7d``)."""
+    """The system clock, moved forward on demand: the demo's simulated time (the console's
+    ``/tick 7d``), on a database thrown away when the demo ends."""
 
     def __init__(self) -> None:
         self.offset = timedelta()

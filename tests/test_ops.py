@@ -20,10 +20,10 @@ import pytest
 
 from bot import adapter
 from bot.adapter import RunOptions
-from bot.cli import needs_ops_server
 from bot.coach import Coach
 from bot.health import readiness
 from bot.ops import OpsServer
+from bot.runtime import needs_ops_server
 from bot.settings import Settings
 from bot.store import Database
 from tests.fakes.slack import FakeSlack

@@ -35,7 +35,7 @@ class ConsoleAdapter:
         session = ConsoleSession(
             coach, settings.console_team, member, exports, options.scheduler, options.clock
         )
-        options.messengers["console"] = session.messenger
+        options.platforms.attach("console", session.messenger)
         await run_console(session)
 
 

@@ -166,8 +166,8 @@ class DiscordAdapter:
         if library.getEffectiveLevel() < logging.INFO:
             library.setLevel(logging.INFO)
         app = DiscordApp(coach, settings)
-        options.messengers["discord"] = app.messenger  # the scheduler reaches members through it
-        options.connections["discord"] = app.connected
+        options.platforms.attach("discord", app.messenger)  # the scheduler reaches members so
+        options.platforms.watch("discord", app.connected)
         try:
             await app.run()
         except discord.LoginFailure:
@@ -177,6 +177,4 @@ class DiscordAdapter:
             log.error("Discord refused an intent this bot does not need: please report it")
             raise
         finally:
-            # A stopped client cannot send: scheduled deliveries wait for the next start.
-            options.messengers.pop("discord", None)
-            options.connections.pop("discord", None)
+            options.platforms.detach("discord")  # deliveries wait for the next start

@@ -216,7 +216,7 @@ class SlackAdapter:
 
     async def serve(self, coach: Coach, settings: Settings, options: RunOptions) -> None:
         runtime = build(coach, settings)
-        options.messengers["slack"] = runtime.messenger
+        options.platforms.attach("slack", runtime.messenger)
         if runtime.socket_mode:
             handler = AsyncSocketModeHandler(
                 runtime.app,
@@ -225,11 +225,11 @@ class SlackAdapter:
             )
             log.info("Slack: Socket Mode")
             await handler.connect_async()  # type: ignore[no-untyped-call]
-            options.connections["slack"] = handler.client.is_connected
+            options.platforms.watch("slack", handler.client.is_connected)
             try:
                 await asyncio.Event().wait()
             finally:
-                options.connections.pop("slack", None)
+                options.platforms.unwatch("slack")
                 await handler.close_async()  # type: ignore[no-untyped-call]
             return
         server = SlackServer(runtime.app, lambda: readiness(coach, options))

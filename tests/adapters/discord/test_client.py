@@ -64,7 +64,7 @@ async def test_serve_registers_its_messenger_uses_the_announced_gateway_and_logs
     try:
         await fake.wait_connected()
         # The scheduler reaches members through the messenger the adapter registered.
-        assert isinstance(options.messengers["discord"], DiscordMessenger)
+        assert isinstance(options.platforms.messengers["discord"], DiscordMessenger)
         assert fake.find("GET", r"/gateway")
         ada = Researcher(Bot(fake, coach, settings(fake)), Person(4242, "Ada"), LAB, LAB_CHANNEL)
         payload = fake.interaction(
@@ -77,7 +77,7 @@ async def test_serve_registers_its_messenger_uses_the_announced_gateway_and_logs
         with contextlib.suppress(asyncio.CancelledError):
             await serving
         discord_logger.setLevel(level)
-    assert "discord" not in options.messengers  # a stopped client delivers nothing
+    assert "discord" not in options.platforms.messengers  # a stopped client delivers nothing
     assert str(DiscordWebSocket.DEFAULT_GATEWAY) == "ws://127.0.0.1:9/unreachable"  # restored
     assert TOKEN not in caplog.text
     assert payload["token"] not in caplog.text  # discord.py's DEBUG lines carry these

@@ -52,8 +52,9 @@ async def test_readiness_says_whether_the_gateway_is_connected(
     bot: Bot, fake: FakeDiscord, coach: Coach
 ) -> None:
     app = bot.current
-    options = RunOptions(messengers={"discord": app.messenger})
-    options.connections["discord"] = app.connected
+    options = RunOptions()
+    options.platforms.attach("discord", app.messenger)
+    options.platforms.watch("discord", app.connected)
     await app.client.wait_until_ready()
     ready, details = await readiness(coach, options)
     assert ready and details["adapters"] == {"discord": "connected"}
