@@ -162,7 +162,8 @@ class Runtime:
             with contextlib.suppress(KeyboardInterrupt, asyncio.CancelledError):
                 asyncio.run(self.run())
         finally:
-            signal.signal(signal.SIGTERM, previous)
+            if previous is not None:  # None: a handler not set from Python, nothing to give back
+                signal.signal(signal.SIGTERM, previous)
 
     async def run(self) -> None:
         """Start, serve every adapter until they end or a stop signal comes, then stop.

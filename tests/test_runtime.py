@@ -179,6 +179,23 @@ async def test_sigterm_stops_the_scheduler_first_then_the_adapters_and_the_run_r
     assert signal.getsignal(signal.SIGTERM) == before  # the run gave the signal back
 
 
+class Visit(Probe):
+    """An adapter whose work ends by itself, as the console's at the end of its input."""
+
+    async def serve(self, coach: Coach, settings: Settings, options: RunOptions) -> None:
+        options.platforms.attach(self.name, self.messenger)
+        self.serving.set()
+
+
+def test_a_process_run_ends_with_its_adapters_and_gives_sigterm_back(tmp_path: Path) -> None:
+    before = signal.getsignal(signal.SIGTERM)
+    visit = Visit()
+    runtime = Runtime(settings_for(tmp_path), ["probe"], adapters={"probe": visit})
+    runtime.run_process()  # returns: the only adapter is done
+    assert visit.serving.is_set() and runtime.db is None
+    assert signal.getsignal(signal.SIGTERM) == before
+
+
 # --- a dead database --------------------------------------------------------------------------
 
 
