@@ -30,7 +30,9 @@ DECISION = re.compile(
     r"|committed|commit to|pivoted|pivoting|going with)\b",
     re.IGNORECASE,
 )
-QUESTION = re.compile(r"[^.!?\n]*\?")  # a sentence ending with a question mark
+# Sentences end at . ! ? or a line break; splitting after each (a zero-width split) reads a text
+# once, where searching for "[^.!?\n]*\?" restarted at every character of a long run.
+SENTENCE_END = re.compile(r"(?<=[.!?\n])")
 # The reflection answers a review carries over: which assumption was wrong, what is reusable.
 LEARNED_STEPS = ("assumption", "reusable")
 
@@ -184,15 +186,21 @@ def _learned(
     return out
 
 
+def _sentences(text: str) -> list[str]:
+    """``text`` cut after each sentence end, the end kept: joined again they are ``text``."""
+    return SENTENCE_END.split(text)
+
+
 def _only_questions(text: str) -> bool:
-    return not QUESTION.sub("", text).strip()
+    return not any(s.strip() for s in _sentences(text) if not s.endswith("?"))
 
 
 def _questions(notes: Iterable[NotebookEntry], checkins: Iterable[CheckIn]) -> list[str]:
     texts = [n.text for n in notes]
     for checkin in checkins:
         texts += [checkin.did, checkin.moves_goal, checkin.failed, checkin.next_experiment]
-    return [gist(q.strip()) for text in texts for q in QUESTION.findall(text) if len(q.strip()) > 3]
+    questions = (s[:-1] for text in texts for s in _sentences(text) if s.endswith("?"))
+    return [gist(q.strip() + "?") for q in questions if len(q.strip()) > 2]
 
 
 def _fit(text: str) -> str:

@@ -59,9 +59,13 @@ TOKEN_TTL = 600.0  # seconds a follow-up may wait for its adapter
 MAX_PENDING = 2000
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-_LINK = re.compile(r"(?:https?://|www\.)\S+|<[^<>\s]*[|@#!][^<>\s]*>", re.IGNORECASE)
+# A web address, or Slack markup in angle brackets (``<@U1>``, ``<!here>``, ``<#C1|x>``): the
+# bracket is read whole and its marks checked after, since "<[^<>\s]*[|@#!][^<>\s]*>" guessed where
+# the mark was and tried every guess on a long unclosed run.
+_LINK = re.compile(r"(?:https?://|www\.)\S+|<[^<>\s]*>", re.IGNORECASE)
+_MARKUP_MARKS = frozenset("|@#!")
+_BLANK_LINES = re.compile(r"\n\n\n+")
 _MENTION = re.compile(r"(?<![\w@])[@#](?=[\w-])")
-_FENCE = re.compile(r"^\s*```(?:json)?\s*|\s*```\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -147,7 +151,7 @@ def build_messages(context: CheckInContext) -> list[dict[str, str]]:
 
 def parse_answer(content: str) -> tuple[str, dict[str, bool]]:
     """(message, second opinion) from the LLM's answer; raises ``LLMError`` when malformed."""
-    text = _FENCE.sub("", content.strip())
+    text = unfence(content)
     start, end = text.find("{"), text.rfind("}")
     if start < 0 or end <= start:
         raise LLMError("malformed", "no JSON object in the answer")
@@ -166,6 +170,26 @@ def parse_answer(content: str) -> tuple[str, dict[str, bool]]:
     return data["message"], opinion
 
 
+def unfence(content: str) -> str:
+    """``content`` without a Markdown code fence around it (```` ```json … ``` ````), stripped.
+
+    >>> unfence('```json\\n{"a": 1}\\n```'), unfence('{"a": 1}')
+    ('{"a": 1}', '{"a": 1}')
+    """
+    text = content.strip()
+    if text.startswith("```"):
+        text = text[3:]
+        text = text[4:] if text[:4].lower() == "json" else text
+    if text.endswith("```"):
+        text = text[:-3]
+    return text.strip()
+
+
+def _unlinked(match: re.Match[str]) -> str:
+    found = match.group(0)
+    return found if found.startswith("<") and not _MARKUP_MARKS & set(found) else ""
+
+
 def clean_message(message: str) -> str:
     """The LLM's note as the member will see it: plain, capped, no links or mentions.
 
@@ -173,10 +197,11 @@ def clean_message(message: str) -> str:
     'Try it  here:  now[2J'
     """
     text = _CONTROL.sub("", message)
-    text = _LINK.sub("", text)
+    text = _LINK.sub(_unlinked, text)
     text = _MENTION.sub("", text)
-    text = re.sub(r"[ \t]+\n", "\n", text)
-    text = re.sub(r"\n{3,}", "\n\n", text).strip()
+    # Spaces before a line break go line by line: "[ \t]+\n" rescanned every run of spaces.
+    text = "\n".join(line.rstrip(" \t") for line in text.split("\n"))
+    text = _BLANK_LINES.sub("\n\n", text).strip()
     if len(text) > MAX_MESSAGE_CHARS:
         cut = text[: MAX_MESSAGE_CHARS - 1]
         space = cut.rfind(" ")

@@ -38,7 +38,7 @@ from bot.analysis.evidence import Evidence
 from bot.analysis.judgement import AWAY_CAP
 from bot.analysis.signals import ALIGNED_THRESHOLD, Signals
 from bot.llm.client import ChatClient, LLMError, LLMStats
-from bot.llm.followup import PAST_CHARS, _member_text, _number
+from bot.llm.followup import PAST_CHARS, _member_text, _number, unfence
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,6 @@ JUDGE_HISTORY = 8  # earlier updates on the goal shown to the LLM, newest kept
 QUOTE_CHARS = 80  # each evidence quote, at most
 EVIDENCE_KEYS = ("aligned", "role_model_mimicry", "idea_driven", "failure", "away")
 
-_FENCED = re.compile(r"\A```(?:json)?[ \t]*\n?(.*?)\n?[ \t]*```\Z", re.IGNORECASE | re.DOTALL)
 _QUOTE_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 _NUMBER_MOVES = {
@@ -135,10 +134,7 @@ def parse_verdict(content: str) -> LLMVerdict:
     ...               '"away": false}\\n```').goal_alignment
     1.0
     """
-    text = content.strip()
-    fenced = _FENCED.match(text)
-    if fenced:
-        text = fenced.group(1).strip()
+    text = unfence(content)
     if not (text.startswith("{") and text.endswith("}")):
         raise LLMError("malformed", "the answer is not one JSON object")
     try:
