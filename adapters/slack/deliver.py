@@ -56,6 +56,10 @@ class ReplyRefused(Exception):
     """Slack refused a reply through a response_url, retries included."""
 
 
+class ReplyUrlSpent(ReplyRefused):
+    """The response_url is used up (five posts) or expired (30 minutes): Slack answers 404."""
+
+
 def responder(url: str | None, client: AsyncWebClient) -> Respond | None:
     """Answers through a command's or a button's ``response_url``, retried like the Web API
     calls of ``client`` (its handlers wait out 429s), and 5xx retried with backoff too; raises
@@ -76,6 +80,8 @@ def responder(url: str | None, client: AsyncWebClient) -> Respond | None:
             answer = await webhook.send_dict(message)
             if answer.status_code == 200:
                 return
+            if answer.status_code == 404:
+                raise ReplyUrlSpent("Slack no longer takes replies through this response_url")
             if answer.status_code < 500 or pause is None:
                 raise ReplyRefused(f"Slack answered HTTP {answer.status_code} to a reply")
             log.warning("Slack answered %s to a reply; trying again", answer.status_code)
@@ -160,8 +166,11 @@ class Outbox:
         """Only the member sees it: ephemeral where they are, else the bot's DM."""
         message = render.message(body, buttons)
         if reach.respond is not None:
-            await reach.respond(response_type="ephemeral", replace_original=False, **message)
-            return
+            try:
+                await reach.respond(response_type="ephemeral", replace_original=False, **message)
+                return
+            except ReplyUrlSpent:
+                log.info("a response_url was used up; answering through the Web API")
         if reach.channel and not reach.channel.startswith("D"):
             try:
                 await reach.client.chat_postEphemeral(

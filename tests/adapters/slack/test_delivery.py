@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 from sqlalchemy import select
 
 from adapters.slack import listeners
@@ -13,6 +14,7 @@ from bot.events import Event, Intent, TenantRef, UserText
 from bot.store.models import NotebookEntry
 from tests.adapters.slack.conftest import SlackHarness, buttons_of, text_of
 from tests.adapters.slack.test_checkin import set_goal
+from tests.fakes.slack import slash_command_body
 
 
 async def test_private_reply_falls_back_to_dm(slack: SlackHarness) -> None:
@@ -87,3 +89,27 @@ async def test_a_slow_core_still_acks_in_time(
         assert (await session.execute(select(NotebookEntry.text))).scalars().all() == [
             "slow but kept"
         ]
+
+
+async def test_a_used_up_response_url_gets_the_reply_through_the_web_api(
+    slack: SlackHarness,
+) -> None:
+    """Slack takes five posts to a response_url: once it is used up (404), the private reply
+    goes as an ephemeral message instead of being lost."""
+    url = slack.fake.response_url("spent")
+    spender = AsyncWebhookClient(url)
+    for n in range(5):
+        assert (await spender.send(text=f"earlier reply {n}")).status_code == 200
+    body = slash_command_body(
+        "/log",
+        "the 3-gram LM helps on drug names",
+        team_id="T1",
+        user_id="U1",
+        channel_id="C1",
+        response_url=url,
+        trigger_id=slack.trigger(),
+    )
+    assert (await slack.post(body, "application/x-www-form-urlencoded")).status_code == 200
+    (reply,) = await slack.fake.wait_for("chat.postEphemeral")
+    assert "Noted in your notebook." in text_of(reply.args)
+    assert [c.status for c in slack.fake.calls("response_url")] == [200] * 5 + [404]
