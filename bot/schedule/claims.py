@@ -28,7 +28,6 @@ from bot.store.deliveries import DeliveryStatus as Status
 from bot.store.models import CheckIn, Delivery, Member, Tenant
 
 BATCH = 300  # rows per transaction; the loop yields between batches so nothing stalls
-EARLY = timedelta(days=1)  # a check-in from the (local) day before answers the period's prompt
 REMINDER_HORIZON = timedelta(days=7)
 
 SILENT_WEEKS = 3  # unanswered prompts in a row before one pause note, then none
