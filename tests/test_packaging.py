@@ -1,9 +1,12 @@
-"""The wheel ships the coaching text, the migrations and the console adapter's entry point, and
-the prompts load from the installed wheel rather than from this checkout."""
+"""The wheel ships the coaching text, the migrations, the analysis data and the console adapter's
+entry point; the prompts load from the installed wheel rather than from this checkout, and the
+code reads nothing from tests/, which the wheel does not hold."""
 
 from __future__ import annotations
 
+import ast
 import configparser
+import re
 import subprocess
 import sys
 import zipfile
@@ -18,7 +21,11 @@ SHIPPED = (
     "prompts/messages.yaml",
     "bot/store/migrations/env.py",
     "bot/store/migrations/versions/0001_initial_schema.py",
+    "bot/analysis/data/examples.npz",
+    "bot/analysis/data/minilm-l6-v2-tokenizer.json",
 )
+# "tests", "tests/data", "../tests/x": a path into the checkout's tests folder.
+TESTS_PATH = re.compile(r"(^|[/\\])tests([/\\]|$)")
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +61,20 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return wheels[0]
 
 
+def _installed(wheel: Path, folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Python with the wheel as the installed coach, run in ``folder``: not the checkout, so
+    ./bot, ./prompts and ./tests cannot be picked up."""
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=folder,
+        env={"PYTHONPATH": str(wheel), "PATH": "/usr/bin:/bin", "PYTHONNOUSERSITE": "1"},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+
 def test_the_wheel_holds_prompts_and_migrations(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
@@ -85,14 +106,58 @@ def test_prompts_load_from_the_installed_wheel(wheel: Path, tmp_path: Path) -> N
         "assert len(prompts.catalogue.nudges) == 12; "
         "print('ok')"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=tmp_path,  # not the checkout, so ./bot and ./prompts cannot be picked up
-        env={"PYTHONPATH": str(wheel), "PATH": "/usr/bin:/bin", "PYTHONNOUSERSITE": "1"},
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
+    result = _installed(wheel, tmp_path, "-c", code)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+def _docstrings(tree: ast.Module) -> set[int]:
+    """The ids of the string constants that are docstrings (they may cite a file's provenance)."""
+    owners = [tree, *(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.ClassDef))]
+    return {
+        id(owner.body[0].value)
+        for owner in owners
+        if owner.body
+        and isinstance(owner.body[0], ast.Expr)
+        and isinstance(owner.body[0].value, ast.Constant)
+    }
+
+
+def test_the_coach_reads_nothing_from_the_tests_folder() -> None:
+    """No string in bot/ or adapters/ code names tests/ or a path part "tests": an installed coach
+    has no such folder (labelled data is passed in, e.g. ``research-coach analyze --eval FILE``)."""
+    found = []
+    for path in sorted([*(ROOT / "bot").rglob("*.py"), *(ROOT / "adapters").rglob("*.py")]):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = _docstrings(tree)
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and id(node) not in docstrings
+                and TESTS_PATH.search(node.value)
+            ):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.value!r}")
+    assert not found, found
+
+
+def test_the_scan_finds_a_path_into_tests() -> None:
+    code = 'DATA = Path(__file__).parents[2] / "tests" / "data"\nF = "tests/data/dev.jsonl"\n'
+    tree = ast.parse('"""Fitted on tests/data/dev.jsonl."""\n' + code)
+    strings = [
+        n.value
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Constant) and isinstance(n.value, str)
+        if id(n) not in _docstrings(tree) and TESTS_PATH.search(n.value)
+    ]
+    assert sorted(strings) == ["tests", "tests/data/dev.jsonl"]
+    assert not TESTS_PATH.search("Slack Web API base URL (tests, proxies).")
+
+
+def test_calibration_from_the_wheel_asks_for_its_dev_files(wheel: Path, tmp_path: Path) -> None:
+    """Installed, ``python -m bot.analysis.calibrate`` has no labelled data of its own: it says
+    which files to name instead of looking for the checkout's."""
+    result = _installed(wheel, tmp_path, "-m", "bot.analysis.calibrate")
+    assert result.returncode == 2, result.stderr
+    assert "name the labelled dev files" in result.stderr
+    assert "Traceback" not in result.stderr

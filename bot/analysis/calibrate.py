@@ -2,6 +2,10 @@
 
     python -m bot.analysis.calibrate [DEV_FILE ...] [--write] [--cv]
 
+With no DEV_FILE, the dev splits named by ``[tool.research-coach.calibrate] dev-splits`` in the
+``pyproject.toml`` of the current folder (the checkout's names its own labelled dev files). An
+installed coach ships no labelled data: there, name the files.
+
 - Goal alignment: an L2-regularised logistic regression on the standardised similarities of
   ``semantic.ALIGNMENT_FEATURES``; its output is the probability ``goal_alignment``.
 - Each detector: the lowest threshold on its probe's score (``bot.analysis.probes``) at which
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -35,19 +40,16 @@ from bot.analysis.semantic import ALIGNMENT_FEATURES, Calibration, Reading, Sema
 from bot.analysis.signals import SIGNAL_NAMES
 
 __all__ = [
-    "DEV_FILES",
     "L2",
+    "configured_dev_splits",
     "cross_validate",
     "fit",
     "fit_alignment",
     "fit_detector",
     "main",
+    "provenance",
 ]
 
-DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
-DEV_FILES = (DATA / "checkins_dev.jsonl", DATA / "realistic_dev.jsonl")
-"""The dev splits: the check-ins written to the label definitions, and the realistic series
-(terse, jargon-heavy, with swapped-goal negatives). Test splits are never read here."""
 L2 = 3.0  # strong: eight features, ~150 examples (chosen by cross-validation on dev)
 # A similarity-only hit asks a question: it should rarely be wrong. Idea-driven asks for less:
 # trend-chasing is said in more ways than any bank holds, and on dev 0.6-0.75 gave the best
@@ -292,19 +294,58 @@ def render(calibration: Calibration, source: str) -> str:
     )
 
 
+def configured_dev_splits(folder: Path) -> list[Path]:
+    """The dev splits ``folder/pyproject.toml`` names, resolved against ``folder``; none if it
+    names none (an installed coach run outside a checkout).
+
+    Example: ``configured_dev_splits(Path("."))`` in the checkout gives its two dev files.
+    """
+    project = folder / "pyproject.toml"
+    if not project.is_file():
+        return []
+    config = tomllib.loads(project.read_text(encoding="utf-8"))
+    names = config.get("tool", {}).get("research-coach", {}).get("calibrate", {})
+    return [folder / name for name in names.get("dev-splits", [])]
+
+
+def provenance(dev_files: Sequence[Path]) -> str:
+    """How the generated module names what it was fitted on: each file relative to the current
+    folder when inside it, else by its name.
+
+    Example: ``"tests/data/checkins_dev.jsonl and tests/data/realistic_dev.jsonl"``.
+    """
+
+    def shown(path: Path) -> str:
+        try:
+            return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        except ValueError:
+            return path.name
+
+    return " and ".join(shown(path) for path in dev_files)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.analysis.calibrate", description=__doc__)
-    parser.add_argument("dev_files", nargs="*", type=Path, default=list(DEV_FILES))
+    parser.add_argument("dev_files", nargs="*", type=Path, metavar="DEV_FILE")
     parser.add_argument("--write", action="store_true", help="rewrite calibration and cache")
     parser.add_argument("--cv", action="store_true", help="print cross-validated dev numbers")
     args = parser.parse_args(argv)
+    dev_files: list[Path] = args.dev_files or configured_dev_splits(Path.cwd())
+    if not dev_files:
+        parser.error(
+            "name the labelled dev files to fit on: no DEV_FILE was given, and no pyproject.toml "
+            "here names [tool.research-coach.calibrate] dev-splits"
+        )
+    missing = [str(path) for path in dev_files if not path.is_file()]
+    if missing:
+        parser.error(f"no such dev file: {', '.join(missing)}")
 
     embedder = load_embedder()
     text = banks.bank_text()
     vectors = banks.compute_vectors(banks.load_examples(text), embedder)
-    examples = [e for path in args.dev_files for e in load_examples(path)]
+    examples = [e for path in dev_files for e in load_examples(path)]
     fitted = fit(examples, embedder, vectors)
-    source = " and ".join("tests/data/" + path.name for path in args.dev_files)
+    source = provenance(dev_files)
     print(render(fitted.calibration, source))
     print("dev F1 (rule or similarity, held-out probes):", _rounded(fitted.dev_f1))
     if args.cv:
