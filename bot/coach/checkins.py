@@ -12,8 +12,9 @@ from bot.analysis import ALIGNED_THRESHOLD, Evidence, Feedback, Signals
 from bot.coach import forms
 from bot.coach.advice import nudge_reply
 from bot.coach.goals import fmt
-from bot.coach.member import checking, shared_with_llm
+from bot.coach.member import shared_with_llm
 from bot.coach.nudges import ALWAYS_ASKED, CheckInFacts, candidates
+from bot.coach.submission import rejection
 from bot.coach.team import team_channel
 from bot.coach.turn import Turn
 from bot.events import (
@@ -24,7 +25,6 @@ from bot.events import (
     Choice,
     Form,
     FormField,
-    FormRejected,
     Intent,
     OpenForm,
     Reply,
@@ -107,11 +107,9 @@ async def save(
     LLM follow-up may use: this member's own goal, this check-in and their recent ones."""
     goal = await _goal_of(turn, values, context)
     active = list(await turn.scope.goals(turn.member, "active"))
-    form = _form(goal, active)
-    errors = forms.check(form, values, checking(turn))
-    if errors:
-        await turn.scope.save_draft(turn.member, "checkin", dict(values), turn.now)
-        return [FormRejected(forms.with_values(form, values), errors)], None
+    rejected = await rejection(turn, _form(goal, active), values, draft="checkin")
+    if rejected is not None:
+        return [rejected], None
     field = {
         name: values.get(name, "").strip()
         for name in ("did", "moves_goal", "metric_value", "next_experiment", "failed")

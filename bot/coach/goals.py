@@ -8,14 +8,13 @@ from bot.coach import forms
 from bot.coach.advice import nudge_reply
 from bot.coach.goal_check import unmeasurable, vague_capability
 from bot.coach.limits import goals_full, keep_as_draft
-from bot.coach.member import checking
 from bot.coach.nudges import Candidate
+from bot.coach.submission import rejection
 from bot.coach.turn import Turn
 from bot.events import (
     Action,
     Button,
     Content,
-    FormRejected,
     Intent,
     OpenForm,
     Reply,
@@ -244,11 +243,18 @@ async def submit(turn: Turn, values: Mapping[str, str]) -> list[Intent]:
     asked = {k: str(kept[k]) for k in ASKED.values() if k in kept}
     if await goals_full(turn.scope, turn.member, turn.limits):
         return await _kept_at_limit(turn, {**values, **asked})
-    errors = forms.check(form, values, checking(turn))
-    errors |= _questions(turn, values, asked, errors)
-    if errors:
-        await turn.scope.save_draft(turn.member, "goal", {**values, **asked}, turn.now)
-        return [FormRejected(forms.with_values(form, values), errors)]
+    # The questions ask only about fields the form's rules let pass, and note in ``asked``
+    # what they asked about: the draft keeps that with the answers.
+    rejected = await rejection(
+        turn,
+        form,
+        values,
+        draft="goal",
+        more=lambda errors: _questions(turn, values, asked, errors),
+        keep=asked,
+    )
+    if rejected is not None:
+        return [rejected]
     goal = await turn.scope.add_goal(
         turn.member,
         capability=values["capability"].strip(),

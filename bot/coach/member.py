@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 
 from bot.coach import export, forms, team
+from bot.coach.submission import checking, rejection
 from bot.coach.turn import Turn
 from bot.events import (
     Action,
@@ -13,7 +14,6 @@ from bot.events import (
     Content,
     FileReady,
     Form,
-    FormRejected,
     Intent,
     OpenForm,
     Reply,
@@ -111,11 +111,6 @@ def _mute(turn: Turn, until: str) -> list[Intent]:
     return [Reply(turn.say("muted", until=day.isoformat()))]
 
 
-def checking(turn: Turn) -> forms.Checking:
-    """What a form of this member is checked with: the coach's words, and their today."""
-    return forms.Checking(turn.prompts, turn.now, turn.member.timezone)
-
-
 def settings_form(turn: Turn) -> Form:
     m = turn.member
     today = checking(turn).today({})
@@ -126,10 +121,9 @@ def settings_form(turn: Turn) -> Form:
 
 
 async def submit_settings(turn: Turn, values: Mapping[str, str]) -> list[Intent]:
-    form = settings_form(turn)
-    errors = forms.check(form, values, checking(turn))  # every field's error at once
-    if errors:
-        return [FormRejected(forms.with_values(form, values), errors)]
+    rejected = await rejection(turn, settings_form(turn), values)
+    if rejected is not None:
+        return [rejected]
     m = turn.member
     m.timezone = values["timezone"].strip()
     m.checkin_day = forms.WEEKDAYS.index(values["checkin_day"].strip())

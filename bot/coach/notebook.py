@@ -10,8 +10,9 @@ from collections.abc import Mapping
 from bot.coach import forms
 from bot.coach.limits import notebook_full
 from bot.coach.review import draft as review_draft
+from bot.coach.submission import rejection
 from bot.coach.turn import Turn
-from bot.events import Action, Button, FormRejected, Intent, OpenForm, Reply, UserText
+from bot.events import Action, Button, Intent, OpenForm, Reply, UserText
 
 
 async def log(turn: Turn, text: str) -> list[Intent]:
@@ -59,11 +60,9 @@ async def edit(turn: Turn) -> list[Intent]:
 
 
 async def submit(turn: Turn, values: Mapping[str, str]) -> list[Intent]:
-    form = forms.review_form("")
-    errors = forms.check(form, values)
-    if errors:
-        await turn.scope.save_draft(turn.member, "review", dict(values), turn.now)
-        return [FormRejected(forms.with_values(form, values), errors)]
+    rejected = await rejection(turn, forms.review_form(""), values, draft="review")
+    if rejected is not None:
+        return [rejected]
     if await notebook_full(turn.scope, turn.member, turn.limits):
         await turn.scope.save_draft(turn.member, "review", dict(values), turn.now)
         return [Reply(turn.say("review_limit", count=turn.limits.notebook_entries))]

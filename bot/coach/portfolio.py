@@ -7,9 +7,9 @@ from collections.abc import Mapping
 
 from bot.coach import forms
 from bot.coach.limits import keep_as_draft, works_full
-from bot.coach.member import checking
+from bot.coach.submission import rejection
 from bot.coach.turn import Turn
-from bot.events import FormRejected, Intent, OpenForm, Reply, Segment, UserText
+from bot.events import Intent, OpenForm, Reply, Segment, UserText
 
 USAGE = "/wins [list | add | remove N | top N]"
 BEST = 5
@@ -69,10 +69,9 @@ async def submit(turn: Turn, values: Mapping[str, str]) -> list[Intent]:
     form = forms.work_form()
     if await works_full(turn.scope, turn.member, turn.limits):
         return await _kept_at_limit(turn, values)
-    errors = forms.check(form, values, checking(turn))
-    if errors:
-        await turn.scope.save_draft(turn.member, "work", dict(values), turn.now)
-        return [FormRejected(forms.with_values(form, values), errors)]
+    rejected = await rejection(turn, form, values, draft="work")
+    if rejected is not None:
+        return [rejected]
     work = await turn.scope.add_work(
         turn.member,
         title=values["title"].strip(),

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from bot.analysis.cuebook import cue_book
 from bot.analysis.phrases import CLAUSE_ENDS, Token, cached_tokens
 from bot.coach import forms
+from bot.coach.submission import rejection
 from bot.coach.team import team_channel
 from bot.coach.turn import Turn
 from bot.events import (
@@ -17,7 +18,6 @@ from bot.events import (
     ChannelPost,
     Content,
     DirectMessage,
-    FormRejected,
     Intent,
     OpenForm,
     Reply,
@@ -179,10 +179,9 @@ async def publish_line(turn: Turn, values: Mapping[str, str], context: str) -> l
     )
     if reflection is None:
         return [Reply(turn.say("reflect_unknown"))]
-    form = forms.learning_form(reflection.id, "")
-    errors = forms.check(form, values)
-    if errors:
-        return [FormRejected(forms.with_values(form, values), errors)]
+    rejected = await rejection(turn, forms.learning_form(reflection.id, ""), values)
+    if rejected is not None:
+        return [rejected]
     channel = await team_channel(turn)
     if channel is None:
         return [Reply(turn.say("no_team_channel"))]

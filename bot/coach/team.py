@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 
 from bot.coach import forms
+from bot.coach.submission import rejection
 from bot.coach.turn import Turn
 from bot.events import (
     Choice,
@@ -18,7 +19,6 @@ from bot.events import (
     FieldKind,
     Form,
     FormField,
-    FormRejected,
     Intent,
     OpenForm,
     Reply,
@@ -231,22 +231,22 @@ def _whole(text: str, low: int, high: int) -> int | None:
 async def submit_rhythm(turn: Turn, values: Mapping[str, str]) -> list[Intent]:
     if not is_admin(turn):
         return [Reply(turn.say("team_admins_only"))]
-    form = rhythm_form(turn)
-    errors = forms.check(form, values)
+    more: dict[str, str] = {}
     try:
         ZoneInfo(values.get("timezone", "").strip())
     except (ZoneInfoNotFoundError, ValueError):
-        errors.setdefault("timezone", "Unknown time zone: use an IANA name like Europe/Berlin.")
+        more["timezone"] = "Unknown time zone: use an IANA name like Europe/Berlin."
     if not TIME.match(values.get("checkin_time", "").strip()):
-        errors.setdefault("checkin_time", "Use 24-hour HH:MM, like 09:30.")
+        more["checkin_time"] = "Use 24-hour HH:MM, like 09:30."
     days = _parse_days(values.get("work_days", ""))
     if days is None:
-        errors.setdefault("work_days", "Name days like: mon, tue, wed, thu, fri.")
+        more["work_days"] = "Name days like: mon, tue, wed, thu, fri."
     holidays = _parse_holidays(values.get("holidays", ""))
     if holidays is None:
-        errors.setdefault("holidays", "Dates like 2026-12-24, separated by commas.")
-    if errors:
-        return [FormRejected(forms.with_values(form, values), errors)]
+        more["holidays"] = "Dates like 2026-12-24, separated by commas."
+    rejected = await rejection(turn, rhythm_form(turn), values, more=lambda _: more)
+    if rejected is not None:
+        return [rejected]
     assert days is not None and holidays is not None
     t = turn.scope.tenant
     t.timezone = values["timezone"].strip()
@@ -261,18 +261,18 @@ async def submit_rhythm(turn: Turn, values: Mapping[str, str]) -> list[Intent]:
 async def submit_digest(turn: Turn, values: Mapping[str, str]) -> list[Intent]:
     if not is_admin(turn):
         return [Reply(turn.say("team_admins_only"))]
-    form = digest_form(turn)
-    errors = forms.check(form, values)
+    more: dict[str, str] = {}
     if not TIME.match(values.get("digest_time", "").strip()):
-        errors.setdefault("digest_time", "Use 24-hour HH:MM, like 16:00.")
+        more["digest_time"] = "Use 24-hour HH:MM, like 16:00."
     weeks = _whole(values.get("nudge_every_weeks", ""), 0, 12)
     if weeks is None:
-        errors.setdefault("nudge_every_weeks", "A whole number of weeks from 0 to 12.")
+        more["nudge_every_weeks"] = "A whole number of weeks from 0 to 12."
     hours = _whole(values.get("reminder_after_hours", ""), 0, 168)
     if hours is None:
-        errors.setdefault("reminder_after_hours", "A whole number of hours from 0 to 168.")
-    if errors:
-        return [FormRejected(forms.with_values(form, values), errors)]
+        more["reminder_after_hours"] = "A whole number of hours from 0 to 168."
+    rejected = await rejection(turn, digest_form(turn), values, more=lambda _: more)
+    if rejected is not None:
+        return [rejected]
     assert weeks is not None and hours is not None
     t = turn.scope.tenant
     day = values["digest_day"]
