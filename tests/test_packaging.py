@@ -61,13 +61,22 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return wheels[0]
 
 
-def _installed(wheel: Path, folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """Python with the wheel as the installed coach, run in ``folder``: not the checkout, so
-    ./bot, ./prompts and ./tests cannot be picked up."""
+@pytest.fixture(scope="module")
+def unpacked(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel's files as an installer lays them out in site-packages (not zipped)."""
+    folder = tmp_path_factory.mktemp("site-packages")
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(folder)
+    return folder
+
+
+def _installed(coach: Path, folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Python with ``coach`` (the wheel, or its files) as the installed coach, run in ``folder``:
+    not the checkout, so ./bot, ./prompts and ./tests cannot be picked up."""
     return subprocess.run(
         [sys.executable, *args],
         cwd=folder,
-        env={"PYTHONPATH": str(wheel), "PATH": "/usr/bin:/bin", "PYTHONNOUSERSITE": "1"},
+        env={"PYTHONPATH": str(coach), "PATH": "/usr/bin:/bin", "PYTHONNOUSERSITE": "1"},
         capture_output=True,
         text=True,
         timeout=30,
@@ -161,3 +170,25 @@ def test_calibration_from_the_wheel_asks_for_its_dev_files(wheel: Path, tmp_path
     assert result.returncode == 2, result.stderr
     assert "name the labelled dev files" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_installed_analysis_runs_on_its_packaged_calibration(
+    unpacked: Path, tmp_path: Path
+) -> None:
+    """What calibration produced ships in the package and is what the installed coach reads:
+    the fitted weights and thresholds, and the cached bank vectors and probes, fresh for the
+    shipped banks (else every start would embed the banks again)."""
+    code = (
+        "from bot.analysis import banks; "
+        "from bot.analysis.semantic import Calibration; "
+        f"assert banks.cache_path().is_relative_to({str(unpacked)!r}), banks.cache_path(); "
+        "text = banks.bank_text(); "
+        "texts = banks.load_examples(text).named_lists(); "
+        "cached = banks.read_cache(banks.cache_key(text), texts); "
+        "assert cached is not None, 'the packaged cache is stale or missing'; "
+        "assert set(cached.probes) == set(Calibration.shipped().thresholds); "
+        "print('ok')"
+    )
+    result = _installed(unpacked, tmp_path, "-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
