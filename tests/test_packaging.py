@@ -84,6 +84,13 @@ def _installed(coach: Path, folder: Path, *args: str) -> subprocess.CompletedPro
     )
 
 
+def _passes(coach: Path, folder: Path, *statements: str) -> None:
+    """Run ``statements`` (one line each) with ``coach`` installed; every assert must hold."""
+    result = _installed(coach, folder, "-c", "; ".join([*statements, "print('ok')"]))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
+
+
 def test_the_wheel_holds_prompts_and_migrations(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
@@ -107,17 +114,14 @@ def test_the_wheel_registers_the_console_adapter_and_the_script(wheel: Path) -> 
 
 
 def test_prompts_load_from_the_installed_wheel(wheel: Path, tmp_path: Path) -> None:
-    code = (
-        "import bot, bot.prompts as p, adapters.console.app as a; "
-        "assert '.whl' in bot.__file__, bot.__file__; "
-        "assert '.whl' in a.__file__, a.__file__; "
-        "prompts = p.load_prompts(); "
-        "assert len(prompts.catalogue.nudges) == 12; "
-        "print('ok')"
+    _passes(
+        wheel,
+        tmp_path,
+        "import bot, bot.prompts as p, adapters.console.app as a",
+        "assert '.whl' in bot.__file__, bot.__file__",
+        "assert '.whl' in a.__file__, a.__file__",
+        "assert len(p.load_prompts().catalogue.nudges) == 12",
     )
-    result = _installed(wheel, tmp_path, "-c", code)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "ok"
 
 
 def _docstrings(tree: ast.Module) -> set[int]:
@@ -178,17 +182,15 @@ def test_the_installed_analysis_runs_on_its_packaged_calibration(
     """What calibration produced ships in the package and is what the installed coach reads:
     the fitted weights and thresholds, and the cached bank vectors and probes, fresh for the
     shipped banks (else every start would embed the banks again)."""
-    code = (
-        "from bot.analysis import banks; "
-        "from bot.analysis.semantic import Calibration; "
-        f"assert banks.cache_path().is_relative_to({str(unpacked)!r}), banks.cache_path(); "
-        "text = banks.bank_text(); "
-        "texts = banks.load_examples(text).named_lists(); "
-        "cached = banks.read_cache(banks.cache_key(text), texts); "
-        "assert cached is not None, 'the packaged cache is stale or missing'; "
-        "assert set(cached.probes) == set(Calibration.shipped().thresholds); "
-        "print('ok')"
+    _passes(
+        unpacked,
+        tmp_path,
+        "from bot.analysis import banks",
+        "from bot.analysis.semantic import Calibration",
+        f"assert banks.cache_path().is_relative_to({str(unpacked)!r}), banks.cache_path()",
+        "text = banks.bank_text()",
+        "texts = banks.load_examples(text).named_lists()",
+        "cached = banks.read_cache(banks.cache_key(text), texts)",
+        "assert cached is not None, 'the packaged cache is stale or missing'",
+        "assert set(cached.probes) == set(Calibration.shipped().thresholds)",
     )
-    result = _installed(unpacked, tmp_path, "-c", code)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "ok"
