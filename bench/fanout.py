@@ -4,6 +4,12 @@ Slack Messenger does (``bot.pacing.Pacer``) to a fake platform that enforces rat
 
     python bench/fanout.py [--members 10000] [--workspaces 50] [--latency-ms 50]
                            [--database postgresql+asyncpg://…] [--no-freeze]
+                           [--half-core] [--profile FILE]
+
+``--half-core`` runs the whole bench on one core beside a busy loop of its own on the same core,
+so that it gets about half a core's worth of CPU time (a slower machine, or a busy one);
+``--profile FILE`` writes a cProfile of the fan-out (from the scheduler's start to the last
+message) to FILE, for ``python -m pstats FILE``.
 
 The fake platform (in-process) admits 1 message/s per channel and 20 messages/s per workspace:
 a generic cell-rate check, one message per interval, where a message may come up to 50 ms early
@@ -17,23 +23,33 @@ The lower bound those limits allow: the busiest workspace's n messages, one per 
 own channel, so the channel limit does not bind. Total time runs from the scheduler's start
 (everything already due) to the platform's answer to the last message.
 
+CPU time, beside the wall times: the process's (every thread: the event loop and the database
+driver's) from the scheduler's start to the last message, per message (``cpu_us_per_msg``); and
+the event loop's own share in the outbox's batches, measured step by step on the coroutines: a
+take (lease and compose up to ``TAKE`` rows), a write of sent marks, and one send (pacer,
+Messenger, platform).
+
 Ends with: RESULT ratio=<time / lower bound> lost=<n> duplicates=<n> r429=<n> max_stall_ms=<ms>
+cpu_us_per_msg=<µs> take_cpu_ms=<ms per take> take_cpu_ms_max=<ms> mark_cpu_ms=<ms per write>
+send_cpu_us=<µs per send> half_core=<0|1>
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import gc
 import math
 import os
 import random
+import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine, Generator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -47,7 +63,7 @@ from adapters.slack import render  # noqa: E402
 from bot.collector import Collector  # noqa: E402
 from bot.events import Button, Content, TenantRef  # noqa: E402
 from bot.pacing import Pacer  # noqa: E402
-from bot.ports import SystemClock  # noqa: E402
+from bot.ports import Recipient, SystemClock  # noqa: E402
 from bot.prompts import load_prompts  # noqa: E402
 from bot.schedule.leader import Leadership  # noqa: E402
 from bot.schedule.runner import Scheduler  # noqa: E402
@@ -97,11 +113,13 @@ class FakePlatform:
         self.channels = Cells(PER_CHANNEL)
         self.workspaces = Cells(PER_WORKSPACE)
         self.received: Counter[tuple[str, str, str]] = Counter()  # (workspace, channel, kind)
+        self.ids: dict[tuple[str, str, str], str] = {}  # the latest message's id, as above
         self.per_workspace: Counter[str] = Counter()
         self.first: dict[str, float] = {}  # workspace -> when its first message came in
         self.final: dict[str, float] = {}  # workspace -> when its latest message came in
         self.gap = (0.0, "", 0.0)  # the longest pause within one workspace: (s, which, when)
         self.r429 = 0
+        self.accepted = 0
         self.last = 0.0
         self.done = asyncio.Event()
         self.expected = 0
@@ -126,9 +144,11 @@ class FakePlatform:
         self.received[(workspace, channel, kind)] += 1
         self.per_workspace[workspace] += 1
         self.last = time.monotonic()
-        if sum(self.per_workspace.values()) >= self.expected:
+        self.accepted += 1
+        if self.accepted >= self.expected:
             self.done.set()
-        return f"{self.last:.6f}"
+        self.ids[(workspace, channel, kind)] = ts = f"{self.last:.6f}"
+        return ts
 
 
 class FakeMessenger:
@@ -152,6 +172,15 @@ class FakeMessenger:
         payload = render.message(body)
         await self.pacer.wait(tenant.external_id, channel_id)
         return await self._call(tenant.external_id, channel_id, kind_of(payload))
+
+    async def find_sent(
+        self, tenant: TenantRef, to: Recipient, body: Content, since: datetime
+    ) -> str | None:
+        """Like the Slack Messenger's lookup: the id of a message of this kind in that place."""
+        channel = to.channel_id or f"D{to.user_id}"
+        kind = kind_of(render.message(body))
+        await asyncio.sleep(self.platform.latency)
+        return self.platform.ids.get((tenant.external_id, channel, kind))
 
     async def _call(self, workspace: str, channel: str, kind: str) -> str:
         """Like the Slack Web API client (``AsyncRateLimitErrorRetryHandler(max_retry_count=3)``):
@@ -183,6 +212,66 @@ def timed(scheduler: Scheduler) -> dict[str, list[tuple[float, float]]]:
     scheduler.ticker.tick = wrap("tick", scheduler.ticker.tick)  # type: ignore[method-assign]
     scheduler.outbox.drain = wrap("drain", scheduler.outbox.drain)  # type: ignore[method-assign]
     return phases
+
+
+class CpuMeter:
+    """The event loop's CPU time in each run of a coroutine function: only its own steps (and
+    what they call), not the other tasks that run while it waits."""
+
+    def __init__(self) -> None:
+        self.runs: list[float] = []
+
+    def wrap(self, method: Callable[..., Coroutine[Any, Any, Any]]) -> Any:
+        meter = self
+
+        async def run(*args: Any, **kwargs: Any) -> Any:  # a coroutine, for create_task
+            return await Stepped(method(*args, **kwargs), meter.runs)
+
+        return run
+
+    def mean_ms(self) -> float:
+        return 1000 * sum(self.runs) / len(self.runs) if self.runs else 0.0
+
+    def max_ms(self) -> float:
+        return 1000 * max(self.runs, default=0.0)
+
+
+class Stepped:
+    """Drives a coroutine step by step, adding up the thread's CPU time within its steps."""
+
+    def __init__(self, coro: Coroutine[Any, Any, Any], runs: list[float]) -> None:
+        self.coro = coro
+        self.runs = runs
+
+    def __await__(self) -> Generator[Any, Any, Any]:
+        spent = 0.0
+        sent: Any = None
+        thrown: BaseException | None = None
+        try:
+            while True:
+                start = time.thread_time()
+                try:
+                    step = self.coro.send(sent) if thrown is None else self.coro.throw(thrown)
+                except StopIteration as done:
+                    return done.value
+                finally:
+                    spent += time.thread_time() - start
+                try:
+                    sent, thrown = (yield step), None
+                except BaseException as exc:  # cancelled: handed on to the coroutine
+                    sent, thrown = None, exc
+        finally:
+            self.runs.append(spent)
+
+
+def metered(scheduler: Scheduler) -> dict[str, CpuMeter]:
+    """Meter the event loop's CPU in the outbox's takes, mark writes and sends."""
+    meters = {"take": CpuMeter(), "mark": CpuMeter(), "send": CpuMeter()}
+    outbox = scheduler.outbox
+    outbox.taker.take = meters["take"].wrap(outbox.taker.take)  # type: ignore[method-assign]
+    outbox.marks._write = meters["mark"].wrap(outbox.marks._write)  # type: ignore[method-assign]
+    outbox.sender.send = meters["send"].wrap(outbox.sender.send)  # type: ignore[method-assign]
+    return meters
 
 
 def kind_of(payload: dict[str, object]) -> str:
@@ -342,18 +431,27 @@ async def measure(db: Database, args: argparse.Namespace) -> int:
         after_run=policy.full_pass,
     )
     phases = timed(scheduler)
+    meters = metered(scheduler)
     if not args.no_freeze:  # as the entry point does, once the process is built
         policy.freeze_start_up()
     stalls, collector = StallMeter(), GcMeter()
     # The first tick runs on the loop once this returns, with the meters running.
+    profile = cProfile.Profile() if args.profile else None
     scheduler.start(args.tick)
     started = time.monotonic()
+    cpu_started = time.process_time()
     stalls.start()
     collector.start()
+    if profile is not None:
+        profile.enable()
     try:
         await asyncio.wait_for(platform.done.wait(), timeout=args.timeout)
     except TimeoutError:
         print(f"timed out after {args.timeout:.0f} s", file=sys.stderr)
+    cpu = time.process_time() - cpu_started
+    if profile is not None:
+        profile.disable()
+        profile.dump_stats(args.profile)
     elapsed = (platform.last or time.monotonic()) - started
     await asyncio.sleep(0.5)  # anything still in flight (a duplicate) would land now
     await scheduler.stop()
@@ -402,11 +500,36 @@ async def measure(db: Database, args: argparse.Namespace) -> int:
     gc_worst = ", ".join(f"gen{g} {t * 1000:.1f} ms" for g, t in sorted(collector.worst.items()))
     print(f"worst gc pause:    {gc_worst or 'none'}")
     print(f"worst loop stall:  {stalls.worst * 1000:.1f} ms  (target < 50 ms)")
+    per_message = 1e6 * cpu / max(platform.accepted, 1)
+    take, mark, send = meters["take"], meters["mark"], meters["send"]
+    print(f"cpu time:          {cpu:.2f} s, {per_message:.0f} µs a message (every thread)")
+    print(
+        f"event loop cpu:    take {take.mean_ms():.1f} ms (at most {take.max_ms():.1f},"
+        f" {len(take.runs)} takes), mark write {mark.mean_ms():.2f} ms ({len(mark.runs)}),"
+        f" send {send.mean_ms() * 1000:.0f} µs ({len(send.runs)})"
+    )
     print(
         f"RESULT ratio={ratio:.3f} lost={lost} duplicates={duplicates} r429={platform.r429}"
-        f" max_stall_ms={stalls.worst * 1000:.1f}"
+        f" max_stall_ms={stalls.worst * 1000:.1f} cpu_us_per_msg={per_message:.0f}"
+        f" take_cpu_ms={take.mean_ms():.2f} take_cpu_ms_max={take.max_ms():.2f}"
+        f" mark_cpu_ms={mark.mean_ms():.2f} send_cpu_us={send.mean_ms() * 1000:.0f}"
+        f" half_core={int(args.half_core)}"
     )
     return 0
+
+
+def half_core(core: int) -> subprocess.Popen[bytes]:
+    """Pin this process to ``core`` beside a busy loop of its own: about half a core each.
+    Threads started later (the database driver's) inherit the pinning."""
+    burner = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import os\nos.sched_setaffinity(0, {{{core}}})\nwhile True:\n    pass",
+        ]
+    )
+    os.sched_setaffinity(0, {core})
+    return burner
 
 
 def main() -> None:
@@ -426,8 +549,22 @@ def main() -> None:
         default=os.environ.get("FANOUT_DATABASE_URL"),
         help="a PostgreSQL URL (default: SQLite in a temporary folder)",
     )
+    parser.add_argument(
+        "--half-core",
+        action="store_true",
+        help="run on one core beside a busy loop on the same core (about half a core's CPU)",
+    )
+    parser.add_argument("--core", type=int, default=0, help="the core --half-core runs on")
+    parser.add_argument("--profile", help="write a cProfile of the fan-out to this file")
     args = parser.parse_args()
-    sys.exit(asyncio.run(run(args)))
+    burner = half_core(args.core) if args.half_core else None
+    try:
+        code = asyncio.run(run(args))
+    finally:
+        if burner is not None:
+            burner.terminate()
+            burner.wait()
+    sys.exit(code)
 
 
 if __name__ == "__main__":
