@@ -89,7 +89,7 @@ def _outside_tokens(text: str, cut: int) -> int:
 def sections(text: str, room: int = MESSAGE_BLOCKS) -> list[Block]:
     """``text`` as section blocks of at most 3000 characters each, cut between paragraphs,
     sentences or words (``pieces``), at most ``room`` of them (the last one then says what was
-    cut: only a text of over 100,000 characters meets it)."""
+    cut: only a text of about 140,000 characters or more meets it)."""
     chunks = pieces(text)
     chunks = chunks or ["\u200b"]  # Slack refuses an empty section; this one shows nothing
     if len(chunks) > room:
@@ -103,7 +103,9 @@ def _safe_cap(text: str, limit: int) -> str:
     capped = cap(text, limit)
     if capped == text:
         return text
-    keep = next(i for i, (a, b) in enumerate(zip(capped, text, strict=False)) if a != b)
+    # Where the note begins: the first character that differs (text may even hold the note).
+    pairs = enumerate(zip(capped, text, strict=False))
+    keep = next((i for i, (a, b) in pairs if a != b), len(capped))
     return text[: _outside_tokens(text, keep)] + capped[keep:]
 
 

@@ -12,6 +12,7 @@ from adapters.slack import render
 from adapters.slack.manifest import BOT_EVENTS, EXAMPLE_URL, manifest
 from adapters.slack.sanitize import escape
 from bot.events import Action, Button, Choice, FieldKind, Form, FormField, UserText
+from bot.text import cap
 from tests.fakes.slack_spec import blocks_problems, view_problems
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -159,3 +160,14 @@ def test_long_button_and_option_values_travel_by_key_and_come_back() -> None:
         "values": {"goal": {"value": {"type": "static_select", "selected_option": option}}}
     }
     assert render.submitted(view)[3] == {"goal": choice}
+
+
+def test_a_text_holding_the_cut_note_itself_is_still_capped() -> None:
+    # A member may type, at just the right place, the very note a cut would add.
+    length = 10_000
+    plain_cut = cap("p" * length, 3000)
+    keep = plain_cut.index("…")
+    note = plain_cut[keep:]
+    hostile = "p" * keep + note + "p" * (length - keep - len(note))
+    message = render.message((UserText(hostile),))
+    assert len(message["text"]) <= 3000 and blocks_problems(message["blocks"]) == []
