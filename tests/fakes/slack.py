@@ -4,6 +4,14 @@ The real slack_sdk and slack_bolt clients talk to it over HTTP and a websocket, 
 every request so tests can assert on what the coach sent. Helpers at the bottom build signed
 HTTP-mode requests (slash commands, interactions, events) the way Slack sends them.
 
+It refuses what Slack refuses (``slack_spec`` reads Slack's own OpenAPI spec and Block Kit's
+limits): blocks and views over a limit (``invalid_blocks``, ``invalid_arguments``), text over
+40,000 characters (``msg_too_long``), a missing required argument, a method whose scope the
+install did not grant (``missing_scope``), a channel that does not exist or does not hold the
+bot (``channel_not_found``, ``not_in_channel``), a trigger_id late, used or never issued, a
+response_url past five posts or 30 minutes, and conversations.history more than once a minute
+or beyond 15 messages. ``clock`` times all of it, so tests move time instead of sleeping.
+
 Example:
     async with FakeSlack() as slack:
         slack.add_workspace("T1", "xoxb-1")
@@ -308,6 +316,12 @@ class FakeSlack:
         """
         self.add_channel(team_id, channel_id)
         self._channels[team_id, channel_id].members.add(bot_user_id)
+
+    def remove(self, team_id: str, channel_id: str, bot_user_id: str = "UBOT") -> None:
+        """Someone removed the bot from the channel (`/remove @Research Coach`)."""
+        channel = self._channels.get((team_id, channel_id))
+        if channel is not None:
+            channel.members.discard(bot_user_id)
 
     def is_member(self, team_id: str, channel_id: str, bot_user_id: str = "UBOT") -> bool:
         channel = self._channels.get((team_id, channel_id))
