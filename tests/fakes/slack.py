@@ -127,6 +127,7 @@ class _Channel:
     name: str
     private: bool = False
     members: set[str] = field(default_factory=set)
+    people: frozenset[str] | None = None  # the members who are people; None: all of them
 
 
 @dataclass
@@ -304,10 +305,22 @@ class FakeSlack:
             scopes=tuple(scopes),
         )
 
-    def add_channel(self, team_id: str, channel_id: str, *, private: bool = False) -> None:
-        """A conversation of the workspace (public unless ``private``), the bot not in it."""
+    def add_channel(
+        self,
+        team_id: str,
+        channel_id: str,
+        *,
+        private: bool = False,
+        people: Iterable[str] | None = None,
+    ) -> None:
+        """A conversation of the workspace (public unless ``private``), the bot not in it;
+        ``people`` are the users in it (every user when None): an ephemeral message to anyone
+        else is ``user_not_in_channel``."""
         name = f"channel-{channel_id.lower()}"
+        who = None if people is None else frozenset(people)
         self._channels.setdefault((team_id, channel_id), _Channel(channel_id, name, private))
+        if people is not None:
+            self._channels[team_id, channel_id].people = who
 
     def invite(self, team_id: str, channel_id: str, bot_user_id: str = "UBOT") -> None:
         """Someone typed `/invite @Research Coach` there: the bot is a member.
@@ -800,6 +813,9 @@ class FakeSlack:
         channel, refused = self._conversation(args.get("channel"), ws)
         if channel is None:
             return _error(refused or "channel_not_found")
+        known = self._channels.get((ws.team_id, channel))
+        if known is not None and known.people is not None and args["user"] not in known.people:
+            return _error("user_not_in_channel")
         if not (args.get("text") or args.get("blocks") or args.get("attachments")):
             return _error("no_text")
         return {"ok": True, "message_ts": self._next_ts()}

@@ -149,6 +149,8 @@ async def test_the_bot_posts_only_where_it_is_a_member(
 ) -> None:
     slack.add_channel("T1", "C2")
     slack.add_channel("T1", "G1", private=True)
+    slack.add_channel("T1", "C3", people=("U1",))
+    slack.invite("T1", "C3")
 
     outside = await refused(client.chat_postMessage(channel="C2", text="hi"))
     unknown = await refused(client.chat_postMessage(channel="C404", text="hi"))
@@ -161,6 +163,9 @@ async def test_the_bot_posts_only_where_it_is_a_member(
     assert outside["error"] == ephemeral["error"] == "not_in_channel"
     assert unknown["error"] == secret["error"] == not_joinable["error"] == "channel_not_found"
     assert posted["ok"] and slack.is_member("T1", "C2")
+    stranger = await refused(client.chat_postEphemeral(channel="C3", user="U2", text="hi"))
+    assert stranger["error"] == "user_not_in_channel"
+    assert (await client.chat_postEphemeral(channel="C3", user="U1", text="hi"))["ok"]
 
 
 async def test_a_trigger_id_opens_one_modal_within_three_seconds(

@@ -112,3 +112,17 @@ async def test_a_used_up_response_url_gets_the_reply_through_the_web_api(
     (reply,) = await slack.fake.wait_for("chat.postEphemeral")
     assert "Noted in your notebook." in text_of(reply.args)
     assert [c.status for c in slack.fake.calls("response_url")] == [200] * 5 + [404]
+
+
+async def test_a_member_who_left_the_channel_gets_the_answer_in_a_dm(slack: SlackHarness) -> None:
+    """The check-in form was opened in a channel the member has left by the time it is sent:
+    Slack refuses the ephemeral answer there (user_not_in_channel), so it comes by DM."""
+    slack.fake.add_channel("T1", "C5", people=("U2",))
+    slack.fake.invite("T1", "C5")
+    await set_goal(slack)
+    await slack.command("/checkin", channel="C5")
+    await slack.submit(await slack.opened_view(2), {"did": "Ran the eval"})
+    (dm,) = [c.args for c in await slack.fake.wait_for("chat.postMessage")]
+    assert dm["channel"] == "DU1" and "Check-in saved" in text_of(dm)
+    refused = [c for c in slack.fake.calls("chat.postEphemeral") if c.args["channel"] == "C5"]
+    assert [c.ok for c in refused] == [False]
