@@ -14,15 +14,15 @@ from bot.coach.nudges import GENTLE_NUDGES, Candidate, choose
 from bot.coach.turn import Turn
 from bot.events import Action, Button, Content, Reply, Segment, UserText
 from bot.prompts import render
-from bot.store.models import CheckIn, Goal
+from bot.store.views import CheckInView, GoalView
 
 
 async def nudge_reply(
     turn: Turn,
     head: Content,
     found: Sequence[Candidate],
-    goal: Goal | None,
-    checkin: CheckIn | None = None,
+    goal: GoalView | None,
+    checkin: CheckInView | None = None,
     closing: Content = (),
     closing_nudge: str | None = None,
 ) -> Reply:

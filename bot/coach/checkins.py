@@ -37,7 +37,7 @@ from bot.schedule.calendar import local_period
 from bot.schedule.rows import DeliveryRow, claim
 from bot.schedule.summary import team_summary
 from bot.store.deliveries import DeliveryKind
-from bot.store.models import CheckIn, Goal
+from bot.store.views import CheckInView, GoalView
 from bot.text import unperiod
 
 FOLLOW_UP_HISTORY = timedelta(weeks=8)  # how far back the LLM follow-up sees check-ins
@@ -46,7 +46,7 @@ FEEDBACK = 20  # latest "did not help" presses on the goal's nudges read with ea
 CHOICE_LABEL = 60  # characters of a goal on a button (Slack takes 75, Discord 80)
 
 
-def _form(goal: Goal | None, active: list[Goal]) -> Form:
+def _form(goal: GoalView | None, active: list[GoalView]) -> Form:
     """The check-in form for one goal; with a picker when it names none of several."""
     only = goal or (active[0] if len(active) == 1 else None)
     if only is not None:
@@ -85,7 +85,7 @@ def _noted(field: FormField, note: str) -> FormField:
     return replace(field, hint=note) if field.name == "did" else field
 
 
-async def _goal_of(turn: Turn, values: Mapping[str, str], context: str) -> Goal | None:
+async def _goal_of(turn: Turn, values: Mapping[str, str], context: str) -> GoalView | None:
     ref = values.get("goal", "").strip() or context.strip()
     if ref.isdigit():
         goal = await turn.scope.goal(turn.member, int(ref))
@@ -131,7 +131,7 @@ async def save(
     await turn.scope.clear_draft(turn.member, "checkin")
     best_before = goal.current_best if goal else None
     if goal is not None and checkin.metric_value is not None:
-        await turn.scope.add_metric(
+        goal = await turn.scope.add_metric(
             goal, checkin.metric_value, turn.now, checkin, checkin.metric_value_text
         )
 
@@ -145,7 +145,7 @@ async def save(
             shared = await _evidence(turn, goal, checkin, mine, before, best_before)
             shared = replace(shared, unhelpful=())  # "did not help" on older check-ins
         signals = await turn.judge.verdict(shared, signals)
-    checkin.alignment = signals.goal_alignment
+    checkin = await turn.scope.record_alignment(checkin, signals.goal_alignment)
     facts = CheckInFacts(
         has_goal=goal is not None,
         next_experiment_empty=not field["next_experiment"],
@@ -187,9 +187,9 @@ async def save(
 
 async def _evidence(
     turn: Turn,
-    goal: Goal | None,
-    checkin: CheckIn,
-    earlier: list[CheckIn],
+    goal: GoalView | None,
+    checkin: CheckInView,
+    earlier: list[CheckInView],
     before: list[float],
     best_before: float | None,
 ) -> Evidence:
@@ -217,7 +217,7 @@ async def _evidence(
 
 
 async def _follow_up_context(
-    turn: Turn, goal: Goal | None, checkin: CheckIn, signals: Signals, answer: Reply
+    turn: Turn, goal: GoalView | None, checkin: CheckInView, signals: Signals, answer: Reply
 ) -> CheckInContext:
     """This member's own data for the LLM follow-up (read in their own tenant scope)."""
     since = turn.now - FOLLOW_UP_HISTORY
@@ -264,7 +264,7 @@ async def publish(turn: Turn, value: str) -> list[Intent]:
     if checkin.published_at is not None:
         return [Reply(turn.say("checkin_already_published"))]
     tenant = turn.scope.tenant
-    checkin.published_at = turn.now
+    checkin = await turn.scope.mark_published(checkin, turn.now)
     if tenant.team_channel and tenant.digest_day is not None:
         item = DeliveryRow(
             tenant.id,
@@ -279,7 +279,7 @@ async def publish(turn: Turn, value: str) -> list[Intent]:
         return [Reply(turn.say("checkin_published_digest"))]
     channel = await team_channel(turn, checkin.channel_id)
     if channel is None:
-        checkin.published_at = None
+        await turn.scope.mark_published(checkin, None)
         return [Reply(turn.say("no_team_channel"))]
     goal = await turn.scope.goal_by_id(checkin.goal_id) if checkin.goal_id else None
     body = team_summary(turn.prompts, turn.member, checkin, goal)
@@ -291,5 +291,5 @@ async def post_failed(turn: Turn, value: str) -> list[Intent]:
     """The platform refused a post: a check-in it carried can be published again."""
     checkin = await turn.scope.checkin(turn.member, int(value)) if value.isdigit() else None
     if checkin is not None:
-        checkin.published_at = None
+        await turn.scope.mark_published(checkin, None)
     return [Reply(turn.say("publish_failed"))]

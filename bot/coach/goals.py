@@ -23,7 +23,7 @@ from bot.events import (
     content,
     plain,
 )
-from bot.store.models import Goal
+from bot.store.views import GoalView
 from bot.text import unperiod
 
 USAGE = "/goal [list | set | show N | update [N] VALUE | achieved N | abandon N]"
@@ -35,7 +35,7 @@ ASKED = {"capability": "_asked_capability", "metric_name": "_asked_metric_name"}
 fmt = forms.shown
 
 
-def goal_line(goal: Goal) -> Content:
+def goal_line(goal: GoalView) -> Content:
     """``2. <capability> — solve rate: best 0.41 (target 0.6)`` (no averages, ever)."""
     status = "" if goal.status == "active" else f" [{goal.status}]"
     target = f" (target {fmt(goal.target, goal.target_text)})" if goal.target is not None else ""
@@ -78,7 +78,7 @@ async def open_form(turn: Turn, capability: str) -> list[Intent]:
     return [OpenForm(form)]
 
 
-async def pick(turn: Turn, ref_text: str) -> tuple[Goal | None, list[Intent]]:
+async def pick(turn: Turn, ref_text: str) -> tuple[GoalView | None, list[Intent]]:
     """The goal a member names by number, or their only active goal when they name none."""
     ref_text = ref_text.strip()
     if not ref_text:
@@ -139,7 +139,7 @@ async def update_value(turn: Turn, rest: str) -> list[Intent]:
     if value is None:
         return [Reply(turn.say("not_a_number", text=UserText(parts[-1][:40])))]
     before = goal.current_best
-    await turn.scope.add_metric(goal, value, turn.now, text=forms.kept(parts[-1]))
+    goal = await turn.scope.add_metric(goal, value, turn.now, text=forms.kept(parts[-1]))
     key = "metric_new_best" if goal.current_best != before else "metric_saved"
     return [
         Reply(
@@ -193,8 +193,7 @@ async def close(turn: Turn, rest: str, status: str) -> list[Intent]:
         return problem
     if goal.status != "active":
         return [Reply(turn.say("goal_already_closed", ref=goal.ref, status=goal.status))]
-    goal.status = status
-    goal.closed_at = turn.now
+    goal = await turn.scope.close_goal(goal, status, turn.now)
     if status == "achieved":
         return [Reply(turn.say("goal_achieved", ref=goal.ref))]
     # One message says the best-works idea; the nudge saying it again next would repeat it.

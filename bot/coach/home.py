@@ -13,7 +13,8 @@ from bot.coach.portfolio import BEST
 from bot.coach.turn import Turn
 from bot.events import Action, Button, Content, GoalCard, HomeView, Intent, UserText, WorkCard
 from bot.prompts import render
-from bot.store.models import Goal, NudgeRecord
+from bot.store.models import NudgeRecord
+from bot.store.views import GoalView
 
 RECENT_VALUES = 12  # enough points for a sparkline
 RECENT_NUDGES = 3
@@ -72,7 +73,9 @@ async def latest_nudges(turn: Turn) -> tuple[Content, ...]:
     return tuple(w for w in worded if w)
 
 
-async def _worded(turn: Turn, record: NudgeRecord, index: int, goals: Sequence[Goal]) -> Content:
+async def _worded(
+    turn: Turn, record: NudgeRecord, index: int, goals: Sequence[GoalView]
+) -> Content:
     goal = await _goal_of(turn, record, goals)
     goal_text: str | UserText = UserText(goal.capability) if goal else "your goal"
     metric_text: str | UserText = UserText(goal.metric_name) if goal else "your number"
@@ -86,7 +89,7 @@ async def _worded(turn: Turn, record: NudgeRecord, index: int, goals: Sequence[G
     return render(wording, goal=goal_text, metric=metric_text)
 
 
-async def _goal_of(turn: Turn, record: NudgeRecord, goals: Sequence[Goal]) -> Goal | None:
+async def _goal_of(turn: Turn, record: NudgeRecord, goals: Sequence[GoalView]) -> GoalView | None:
     """The goal a nudge was about: its check-in's, or the one its trigger names."""
     if record.checkin_id is not None:
         checkin = await turn.scope.checkin(turn.member, record.checkin_id)

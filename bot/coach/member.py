@@ -19,7 +19,8 @@ from bot.events import (
     Reply,
 )
 from bot.schedule.rhythms import reschedule_member
-from bot.store.models import CheckIn, Member
+from bot.store.models import Member
+from bot.store.views import CheckInView
 
 USAGE = (
     "/coach [help | settings | nudges on|off | ai on|off | weekly on|off"
@@ -79,7 +80,7 @@ def _ai(turn: Turn, allowed: bool) -> Content:
     return turn.say("ai_on" if allowed else "ai_off")
 
 
-def shared_with_llm(member: Member, checkins: Sequence[CheckIn]) -> list[CheckIn]:
+def shared_with_llm(member: Member, checkins: Sequence[CheckInView]) -> list[CheckInView]:
     """The check-ins of ``member`` the LLM may see: none written while they had it off."""
     since = member.llm_since
     return [c for c in checkins if since is None or c.created_at >= since]

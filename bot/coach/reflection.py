@@ -115,14 +115,7 @@ async def start(turn: Turn, topic: str = "", origin: str = "") -> list[Intent]:
         if checkin is not None:
             goal_id, topic = checkin.goal_id, topic or checkin.failed or checkin.did
     reflection = await turn.scope.add_reflection(
-        turn.member,
-        goal_id=goal_id,
-        topic=topic.strip()[:1000],
-        status="open",
-        step=0,
-        answers={},
-        created_at=turn.now,
-        updated_at=turn.now,
+        turn.member, created_at=turn.now, goal_id=goal_id, topic=topic.strip()[:1000]
     )
     intro = (turn.prompts.reflection.intro, "\n\n")
     return [*_pointer(turn), _dm(turn, (*intro, *_question(turn, reflection)))]

@@ -18,7 +18,8 @@ from bot.coach.forms import shown as fmt
 from bot.coach.turn import Turn
 from bot.events import plain
 from bot.prompts import Value
-from bot.store.models import CheckIn, Goal, MetricPoint, NotebookEntry, Reflection
+from bot.store.models import MetricPoint, NotebookEntry, Reflection
+from bot.store.views import CheckInView, GoalView
 
 REVIEW_WINDOW = timedelta(days=14)
 GIST = 160  # a review keeps the gist of each item: its first line, cut to this
@@ -96,9 +97,9 @@ def _section(head: str, items: Sequence[str], empty: str = "") -> list[str]:
 
 def _numbers(
     say: _Say,
-    goals: Sequence[Goal],
+    goals: Sequence[GoalView],
     points: Sequence[MetricPoint],
-    checkins: Sequence[CheckIn],
+    checkins: Sequence[CheckInView],
     since: datetime,
 ) -> list[str]:
     """Each goal worked on (active, or with a check-in or a value in the window): its values
@@ -138,8 +139,8 @@ def _numbers(
 
 def _decisions(
     say: _Say,
-    goals: Sequence[Goal],
-    checkins: Sequence[CheckIn],
+    goals: Sequence[GoalView],
+    checkins: Sequence[CheckInView],
     notes: Sequence[NotebookEntry],
     since: datetime,
 ) -> list[str]:
@@ -168,7 +169,7 @@ def _learned(
     say: _Say,
     reflections: Sequence[Reflection],
     notes: Sequence[NotebookEntry],
-    goals: Sequence[Goal],
+    goals: Sequence[GoalView],
 ) -> list[str]:
     out = []
     for reflection in reflections:
@@ -195,7 +196,7 @@ def _only_questions(text: str) -> bool:
     return not any(s.strip() for s in _sentences(text) if not s.endswith("?"))
 
 
-def _questions(notes: Iterable[NotebookEntry], checkins: Iterable[CheckIn]) -> list[str]:
+def _questions(notes: Iterable[NotebookEntry], checkins: Iterable[CheckInView]) -> list[str]:
     texts = [n.text for n in notes]
     for checkin in checkins:
         texts += [checkin.did, checkin.moves_goal, checkin.failed, checkin.next_experiment]

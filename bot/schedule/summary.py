@@ -11,6 +11,7 @@ from bot.events import Content, Segment, UserText
 from bot.numbers import shown as fmt
 from bot.prompts import Prompts
 from bot.store.models import CheckIn, Goal, Member
+from bot.store.views import CheckInView, GoalView
 
 FIELD_LIMIT = 500  # each published field is cut to this; the team reads a summary
 
@@ -19,7 +20,12 @@ def _clip(text: str) -> str:
     return text if len(text) <= FIELD_LIMIT else text[: FIELD_LIMIT - 1] + "…"
 
 
-def team_summary(prompts: Prompts, member: Member, checkin: CheckIn, goal: Goal | None) -> Content:
+def team_summary(
+    prompts: Prompts,
+    member: Member,
+    checkin: CheckIn | CheckInView,
+    goal: Goal | GoalView | None,
+) -> Content:
     """The published form of a check-in, every member word marked as ``UserText``."""
     name = member.display_name or member.user_id
     body: list[Segment] = list(prompts.say("team_checkin_head", name=UserText(name)))
@@ -42,7 +48,7 @@ def team_summary(prompts: Prompts, member: Member, checkin: CheckIn, goal: Goal 
     return tuple(body)
 
 
-def _against(prompts: Prompts, goal: Goal) -> Content:
+def _against(prompts: Prompts, goal: Goal | GoalView) -> Content:
     """`` (baseline 0.31, target 0.15)``, with what the goal has of the two; ``()`` for none."""
     known = []
     if goal.baseline is not None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from inspect import Parameter, getmembers, isfunction, signature
 
 from sqlalchemy import func, select
 
 from bot.events import TenantRef
-from bot.store import Database
+from bot.store import Database, TenantScope
 from bot.store.models import Base, Member, Tenant
 
 NOW = datetime(2026, 11, 2, 9, tzinfo=UTC)
@@ -74,3 +75,13 @@ async def test_datetimes_come_back_aware_utc(db: Database) -> None:
         member = await scope.member("U1")
     assert member is not None and member.created_at == NOW
     assert member.created_at.tzinfo is not None
+
+
+def test_every_repository_method_names_its_fields() -> None:
+    """Rows are added from named, typed values: no method takes ``**fields``."""
+    loose = [
+        name
+        for name, method in getmembers(TenantScope, isfunction)
+        if any(p.kind is Parameter.VAR_KEYWORD for p in signature(method).parameters.values())
+    ]
+    assert loose == []
