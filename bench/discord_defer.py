@@ -5,12 +5,16 @@ interaction each in turn so that machine noise falls on both alike:
 
 - ours: the real adapter (``DiscordApp``), the real coach and an SQLite database in a
   temporary folder; the member has one goal, so ``/checkin`` answers with the check-in modal
-  (the coach reads the member, their goals and their draft first);
+  (the coach reads the member, their goals and their draft, or its view of them once warm:
+  ``bot.coach.surface``);
 - bare: an unmodified ``discord.Client`` whose ``/checkin`` sends a fixed modal at once.
 
 Measured: from the moment the fake sends INTERACTION_CREATE on the gateway to the moment it
-receives the interaction callback (the first response). Run: ``python bench/discord_defer.py
-[--rounds N]``. The last line reads
+receives the interaction callback (the first response). The next interaction is sent once our
+adapter finished all of its work for this one (the coach's turn may end after the modal went
+out), so that neither client is measured while the other is still busy.
+
+Run: ``python bench/discord_defer.py [--rounds N]``. The last line reads
 ``RESULT ratio=<our p99 / bare p99> p99_ms=<our p99> bare_p99_ms=<bare p99>``.
 """
 
@@ -75,7 +79,9 @@ async def coach_alone_ms(coach: Coach) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-async def run_ours(fake: FakeDiscord, coach: Coach) -> tuple[Session, asyncio.Task[None]]:
+async def run_ours(
+    fake: FakeDiscord, coach: Coach
+) -> tuple[Session, asyncio.Task[None], DiscordApp]:
     values = {"capability": "Transcribe clinic audio", "metric_name": "WER", "direction": "down"}
     await coach.handle(FormSubmitted(ACTOR, Place.channel(str(CHANNEL)), "goal", values))
     settings = Settings(  # type: ignore[call-arg]
@@ -87,7 +93,13 @@ async def run_ours(fake: FakeDiscord, coach: Coach) -> tuple[Session, asyncio.Ta
     app = DiscordApp(coach, settings, pace=Pacer(0.0, 0.0), guild_ready_timeout=0.01)
     task = asyncio.create_task(app.run())
     await fake.wait_connected(1)
-    return fake.live_sessions()[0], task
+    return fake.live_sessions()[0], task, app
+
+
+async def idle(app: DiscordApp) -> None:
+    """Until our adapter has nothing in flight (every answer and turn finished)."""
+    if not await app.dispatcher.inflight.drain(5.0):
+        raise TimeoutError("the adapter is still answering after 5 s")
 
 
 async def run_bare(fake: FakeDiscord) -> tuple[Session, asyncio.Task[None]]:
@@ -131,13 +143,14 @@ async def main(rounds: int, warmup: int, database_url: str | None) -> None:
         await db.upgrade()
         try:
             coach = Coach(db)
-            ours_client, ours_task = await run_ours(fake, coach)
+            ours_client, ours_task, app = await run_ours(fake, coach)
             bare_client, bare_task = await run_bare(fake)
             ours: list[float] = []
             bare: list[float] = []
             alone: list[float] = []
             for round_ in range(warmup + rounds):
                 ours_ms = await first_response_ms(fake, ours_client)
+                await idle(app)
                 bare_ms = await first_response_ms(fake, bare_client)
                 alone_ms = await coach_alone_ms(coach)
                 if round_ >= warmup:

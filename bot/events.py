@@ -5,7 +5,7 @@ An adapter translates a platform event into one of the inbound events below, cal
 and to *whom*; the adapter decides *how* it looks.
 
 Inbound:  CommandInvoked | FormSubmitted | ButtonPressed | MessageReceived | HomeOpened
-          | MemberJoined | MemberLeft | AppUninstalled
+          | MemberJoined | MemberLeft | DmRefused | AppUninstalled
 Outbound: Reply (private to the actor) | DirectMessage | ChannelPost | HomeView
           | OpenForm | FormRejected | FileReady | TryAgainLater
           | FollowUp (last: after delivering the rest, ``await coach.follow_up(intent)``)
@@ -239,6 +239,14 @@ class MemberLeft:
 
 
 @dataclass(frozen=True)
+class DmRefused:
+    """The platform refused a DM to the member (their privacy settings close DMs): the coach
+    records when, and answers nothing."""
+
+    actor: Actor
+
+
+@dataclass(frozen=True)
 class AppUninstalled:
     tenant: TenantRef
 
@@ -252,6 +260,7 @@ Event = (
     | HomeOpened
     | MemberJoined
     | MemberLeft
+    | DmRefused
     | AppUninstalled
 )
 
@@ -401,6 +410,7 @@ __all__ = [
     "CommandInvoked",
     "Content",
     "DirectMessage",
+    "DmRefused",
     "Event",
     "FieldKind",
     "FileReady",

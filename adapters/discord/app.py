@@ -29,10 +29,9 @@ from adapters.discord.refusals import Refusals
 from bot.adapter import RunOptions
 from bot.checks import Check
 from bot.coach import Coach
-from bot.events import Actor, MemberLeft, TenantRef
+from bot.events import Actor, DmRefused, Intent, MemberLeft, TenantRef, TryAgainLater
 from bot.pacing import Pacer
 from bot.settings import Settings
-from bot.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +60,7 @@ class DiscordApp:
         self.observer = Observer(self.refusals)  # 429s and ack times, for bot.metrics
         self.client = new_client(settings, http_trace=self.observer.trace(), **client_options)
         self.tree = commands.new_tree(self.client)
-        self.routes = DmRoutes(coach.db)
+        self.routes = DmRoutes(coach.surface)
         self.messenger = DiscordMessenger(
             self.client,
             self.record_dm_refusal,
@@ -122,22 +121,19 @@ class DiscordApp:
         await self.client.close()
 
     async def record_dm_refusal(self, tenant: TenantRef, user_id: str) -> None:
-        """Remember on the member that Discord refused a DM to them (error 50007)."""
-        now = self.coach.clock.now()
-        try:
-            async with self.coach.db.scope(tenant, now) as scope:
-                member = await scope.member(user_id)
-                if member is not None:
-                    member.dm_refused_at = now
-        except StoreUnavailable:
+        """Tell the coach Discord refused a DM to a member (error 50007): it records so."""
+        if _not_saved(await self.coach.handle(DmRefused(Actor(tenant, user_id)))):
             log.warning("could not record a refused DM: the database is unavailable")
 
     async def record_departure(self, tenant: TenantRef, user_id: str) -> None:
         """Tell the coach a member left the server (Discord answered 10007 Unknown Member)."""
-        try:
-            await self.coach.handle(MemberLeft(Actor(tenant, user_id)))
-        except StoreUnavailable:
+        if _not_saved(await self.coach.handle(MemberLeft(Actor(tenant, user_id)))):
             log.warning("could not record a departure: the database is unavailable")
+
+
+def _not_saved(intents: list[Intent]) -> bool:
+    """The coach could not save (its database is unavailable); ``handle`` never raises so."""
+    return any(isinstance(i, TryAgainLater) for i in intents)
 
 
 class DiscordAdapter:

@@ -38,6 +38,7 @@ from bot.events import (
     ButtonPressed,
     CommandInvoked,
     Event,
+    Form,
     FormSubmitted,
     Intent,
     MemberLeft,
@@ -47,7 +48,6 @@ from bot.events import (
     TenantRef,
     TryAgainLater,
 )
-from bot.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -115,34 +115,28 @@ class Dispatcher:
         async with self._tracked(interaction):
             actor = translate.interaction_actor(interaction, await self._tenant(interaction))
             event = CommandInvoked(actor, translate.place(interaction), name, text)
-            await self._answer(interaction, actor, event, prefill=prefill)
+            known = None
+            if name == "checkin" and not text and not prefill:  # the coach may know it already
+                known = self.coach.surface.checkin_form(actor.tenant, actor.user_id)
+            await self._answer(interaction, actor, event, prefill=prefill, known=known)
 
     async def goal_choices(
         self, interaction: discord.Interaction, active_only: bool
     ) -> list[tuple[int, str]]:
         """(number, capability) of the member's goals, for autocomplete (read-only)."""
         tenant = await self._tenant(interaction)
-        try:
-            async with self.coach.db.scope(tenant, self.coach.clock.now()) as scope:
-                member = await scope.member(str(interaction.user.id))
-                if member is None:
-                    return []
-                goals = await scope.goals(member, "active" if active_only else None)
-                return [(g.ref, g.capability) for g in goals]
-        except StoreUnavailable:
-            return []  # no suggestions; the command itself will say what is wrong
+        surface, user_id = self.coach.surface, str(interaction.user.id)
+        if active_only:  # from the coach's view of the member when warm
+            goals = await surface.open_goals(tenant, user_id)
+        else:
+            goals = await surface.goals(tenant, user_id)
+        return [(g.ref, g.capability) for g in goals]  # none: the command will say why
 
     async def work_choices(self, interaction: discord.Interaction) -> list[tuple[int, str]]:
         """(position, title) of the member's best works, for autocomplete (read-only)."""
         tenant = await self._tenant(interaction)
-        try:
-            async with self.coach.db.scope(tenant, self.coach.clock.now()) as scope:
-                member = await scope.member(str(interaction.user.id))
-                if member is None:
-                    return []
-                return [(n, w.title) for n, w in enumerate(await scope.works(member), start=1)]
-        except StoreUnavailable:
-            return []
+        works = await self.coach.surface.works(tenant, str(interaction.user.id))
+        return [(w.position, w.title) for w in works]
 
     # --- components (ComponentHandler) -------------------------------------------------------
 
@@ -291,15 +285,23 @@ class Dispatcher:
         *,
         defer_first: bool = False,
         prefill: Mapping[str, str] | None = None,
+        known: Form | None = None,
     ) -> None:
+        """``known``: the form the coach's answer opens, as its surface knows it already: shown
+        at once, before the coach is asked (who then records the turn as always)."""
         surface = InteractionSurface(interaction)
+        renderer = self._renderer(surface, actor, event)
         try:
             if defer_first:
                 await surface.make_room()
+            if known is not None:
+                await renderer.open_form(known)
             first_use, intents = await self._ask(surface, actor, event)
             if prefill:
                 intents = [_prefilled(i, prefill) for i in intents]
-            await self._renderer(surface, actor, event).show(intents)
+            if known is not None:  # shown already; a different answer still shows
+                intents = [i for i in intents if i != OpenForm(known)]
+            await renderer.show(intents)
             await self._maybe_ask_timezone(surface, actor, first_use, intents)
         except Exception:
             log.exception("answering %s failed", type(event).__name__)
@@ -338,11 +340,8 @@ class Dispatcher:
             self.routes.remember(user_id, str(interaction.guild_id))
             return translate.guild_tenant(interaction.guild_id)
         if guild:
-            try:
-                named = await self.routes.is_member(user_id, guild)
-            except StoreUnavailable:
-                named = False  # the coach cannot save anything now, in any guild
-            if named:
+            # The database unavailable: no, as the coach cannot save anything now, anywhere.
+            if await self.routes.is_member(user_id, guild):
                 return translate.guild_tenant(guild)
             log.warning("a DM component named a guild its user never used: ignored")
         return await self.routes.tenant(user_id)
@@ -366,10 +365,8 @@ class Dispatcher:
         key = (actor.tenant.external_id, actor.user_id)
         if translate.guild_of(actor.tenant) is None or key in self._known:
             return False
-        try:
-            async with self.coach.db.scope(actor.tenant, self.coach.clock.now()) as scope:
-                new = await scope.member(actor.user_id) is None
-        except StoreUnavailable:
+        new = await self.coach.surface.is_new(actor.tenant, actor.user_id)
+        if new is None:  # the database cannot tell: ask another time
             return False
         self._known[key] = None
         while len(self._known) > KNOWN_LIMIT:

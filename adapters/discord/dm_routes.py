@@ -11,8 +11,8 @@ only plain DM messages need this. In order:
    when another replica served the guild command: DMs always arrive on shard 0);
 4. else the DM tenant ``discord:dm``.
 
-1 and 3 read across tenants, which the core's tenant-scoped repositories do not offer; see the
-adapter's notes on moving this into the core.
+1 and 3 are asked of the core's surface (``bot.coach.surface``), which reads them for this
+platform and this user id only.
 """
 
 from __future__ import annotations
@@ -20,12 +20,9 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 
-from sqlalchemy import select
-
 from adapters.discord.translate import DM_TENANT, PLATFORM, guild_tenant
+from bot.coach.surface import CoachSurface, StoreUnavailable
 from bot.events import TenantRef
-from bot.store import Database, StoreUnavailable
-from bot.store.models import Member, Reflection, Tenant
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +32,8 @@ REMEMBER = 100_000  # members; an entry is two short strings
 class DmRoutes:
     """``await routes.tenant(user_id)`` → the tenant a DM from that member belongs to."""
 
-    def __init__(self, db: Database, remember: int = REMEMBER) -> None:
-        self._db = db
+    def __init__(self, surface: CoachSurface, remember: int = REMEMBER) -> None:
+        self._surface = surface
         self._remember = remember
         self._last: OrderedDict[str, str] = OrderedDict()  # user id → guild id
 
@@ -70,56 +67,16 @@ class DmRoutes:
         """
         if self._last.get(user_id) == guild_id:
             return True
-        query = (
-            select(Member.id)
-            .join(Tenant, Member.tenant_id == Tenant.id)
-            .where(
-                Tenant.platform == PLATFORM,
-                Tenant.external_id == guild_id,
-                Member.user_id == user_id,
-            )
-            .limit(1)
-        )
-        async with self._db.session() as session:
-            return (await session.execute(query)).first() is not None
+        return await self._surface.belongs(guild_tenant(guild_id), user_id)
 
     async def tenant(self, user_id: str) -> TenantRef:
         """The tenant a DM from ``user_id`` belongs to (see the module docstring)."""
         try:
-            guild = await self._open_reflection_guild(user_id)
+            guild = await self._surface.open_reflection_tenant(PLATFORM, user_id)
             if guild is None:
-                guild = self._last.get(user_id) or await self._latest_guild(user_id)
+                guild = self._last.get(user_id) or await self._surface.latest_tenant(
+                    PLATFORM, user_id, DM_TENANT.external_id
+                )
         except StoreUnavailable:
             guild = self._last.get(user_id)  # the coach will say it cannot save anything now
         return guild_tenant(guild) if guild is not None else DM_TENANT
-
-    async def _open_reflection_guild(self, user_id: str) -> str | None:
-        query = (
-            select(Tenant.external_id)
-            .join(Member, Member.tenant_id == Tenant.id)
-            .join(Reflection, Reflection.member_id == Member.id)
-            .where(
-                Tenant.platform == PLATFORM,
-                Member.user_id == user_id,
-                Reflection.status == "open",
-            )
-            .order_by(Reflection.updated_at.desc(), Reflection.id.desc())
-            .limit(1)
-        )
-        async with self._db.session() as session:
-            return (await session.execute(query)).scalar_one_or_none()
-
-    async def _latest_guild(self, user_id: str) -> str | None:
-        query = (
-            select(Tenant.external_id)
-            .join(Member, Member.tenant_id == Tenant.id)
-            .where(
-                Tenant.platform == PLATFORM,
-                Tenant.external_id != DM_TENANT.external_id,
-                Member.user_id == user_id,
-            )
-            .order_by(Member.created_at.desc(), Member.id.desc())
-            .limit(1)
-        )
-        async with self._db.session() as session:
-            return (await session.execute(query)).scalar_one_or_none()

@@ -15,6 +15,7 @@ from bot.coach.advice import feedback
 from bot.coach.forgetting import Forgetting
 from bot.coach.home import home
 from bot.coach.limits import Limits
+from bot.coach.surface import CoachSurface
 from bot.coach.turn import Turn
 from bot.events import (
     Action,
@@ -23,6 +24,7 @@ from bot.events import (
     ButtonPressed,
     CommandInvoked,
     DirectMessage,
+    DmRefused,
     Event,
     FollowUp,
     Form,
@@ -89,17 +91,41 @@ class Coach:
         # What keeps a member's words outside the database (adapters add theirs at start).
         self.forgetting = Forgetting()
         self.forgetting.add(lambda _tenant, _user: analysis.forget_texts())
+        # What adapters may read besides handle(), with its views of recent members.
+        self.surface = CoachSurface(db, self.clock)
+        self.forgetting.add(self.surface.forget)
         if follow_ups is not None:
             self.forgetting.add(follow_ups.forget)
 
     async def handle(self, event: Event) -> list[Intent]:
         if isinstance(event, CommandInvoked):
             metrics.command_handled(event.actor.tenant.platform, event.name)
+        if isinstance(event, AppUninstalled):
+            self.surface.uninstalled(event.tenant)
+        elif isinstance(event, DmRefused | MemberLeft):
+            pass  # no goal or draft changes
+        elif _opens_checkin(event):
+            stamp = self.surface.views.stamp()
+            intents = await self._handle(event)
+            if len(intents) == 1 and isinstance(intents[0], OpenForm):
+                actor = event.actor
+                self.surface.opened_checkin(actor.tenant, actor.user_id, stamp, intents[0].form)
+            return intents
+        else:
+            try:
+                return await self._handle(event)
+            finally:  # whatever the turn wrote is in the store now, or rolled back
+                self.surface.changed(event.actor.tenant, event.actor.user_id)
+        return await self._handle(event)
+
+    async def _handle(self, event: Event) -> list[Intent]:
         try:
             if isinstance(event, AppUninstalled):
                 return await self._uninstall(event)
             if isinstance(event, MemberLeft):
                 return await self._member_left(event)
+            if isinstance(event, DmRefused):
+                return await self._dm_refused(event)
             if (
                 self.follow_ups is not None
                 and isinstance(event, FormSubmitted)
@@ -223,6 +249,15 @@ class Coach:
                 row.next_checkin_at = None
         return []
 
+    async def _dm_refused(self, event: DmRefused) -> list[Intent]:
+        """The platform refused a DM to the member: recorded on them (never creates them)."""
+        now = self.clock.now()
+        async with self.db.scope(event.actor.tenant, now) as scope:
+            row = await scope.member(event.actor.user_id)
+            if row is not None:
+                row.dm_refused_at = now
+        return []
+
     async def _uninstall(self, event: AppUninstalled) -> list[Intent]:
         """The workspace removed the coach: delete everything of that tenant."""
         async with self.db.session() as session:
@@ -241,9 +276,19 @@ class Coach:
 
 
 def _place(event: Event) -> Place:
-    if isinstance(event, MemberJoined | MemberLeft | HomeOpened | AppUninstalled):
+    if isinstance(event, MemberJoined | MemberLeft | DmRefused | HomeOpened | AppUninstalled):
         return Place.dm()  # answered privately; an uninstall has no place
     return event.place
+
+
+def _opens_checkin(event: Event) -> bool:
+    """A bare /checkin: its turn changes no goal and no draft, and opens the form the
+    surface keeps for the next one."""
+    return (
+        isinstance(event, CommandInvoked)
+        and event.name.lower().lstrip("/") == "checkin"
+        and not event.text.strip()
+    )
 
 
 def _flow(event: Event) -> Flow:

@@ -16,6 +16,7 @@ from bot.events import (
     AppUninstalled,
     ButtonPressed,
     CommandInvoked,
+    DmRefused,
     Event,
     FormClosed,
     FormSubmitted,
@@ -44,6 +45,7 @@ EVERY_EVENT: list[Event] = [
     HomeOpened(member()),
     MemberJoined(member()),
     MemberLeft(member()),
+    DmRefused(member()),
     AppUninstalled(TEAM),
 ]
 
