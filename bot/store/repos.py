@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,7 +27,15 @@ from bot.store.models import (
     Reflection,
     Tenant,
 )
-from bot.store.views import CheckInView, GoalView, MetricValue
+from bot.store.records import (
+    CheckInRecords,
+    DraftRecords,
+    GoalRecords,
+    NotebookRecords,
+    NudgeRecords,
+    ReflectionRecords,
+    WorkRecords,
+)
 
 # How long a handled delivery is remembered: platforms retry within minutes (Slack three
 # times, the last about five minutes after the first).
@@ -62,8 +70,18 @@ async def tenant_for(session: AsyncSession, ref: TenantRef, now: datetime) -> Te
     return tenant
 
 
-class TenantScope:
-    """The repositories of one tenant inside one transaction."""
+class TenantScope(
+    GoalRecords,
+    CheckInRecords,
+    ReflectionRecords,
+    NotebookRecords,
+    WorkRecords,
+    NudgeRecords,
+    DraftRecords,
+):
+    """The repositories of one tenant inside one transaction: its members here, and each
+    other concept's in ``bot.store.records`` (``scope.goals(member)``, ``scope.add_checkin``…).
+    """
 
     def __init__(self, session: AsyncSession, tenant: Tenant) -> None:
         self.session = session
@@ -180,444 +198,6 @@ class TenantScope:
             goals = select(Goal.id).where(Goal.tenant_id == self.tid, Goal.member_id == member.id)
             return MetricPoint.goal_id.in_(goals)
         return table.member_id == member.id
-
-    # --- goals -----------------------------------------------------------------------------
-
-    async def goals(self, member: Member, status: str | None = None) -> list[GoalView]:
-        """The member's goals by number; only those with ``status`` when given."""
-        query = select(Goal).where(Goal.tenant_id == self.tid, Goal.member_id == member.id)
-        if status is not None:
-            query = query.where(Goal.status == status)
-        rows = (await self.session.execute(query.order_by(Goal.ref))).scalars()
-        return [GoalView.of(row) for row in rows]
-
-    async def goal(self, member: Member, ref: int) -> GoalView | None:
-        """The member's goal number ``ref``."""
-        query = select(Goal).where(
-            Goal.tenant_id == self.tid, Goal.member_id == member.id, Goal.ref == ref
-        )
-        row = (await self.session.execute(query)).scalar_one_or_none()
-        return None if row is None else GoalView.of(row)
-
-    async def goal_by_id(self, goal_id: int) -> GoalView | None:
-        """The goal with this id, of any member of this tenant."""
-        row = await self._goal_row(goal_id)
-        return None if row is None else GoalView.of(row)
-
-    async def _goal_row(self, goal_id: int) -> Goal | None:
-        # The identity map answers for a row this transaction already read, with no query.
-        row = await self.session.get(Goal, goal_id)
-        return row if row is not None and row.tenant_id == self.tid else None
-
-    async def close_goal(self, goal: GoalView, status: str, at: datetime) -> GoalView:
-        """Mark ``goal`` achieved or abandoned at ``at``; the goal as it is now."""
-        row = await self._goal_row(goal.id)
-        assert row is not None, "a goal of another tenant, or one deleted since it was read"
-        row.status = status
-        row.closed_at = at
-        await self.session.flush()
-        return GoalView.of(row)
-
-    async def add_goal(
-        self,
-        member: Member,
-        *,
-        capability: str,
-        metric_name: str,
-        direction: str,
-        created_at: datetime,
-        baseline: float | None = None,
-        target: float | None = None,
-        baseline_text: str | None = None,
-        target_text: str | None = None,
-        status: str = "active",
-    ) -> GoalView:
-        """A new goal of ``member``, numbered after their last one (``ref``)."""
-        top = select(func.max(Goal.ref)).where(
-            Goal.tenant_id == self.tid, Goal.member_id == member.id
-        )
-        ref = ((await self.session.execute(top)).scalar() or 0) + 1
-        goal = Goal(
-            tenant_id=self.tid,
-            member_id=member.id,
-            ref=ref,
-            capability=capability,
-            metric_name=metric_name,
-            direction=direction,
-            baseline=baseline,
-            target=target,
-            baseline_text=baseline_text,
-            target_text=target_text,
-            status=status,
-            created_at=created_at,
-        )
-        self.session.add(goal)
-        await self.session.flush()
-        return GoalView.of(goal)
-
-    async def add_metric(
-        self,
-        goal: GoalView,
-        value: float,
-        at: datetime,
-        checkin: CheckInView | None = None,
-        text: str | None = None,
-    ) -> GoalView:
-        """Record a value of the goal's number (with ``text``, as the member typed it) and keep
-        its best so far; the goal as it is now."""
-        row = await self._goal_row(goal.id)
-        assert row is not None, "a goal of another tenant, or one deleted since it was read"
-        self.session.add(
-            MetricPoint(
-                tenant_id=self.tid,
-                goal_id=goal.id,
-                value=value,
-                value_text=text,
-                recorded_at=at,
-                checkin_id=checkin.id if checkin else None,
-            )
-        )
-        best = row.current_best
-        if best is None or (value > best if row.direction == "up" else value < best):
-            row.current_best = value
-            row.current_best_text = text
-        await self.session.flush()
-        return GoalView.of(row)
-
-    async def metric_history(self, goal: GoalView, limit: int = 20) -> list[float]:
-        """The goal's latest values, oldest first."""
-        return [point.value for point in await self.metric_points(goal, limit)]
-
-    async def metric_points(self, goal: GoalView, limit: int = 20) -> list[MetricValue]:
-        """The goal's latest recorded values (with how they were typed), oldest first."""
-        query = (
-            select(MetricPoint)
-            .where(MetricPoint.tenant_id == self.tid, MetricPoint.goal_id == goal.id)
-            .order_by(MetricPoint.recorded_at.desc(), MetricPoint.id.desc())
-            .limit(limit)
-        )
-        rows = (await self.session.execute(query)).scalars().all()
-        return [MetricValue.of(row) for row in reversed(rows)]
-
-    # --- check-ins -------------------------------------------------------------------------
-
-    async def add_checkin(
-        self,
-        member: Member,
-        *,
-        did: str,
-        created_at: datetime,
-        goal_id: int | None = None,
-        moves_goal: str = "",
-        metric_value: float | None = None,
-        metric_value_text: str | None = None,
-        next_experiment: str = "",
-        failed: str = "",
-        channel_id: str | None = None,
-    ) -> CheckInView:
-        checkin = CheckIn(
-            tenant_id=self.tid,
-            member_id=member.id,
-            goal_id=goal_id,
-            did=did,
-            moves_goal=moves_goal,
-            metric_value=metric_value,
-            metric_value_text=metric_value_text,
-            next_experiment=next_experiment,
-            failed=failed,
-            channel_id=channel_id,
-            created_at=created_at,
-        )
-        self.session.add(checkin)
-        await self.session.flush()
-        return CheckInView.of(checkin)
-
-    async def checkin(self, member: Member, checkin_id: int) -> CheckInView | None:
-        """The member's check-in with this id."""
-        row = await self._checkin_row(checkin_id)
-        return None if row is None or row.member_id != member.id else CheckInView.of(row)
-
-    async def _checkin_row(self, checkin_id: int) -> CheckIn | None:
-        # The identity map answers for a row this transaction already read, with no query.
-        row = await self.session.get(CheckIn, checkin_id)
-        return row if row is not None and row.tenant_id == self.tid else None
-
-    async def _own_checkin_row(self, checkin: CheckInView) -> CheckIn:
-        row = await self._checkin_row(checkin.id)
-        assert row is not None, "a check-in of another tenant, or one deleted since it was read"
-        return row
-
-    async def record_alignment(self, checkin: CheckInView, alignment: float) -> CheckInView:
-        """Keep the goal alignment read in ``checkin`` (0..1); the check-in as it is now."""
-        row = await self._own_checkin_row(checkin)
-        row.alignment = alignment
-        await self.session.flush()
-        return CheckInView.of(row)
-
-    async def mark_published(self, checkin: CheckInView, at: datetime | None) -> CheckInView:
-        """Note ``checkin`` as shared with the team at ``at`` (``None``: not shared, so that
-        it can be published again); the check-in as it is now."""
-        row = await self._own_checkin_row(checkin)
-        row.published_at = at
-        await self.session.flush()
-        return CheckInView.of(row)
-
-    async def checkins_since(self, member: Member, since: datetime) -> list[CheckInView]:
-        query = (
-            select(CheckIn)
-            .where(
-                CheckIn.tenant_id == self.tid,
-                CheckIn.member_id == member.id,
-                CheckIn.created_at >= since,
-            )
-            .order_by(CheckIn.created_at, CheckIn.id)
-        )
-        return [CheckInView.of(row) for row in (await self.session.execute(query)).scalars()]
-
-    async def latest_checkin_channel(self, member: Member) -> str | None:
-        """The channel the member last checked in from, if any."""
-        query = (
-            select(CheckIn.channel_id)
-            .where(
-                CheckIn.tenant_id == self.tid,
-                CheckIn.member_id == member.id,
-                CheckIn.channel_id.is_not(None),
-            )
-            .order_by(CheckIn.created_at.desc(), CheckIn.id.desc())
-            .limit(1)
-        )
-        return (await self.session.execute(query)).scalar_one_or_none()
-
-    async def goal_checkin_values(self, goal: GoalView, limit: int) -> list[float | None]:
-        """The metric value reported in the goal's latest check-ins, newest first."""
-        query = (
-            select(CheckIn.metric_value)
-            .where(CheckIn.tenant_id == self.tid, CheckIn.goal_id == goal.id)
-            .order_by(CheckIn.created_at.desc(), CheckIn.id.desc())
-            .limit(limit)
-        )
-        return list((await self.session.execute(query)).scalars().all())
-
-    async def goal_checkins(self, goal: GoalView, limit: int) -> list[CheckInView]:
-        """The goal's latest check-ins, newest first."""
-        query = (
-            select(CheckIn)
-            .where(CheckIn.tenant_id == self.tid, CheckIn.goal_id == goal.id)
-            .order_by(CheckIn.created_at.desc(), CheckIn.id.desc())
-            .limit(limit)
-        )
-        return [CheckInView.of(row) for row in (await self.session.execute(query)).scalars()]
-
-    async def unhelpful_on_goal(self, goal: GoalView, limit: int) -> list[tuple[str, str]]:
-        """(nudge id, the update it answered) for the goal's nudges marked "did not help",
-        newest first."""
-        query = (
-            select(NudgeRecord.nudge_id, CheckIn.did)
-            .join(CheckIn, CheckIn.id == NudgeRecord.checkin_id)
-            .where(
-                NudgeRecord.tenant_id == self.tid,
-                CheckIn.tenant_id == self.tid,
-                CheckIn.goal_id == goal.id,
-                NudgeRecord.feedback == "unhelpful",
-            )
-            .order_by(NudgeRecord.given_at.desc(), NudgeRecord.id.desc())
-            .limit(limit)
-        )
-        return [(n, d) for n, d in (await self.session.execute(query)).all()]
-
-    # --- reflections -----------------------------------------------------------------------
-
-    async def open_reflection(self, member: Member) -> Reflection | None:
-        """The member's reflection in progress or stopped midway, newest first."""
-        query = (
-            select(Reflection)
-            .where(
-                Reflection.tenant_id == self.tid,
-                Reflection.member_id == member.id,
-                Reflection.status.in_(("open", "stopped")),
-            )
-            .order_by(Reflection.updated_at.desc(), Reflection.id.desc())
-            .limit(1)
-        )
-        return (await self.session.execute(query)).scalar_one_or_none()
-
-    async def add_reflection(
-        self, member: Member, *, created_at: datetime, goal_id: int | None = None, topic: str = ""
-    ) -> Reflection:
-        """A reflection of ``member``, open at its first question."""
-        reflection = Reflection(
-            tenant_id=self.tid,
-            member_id=member.id,
-            goal_id=goal_id,
-            topic=topic,
-            status="open",
-            step=0,
-            answers={},
-            created_at=created_at,
-            updated_at=created_at,
-        )
-        self.session.add(reflection)
-        await self.session.flush()
-        return reflection
-
-    async def reflection(self, member: Member, reflection_id: int) -> Reflection | None:
-        query = select(Reflection).where(
-            Reflection.tenant_id == self.tid,
-            Reflection.member_id == member.id,
-            Reflection.id == reflection_id,
-        )
-        return (await self.session.execute(query)).scalar_one_or_none()
-
-    # --- notebook --------------------------------------------------------------------------
-
-    async def add_note(self, member: Member, text: str, at: datetime, kind: str = "entry") -> None:
-        self.session.add(
-            NotebookEntry(
-                tenant_id=self.tid, member_id=member.id, text=text, kind=kind, created_at=at
-            )
-        )
-        await self.session.flush()
-
-    async def notes_since(
-        self, member: Member, since: datetime, kind: str = "entry"
-    ) -> Sequence[NotebookEntry]:
-        query = (
-            select(NotebookEntry)
-            .where(
-                NotebookEntry.tenant_id == self.tid,
-                NotebookEntry.member_id == member.id,
-                NotebookEntry.kind == kind,
-                NotebookEntry.created_at >= since,
-            )
-            .order_by(NotebookEntry.created_at, NotebookEntry.id)
-        )
-        return (await self.session.execute(query)).scalars().all()
-
-    # --- best works ------------------------------------------------------------------------
-
-    async def works(self, member: Member) -> Sequence[BestWork]:
-        query = (
-            select(BestWork)
-            .where(BestWork.tenant_id == self.tid, BestWork.member_id == member.id)
-            .order_by(BestWork.rank, BestWork.id)
-        )
-        return (await self.session.execute(query)).scalars().all()
-
-    async def add_work(
-        self, member: Member, *, title: str, created_at: datetime, link: str = "", why: str = ""
-    ) -> BestWork:
-        """A work at the end of ``member``'s portfolio."""
-        works = await self.works(member)
-        work = BestWork(
-            tenant_id=self.tid,
-            member_id=member.id,
-            rank=len(works) + 1,
-            title=title,
-            link=link,
-            why=why,
-            created_at=created_at,
-        )
-        self.session.add(work)
-        await self.session.flush()
-        return work
-
-    async def reorder_works(self, works: Sequence[BestWork]) -> None:
-        """Store ``works`` in this order (1 = the member's best)."""
-        for rank, work in enumerate(works, start=1):
-            work.rank = rank
-        await self.session.flush()
-
-    async def remove_work(self, work: BestWork) -> None:
-        await self.session.delete(work)
-        await self.session.flush()
-
-    # --- nudges ----------------------------------------------------------------------------
-
-    async def nudge_count(self, member: Member, nudge_id: str) -> int:
-        query = select(func.count()).where(
-            NudgeRecord.tenant_id == self.tid,
-            NudgeRecord.member_id == member.id,
-            NudgeRecord.nudge_id == nudge_id,
-        )
-        return int((await self.session.execute(query)).scalar_one())
-
-    async def record_nudge(
-        self,
-        member: Member,
-        *,
-        nudge_id: str,
-        batch: str,
-        given_at: datetime,
-        trigger: str = "",
-        checkin_id: int | None = None,
-    ) -> NudgeRecord:
-        """A nudge given to ``member``; the nudges of one reply share ``batch``."""
-        record = NudgeRecord(
-            tenant_id=self.tid,
-            member_id=member.id,
-            nudge_id=nudge_id,
-            trigger=trigger,
-            checkin_id=checkin_id,
-            batch=batch,
-            given_at=given_at,
-        )
-        self.session.add(record)
-        await self.session.flush()
-        return record
-
-    async def set_nudge_feedback(self, member: Member, record_id: int, feedback: str) -> bool:
-        result = await self.session.execute(
-            update(NudgeRecord)
-            .where(
-                NudgeRecord.tenant_id == self.tid,
-                NudgeRecord.member_id == member.id,
-                NudgeRecord.id == record_id,
-            )
-            .values(feedback=feedback)
-        )
-        return bool(getattr(result, "rowcount", 0))
-
-    async def nudges(self, member: Member) -> Sequence[NudgeRecord]:
-        query = (
-            select(NudgeRecord)
-            .where(NudgeRecord.tenant_id == self.tid, NudgeRecord.member_id == member.id)
-            .order_by(NudgeRecord.given_at, NudgeRecord.id)
-        )
-        return (await self.session.execute(query)).scalars().all()
-
-    # --- drafts ----------------------------------------------------------------------------
-
-    async def save_draft(
-        self, member: Member, form_id: str, values: dict[str, str], at: datetime
-    ) -> None:
-        draft = await self.draft(member, form_id)
-        if draft is None:
-            self.session.add(
-                Draft(
-                    tenant_id=self.tid,
-                    member_id=member.id,
-                    form_id=form_id,
-                    values=dict(values),
-                    updated_at=at,
-                )
-            )
-        else:
-            draft.values = dict(values)
-            draft.updated_at = at
-        await self.session.flush()
-
-    async def draft(self, member: Member, form_id: str) -> Draft | None:
-        query = select(Draft).where(
-            Draft.tenant_id == self.tid, Draft.member_id == member.id, Draft.form_id == form_id
-        )
-        return (await self.session.execute(query)).scalar_one_or_none()
-
-    async def clear_draft(self, member: Member, form_id: str) -> None:
-        await self.session.execute(
-            delete(Draft).where(
-                Draft.tenant_id == self.tid, Draft.member_id == member.id, Draft.form_id == form_id
-            )
-        )
 
     # --- whole member, for export ----------------------------------------------------------
 

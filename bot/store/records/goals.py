@@ -1,0 +1,131 @@
+"""A member's goals and the values of their numbers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from bot.store.models import Goal, Member, MetricPoint
+from bot.store.records.base import Records
+from bot.store.views import CheckInView, GoalView, MetricValue
+
+
+class GoalRecords(Records):
+    """``scope.goals(member)``, ``scope.add_goal(member, …)``, ``scope.add_metric(goal, …)``."""
+
+    async def goals(self, member: Member, status: str | None = None) -> list[GoalView]:
+        """The member's goals by number; only those with ``status`` when given."""
+        query = select(Goal).where(Goal.tenant_id == self.tid, Goal.member_id == member.id)
+        if status is not None:
+            query = query.where(Goal.status == status)
+        rows = (await self.session.execute(query.order_by(Goal.ref))).scalars()
+        return [GoalView.of(row) for row in rows]
+
+    async def goal(self, member: Member, ref: int) -> GoalView | None:
+        """The member's goal number ``ref``."""
+        query = select(Goal).where(
+            Goal.tenant_id == self.tid, Goal.member_id == member.id, Goal.ref == ref
+        )
+        row = (await self.session.execute(query)).scalar_one_or_none()
+        return None if row is None else GoalView.of(row)
+
+    async def goal_by_id(self, goal_id: int) -> GoalView | None:
+        """The goal with this id, of any member of this tenant."""
+        row = await self._goal_row(goal_id)
+        return None if row is None else GoalView.of(row)
+
+    async def _goal_row(self, goal_id: int) -> Goal | None:
+        # The identity map answers for a row this transaction already read, with no query.
+        row = await self.session.get(Goal, goal_id)
+        return row if row is not None and row.tenant_id == self.tid else None
+
+    async def close_goal(self, goal: GoalView, status: str, at: datetime) -> GoalView:
+        """Mark ``goal`` achieved or abandoned at ``at``; the goal as it is now."""
+        row = await self._goal_row(goal.id)
+        assert row is not None, "a goal of another tenant, or one deleted since it was read"
+        row.status = status
+        row.closed_at = at
+        await self.session.flush()
+        return GoalView.of(row)
+
+    async def add_goal(
+        self,
+        member: Member,
+        *,
+        capability: str,
+        metric_name: str,
+        direction: str,
+        created_at: datetime,
+        baseline: float | None = None,
+        target: float | None = None,
+        baseline_text: str | None = None,
+        target_text: str | None = None,
+        status: str = "active",
+    ) -> GoalView:
+        """A new goal of ``member``, numbered after their last one (``ref``)."""
+        top = select(func.max(Goal.ref)).where(
+            Goal.tenant_id == self.tid, Goal.member_id == member.id
+        )
+        ref = ((await self.session.execute(top)).scalar() or 0) + 1
+        goal = Goal(
+            tenant_id=self.tid,
+            member_id=member.id,
+            ref=ref,
+            capability=capability,
+            metric_name=metric_name,
+            direction=direction,
+            baseline=baseline,
+            target=target,
+            baseline_text=baseline_text,
+            target_text=target_text,
+            status=status,
+            created_at=created_at,
+        )
+        self.session.add(goal)
+        await self.session.flush()
+        return GoalView.of(goal)
+
+    async def add_metric(
+        self,
+        goal: GoalView,
+        value: float,
+        at: datetime,
+        checkin: CheckInView | None = None,
+        text: str | None = None,
+    ) -> GoalView:
+        """Record a value of the goal's number (with ``text``, as the member typed it) and keep
+        its best so far; the goal as it is now."""
+        row = await self._goal_row(goal.id)
+        assert row is not None, "a goal of another tenant, or one deleted since it was read"
+        self.session.add(
+            MetricPoint(
+                tenant_id=self.tid,
+                goal_id=goal.id,
+                value=value,
+                value_text=text,
+                recorded_at=at,
+                checkin_id=checkin.id if checkin else None,
+            )
+        )
+        best = row.current_best
+        if best is None or (value > best if row.direction == "up" else value < best):
+            row.current_best = value
+            row.current_best_text = text
+        await self.session.flush()
+        return GoalView.of(row)
+
+    async def metric_history(self, goal: GoalView, limit: int = 20) -> list[float]:
+        """The goal's latest values, oldest first."""
+        return [point.value for point in await self.metric_points(goal, limit)]
+
+    async def metric_points(self, goal: GoalView, limit: int = 20) -> list[MetricValue]:
+        """The goal's latest recorded values (with how they were typed), oldest first."""
+        query = (
+            select(MetricPoint)
+            .where(MetricPoint.tenant_id == self.tid, MetricPoint.goal_id == goal.id)
+            .order_by(MetricPoint.recorded_at.desc(), MetricPoint.id.desc())
+            .limit(limit)
+        )
+        rows = (await self.session.execute(query)).scalars().all()
+        return [MetricValue.of(row) for row in reversed(rows)]

@@ -1,0 +1,38 @@
+"""A member's notebook: daily entries and the reviews they kept."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+
+from bot.store.models import Member, NotebookEntry
+from bot.store.records.base import Records
+
+
+class NotebookRecords(Records):
+    """``scope.add_note(member, text, at)``, ``scope.notes_since(member, since)``."""
+
+    async def add_note(self, member: Member, text: str, at: datetime, kind: str = "entry") -> None:
+        self.session.add(
+            NotebookEntry(
+                tenant_id=self.tid, member_id=member.id, text=text, kind=kind, created_at=at
+            )
+        )
+        await self.session.flush()
+
+    async def notes_since(
+        self, member: Member, since: datetime, kind: str = "entry"
+    ) -> Sequence[NotebookEntry]:
+        query = (
+            select(NotebookEntry)
+            .where(
+                NotebookEntry.tenant_id == self.tid,
+                NotebookEntry.member_id == member.id,
+                NotebookEntry.kind == kind,
+                NotebookEntry.created_at >= since,
+            )
+            .order_by(NotebookEntry.created_at, NotebookEntry.id)
+        )
+        return (await self.session.execute(query)).scalars().all()

@@ -1,0 +1,51 @@
+"""A member's best-works portfolio, in their own order."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+
+from bot.store.models import BestWork, Member
+from bot.store.records.base import Records
+
+
+class WorkRecords(Records):
+    """``scope.works(member)``, ``scope.add_work(member, …)``, ``scope.reorder_works``."""
+
+    async def works(self, member: Member) -> Sequence[BestWork]:
+        query = (
+            select(BestWork)
+            .where(BestWork.tenant_id == self.tid, BestWork.member_id == member.id)
+            .order_by(BestWork.rank, BestWork.id)
+        )
+        return (await self.session.execute(query)).scalars().all()
+
+    async def add_work(
+        self, member: Member, *, title: str, created_at: datetime, link: str = "", why: str = ""
+    ) -> BestWork:
+        """A work at the end of ``member``'s portfolio."""
+        works = await self.works(member)
+        work = BestWork(
+            tenant_id=self.tid,
+            member_id=member.id,
+            rank=len(works) + 1,
+            title=title,
+            link=link,
+            why=why,
+            created_at=created_at,
+        )
+        self.session.add(work)
+        await self.session.flush()
+        return work
+
+    async def reorder_works(self, works: Sequence[BestWork]) -> None:
+        """Store ``works`` in this order (1 = the member's best)."""
+        for rank, work in enumerate(works, start=1):
+            work.rank = rank
+        await self.session.flush()
+
+    async def remove_work(self, work: BestWork) -> None:
+        await self.session.delete(work)
+        await self.session.flush()
