@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
@@ -95,6 +96,10 @@ class SlackMessenger:
             log.warning("could not look for an earlier try in Slack: %s", error_of(exc))
             self._keep_in_doubt(key, doubt)
             return None
+        except (ClientError, TimeoutError, OSError) as exc:  # no answer at all: still in doubt
+            log.warning("could not look for an earlier try in Slack: %s", type(exc).__name__)
+            self._keep_in_doubt(key, doubt)
+            return None
         for message in answer.get("messages") or []:
             if message.get("bot_id") and message.get("text") == text:
                 return str(message.get("ts", ""))
@@ -133,8 +138,9 @@ class SlackMessenger:
 
 
 def _without_waiting(client: AsyncWebClient) -> AsyncWebClient:
-    """``client`` without its rate-limit and server-error retries: a 429 on a history read
-    asks for a minute's wait, which belongs to the outbox's backoff, not to a blocked send."""
+    """``client`` without its rate-limit and server-error retries: how long a history read
+    waits for Slack is ours to choose (``HISTORY_WAIT``); beyond it the row stays in doubt
+    and the outbox's backoff takes over."""
     return AsyncWebClient(
         token=client.token,
         base_url=client.base_url,

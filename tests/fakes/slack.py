@@ -117,6 +117,7 @@ class _Failure:
     retry_after: int | None
     error: str
     page_type: str | None = None  # a proxy's HTML page instead of Slack's JSON, so labelled
+    drop: bool = False  # no answer at all: the connection is cut
 
 
 @dataclass
@@ -150,6 +151,8 @@ class _Storm:
             return None
         status = self.statuses[self.answered % len(self.statuses)]
         self.answered += 1
+        if status == 0:  # no answer at all
+            return _Failure(0, None, "", drop=True)
         error = "ratelimited" if status == 429 else "service_unavailable"
         return _Failure(status, self.retry_after if status == 429 else None, error)
 
@@ -391,6 +394,7 @@ class FakeSlack:
         error: str | None = None,
         html: bool = False,
         page_type: str = "text/html",
+        drop: bool = False,
     ) -> None:
         """Queue a failure for the next call of `method` (several queue up, first in first out).
 
@@ -398,10 +402,14 @@ class FakeSlack:
         `{"ok": false, "error": "ratelimited"}`; with an `error` it answers HTTP 200 and
         `{"ok": false, "error": error}`. `status` overrides either default. With `html` it
         answers a proxy's HTML page (HTTP 502 unless `status` says otherwise), not JSON, with
-        the Content-Type `page_type` (proxies label it text/html, text/plain, even JSON).
+        the Content-Type `page_type` (proxies label it text/html, text/plain, even JSON). With
+        `drop` it answers nothing: the connection is cut, as by a network failure.
 
         Example: `slack.fail_next("chat.postMessage", error="not_in_channel")`
         """
+        if drop:
+            self._failures.setdefault(method, deque()).append(_Failure(0, None, "", drop=True))
+            return
         if html:
             failure = _Failure(status or 502, None, "bad_gateway", page_type=page_type)
             self._failures.setdefault(method, deque()).append(failure)
@@ -418,7 +426,8 @@ class FakeSlack:
     ) -> None:
         """Fail every call of ``methods`` (of every method when none are named; "response_url"
         names the response URLs) until ``calm()``: HTTP ``statuses`` in turn, a 429 with
-        ``Retry-After: <retry_after>``. Queued ``fail_next`` failures go first.
+        ``Retry-After: <retry_after>``, a 0 with no answer at all (the connection is cut).
+        Queued ``fail_next`` failures go first.
 
         Example: `slack.storm("chat.postMessage", "response_url"); ...; slack.calm()`
         """
@@ -575,6 +584,8 @@ class FakeSlack:
         if failure is not None:
             self._calls.append(Call(method, args, token, encoding, failure.status, False))
             await self._notify()
+            if failure.drop and request.transport is not None:
+                request.transport.abort()
             return _failure_response(failure)
         status, answer, headers = self._answer(method, args, token)
         self._calls.append(Call(method, args, token, encoding, status, bool(answer.get("ok"))))
@@ -1060,6 +1071,8 @@ def _message_refusal(args: JsonDict) -> JsonDict | None:
 
 
 def _failure_response(failure: _Failure) -> web.Response:
+    if failure.drop:  # the connection is gone already; nothing reaches the client
+        return web.Response(status=500)
     if failure.page_type is not None:
         headers = {"Content-Type": failure.page_type}
         return web.Response(body=BAD_GATEWAY.encode(), status=failure.status, headers=headers)

@@ -231,3 +231,22 @@ async def test_a_dm_busier_than_one_page_is_read_a_page_a_turn(
         if c.args["channel"] == "DU2" and "chatter" not in c.args["text"]
     ]
     assert len(prompts) == 1
+
+
+async def test_an_unanswered_lookup_leaves_the_prompt_in_doubt_never_sent_twice(
+    slack: SlackHarness, coach: Coach, clock: ManualClock
+) -> None:
+    """No answer at all to the lookup (the connection cut, retry included): the prompt is not
+    sent blind, though a send would have gone through."""
+    await crash_after_slack_took_the_prompt(slack, coach, clock)
+    slack.fake.storm("conversations.history", statuses=(0,))  # retries included
+
+    def answered_again() -> None:
+        slack.fake.calm()
+        clock.advance(timedelta(seconds=BACKOFF[0]))
+
+    cut_off, found = await runs_after_the_lease(slack, coach, clock, answered_again)
+    assert cut_off is not None and (cut_off[1].sent, cut_off[1].found) == (0, 0)
+    assert found is not None and found[1].found == 1
+    prompts = [c for c in slack.fake.calls("chat.postMessage") if c.args["channel"] == "DU2"]
+    assert len(prompts) == 1
