@@ -68,11 +68,12 @@ class DiscordApp:
             self.routes.dm_sent,
             self.refusals,
             record_departure=self.record_departure,
+            prompts=coach.prompts,
         )
         self.dispatcher = Dispatcher(
             coach, self.messenger, self.routes, ack_budget=ack_budget, observer=self.observer
         )
-        commands.install(self.tree, self.dispatcher)
+        commands.install(self.tree, self.dispatcher, coach.prompts)
         components.bind(self.client, self.dispatcher)
         self._listen()
 

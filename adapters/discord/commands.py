@@ -16,6 +16,9 @@ from typing import Any, Literal, Protocol
 import discord
 from discord import app_commands
 
+from bot.events import plain
+from bot.prompts import Prompts, load_prompts
+
 CHOICES_LIMIT = 25  # autocomplete suggestions Discord shows
 
 
@@ -80,8 +83,22 @@ def _numbered(found: list[tuple[int, str]], current: str) -> list[app_commands.C
     ][:CHOICES_LIMIT]
 
 
-def build(sink: CommandSink) -> list[app_commands.Command[Any, ..., None] | app_commands.Group]:
-    """The commands, answered by ``sink``."""
+class Words:
+    """The commands' descriptions, in prompts/messages.yaml, as Discord takes them: plain text."""
+
+    def __init__(self, prompts: Prompts) -> None:
+        self._prompts = prompts
+
+    def say(self, key: str) -> str:
+        return plain(self._prompts.say(key))
+
+
+def build(
+    sink: CommandSink, prompts: Prompts | None = None
+) -> list[app_commands.Command[Any, ..., None] | app_commands.Group]:
+    """The commands, answered by ``sink``, described in ``prompts`` (the shipped ones by
+    default: ``discord sync`` and ``doctor`` describe them as the running bot does)."""
+    words = Words(prompts or load_prompts())
 
     async def all_goals(
         interaction: discord.Interaction, current: str
@@ -106,119 +123,118 @@ def build(sink: CommandSink) -> list[app_commands.Command[Any, ..., None] | app_
     async def reflect_topics(
         interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        suggestions = [app_commands.Choice(name="stop — pause the reflection", value="stop")]
+        suggestions = [
+            app_commands.Choice(name=words.say("discord_reflect_topic_stop"), value="stop")
+        ]
         return [c for c in suggestions if c.value.startswith(current.strip().lower())]
 
     # --- /checkin, /reflect, /log, /review ------------------------------------------------------
 
-    @app_commands.command(name="checkin", description="Your weekly check-in; I answer privately.")
-    @app_commands.describe(goal="Which goal this check-in is for (when you have several).")
+    @app_commands.command(name="checkin", description=words.say("discord_about_checkin"))
+    @app_commands.describe(goal=words.say("discord_option_checkin_goal"))
     @app_commands.autocomplete(goal=active_goals)
     async def checkin(interaction: discord.Interaction, goal: int | None = None) -> None:
         await sink.on_command(interaction, "checkin", _words(goal))
 
-    @app_commands.command(
-        name="reflect", description="A private reflection on a failed or dropped project, in DM."
-    )
-    @app_commands.describe(topic="What to reflect on; 'stop' pauses the reflection in progress.")
+    @app_commands.command(name="reflect", description=words.say("discord_about_reflect"))
+    @app_commands.describe(topic=words.say("discord_option_reflect_topic"))
     @app_commands.autocomplete(topic=reflect_topics)
     async def reflect(
         interaction: discord.Interaction, topic: app_commands.Range[str, 1, 1000] | None = None
     ) -> None:
         await sink.on_command(interaction, "reflect", _words(topic))
 
-    @app_commands.command(name="log", description="Add an entry to your research notebook.")
-    @app_commands.describe(text="What you did, saw or thought today.")
+    @app_commands.command(name="log", description=words.say("discord_about_log"))
+    @app_commands.describe(text=words.say("discord_option_log_text"))
     async def log(interaction: discord.Interaction, text: app_commands.Range[str, 1, 4000]) -> None:
         await sink.on_command(interaction, "log", text)
 
-    @app_commands.command(
-        name="review", description="A draft review of your last two weeks, to edit and keep."
-    )
+    @app_commands.command(name="review", description=words.say("discord_about_review"))
     async def review(interaction: discord.Interaction) -> None:
         await sink.on_command(interaction, "review", "")
 
     # --- /goal ------------------------------------------------------------------------------
 
-    goal = app_commands.Group(name="goal", description="Your goals: a capability and its number.")
+    goal = app_commands.Group(name="goal", description=words.say("discord_about_goal"))
 
-    @goal.command(name="list", description="Your goals and their best numbers.")
+    @goal.command(name="list", description=words.say("discord_about_goal_list"))
     async def goal_list(interaction: discord.Interaction) -> None:
         await sink.on_command(interaction, "goal", "list")
 
-    @goal.command(name="set", description="Set a goal: a capability you want to exist.")
-    @app_commands.describe(capability="The capability (you can also type it in the form).")
+    @goal.command(name="set", description=words.say("discord_about_goal_set"))
+    @app_commands.describe(capability=words.say("discord_option_goal_set_capability"))
     async def goal_set(
         interaction: discord.Interaction,
         capability: app_commands.Range[str, 1, 1000] | None = None,
     ) -> None:
         await sink.on_command(interaction, "goal", _words("set", capability))
 
-    @goal.command(name="show", description="One goal with its recent numbers.")
-    @app_commands.describe(number="The goal's number (see /goal list).")
+    @goal.command(name="show", description=words.say("discord_about_goal_show"))
+    @app_commands.describe(number=words.say("discord_option_goal_show_number"))
     @app_commands.autocomplete(number=all_goals)
     async def goal_show(interaction: discord.Interaction, number: int | None = None) -> None:
         await sink.on_command(interaction, "goal", _words("show", number))
 
-    @goal.command(name="update", description="Record a new value of a goal's number.")
-    @app_commands.describe(value="The number now, like 0.42.", number="Which goal.")
+    @goal.command(name="update", description=words.say("discord_about_goal_update"))
+    @app_commands.describe(
+        value=words.say("discord_option_goal_update_value"),
+        number=words.say("discord_option_which_goal"),
+    )
     @app_commands.autocomplete(number=active_goals)
     async def goal_update(
         interaction: discord.Interaction, value: float, number: int | None = None
     ) -> None:
         await sink.on_command(interaction, "goal", _words("update", number, _number(value)))
 
-    @goal.command(name="achieved", description="Mark a goal achieved.")
-    @app_commands.describe(number="Which goal.")
+    @goal.command(name="achieved", description=words.say("discord_about_goal_achieved"))
+    @app_commands.describe(number=words.say("discord_option_which_goal"))
     @app_commands.autocomplete(number=active_goals)
     async def goal_achieved(interaction: discord.Interaction, number: int) -> None:
         await sink.on_command(interaction, "goal", _words("achieved", number))
 
-    @goal.command(name="abandon", description="Stop a goal on purpose; I offer a reflection.")
-    @app_commands.describe(number="Which goal.")
+    @goal.command(name="abandon", description=words.say("discord_about_goal_abandon"))
+    @app_commands.describe(number=words.say("discord_option_which_goal"))
     @app_commands.autocomplete(number=active_goals)
     async def goal_abandon(interaction: discord.Interaction, number: int) -> None:
         await sink.on_command(interaction, "goal", _words("abandon", number))
 
     # --- /wins ------------------------------------------------------------------------------
 
-    wins = app_commands.Group(name="wins", description="Your best-works portfolio.")
+    wins = app_commands.Group(name="wins", description=words.say("discord_about_wins"))
 
-    @wins.command(name="list", description="Your best five, and the rest of your portfolio.")
+    @wins.command(name="list", description=words.say("discord_about_wins_list"))
     async def wins_list(interaction: discord.Interaction) -> None:
         await sink.on_command(interaction, "wins", "list")
 
-    @wins.command(name="add", description="Add a work you are proud of.")
-    @app_commands.describe(title="Its title (you can also type it in the form).")
+    @wins.command(name="add", description=words.say("discord_about_wins_add"))
+    @app_commands.describe(title=words.say("discord_option_wins_add_title"))
     async def wins_add(
         interaction: discord.Interaction, title: app_commands.Range[str, 1, 300] | None = None
     ) -> None:
         await sink.on_command(interaction, "wins", _words("add", title))
 
-    @wins.command(name="remove", description="Remove a work from your portfolio.")
-    @app_commands.describe(number="Its position (see /wins list).")
+    @wins.command(name="remove", description=words.say("discord_about_wins_remove"))
+    @app_commands.describe(number=words.say("discord_option_work_position"))
     @app_commands.autocomplete(number=works)
     async def wins_remove(interaction: discord.Interaction, number: int) -> None:
         await sink.on_command(interaction, "wins", _words("remove", number))
 
-    @wins.command(name="top", description="Move a work to the top of your best five.")
-    @app_commands.describe(number="Its position (see /wins list).")
+    @wins.command(name="top", description=words.say("discord_about_wins_top"))
+    @app_commands.describe(number=words.say("discord_option_work_position"))
     @app_commands.autocomplete(number=works)
     async def wins_top(interaction: discord.Interaction, number: int) -> None:
         await sink.on_command(interaction, "wins", _words("top", number))
 
     # --- /coach -----------------------------------------------------------------------------
 
-    coach = app_commands.Group(name="coach", description="Help, your settings, your data.")
+    coach = app_commands.Group(name="coach", description=words.say("discord_about_coach"))
 
-    @coach.command(name="help", description="What I do and how to use me.")
+    @coach.command(name="help", description=words.say("discord_about_coach_help"))
     async def coach_help(interaction: discord.Interaction) -> None:
         await sink.on_command(interaction, "coach", "help")
 
-    @coach.command(
-        name="settings", description="Your time zone, check-in day and time, mute, side budget."
-    )
-    @app_commands.describe(timezone="Your time zone: start typing a city, like Berlin.")
+    @coach.command(name="settings", description=words.say("discord_about_coach_settings"))
+    @app_commands.describe(timezone=words.say("discord_option_coach_settings_timezone"))
     @app_commands.autocomplete(timezone=zones)
     async def coach_settings(
         interaction: discord.Interaction, timezone: app_commands.Range[str, 1, 64] | None = None
@@ -226,64 +242,67 @@ def build(sink: CommandSink) -> list[app_commands.Command[Any, ..., None] | app_
         prefill = {"timezone": timezone} if timezone else None
         await sink.on_command(interaction, "coach", "settings", prefill)
 
-    @coach.command(name="nudges", description="Turn my nudges on or off.")
-    @app_commands.describe(state="on or off")
+    @coach.command(name="nudges", description=words.say("discord_about_coach_nudges"))
+    @app_commands.describe(state=words.say("discord_option_on_or_off"))
     async def coach_nudges(interaction: discord.Interaction, state: Literal["on", "off"]) -> None:
         await sink.on_command(interaction, "coach", _words("nudges", state))
 
-    @coach.command(name="ai", description="Let the team's AI model read your check-ins, or not.")
-    @app_commands.describe(state="on or off")
+    @coach.command(name="ai", description=words.say("discord_about_coach_ai"))
+    @app_commands.describe(state=words.say("discord_option_on_or_off"))
     async def coach_ai(interaction: discord.Interaction, state: Literal["on", "off"]) -> None:
         await sink.on_command(interaction, "coach", _words("ai", state))
 
-    @coach.command(name="weekly", description="Turn my weekly check-in DMs on or off.")
-    @app_commands.describe(state="on or off")
+    @coach.command(name="weekly", description=words.say("discord_about_coach_weekly"))
+    @app_commands.describe(state=words.say("discord_option_on_or_off"))
     async def coach_weekly(interaction: discord.Interaction, state: Literal["on", "off"]) -> None:
         await sink.on_command(interaction, "coach", _words("weekly", state))
 
-    @coach.command(name="mute", description="No prompts until a date (a holiday, a deadline).")
-    @app_commands.describe(until="The last quiet day, as YYYY-MM-DD.")
+    @coach.command(name="mute", description=words.say("discord_about_coach_mute"))
+    @app_commands.describe(until=words.say("discord_option_coach_mute_until"))
     async def coach_mute(
         interaction: discord.Interaction, until: app_commands.Range[str, 1, 10]
     ) -> None:
         await sink.on_command(interaction, "coach", _words("mute", "until", until))
 
-    @coach.command(name="unmute", description="Prompts back on.")
+    @coach.command(name="unmute", description=words.say("discord_about_coach_unmute"))
     async def coach_unmute(interaction: discord.Interaction) -> None:
         await sink.on_command(interaction, "coach", "unmute")
 
-    @coach.command(name="export", description="All your data, as JSON and Markdown files.")
+    @coach.command(name="export", description=words.say("discord_about_coach_export"))
     async def coach_export(interaction: discord.Interaction) -> None:
         await sink.on_command(interaction, "coach", "export")
 
-    @coach.command(name="forget", description="Delete everything I keep about you (asks first).")
+    @coach.command(name="forget", description=words.say("discord_about_coach_forget"))
     async def coach_forget(interaction: discord.Interaction) -> None:
         await sink.on_command(interaction, "coach", "forget me")
 
     # --- /coach team (for server admins and the members they name) ------------------------------
 
     team = app_commands.Group(
-        name="team", description="The team's channel, rhythm and digest.", parent=coach
+        name="team", description=words.say("discord_about_coach_team"), parent=coach
     )
 
-    @team.command(name="show", description="How the team is set up.")
+    @team.command(name="show", description=words.say("discord_about_coach_team_show"))
     async def team_show(interaction: discord.Interaction) -> None:
         await sink.on_command(interaction, "coach", "team show")
 
-    @team.command(name="channel", description="Make this channel the team channel.")
+    @team.command(name="channel", description=words.say("discord_about_coach_team_channel"))
     async def team_channel(interaction: discord.Interaction) -> None:
         await sink.on_command(interaction, "coach", "team channel")
 
-    @team.command(name="rhythm", description="Check-in day and time, work days, holidays.")
+    @team.command(name="rhythm", description=words.say("discord_about_coach_team_rhythm"))
     async def team_rhythm(interaction: discord.Interaction) -> None:
         await sink.on_command(interaction, "coach", "team rhythm")
 
-    @team.command(name="digest", description="The weekly team digest and channel nudges.")
+    @team.command(name="digest", description=words.say("discord_about_coach_team_digest"))
     async def team_digest(interaction: discord.Interaction) -> None:
         await sink.on_command(interaction, "coach", "team digest")
 
-    @team.command(name="admin", description="Let a member change the team's set-up, or not.")
-    @app_commands.describe(action="add or remove", member="Who.")
+    @team.command(name="admin", description=words.say("discord_about_coach_team_admin"))
+    @app_commands.describe(
+        action=words.say("discord_option_coach_team_admin_action"),
+        member=words.say("discord_option_coach_team_admin_member"),
+    )
     async def team_admin(
         interaction: discord.Interaction, action: Literal["add", "remove"], member: discord.User
     ) -> None:
@@ -292,10 +311,14 @@ def build(sink: CommandSink) -> list[app_commands.Command[Any, ..., None] | app_
     return [checkin, goal, reflect, log, review, wins, coach]
 
 
-def install(tree: app_commands.CommandTree[discord.Client], sink: CommandSink) -> None:
+def install(
+    tree: app_commands.CommandTree[discord.Client],
+    sink: CommandSink,
+    prompts: Prompts | None = None,
+) -> None:
     """Add the commands to ``tree`` (syncing them with Discord is ``research-coach discord
     sync``'s job, never start-up's: command creation is rate limited per day)."""
-    for command in build(sink):
+    for command in build(sink, prompts):
         tree.add_command(command)
 
 

@@ -47,6 +47,7 @@ from bot.events import (
     Place,
     TenantRef,
     TryAgainLater,
+    plain,
 )
 
 log = logging.getLogger(__name__)
@@ -209,7 +210,8 @@ class Dispatcher:
     async def on_reply_here(self, interaction: discord.Interaction, guild: str | None) -> None:
         """A member whose DMs are closed answers the coach's question in a modal."""
         async with self._tracked(interaction):
-            await interaction.response.send_modal(modals.reply_modal("", guild))
+            label = plain(self.coach.prompts.say("discord_your_answer"))
+            await interaction.response.send_modal(modals.reply_modal("", guild, label))
 
     # --- modal submits -----------------------------------------------------------------------
 

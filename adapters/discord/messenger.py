@@ -22,9 +22,10 @@ from adapters.discord import sanitize
 from adapters.discord.components import CoachButton, inert_view
 from adapters.discord.refusals import Refusals
 from adapters.discord.translate import guild_of
-from bot.events import Button, Content, TenantRef
+from bot.events import Button, Content, TenantRef, plain
 from bot.pacing import Pacer
 from bot.ports import Recipient
+from bot.prompts import Prompts, load_prompts
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,6 @@ CANNOT_DM = 50007  # Discord: "Cannot send messages to this user"
 UNKNOWN_MEMBER = 10007
 UNKNOWN_CHANNEL = 10003
 THREAD_EXISTS = 160004  # "A thread has already been created for this message"
-THREAD_NAME = "Team check-ins"
 THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080  # a week: the digest's period
 HISTORY_PAGE = 100  # messages read back per look: one request
 BUTTONS_PER_MESSAGE = 25
@@ -100,8 +100,11 @@ class DiscordMessenger:
         dm_sent: DmSent | None = None,
         refusals: Refusals | None = None,
         record_departure: RecordDeparture | None = None,
+        prompts: Prompts | None = None,
     ) -> None:
         self._client = client
+        # The digest's thread, named as members see it (prompts/messages.yaml).
+        self._thread_name = plain((prompts or load_prompts()).say("discord_digest_thread"))
         self._record_refusal = record_refusal
         self._pacer = pace or pacer()
         self._dm_sent = dm_sent
@@ -249,7 +252,7 @@ class DiscordMessenger:
             await self._client.http.start_thread_with_message(
                 int(channel_id),
                 int(message_id),
-                name=THREAD_NAME,
+                name=self._thread_name,
                 auto_archive_duration=THREAD_ARCHIVE_MINUTES,
             )
         except discord.HTTPException as exc:

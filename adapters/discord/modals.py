@@ -183,16 +183,17 @@ def values(data: Mapping[str, Any]) -> dict[str, str]:
     return found
 
 
-def reply_modal(question: str, guild: str | None) -> discord.ui.Modal:
-    """One long answer to the coach's last DM question, for members who refuse DMs."""
+def reply_modal(question: str, guild: str | None, label: str) -> discord.ui.Modal:
+    """One long answer to the coach's last DM question, for members who refuse DMs; ``label``
+    titles the modal and its one field (prompts/messages.yaml)."""
     shown = discord.ui.Modal(
-        title="Your answer",
+        title=label,
         custom_id=f"rc-reply-modal{':' + guild if guild else ''}",
         timeout=None,
     )
     shown.add_item(
         discord.ui.Label(
-            text="Your answer",
+            text=label,
             description=_short(question, DESCRIPTION_LIMIT) or None,
             component=discord.ui.TextInput(
                 custom_id=REPLY_FIELD,

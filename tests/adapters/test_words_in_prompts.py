@@ -1,0 +1,163 @@
+"""Every sentence a member reads lives in prompts/*.yaml, rendered through ``bot.prompts``: an
+adapter module holds no English of its own. Read from the source (ast), so a sentence added to
+a send, a modal, a button or a command description fails here before anyone sees it."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+ADAPTERS = Path(__file__).resolve().parents[2] / "adapters"
+
+# Modules whose words go to whoever runs the bot, in a terminal (CLI output, doctor checks),
+# not to members on a platform.
+FOR_OPERATORS = {
+    "adapters/discord/cli.py",
+    "adapters/discord/doctor.py",
+    "adapters/slack/cli.py",
+    "adapters/slack/doctor.py",
+    "adapters/slack/manifest.py",
+}
+# Modules that still hold sentences (some for members, some for operators or HTTP peers, to be
+# told apart as they move into prompts/*.yaml); each comes off this list once it holds none.
+TO_MOVE = {
+    "adapters/console/render.py",
+    "adapters/console/session.py",
+    "adapters/slack/app.py",
+    "adapters/slack/deliver.py",
+    "adapters/slack/http.py",
+    "adapters/slack/installations.py",
+    "adapters/slack/listeners.py",
+    "adapters/slack/render.py",
+}
+
+WORDS = re.compile(r"[A-Za-z]{2,}")
+LOGGERS = {"log", "logger", "logging", "warnings"}
+# The core's command words (``/coach team show`` is ``CommandInvoked("coach", "team show")``):
+# the protocol, not text shown to anyone.
+COMMAND_WORDS = {"on_command", "_words"}
+
+
+def _sentence(text: str) -> bool:
+    """Two words or more: ``"Your answer"``, not ``"rc-reply"``, ``"%s"`` or ``"**{}**"``."""
+    return " " in text.strip() and len(WORDS.findall(text)) >= 2
+
+
+def _called(node: ast.Call) -> tuple[str, str]:
+    """(what the call is made on, the function's name): ``log.warning`` → ("log", "warning")."""
+    func = node.func
+    if isinstance(func, ast.Attribute):
+        owner = func.value
+        on = owner.id if isinstance(owner, ast.Name) else getattr(owner, "attr", "")
+        if isinstance(owner, ast.Call) and getattr(owner.func, "id", "") == "super":
+            on = "super"
+        return on, func.attr
+    return "", getattr(func, "id", "")
+
+
+def _not_for_members(tree: ast.AST) -> set[int]:
+    """ids of the constants members never read: docstrings, log and warning messages,
+    exceptions' messages, the core's command words."""
+    skipped: set[int] = set()
+    for node in ast.walk(tree):
+        inside: list[ast.AST] = []
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            first = node.body[0] if node.body else None
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                inside.append(first.value)
+        elif isinstance(node, ast.Raise | ast.Assert):
+            inside.append(node)
+        elif isinstance(node, ast.Call):
+            on, name = _called(node)
+            if on in LOGGERS or on == "super" or name in COMMAND_WORDS:
+                inside.append(node)
+        for part in inside:
+            skipped.update(id(n) for n in ast.walk(part))
+    return skipped
+
+
+def _text(node: ast.AST) -> str | None:
+    """A string literal's text; an f-string's with ``{}`` for each value (read whole: its
+    parts alone may be single words)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(_text(part) or "{}" for part in node.values)
+    return None
+
+
+def sentences(path: Path) -> list[str]:
+    """``line: text`` for each sentence in ``path`` a member could read."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    skipped = _not_for_members(tree)
+    for node in ast.walk(tree):  # an f-string's parts are read with it
+        if isinstance(node, ast.JoinedStr):
+            skipped.update(id(part) for part in node.values)
+    found = []
+    for node in ast.walk(tree):
+        text = _text(node)
+        if text is not None and id(node) not in skipped and _sentence(text):
+            found.append(f"{node.lineno}: {text!r}")
+    return found
+
+
+def english_by_module(root: Path) -> dict[str, list[str]]:
+    found = {}
+    for path in sorted(root.rglob("*.py")):
+        name = path.relative_to(root.parent).as_posix()
+        if name not in FOR_OPERATORS and (said := sentences(path)):
+            found[name] = said
+    return found
+
+
+def test_no_adapter_module_holds_a_sentence_for_members() -> None:
+    found = english_by_module(ADAPTERS)
+    assert {name: said for name, said in found.items() if name not in TO_MOVE} == {}
+
+
+def test_the_modules_listed_to_move_still_hold_sentences() -> None:
+    # Once one holds none, take it off TO_MOVE so it stays so.
+    assert set(english_by_module(ADAPTERS)) >= TO_MOVE
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'await channel.send("Something went wrong, sorry.")',
+        'modal = discord.ui.Modal(title="Your answer")',
+        '@app_commands.command(name="log", description="Add an entry.")\ndef log(): ...',
+        'NAME = "Team check-ins"',
+        'text = f"Synced {n} commands"',
+    ],
+)
+def test_the_check_finds_a_sentence(tmp_path: Path, source: str) -> None:
+    (tmp_path / "chat").mkdir()
+    (tmp_path / "chat" / "app.py").write_text(source + "\n")
+    assert english_by_module(tmp_path) != {}
+
+
+def test_the_check_passes_what_members_never_read(tmp_path: Path) -> None:
+    source = '''"""A module docstring, in words."""
+import logging
+log = logging.getLogger(__name__)
+
+
+class Refused(Exception):
+    def __init__(self, user: str) -> None:
+        super().__init__(f"member {user} does not accept DMs")
+
+
+def answer(sink, interaction) -> None:
+    """A docstring, in words."""
+    log.warning("posting in %s failed: %s", "C1", 403)
+    sink.on_command(interaction, "coach", "forget me")
+    say = prompts.say("discord_sorry")
+    custom_id = "rc-reply-modal:81"
+    raise ValueError("the Discord adapter cannot show this")
+'''
+    (tmp_path / "chat").mkdir()
+    (tmp_path / "chat" / "app.py").write_text(source)
+    assert english_by_module(tmp_path) == {}
