@@ -13,8 +13,7 @@ from bot.coach.portfolio import BEST
 from bot.coach.turn import Turn
 from bot.events import Action, Button, Content, GoalCard, HomeView, Intent, UserText, WorkCard
 from bot.prompts import render
-from bot.store.models import NudgeRecord
-from bot.store.views import GoalView
+from bot.store.views import GoalView, NudgeView
 
 RECENT_VALUES = 12  # enough points for a sparkline
 RECENT_NUDGES = 3
@@ -64,7 +63,7 @@ async def latest_nudges(turn: Turn) -> tuple[Content, ...]:
         return ()
     goals = list(await turn.scope.goals(turn.member))
     given: Counter[str] = Counter()
-    numbered: list[tuple[NudgeRecord, int]] = []  # each record with how often it came before
+    numbered: list[tuple[NudgeView, int]] = []  # each record with how often it came before
     for record in records:
         numbered.append((record, given[record.nudge_id]))
         given[record.nudge_id] += 1
@@ -73,9 +72,7 @@ async def latest_nudges(turn: Turn) -> tuple[Content, ...]:
     return tuple(w for w in worded if w)
 
 
-async def _worded(
-    turn: Turn, record: NudgeRecord, index: int, goals: Sequence[GoalView]
-) -> Content:
+async def _worded(turn: Turn, record: NudgeView, index: int, goals: Sequence[GoalView]) -> Content:
     goal = await _goal_of(turn, record, goals)
     goal_text: str | UserText = UserText(goal.capability) if goal else "your goal"
     metric_text: str | UserText = UserText(goal.metric_name) if goal else "your number"
@@ -89,7 +86,7 @@ async def _worded(
     return render(wording, goal=goal_text, metric=metric_text)
 
 
-async def _goal_of(turn: Turn, record: NudgeRecord, goals: Sequence[GoalView]) -> GoalView | None:
+async def _goal_of(turn: Turn, record: NudgeView, goals: Sequence[GoalView]) -> GoalView | None:
     """The goal a nudge was about: its check-in's, or the one its trigger names."""
     if record.checkin_id is not None:
         checkin = await turn.scope.checkin(turn.member, record.checkin_id)

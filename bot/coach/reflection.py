@@ -23,7 +23,7 @@ from bot.events import (
     Reply,
     UserText,
 )
-from bot.store.models import Reflection
+from bot.store.views import ReflectionView
 
 STOP_WORDS = {"stop", "pause", "later", "/stop"}
 NEGATION_WINDOW = 4  # words before a distress cue searched for a negation, within its clause
@@ -63,7 +63,7 @@ def _dm(turn: Turn, body: Content, buttons: tuple[Button, ...] = ()) -> DirectMe
     return DirectMessage(turn.actor.user_id, body, buttons)
 
 
-def _question(turn: Turn, reflection: Reflection) -> Content:
+def _question(turn: Turn, reflection: ReflectionView) -> Content:
     steps = turn.prompts.reflection.steps
     return turn.say(
         "reflect_question",
@@ -98,8 +98,7 @@ async def start(turn: Turn, topic: str = "", origin: str = "") -> list[Intent]:
         return await stop(turn)
     current = await turn.scope.open_reflection(turn.member)
     if current is not None:
-        current.status = "open"
-        current.updated_at = turn.now
+        current = await turn.scope.set_reflection_status(current, "open", turn.now)
         return [
             *_pointer(turn),
             _dm(turn, (*turn.say("reflect_resume"), *_question(turn, current))),
@@ -125,8 +124,7 @@ async def stop(turn: Turn) -> list[Intent]:
     current = await turn.scope.open_reflection(turn.member)
     if current is None or current.status == "stopped":
         return [Reply(turn.say("reflect_none_open"))]
-    current.status = "stopped"
-    current.updated_at = turn.now
+    await turn.scope.set_reflection_status(current, "stopped", turn.now)
     return [_dm(turn, (turn.prompts.reflection.stopped,))]
 
 
@@ -142,15 +140,13 @@ async def answer(turn: Turn, text: str) -> list[Intent] | None:
         return [_dm(turn, turn.say("too_long", length=len(text), limit=forms.LONG))]
     steps = turn.prompts.reflection.steps
     earlier = list(current.answers.values())
-    # Assign a new dict: in-place changes to a JSON column are not seen by the ORM.
-    current.answers = {**current.answers, steps[current.step].key: text.strip()}
-    current.step += 1
-    current.updated_at = turn.now
+    key = steps[current.step].key
+    current = await turn.scope.answer_reflection(current, key, text.strip(), turn.now)
     await turn.scope.clear_draft(turn.member, "reflection")
     care = _care(turn, text, earlier, closing=current.step >= len(steps))
     if current.step < len(steps):
         return [_dm(turn, (*care, *_question(turn, current)))]
-    current.status = "completed"
+    current = await turn.scope.set_reflection_status(current, "completed", turn.now)
     prompts = turn.prompts.reflection
     closing = (*care, prompts.close, "\n\n", prompts.publish_offer)
     offer = Button("Publish one line", Action.PUBLISH_LEARNING, str(current.id))

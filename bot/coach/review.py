@@ -18,8 +18,8 @@ from bot.coach.forms import shown as fmt
 from bot.coach.turn import Turn
 from bot.events import plain
 from bot.prompts import Value
-from bot.store.models import MetricPoint, NotebookEntry, Reflection
-from bot.store.views import CheckInView, GoalView
+from bot.store.models import MetricPoint, Reflection
+from bot.store.views import CheckInView, GoalView, NoteView
 
 REVIEW_WINDOW = timedelta(days=14)
 GIST = 160  # a review keeps the gist of each item: its first line, cut to this
@@ -141,7 +141,7 @@ def _decisions(
     say: _Say,
     goals: Sequence[GoalView],
     checkins: Sequence[CheckInView],
-    notes: Sequence[NotebookEntry],
+    notes: Sequence[NoteView],
     since: datetime,
 ) -> list[str]:
     out = []
@@ -168,7 +168,7 @@ def _decisions(
 def _learned(
     say: _Say,
     reflections: Sequence[Reflection],
-    notes: Sequence[NotebookEntry],
+    notes: Sequence[NoteView],
     goals: Sequence[GoalView],
 ) -> list[str]:
     out = []
@@ -196,7 +196,7 @@ def _only_questions(text: str) -> bool:
     return not any(s.strip() for s in _sentences(text) if not s.endswith("?"))
 
 
-def _questions(notes: Iterable[NotebookEntry], checkins: Iterable[CheckInView]) -> list[str]:
+def _questions(notes: Iterable[NoteView], checkins: Iterable[CheckInView]) -> list[str]:
     texts = [n.text for n in notes]
     for checkin in checkins:
         texts += [checkin.did, checkin.moves_goal, checkin.failed, checkin.next_experiment]

@@ -1,4 +1,4 @@
-"""What the store hands the coach of a goal or a check-in: frozen values, not live rows.
+"""What the store hands the coach of a member's records: frozen values, not live rows.
 
 A flow reads a view and changes a record only through a ``TenantScope`` method that says what
 changes (``close_goal``, ``mark_published``…), which returns the view as it is now: nothing is
@@ -10,10 +10,21 @@ written by assigning to an attribute, and nothing a flow holds changes behind it
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from bot.store.models import CheckIn, Goal, MetricPoint
+from bot.store.models import (
+    BestWork,
+    CheckIn,
+    Draft,
+    Goal,
+    MetricPoint,
+    NotebookEntry,
+    NudgeRecord,
+    Reflection,
+)
 
 
 @dataclass(frozen=True)
@@ -106,3 +117,102 @@ class MetricValue:
     @classmethod
     def of(cls, row: MetricPoint) -> MetricValue:
         return cls(row.value, row.value_text, row.recorded_at)
+
+
+@dataclass(frozen=True)
+class ReflectionView:
+    """One reflection: ``step`` is the index of the next question, ``answers`` maps each
+    answered question's key to the member's answer."""
+
+    id: int
+    member_id: int
+    goal_id: int | None
+    topic: str
+    status: str  # open, stopped or completed
+    step: int
+    answers: Mapping[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, row: Reflection) -> ReflectionView:
+        return cls(
+            id=row.id,
+            member_id=row.member_id,
+            goal_id=row.goal_id,
+            topic=row.topic,
+            status=row.status,
+            step=row.step,
+            answers=dict(row.answers),
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+
+@dataclass(frozen=True)
+class WorkView:
+    """One work of a member's portfolio; ``rank`` 1 is their best."""
+
+    id: int
+    title: str
+    link: str
+    why: str
+    rank: int
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: BestWork) -> WorkView:
+        return cls(row.id, row.title, row.link, row.why, row.rank, row.created_at)
+
+
+@dataclass(frozen=True)
+class NoteView:
+    """One notebook entry (``kind`` "entry") or kept review (``kind`` "review")."""
+
+    id: int
+    kind: str
+    text: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: NotebookEntry) -> NoteView:
+        return cls(row.id, row.kind, row.text, row.created_at)
+
+
+@dataclass(frozen=True)
+class NudgeView:
+    """One nudge given: the nudges of one reply share ``batch``; ``feedback`` is "helpful",
+    "unhelpful" or ``None``."""
+
+    id: int
+    nudge_id: str
+    trigger: str
+    checkin_id: int | None
+    batch: str
+    given_at: datetime
+    feedback: str | None
+
+    @classmethod
+    def of(cls, row: NudgeRecord) -> NudgeView:
+        return cls(
+            id=row.id,
+            nudge_id=row.nudge_id,
+            trigger=row.trigger,
+            checkin_id=row.checkin_id,
+            batch=row.batch,
+            given_at=row.given_at,
+            feedback=row.feedback,
+        )
+
+
+@dataclass(frozen=True)
+class DraftView:
+    """What a member left of one form: field name → their answer."""
+
+    form_id: str
+    values: Mapping[str, Any]
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, row: Draft) -> DraftView:
+        return cls(row.form_id, dict(row.values), row.updated_at)

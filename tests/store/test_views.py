@@ -101,3 +101,53 @@ async def test_another_members_or_tenants_check_in_is_not_found(db: Database) ->
         assert await other.checkin(ada_there, checkin.id) is None
         with pytest.raises(AssertionError):
             await other.mark_published(checkin, NOW)  # never a row of another tenant
+
+
+async def test_a_reflection_moves_on_only_through_the_scope(db: Database) -> None:
+    async with db.scope(TEAM, NOW) as scope:
+        ada = await scope.ensure_member("U1", "Ada", None, NOW)
+        started = await scope.add_reflection(ada, created_at=NOW, topic="The dropped tokenizer")
+        assert (started.status, started.step, dict(started.answers)) == ("open", 0, {})
+        answered = await scope.answer_reflection(started, "what", "It was too slow", LATER)
+        stopped = await scope.set_reflection_status(answered, "stopped", LATER)
+        assert started.step == 0  # the view read earlier is as it was
+    async with db.scope(TEAM, LATER) as scope:
+        ada = await scope.ensure_member("U1", "Ada", None, LATER)
+        assert await scope.open_reflection(ada) == stopped
+        assert (stopped.step, dict(stopped.answers)) == (1, {"what": "It was too slow"})
+        done = await scope.set_reflection_status(stopped, "completed", LATER)
+        assert await scope.open_reflection(ada) is None
+        assert await scope.reflection(ada, started.id) == done
+
+
+async def test_works_are_reordered_and_removed_by_their_views(db: Database) -> None:
+    async with db.scope(TEAM, NOW) as scope:
+        ada = await scope.ensure_member("U1", "Ada", None, NOW)
+        for title in ("A", "B", "C"):
+            await scope.add_work(ada, title=title, created_at=NOW)
+        a, b, c = await scope.works(ada)
+        await scope.remove_work(b)
+        await scope.reorder_works([c, a])
+    async with db.scope(TEAM, LATER) as scope:
+        ada = await scope.ensure_member("U1", "Ada", None, LATER)
+        assert [(w.title, w.rank) for w in await scope.works(ada)] == [("C", 1), ("A", 2)]
+
+
+async def test_drafts_notes_and_nudges_come_back_as_values(db: Database) -> None:
+    async with db.scope(TEAM, NOW) as scope:
+        ada = await scope.ensure_member("U1", "Ada", None, NOW)
+        await scope.save_draft(ada, "work", {"title": "Prover"}, NOW)
+        await scope.save_draft(ada, "work", {"title": "Geometry prover"}, LATER)
+        await scope.add_note(ada, "Tried a smaller learning rate", NOW)
+        given = await scope.record_nudge(ada, nudge_id="tie-to-goal", batch="b1", given_at=NOW)
+        assert await scope.set_nudge_feedback(ada, given.id, "helpful")
+    async with db.scope(TEAM, LATER) as scope:
+        ada = await scope.ensure_member("U1", "Ada", None, LATER)
+        draft = await scope.draft(ada, "work")
+        assert draft is not None and dict(draft.values) == {"title": "Geometry prover"}
+        assert draft.updated_at == LATER
+        assert [n.text for n in await scope.notes_since(ada, NOW)] == [
+            "Tried a smaller learning rate"
+        ]
+        (nudge,) = await scope.nudges(ada)
+        assert (nudge.id, nudge.nudge_id, nudge.feedback) == (given.id, "tie-to-goal", "helpful")

@@ -8,6 +8,7 @@ from sqlalchemy import delete, select
 
 from bot.store.models import Draft, Member
 from bot.store.records.base import Records
+from bot.store.views import DraftView
 
 
 class DraftRecords(Records):
@@ -16,7 +17,7 @@ class DraftRecords(Records):
     async def save_draft(
         self, member: Member, form_id: str, values: dict[str, str], at: datetime
     ) -> None:
-        draft = await self.draft(member, form_id)
+        draft = await self._draft_row(member, form_id)
         if draft is None:
             self.session.add(
                 Draft(
@@ -32,7 +33,12 @@ class DraftRecords(Records):
             draft.updated_at = at
         await self.session.flush()
 
-    async def draft(self, member: Member, form_id: str) -> Draft | None:
+    async def draft(self, member: Member, form_id: str) -> DraftView | None:
+        """What the member left of form ``form_id``, if anything."""
+        row = await self._draft_row(member, form_id)
+        return None if row is None else DraftView.of(row)
+
+    async def _draft_row(self, member: Member, form_id: str) -> Draft | None:
         query = select(Draft).where(
             Draft.tenant_id == self.tid, Draft.member_id == member.id, Draft.form_id == form_id
         )

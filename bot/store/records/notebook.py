@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
 
 from bot.store.models import Member, NotebookEntry
 from bot.store.records.base import Records
+from bot.store.views import NoteView
 
 
 class NotebookRecords(Records):
@@ -24,7 +24,7 @@ class NotebookRecords(Records):
 
     async def notes_since(
         self, member: Member, since: datetime, kind: str = "entry"
-    ) -> Sequence[NotebookEntry]:
+    ) -> list[NoteView]:
         query = (
             select(NotebookEntry)
             .where(
@@ -35,4 +35,4 @@ class NotebookRecords(Records):
             )
             .order_by(NotebookEntry.created_at, NotebookEntry.id)
         )
-        return (await self.session.execute(query)).scalars().all()
+        return [NoteView.of(row) for row in (await self.session.execute(query)).scalars()]

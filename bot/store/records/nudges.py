@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select, update
 
 from bot.store.models import Member, NudgeRecord
 from bot.store.records.base import Records
+from bot.store.views import NudgeView
 
 
 class NudgeRecords(Records):
@@ -31,7 +31,7 @@ class NudgeRecords(Records):
         given_at: datetime,
         trigger: str = "",
         checkin_id: int | None = None,
-    ) -> NudgeRecord:
+    ) -> NudgeView:
         """A nudge given to ``member``; the nudges of one reply share ``batch``."""
         record = NudgeRecord(
             tenant_id=self.tid,
@@ -44,7 +44,7 @@ class NudgeRecords(Records):
         )
         self.session.add(record)
         await self.session.flush()
-        return record
+        return NudgeView.of(record)
 
     async def set_nudge_feedback(self, member: Member, record_id: int, feedback: str) -> bool:
         result = await self.session.execute(
@@ -58,10 +58,11 @@ class NudgeRecords(Records):
         )
         return bool(getattr(result, "rowcount", 0))
 
-    async def nudges(self, member: Member) -> Sequence[NudgeRecord]:
+    async def nudges(self, member: Member) -> list[NudgeView]:
+        """The nudges the member was given, oldest first."""
         query = (
             select(NudgeRecord)
             .where(NudgeRecord.tenant_id == self.tid, NudgeRecord.member_id == member.id)
             .order_by(NudgeRecord.given_at, NudgeRecord.id)
         )
-        return (await self.session.execute(query)).scalars().all()
+        return [NudgeView.of(row) for row in (await self.session.execute(query)).scalars()]

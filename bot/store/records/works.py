@@ -5,26 +5,28 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from bot.store.models import BestWork, Member
 from bot.store.records.base import Records
+from bot.store.views import WorkView
 
 
 class WorkRecords(Records):
     """``scope.works(member)``, ``scope.add_work(member, …)``, ``scope.reorder_works``."""
 
-    async def works(self, member: Member) -> Sequence[BestWork]:
+    async def works(self, member: Member) -> list[WorkView]:
+        """The member's portfolio, their best first."""
         query = (
             select(BestWork)
             .where(BestWork.tenant_id == self.tid, BestWork.member_id == member.id)
             .order_by(BestWork.rank, BestWork.id)
         )
-        return (await self.session.execute(query)).scalars().all()
+        return [WorkView.of(row) for row in (await self.session.execute(query)).scalars()]
 
     async def add_work(
         self, member: Member, *, title: str, created_at: datetime, link: str = "", why: str = ""
-    ) -> BestWork:
+    ) -> WorkView:
         """A work at the end of ``member``'s portfolio."""
         works = await self.works(member)
         work = BestWork(
@@ -38,14 +40,18 @@ class WorkRecords(Records):
         )
         self.session.add(work)
         await self.session.flush()
-        return work
+        return WorkView.of(work)
 
-    async def reorder_works(self, works: Sequence[BestWork]) -> None:
+    async def reorder_works(self, works: Sequence[WorkView]) -> None:
         """Store ``works`` in this order (1 = the member's best)."""
         for rank, work in enumerate(works, start=1):
-            work.rank = rank
-        await self.session.flush()
+            await self.session.execute(
+                update(BestWork)
+                .where(BestWork.tenant_id == self.tid, BestWork.id == work.id)
+                .values(rank=rank)
+            )
 
-    async def remove_work(self, work: BestWork) -> None:
-        await self.session.delete(work)
-        await self.session.flush()
+    async def remove_work(self, work: WorkView) -> None:
+        await self.session.execute(
+            delete(BestWork).where(BestWork.tenant_id == self.tid, BestWork.id == work.id)
+        )
