@@ -6,7 +6,9 @@ response. So a command or a button asks the coach at once and waits up to ``ack_
 (2 s) for its answer: a modal or a message then goes out as the first response; a slower
 answer gets a deferral ("thinking…") first and follow-ups after, and a form that can no longer
 be a modal becomes a button that opens it. Modal submits never open a modal and may run the
-analysis, so they are deferred before the coach is asked.
+analysis, so they are deferred before the coach is asked. A bare ``/checkin`` whose form the
+coach already knows (``coach.surface.checkin_form``) opens it at once, then asks the coach,
+whose same answer is not shown twice.
 """
 
 from __future__ import annotations
