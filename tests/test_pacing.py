@@ -60,3 +60,30 @@ def test_wait_sleeps_the_reserved_delay() -> None:
 
     asyncio.run(two_sends())
     assert time.slept == [1.0]
+
+
+def test_a_send_that_left_late_moves_the_sends_booked_behind_it_back() -> None:
+    """The event loop stalls past two slots: the second send does not follow the first at
+    once (a burst the platform refuses) but one interval after it."""
+    time = FakeTime()
+    stall = [0.3]
+    sent: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        wake = time.now + seconds
+        await asyncio.sleep(0)  # the other send books its slot meanwhile
+        time.now = max(time.now, wake) + stall.pop() if stall else max(time.now, wake)
+
+    pacer = Pacer(per_channel=1.0, per_tenant=0.1, clock=time.clock, sleep=sleep)
+
+    async def send(channel: str) -> None:
+        await pacer.wait("T1", channel)
+        sent.append(round(time.now, 6))
+
+    async def three_sends() -> None:
+        await send("C1")
+        await asyncio.gather(send("C2"), send("C3"))  # slots 100.1 and 100.2
+        await send("C4")
+
+    asyncio.run(three_sends())
+    assert sent == [100.0, 100.4, 100.5, 100.6]
