@@ -31,7 +31,7 @@ then the row is sent, as a second copy beats none at all.
 Workspaces are served side by side (``lanes``), each with its own worker (``drain``).
 """
 
-from bot.schedule.outbox.drain import POLL, SENDERS, Outbox
+from bot.schedule.outbox.drain import POLL, SENDERS, TAKE_EVERY, Outbox
 from bot.schedule.outbox.lanes import AHEAD, TAKE, TOP_UP
 from bot.schedule.outbox.lease import LEASE, PAGE, Ready
 from bot.schedule.outbox.marks import MARK_EVERY
@@ -48,6 +48,7 @@ __all__ = [
     "POLL",
     "SENDERS",
     "TAKE",
+    "TAKE_EVERY",
     "TOP_UP",
     "DrainReport",
     "Outbox",

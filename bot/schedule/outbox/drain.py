@@ -1,7 +1,12 @@
 """The drain: one loop reads due rows onto their workspace's lane and takes them a batch at a
 time, keeping each workspace ``AHEAD`` messages ahead of its sends; each workspace's worker only
 sends, up to ``SENDERS`` at once, so a platform's round trip does not limit the rate (the
-Messenger's pacer spaces them per channel and per workspace)."""
+Messenger's pacer spaces them per channel and per workspace).
+
+Under a stream of sends the rows are taken every ``TAKE_EVERY`` for all the lanes that want
+some, not as each send lands: a take costs about as much as composing forty messages, whatever
+its size, so few large takes leave the event loop free for the sends. A lane running short is
+served at once."""
 
 from __future__ import annotations
 
@@ -23,6 +28,9 @@ from bot.store.deliveries import DeliveryKind
 
 SENDERS = 24  # sends in flight per workspace (the pacer spaces them)
 POLL = 0.1  # seconds between looks for newly claimed rows while a tick is still claiming
+# Seconds between takes under a stream of sends, unless a lane runs short. Far below what a lane
+# has ahead (AHEAD messages, over a second at a workspace's pace), so no send waits for it.
+TAKE_EVERY = 0.1
 
 
 class Outbox:
@@ -55,6 +63,7 @@ class Outbox:
         read_at = -POLL
         read_all = False
         loop = asyncio.get_running_loop()
+        look_at = loop.time()  # when the lanes are looked at again for rows to take
         stopping = asyncio.ensure_future(self.stopping.wait())
         while not self.stopping.is_set():
             final = pending is None or pending.done()
@@ -65,15 +74,20 @@ class Outbox:
                 read_at = loop.time()
                 after = await self._read(now, after, lanes, report)
             wake.clear()
-            if await self._feed(lanes, now, report, wake):
-                continue  # took some: look again at once
+            if loop.time() >= look_at or lanes.pressing:
+                look_at = loop.time() + TAKE_EVERY
+                if await self._feed(lanes, now, report, wake):
+                    continue  # took some: look again (at once if still pressing)
             if final and lanes.done:
                 break
             waits: set[asyncio.Future[Any]] = {asyncio.ensure_future(wake.wait()), stopping}
             if pending is not None and not pending.done():
                 waits.add(pending)
+            timeout = max(look_at - loop.time(), 0.0)
             await asyncio.wait(
-                waits, timeout=None if final else POLL, return_when=asyncio.FIRST_COMPLETED
+                waits,
+                timeout=timeout if final else min(timeout, POLL),
+                return_when=asyncio.FIRST_COMPLETED,
             )
             for waiter in waits - {pending, stopping}:
                 waiter.cancel()
@@ -129,7 +143,8 @@ class Outbox:
             slots.release()
             sending.discard(task)
             lane.flying -= 1
-            wake.set()
+            if lane.short:  # otherwise the drain tops the lane up at its next take
+                wake.set()
 
         try:
             while sending or (lane.ready and not self.stopping.is_set()):

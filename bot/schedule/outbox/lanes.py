@@ -51,6 +51,12 @@ class Lane:
         room = AHEAD - len(self.ready) - self.flying
         return min(room, len(self.rows)) if room >= TOP_UP or not self.ready else 0
 
+    @property
+    def short(self) -> bool:
+        """It has rows to take and fewer than ``TOP_UP`` messages ready or on their way: a
+        take for it should not wait."""
+        return bool(self.rows) and len(self.ready) + self.flying < TOP_UP and self.wants() > 0
+
     def digest_out(self) -> None:
         """Its digest is out and marked: the items that waited for it are taken next."""
         self.rows.extendleft((i, DeliveryKind.DIGEST_ITEM) for i in reversed(self.held))
@@ -102,6 +108,17 @@ class Lanes:
     @property
     def done(self) -> bool:
         return all(lane.done for lane in self)
+
+    @property
+    def pressing(self) -> bool:
+        """A take should not wait for its turn: a lane runs short, or together they want a
+        whole take."""
+        wanted = 0
+        for lane in self:
+            if lane.short:
+                return True
+            wanted += lane.wants()
+        return wanted >= TAKE
 
     def queue(self, rows: Iterable[Due]) -> int:
         """Queue rows not seen before on their workspace's lane (a digest first: its items

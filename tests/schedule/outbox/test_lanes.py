@@ -57,6 +57,32 @@ def test_a_lane_with_enough_ahead_wants_no_more_until_topped_up() -> None:
     assert lane.wants() == TOP_UP
 
 
+def test_a_take_waits_for_its_turn_unless_a_lane_runs_short_or_a_whole_take_is_wanted() -> None:
+    lanes = Lanes(MESSENGERS)
+    lanes.queue(rows("T1", range(1, 200)))
+    (lane,) = lanes
+    assert lane.short and lanes.pressing  # nothing ready yet: served at once
+    taken = lanes.choose()
+    taken.deal([ready(i) for i in taken.ids], [])
+    for _ in range(TOP_UP):
+        lane.ready.popleft()  # sent
+    assert lane.wants() == TOP_UP and not lane.short and not lanes.pressing  # plenty ahead
+    while len(lane.ready) >= TOP_UP:
+        lane.ready.popleft()
+    assert lane.short and lanes.pressing  # fewer than TOP_UP left to send: at once
+
+    many = Lanes(MESSENGERS)
+    for n in range(TAKE // TOP_UP):
+        many.queue(rows(f"T{n}", range(n * 1000, n * 1000 + 100)))
+    for lane in many:
+        lane.flying = AHEAD - TOP_UP  # each wants a top-up, none runs short
+    assert not any(lane.short for lane in many) and not many.pressing
+    many.queue(rows("T-last", range(99_000, 99_100)))
+    (last,) = [lane for lane in many if lane.tenant.external_id == "T-last"]
+    last.flying = AHEAD - TOP_UP
+    assert many.pressing  # together they want a whole take
+
+
 def test_a_digest_is_taken_alone_first_and_holds_its_lane_until_it_is_out() -> None:
     lanes = Lanes(MESSENGERS)
     lanes.queue(rows("T1", range(1, 4), DeliveryKind.DIGEST_ITEM))
