@@ -266,8 +266,9 @@ class Stepped:
 
 def metered(scheduler: Scheduler) -> dict[str, CpuMeter]:
     """Meter the event loop's CPU in the outbox's takes, mark writes and sends."""
-    meters = {"take": CpuMeter(), "mark": CpuMeter(), "send": CpuMeter()}
+    meters = {"tick": CpuMeter(), "take": CpuMeter(), "mark": CpuMeter(), "send": CpuMeter()}
     outbox = scheduler.outbox
+    scheduler.ticker.tick = meters["tick"].wrap(scheduler.ticker.tick)  # type: ignore[method-assign]
     outbox.taker.take = meters["take"].wrap(outbox.taker.take)  # type: ignore[method-assign]
     outbox.marks._write = meters["mark"].wrap(outbox.marks._write)  # type: ignore[method-assign]
     outbox.sender.send = meters["send"].wrap(outbox.sender.send)  # type: ignore[method-assign]
@@ -439,7 +440,7 @@ async def measure(db: Database, args: argparse.Namespace) -> int:
     profile = cProfile.Profile() if args.profile else None
     scheduler.start(args.tick)
     started = time.monotonic()
-    cpu_started = time.process_time()
+    cpu_started, loop_cpu_started = time.process_time(), time.thread_time()
     stalls.start()
     collector.start()
     if profile is not None:
@@ -448,7 +449,7 @@ async def measure(db: Database, args: argparse.Namespace) -> int:
         await asyncio.wait_for(platform.done.wait(), timeout=args.timeout)
     except TimeoutError:
         print(f"timed out after {args.timeout:.0f} s", file=sys.stderr)
-    cpu = time.process_time() - cpu_started
+    cpu, loop_cpu = time.process_time() - cpu_started, time.thread_time() - loop_cpu_started
     if profile is not None:
         profile.disable()
         profile.dump_stats(args.profile)
@@ -502,15 +503,21 @@ async def measure(db: Database, args: argparse.Namespace) -> int:
     print(f"worst loop stall:  {stalls.worst * 1000:.1f} ms  (target < 50 ms)")
     per_message = 1e6 * cpu / max(platform.accepted, 1)
     take, mark, send = meters["take"], meters["mark"], meters["send"]
-    print(f"cpu time:          {cpu:.2f} s, {per_message:.0f} µs a message (every thread)")
+    loop_per_message = 1e6 * loop_cpu / max(platform.accepted, 1)
     print(
-        f"event loop cpu:    take {take.mean_ms():.1f} ms (at most {take.max_ms():.1f},"
+        f"cpu time:          {cpu:.2f} s, {per_message:.0f} µs a message (every thread);"
+        f" the event loop's {loop_cpu:.2f} s, {loop_per_message:.0f} µs a message"
+    )
+    print(
+        f"event loop cpu:    tick {sum(meters['tick'].runs):.2f} s,"
+        f" take {take.mean_ms():.1f} ms (at most {take.max_ms():.1f},"
         f" {len(take.runs)} takes), mark write {mark.mean_ms():.2f} ms ({len(mark.runs)}),"
         f" send {send.mean_ms() * 1000:.0f} µs ({len(send.runs)})"
     )
     print(
         f"RESULT ratio={ratio:.3f} lost={lost} duplicates={duplicates} r429={platform.r429}"
         f" max_stall_ms={stalls.worst * 1000:.1f} cpu_us_per_msg={per_message:.0f}"
+        f" loop_cpu_us_per_msg={loop_per_message:.0f}"
         f" take_cpu_ms={take.mean_ms():.2f} take_cpu_ms_max={take.max_ms():.2f}"
         f" mark_cpu_ms={mark.mean_ms():.2f} send_cpu_us={send.mean_ms() * 1000:.0f}"
         f" half_core={int(args.half_core)}"
