@@ -18,8 +18,9 @@ class Pacer:
     A send that leaves late (the event loop was busy, or the process did not get the CPU) would
     leave the next ones too close behind it, and after a long pause every send due meanwhile
     would leave at once: a burst the platform refuses. So lateness beyond a quarter of the
-    tightest interval is made up: every send booked behind it in the same channel, workspace
-    (or bot) moves back by as much.
+    tightest interval (``jitter``) is made up: every send booked behind it in the same channel,
+    workspace (or bot) moves back by as much. Sends are then never closer than their interval
+    less ``jitter``, which a platform's own tolerance of early requests absorbs.
 
     >>> pacer = Pacer(per_channel=1.0, per_tenant=0.05)
     >>> shared = Pacer(per_channel=1.0, per_tenant=0.025, per_bot=0.025)  # 40/s in all
@@ -90,8 +91,8 @@ class Pacer:
             seen, slot = now, slot + behind
             if slot > (at := self._clock()):
                 await self._sleep(slot - at)
-        late = self._clock() - slot
-        if late > self.jitter:  # the sends booked behind this one move back as far
+        late = self._clock() - slot - self.jitter
+        if late > 0:  # the sends booked behind this one move back as far
             for key in keys:
                 self._late[key] = self._late.get(key, 0.0) + late
                 self._next[key] = self._next.get(key, slot) + late

@@ -64,7 +64,7 @@ def test_wait_sleeps_the_reserved_delay() -> None:
 
 def test_a_send_that_left_late_moves_the_sends_booked_behind_it_back() -> None:
     """The event loop stalls past two slots: the second send does not follow the first at
-    once (a burst the platform refuses) but one interval after it."""
+    once (a burst the platform refuses) but one interval (less the pacer's jitter) after it."""
     time = FakeTime()
     stall = [0.3]
     sent: list[float] = []
@@ -86,4 +86,5 @@ def test_a_send_that_left_late_moves_the_sends_booked_behind_it_back() -> None:
         await send("C4")
 
     asyncio.run(three_sends())
-    assert sent == [100.0, 100.4, 100.5, 100.6]
+    assert pacer.jitter == 0.025  # a quarter of the workspace's interval
+    assert sent == [100.0, 100.4, 100.475, 100.575]
