@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 
 from bot import metrics
 from bot.coach.nudges import GENTLE_NUDGES, Candidate, choose
@@ -32,7 +33,8 @@ async def nudge_reply(
     """
     previous = set(filter(None, turn.member.last_nudges.split(",")))
     chosen = choose(found, previous, turn.member.nudges_enabled)
-    turn.member.last_nudges = ",".join(c.nudge_id for c in chosen)
+    last = ",".join(c.nudge_id for c in chosen)
+    await turn.change_member(replace(turn.member, last_nudges=last))
     body: list[Segment] = list(head)
     buttons: list[Button] = []
     batch = str(uuid.uuid4())

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import weakref
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
 
 from sqlalchemy import delete
 
@@ -46,7 +47,7 @@ from bot.llm.followup import CheckInContext, FollowUps
 from bot.llm.judge import Judge
 from bot.ports import Clock, SystemClock
 from bot.prompts import Prompts, load_prompts
-from bot.schedule.rhythms import reschedule_member, reschedule_team
+from bot.schedule.rhythms import next_checkin_at, reschedule_team
 from bot.store import Database, StoreUnavailable
 from bot.store.models import Tenant
 
@@ -152,7 +153,7 @@ class Coach:
             )
             if context is not None and turn.member.llm_allowed:
                 saved.append(context)
-            return member.told_of_llm(turn, intents)
+            return await member.told_of_llm(turn, intents)
 
         intents = await self._as_member(event.actor, event.place, flow)
         if not saved:  # the form was rejected: nothing to follow up
@@ -220,12 +221,14 @@ class Coach:
         now = self.clock.now()
         async with self.db.scope(actor.tenant, now) as scope:
             await scope.take_turn(actor.user_id)  # across replicas, as the lock above is within one
-            row = await scope.ensure_member(actor.user_id, actor.display_name, actor.timezone, now)
-            row.last_seen_at = now  # a word from them: this week is not a silent one
+            seen = await scope.ensure_member(actor.user_id, actor.display_name, actor.timezone, now)
+            # A word from them: this week is not a silent one.
+            changed = replace(seen, last_seen_at=now)
             # First sight, a time zone that changed, or back after a pause of the weekly
             # prompts (bot.schedule.claims.SILENT_WEEKS): (re)compute when prompts fall due.
-            if row.next_checkin_at is None:
-                reschedule_member(row, scope.tenant, now)
+            if seen.next_checkin_at is None:
+                changed = replace(changed, next_checkin_at=next_checkin_at(seen, scope.tenant, now))
+            row = await scope.update_member(seen, changed)
             if scope.tenant.next_digest_at is None and scope.tenant.next_nudge_at is None:
                 reschedule_team(scope.tenant, now)
             llm = self.judge is not None or self.follow_ups is not None
@@ -245,8 +248,7 @@ class Coach:
         async with self.db.scope(event.actor.tenant, self.clock.now()) as scope:
             row = await scope.member(event.actor.user_id)
             if row is not None:
-                row.weekly_dm = False
-                row.next_checkin_at = None
+                await scope.update_member(row, replace(row, weekly_dm=False, next_checkin_at=None))
         return []
 
     async def _dm_refused(self, event: DmRefused) -> list[Intent]:
@@ -255,7 +257,7 @@ class Coach:
         async with self.db.scope(event.actor.tenant, now) as scope:
             row = await scope.member(event.actor.user_id)
             if row is not None:
-                row.dm_refused_at = now
+                await scope.update_member(row, replace(row, dm_refused_at=now))
         return []
 
     async def _uninstall(self, event: AppUninstalled) -> list[Intent]:
@@ -355,7 +357,7 @@ async def form(turn: Turn, form_id: str, values: dict[str, str], context: str) -
         case "goal":
             return await goals.submit(turn, values)
         case "checkin":
-            return member.told_of_llm(turn, await checkins.submit(turn, values, context))
+            return await member.told_of_llm(turn, await checkins.submit(turn, values, context))
         case "settings":
             return await member.submit_settings(turn, values)
         case "work":

@@ -27,6 +27,7 @@ from bot.store.models import (
     NudgeRecord,
     Reflection,
 )
+from bot.store.views import MemberView
 
 # Section name → table, in the order a person reads them.
 SECTIONS: tuple[tuple[str, type[Any]], ...] = (
@@ -69,9 +70,10 @@ def _row(obj: Any) -> dict[str, Any]:
     return out
 
 
-async def collect(scope: TenantScope, member: Member) -> dict[str, Any]:
+async def collect(scope: TenantScope, member: MemberView) -> dict[str, Any]:
     """The member's data as plain JSON-ready values."""
-    data: dict[str, Any] = {"member": _row(member)}
+    (row,) = await scope.rows_of(member, Member)  # every column, as stored
+    data: dict[str, Any] = {"member": _row(row)}
     data["member"]["platform"] = scope.tenant.platform
     data["member"]["team"] = scope.tenant.external_id
     for name, table in SECTIONS:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 
 from bot.coach import forms
 from bot.coach.advice import nudge_reply
@@ -197,7 +198,7 @@ async def close(turn: Turn, rest: str, status: str) -> list[Intent]:
     if status == "achieved":
         return [Reply(turn.say("goal_achieved", ref=goal.ref))]
     # One message says the best-works idea; the nudge saying it again next would repeat it.
-    turn.member.last_nudges = "best-works"
+    await turn.change_member(replace(turn.member, last_nudges="best-works"))
     offer = Button("Reflect on this", Action.START_REFLECTION, f"goal:{goal.id}")
     return [Reply(turn.say("goal_abandoned", ref=goal.ref), (offer,))]
 

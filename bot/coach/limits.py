@@ -16,7 +16,8 @@ from sqlalchemy import func, select
 
 from bot.settings import Settings
 from bot.store import TenantScope
-from bot.store.models import BestWork, Goal, Member, NotebookEntry
+from bot.store.models import BestWork, Goal, NotebookEntry
+from bot.store.views import MemberView
 
 
 def _default(name: str) -> int:
@@ -42,28 +43,28 @@ class Limits:
         )
 
 
-async def _count(scope: TenantScope, model: Any, member: Member, *where: Any) -> int:
+async def _count(scope: TenantScope, model: Any, member: MemberView, *where: Any) -> int:
     query = select(func.count()).where(
         model.tenant_id == scope.tid, model.member_id == member.id, *where
     )
     return int(await scope.session.scalar(query) or 0)
 
 
-async def goals_full(scope: TenantScope, member: Member, limits: Limits) -> bool:
+async def goals_full(scope: TenantScope, member: MemberView, limits: Limits) -> bool:
     """Whether ``member`` has as many open goals as they may: no new one until one closes."""
     return await _count(scope, Goal, member, Goal.status == "active") >= limits.open_goals
 
 
-async def works_full(scope: TenantScope, member: Member, limits: Limits) -> bool:
+async def works_full(scope: TenantScope, member: MemberView, limits: Limits) -> bool:
     return await _count(scope, BestWork, member) >= limits.best_works
 
 
-async def notebook_full(scope: TenantScope, member: Member, limits: Limits) -> bool:
+async def notebook_full(scope: TenantScope, member: MemberView, limits: Limits) -> bool:
     return await _count(scope, NotebookEntry, member) >= limits.notebook_entries
 
 
 async def keep_as_draft(
-    scope: TenantScope, member: Member, form_id: str, values: Mapping[str, str], now: datetime
+    scope: TenantScope, member: MemberView, form_id: str, values: Mapping[str, str], now: datetime
 ) -> dict[str, str]:
     """Add what the member answered to their ``form_id`` draft (its form's command reopens
     with it); the draft's values now."""

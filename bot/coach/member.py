@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 
 from bot.coach import export, forms, team
@@ -18,9 +19,7 @@ from bot.events import (
     OpenForm,
     Reply,
 )
-from bot.schedule.rhythms import reschedule_member
-from bot.store.models import Member
-from bot.store.views import CheckInView
+from bot.store.views import CheckInView, MemberView
 
 USAGE = (
     "/coach [help | settings | nudges on|off | ai on|off | weekly on|off"
@@ -36,22 +35,20 @@ async def handle(turn: Turn, text: str) -> list[Intent]:
     if words[0] == "team":
         return await team.handle(turn, text.strip()[4:].strip())
     if words[0] == "weekly" and len(words) == 2 and words[1] in ("on", "off"):
-        turn.member.weekly_dm = words[1] == "on"
-        reschedule_member(turn.member, turn.scope.tenant, turn.now)
+        await turn.change_member(replace(turn.member, weekly_dm=words[1] == "on"), reschedule=True)
         return [Reply(turn.say("weekly_on" if turn.member.weekly_dm else "weekly_off"))]
     if words[0] in ("mute", "vacation") and len(words) == 3 and words[1] == "until":
-        return _mute(turn, words[2])
+        return await _mute(turn, words[2])
     if words == ["unmute"]:
-        turn.member.mute_until = None
-        reschedule_member(turn.member, turn.scope.tenant, turn.now)
+        await turn.change_member(replace(turn.member, mute_until=None), reschedule=True)
         return [Reply(turn.say("unmuted"))]
     if words == ["settings"]:
         return [OpenForm(settings_form(turn))]
     if words[0] == "nudges" and len(words) == 2 and words[1] in ("on", "off"):
-        turn.member.nudges_enabled = words[1] == "on"
+        await turn.change_member(replace(turn.member, nudges_enabled=words[1] == "on"))
         return [Reply(turn.say("nudges_on" if turn.member.nudges_enabled else "nudges_off"))]
     if words[0] in ("ai", "llm") and len(words) == 2 and words[1] in ("on", "off"):
-        return [Reply(_ai(turn, words[1] == "on"))]
+        return [Reply(await _ai(turn, words[1] == "on"))]
     if words == ["export"]:
         return await export_all(turn)
     if words == ["forget", "me"]:
@@ -70,36 +67,38 @@ def coach_help(turn: Turn) -> Content:
     return (*turn.say("help"), *turn.say("help_llm" if turn.member.llm_allowed else "help_llm_off"))
 
 
-def _ai(turn: Turn, allowed: bool) -> Content:
-    if allowed and not turn.member.llm_allowed:
-        turn.member.llm_since = turn.now  # what they wrote while it was off stays off
-    turn.member.llm_allowed = allowed
+async def _ai(turn: Turn, allowed: bool) -> Content:
+    m = turn.member
+    # What they wrote while it was off stays off.
+    since = turn.now if allowed and not m.llm_allowed else m.llm_since
     if not turn.llm:
+        await turn.change_member(replace(m, llm_since=since, llm_allowed=allowed))
         return turn.say("ai_none", state="on" if allowed else "off")
-    turn.member.llm_told_at = turn.member.llm_told_at or turn.now  # they know now
+    told = m.llm_told_at or turn.now  # they know now
+    await turn.change_member(replace(m, llm_since=since, llm_allowed=allowed, llm_told_at=told))
     return turn.say("ai_on" if allowed else "ai_off")
 
 
-def shared_with_llm(member: Member, checkins: Sequence[CheckInView]) -> list[CheckInView]:
+def shared_with_llm(member: MemberView, checkins: Sequence[CheckInView]) -> list[CheckInView]:
     """The check-ins of ``member`` the LLM may see: none written while they had it off."""
     since = member.llm_since
     return [c for c in checkins if since is None or c.created_at >= since]
 
 
-def told_of_llm(turn: Turn, intents: list[Intent]) -> list[Intent]:
+async def told_of_llm(turn: Turn, intents: list[Intent]) -> list[Intent]:
     """The answer to a saved check-in, with, the first time one went to an LLM, a word that it
     did and how to stop it (``intents`` unchanged otherwise)."""
     if not turn.llm or not turn.member.llm_allowed or turn.member.llm_told_at is not None:
         return intents
     for index, intent in enumerate(intents):
         if isinstance(intent, Reply) and intent.buttons:  # the check-in's answer
-            turn.member.llm_told_at = turn.now
+            await turn.change_member(replace(turn.member, llm_told_at=turn.now))
             told = Reply((*intent.body, *turn.say("llm_told")), intent.buttons)
             return [*intents[:index], told, *intents[index + 1 :]]
     return intents
 
 
-def _mute(turn: Turn, until: str) -> list[Intent]:
+async def _mute(turn: Turn, until: str) -> list[Intent]:
     try:
         day = date.fromisoformat(until)
     except ValueError:
@@ -107,8 +106,7 @@ def _mute(turn: Turn, until: str) -> list[Intent]:
     past = forms.date_error(until, checking(turn).today({}), turn.prompts)
     if past is not None:
         return [Reply((past,))]
-    turn.member.mute_until = day
-    reschedule_member(turn.member, turn.scope.tenant, turn.now)
+    await turn.change_member(replace(turn.member, mute_until=day), reschedule=True)
     return [Reply(turn.say("muted", until=day.isoformat()))]
 
 
@@ -125,16 +123,19 @@ async def submit_settings(turn: Turn, values: Mapping[str, str]) -> list[Intent]
     rejected = await rejection(turn, settings_form(turn), values)
     if rejected is not None:
         return [rejected]
-    m = turn.member
-    m.timezone = values["timezone"].strip()
-    m.checkin_day = forms.WEEKDAYS.index(values["checkin_day"].strip())
     hour, minute = TIME.match(values["checkin_time"].strip()).groups()  # type: ignore[union-attr]
-    m.checkin_time = f"{int(hour):02d}:{minute}"
     mute = values.get("mute_until", "").strip()
-    m.mute_until = date.fromisoformat(mute) if mute else None
-    m.side_budget_hours = forms.number(values["side_budget_hours"]) or 0.0
-    m.own_schedule = True  # from now on the member's day and time, not the team's
-    reschedule_member(m, turn.scope.tenant, turn.now)
+    changed = replace(
+        turn.member,
+        timezone=values["timezone"].strip(),
+        checkin_day=forms.WEEKDAYS.index(values["checkin_day"].strip()),
+        checkin_time=f"{int(hour):02d}:{minute}",
+        mute_until=date.fromisoformat(mute) if mute else None,
+        side_budget_hours=forms.number(values["side_budget_hours"]) or 0.0,
+        own_schedule=True,  # from now on the member's day and time, not the team's
+    )
+    await turn.change_member(changed, reschedule=True)
+    m = turn.member
     return [
         Reply(
             turn.say(

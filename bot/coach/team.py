@@ -297,6 +297,10 @@ async def _reschedule_everyone(turn: Turn) -> None:
     for member in members.scalars():
         reschedule_member(member, turn.scope.tenant, turn.now)
     reschedule_team(turn.scope.tenant, turn.now)
+    # The turn's own member was among those rows: their view takes the new due time.
+    fresh = await turn.scope.member_by_id(turn.member.id)
+    assert fresh is not None
+    turn.member = fresh
 
 
 async def _admin(turn: Turn, verb: str, who: str) -> list[Intent]:

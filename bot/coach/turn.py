@@ -1,9 +1,15 @@
 """What every flow gets for one event: who, where, when, their repositories and the prompts
-(and the LLM judge of check-ins, when one is configured)."""
+(and the LLM judge of check-ins, when one is configured).
+
+The member is a frozen view: a flow changes a setting with ``change_member``, which stores it
+and gives the turn the member as they are now.
+
+    >>> await turn.change_member(replace(turn.member, nudges_enabled=False))
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bot.coach.forms import with_values
@@ -11,8 +17,9 @@ from bot.coach.limits import Limits
 from bot.events import Actor, Content, Form, Place
 from bot.llm.judge import Judge
 from bot.prompts import Prompts, Value
+from bot.schedule.rhythms import next_checkin_at
 from bot.store import TenantScope
-from bot.store.models import Member
+from bot.store.views import MemberView
 
 
 @dataclass
@@ -21,7 +28,7 @@ class Turn:
     place: Place
     now: datetime
     scope: TenantScope
-    member: Member
+    member: MemberView
     prompts: Prompts
     judge: Judge | None = None  # the LLM judge of check-ins (bot.llm.judge); None: embedded only
     limits: Limits = field(default_factory=Limits)  # how much one member can keep
@@ -31,6 +38,14 @@ class Turn:
     def say(self, key: str, **values: Value) -> Content:
         """The message ``key`` from prompts/messages.yaml, filled in."""
         return self.prompts.say(key, **values)
+
+    async def change_member(self, changed: MemberView, *, reschedule: bool = False) -> None:
+        """Store what ``changed`` says differently from the member; with ``reschedule`` (a
+        setting their weekly prompt depends on changed), when that prompt falls next too."""
+        if reschedule:
+            due = next_checkin_at(changed, self.scope.tenant, self.now)
+            changed = replace(changed, next_checkin_at=due)
+        self.member = await self.scope.update_member(self.member, changed)
 
     async def with_draft(self, form: Form) -> Form:
         """``form`` pre-filled with the draft the member left of it (rejected, too long, or

@@ -60,11 +60,16 @@ def team_rhythm(tenant: Tenant, day: int, at: str) -> Rhythm:
     return Rhythm(tenant.timezone, day, at, frozenset(range(7)), _holidays(tenant))
 
 
-def reschedule_member(member: Member, tenant: Tenant, now: datetime) -> None:
-    """Store when the member's next weekly prompt falls after ``now`` (``None``: none)."""
+def next_checkin_at(member: Scheduled, tenant: Tenant, now: datetime) -> datetime | None:
+    """When the member's next weekly prompt falls after ``now`` (``None``: none)."""
     rhythm = member_rhythm(member, tenant)
     found = next_due(rhythm, now) if rhythm is not None else None
-    member.next_checkin_at = found[0] if found else None
+    return found[0] if found else None
+
+
+def reschedule_member(member: Member, tenant: Tenant, now: datetime) -> None:
+    """Store when the member's next weekly prompt falls after ``now`` (``None``: none)."""
+    member.next_checkin_at = next_checkin_at(member, tenant, now)
 
 
 def reschedule_team(tenant: Tenant, now: datetime) -> None:

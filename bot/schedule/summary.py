@@ -11,7 +11,7 @@ from bot.events import Content, Segment, UserText
 from bot.numbers import shown as fmt
 from bot.prompts import Prompts
 from bot.store.models import CheckIn, Goal, Member
-from bot.store.views import CheckInView, GoalView
+from bot.store.views import CheckInView, GoalView, MemberView
 
 FIELD_LIMIT = 500  # each published field is cut to this; the team reads a summary
 
@@ -22,7 +22,7 @@ def _clip(text: str) -> str:
 
 def team_summary(
     prompts: Prompts,
-    member: Member,
+    member: Member | MemberView,
     checkin: CheckIn | CheckInView,
     goal: Goal | GoalView | None,
 ) -> Content:

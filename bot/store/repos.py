@@ -4,6 +4,7 @@ query it runs filters by that tenant, so two workspaces with the same user ids n
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import fields
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -36,6 +37,7 @@ from bot.store.records import (
     ReflectionRecords,
     WorkRecords,
 )
+from bot.store.views import MemberView
 
 # How long a handled delivery is remembered: platforms retry within minutes (Slack three
 # times, the last about five minutes after the first).
@@ -121,19 +123,41 @@ class TenantScope(
             select(func.pg_advisory_xact_lock(self.tid, func.hashtext(user_id)))
         )
 
-    async def member(self, user_id: str) -> Member | None:
+    async def member(self, user_id: str) -> MemberView | None:
+        """The member with this platform user id, if they used the coach here."""
+        row = await self._member_row(user_id)
+        return None if row is None else MemberView.of(row)
+
+    async def _member_row(self, user_id: str) -> Member | None:
         query = select(Member).where(Member.tenant_id == self.tid, Member.user_id == user_id)
         return (await self.session.execute(query)).scalar_one_or_none()
 
-    async def member_by_id(self, member_id: int) -> Member | None:
-        query = select(Member).where(Member.tenant_id == self.tid, Member.id == member_id)
-        return (await self.session.execute(query)).scalar_one_or_none()
+    async def member_by_id(self, member_id: int) -> MemberView | None:
+        row = await self.session.get(Member, member_id)
+        return MemberView.of(row) if row is not None and row.tenant_id == self.tid else None
+
+    async def update_member(self, member: MemberView, changed: MemberView) -> MemberView:
+        """Store each setting ``changed`` holds differently from ``member`` (the same member,
+        as read before); the member as they are now. Only what differs is written, so a
+        setting changed meanwhile by the scheduler (say, the next prompt) is kept.
+
+        >>> member = await scope.update_member(member, replace(member, nudges_enabled=False))
+        """
+        assert (changed.id, changed.user_id) == (member.id, member.user_id), "another member"
+        row = await self.session.get(Member, member.id)
+        assert row is not None and row.tenant_id == self.tid, "a member of another tenant"
+        for field in fields(MemberView):
+            value = getattr(changed, field.name)
+            if value != getattr(member, field.name):
+                setattr(row, field.name, value)
+        await self.session.flush()
+        return MemberView.of(row)
 
     async def ensure_member(
         self, user_id: str, display_name: str, timezone: str | None, now: datetime
-    ) -> Member:
+    ) -> MemberView:
         """The member, created on first sight; name and platform time zone kept fresh."""
-        member = await self.member(user_id)
+        member = await self._member_row(user_id)
         if member is None:
             try:
                 async with self.session.begin_nested():
@@ -151,16 +175,17 @@ class TenantScope(
                     )
                     self.session.add(member)
             except IntegrityError:
-                member = await self.member(user_id)
+                member = await self._member_row(user_id)
                 assert member is not None
         if display_name and member.display_name != display_name:
             member.display_name = display_name
         if timezone and member.timezone != timezone:
             member.timezone = timezone
             member.next_checkin_at = None  # due times move with the zone: recomputed by the coach
-        return member
+        await self.session.flush()
+        return MemberView.of(member)
 
-    async def forget_member(self, member: Member) -> None:
+    async def forget_member(self, member: MemberView) -> None:
         """Delete every row of this member, in this transaction, and their user id wherever
         another row names them: the team's admins, the channel messages that tag members."""
         if member.user_id in self.tenant.admins:
@@ -192,8 +217,11 @@ class TenantScope(
             if not left and delivery.status == DeliveryStatus.PENDING:
                 delivery.status = DeliveryStatus.SKIPPED
 
-    def _owned(self, table: type[Any], member: Member) -> Any:
-        """The condition for ``table``'s rows that belong to ``member``."""
+    def _owned(self, table: type[Any], member: MemberView) -> Any:
+        """The condition for ``table``'s rows that belong to ``member`` (their own ``Member``
+        row too, for an export)."""
+        if table is Member:
+            return Member.id == member.id
         if table is MetricPoint:
             goals = select(Goal.id).where(Goal.tenant_id == self.tid, Goal.member_id == member.id)
             return MetricPoint.goal_id.in_(goals)
@@ -201,7 +229,7 @@ class TenantScope(
 
     # --- whole member, for export ----------------------------------------------------------
 
-    async def rows_of(self, member: Member, table: type[Any]) -> Sequence[Any]:
+    async def rows_of(self, member: MemberView, table: type[Any]) -> Sequence[Any]:
         """Every row of ``table`` that belongs to the member, oldest first."""
         query = (
             select(table)

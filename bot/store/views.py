@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from bot.store.models import (
@@ -20,11 +20,62 @@ from bot.store.models import (
     CheckIn,
     Draft,
     Goal,
+    Member,
     MetricPoint,
     NotebookEntry,
     NudgeRecord,
     Reflection,
 )
+
+
+@dataclass(frozen=True)
+class MemberView:
+    """One member of a tenant, with their settings. ``weekly_dm`` ``None`` is the platform's
+    default; ``last_nudges`` the nudge ids of their latest reply, never repeated next."""
+
+    id: int
+    user_id: str
+    display_name: str
+    timezone: str
+    checkin_day: int  # Monday = 0
+    checkin_time: str
+    mute_until: date | None
+    own_schedule: bool
+    weekly_dm: bool | None
+    next_checkin_at: datetime | None
+    nudges_enabled: bool
+    side_budget_hours: float
+    last_nudges: str
+    dm_refused_at: datetime | None
+    last_seen_at: datetime | None
+    llm_allowed: bool
+    llm_since: datetime | None
+    llm_told_at: datetime | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: Member) -> MemberView:
+        return cls(
+            id=row.id,
+            user_id=row.user_id,
+            display_name=row.display_name,
+            timezone=row.timezone,
+            checkin_day=row.checkin_day,
+            checkin_time=row.checkin_time,
+            mute_until=row.mute_until,
+            own_schedule=row.own_schedule,
+            weekly_dm=row.weekly_dm,
+            next_checkin_at=row.next_checkin_at,
+            nudges_enabled=row.nudges_enabled,
+            side_budget_hours=row.side_budget_hours,
+            last_nudges=row.last_nudges,
+            dm_refused_at=row.dm_refused_at,
+            last_seen_at=row.last_seen_at,
+            llm_allowed=row.llm_allowed,
+            llm_since=row.llm_since,
+            llm_told_at=row.llm_told_at,
+            created_at=row.created_at,
+        )
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from bot.events import TenantRef
 from bot.store import Database, TenantScope
 from bot.store.models import Member
-from bot.store.views import CheckInView, GoalView
+from bot.store.views import CheckInView, GoalView, MemberView
 
 NOW = datetime(2026, 11, 2, 9, tzinfo=UTC)
 LATER = NOW + timedelta(days=7)
@@ -151,3 +152,23 @@ async def test_drafts_notes_and_nudges_come_back_as_values(db: Database) -> None
         ]
         (nudge,) = await scope.nudges(ada)
         assert (nudge.id, nudge.nudge_id, nudge.feedback) == (given.id, "tie-to-goal", "helpful")
+
+
+async def test_a_member_changes_only_what_the_changed_view_says(db: Database) -> None:
+    async with db.scope(TEAM, NOW) as scope:
+        ada = await scope.ensure_member("U1", "Ada", "Europe/Berlin", NOW)
+        assert isinstance(ada, MemberView) and ada.timezone == "Europe/Berlin"
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            ada.nudges_enabled = False  # type: ignore[misc]
+        # Meanwhile another part of the coach (say, the scheduler) sets the next prompt.
+        prompted = await scope.update_member(ada, replace(ada, next_checkin_at=LATER))
+        quiet = await scope.update_member(ada, replace(ada, nudges_enabled=False))
+        assert (quiet.nudges_enabled, quiet.next_checkin_at) == (False, LATER)
+        assert prompted.nudges_enabled  # a view read earlier is as it was
+    async with db.scope(TEAM, LATER) as scope:
+        assert await scope.member("U1") == quiet
+        assert await scope.member_by_id(quiet.id) == quiet
+    async with db.scope(OTHER, LATER) as other:
+        assert await other.member_by_id(quiet.id) is None
+        with pytest.raises(AssertionError):
+            await other.update_member(quiet, replace(quiet, weekly_dm=False))

@@ -6,9 +6,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from bot.store.models import CheckIn, Member, NudgeRecord
+from bot.store.models import CheckIn, NudgeRecord
 from bot.store.records.base import Records
-from bot.store.views import CheckInView, GoalView
+from bot.store.views import CheckInView, GoalView, MemberView
 
 
 class CheckInRecords(Records):
@@ -16,7 +16,7 @@ class CheckInRecords(Records):
 
     async def add_checkin(
         self,
-        member: Member,
+        member: MemberView,
         *,
         did: str,
         created_at: datetime,
@@ -45,7 +45,7 @@ class CheckInRecords(Records):
         await self.session.flush()
         return CheckInView.of(checkin)
 
-    async def checkin(self, member: Member, checkin_id: int) -> CheckInView | None:
+    async def checkin(self, member: MemberView, checkin_id: int) -> CheckInView | None:
         """The member's check-in with this id."""
         row = await self._checkin_row(checkin_id)
         return None if row is None or row.member_id != member.id else CheckInView.of(row)
@@ -75,7 +75,7 @@ class CheckInRecords(Records):
         await self.session.flush()
         return CheckInView.of(row)
 
-    async def checkins_since(self, member: Member, since: datetime) -> list[CheckInView]:
+    async def checkins_since(self, member: MemberView, since: datetime) -> list[CheckInView]:
         query = (
             select(CheckIn)
             .where(
@@ -87,7 +87,7 @@ class CheckInRecords(Records):
         )
         return [CheckInView.of(row) for row in (await self.session.execute(query)).scalars()]
 
-    async def latest_checkin_channel(self, member: Member) -> str | None:
+    async def latest_checkin_channel(self, member: MemberView) -> str | None:
         """The channel the member last checked in from, if any."""
         query = (
             select(CheckIn.channel_id)

@@ -6,15 +6,15 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from bot.store.models import Goal, Member, MetricPoint
+from bot.store.models import Goal, MetricPoint
 from bot.store.records.base import Records
-from bot.store.views import CheckInView, GoalView, MetricValue
+from bot.store.views import CheckInView, GoalView, MemberView, MetricValue
 
 
 class GoalRecords(Records):
     """``scope.goals(member)``, ``scope.add_goal(member, …)``, ``scope.add_metric(goal, …)``."""
 
-    async def goals(self, member: Member, status: str | None = None) -> list[GoalView]:
+    async def goals(self, member: MemberView, status: str | None = None) -> list[GoalView]:
         """The member's goals by number; only those with ``status`` when given."""
         query = select(Goal).where(Goal.tenant_id == self.tid, Goal.member_id == member.id)
         if status is not None:
@@ -22,7 +22,7 @@ class GoalRecords(Records):
         rows = (await self.session.execute(query.order_by(Goal.ref))).scalars()
         return [GoalView.of(row) for row in rows]
 
-    async def goal(self, member: Member, ref: int) -> GoalView | None:
+    async def goal(self, member: MemberView, ref: int) -> GoalView | None:
         """The member's goal number ``ref``."""
         query = select(Goal).where(
             Goal.tenant_id == self.tid, Goal.member_id == member.id, Goal.ref == ref
@@ -51,7 +51,7 @@ class GoalRecords(Records):
 
     async def add_goal(
         self,
-        member: Member,
+        member: MemberView,
         *,
         capability: str,
         metric_name: str,

@@ -6,15 +6,17 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from bot.store.models import Member, NotebookEntry
+from bot.store.models import NotebookEntry
 from bot.store.records.base import Records
-from bot.store.views import NoteView
+from bot.store.views import MemberView, NoteView
 
 
 class NotebookRecords(Records):
     """``scope.add_note(member, text, at)``, ``scope.notes_since(member, since)``."""
 
-    async def add_note(self, member: Member, text: str, at: datetime, kind: str = "entry") -> None:
+    async def add_note(
+        self, member: MemberView, text: str, at: datetime, kind: str = "entry"
+    ) -> None:
         self.session.add(
             NotebookEntry(
                 tenant_id=self.tid, member_id=member.id, text=text, kind=kind, created_at=at
@@ -23,7 +25,7 @@ class NotebookRecords(Records):
         await self.session.flush()
 
     async def notes_since(
-        self, member: Member, since: datetime, kind: str = "entry"
+        self, member: MemberView, since: datetime, kind: str = "entry"
     ) -> list[NoteView]:
         query = (
             select(NotebookEntry)

@@ -6,15 +6,15 @@ from datetime import datetime
 
 from sqlalchemy import func, select, update
 
-from bot.store.models import Member, NudgeRecord
+from bot.store.models import NudgeRecord
 from bot.store.records.base import Records
-from bot.store.views import NudgeView
+from bot.store.views import MemberView, NudgeView
 
 
 class NudgeRecords(Records):
     """``scope.record_nudge(member, …)``, ``scope.set_nudge_feedback``, ``scope.nudges``."""
 
-    async def nudge_count(self, member: Member, nudge_id: str) -> int:
+    async def nudge_count(self, member: MemberView, nudge_id: str) -> int:
         query = select(func.count()).where(
             NudgeRecord.tenant_id == self.tid,
             NudgeRecord.member_id == member.id,
@@ -24,7 +24,7 @@ class NudgeRecords(Records):
 
     async def record_nudge(
         self,
-        member: Member,
+        member: MemberView,
         *,
         nudge_id: str,
         batch: str,
@@ -46,7 +46,7 @@ class NudgeRecords(Records):
         await self.session.flush()
         return NudgeView.of(record)
 
-    async def set_nudge_feedback(self, member: Member, record_id: int, feedback: str) -> bool:
+    async def set_nudge_feedback(self, member: MemberView, record_id: int, feedback: str) -> bool:
         result = await self.session.execute(
             update(NudgeRecord)
             .where(
@@ -58,7 +58,7 @@ class NudgeRecords(Records):
         )
         return bool(getattr(result, "rowcount", 0))
 
-    async def nudges(self, member: Member) -> list[NudgeView]:
+    async def nudges(self, member: MemberView) -> list[NudgeView]:
         """The nudges the member was given, oldest first."""
         query = (
             select(NudgeRecord)

@@ -6,15 +6,15 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from bot.store.models import Member, Reflection
+from bot.store.models import Reflection
 from bot.store.records.base import Records
-from bot.store.views import ReflectionView
+from bot.store.views import MemberView, ReflectionView
 
 
 class ReflectionRecords(Records):
     """``scope.open_reflection(member)``, ``scope.add_reflection(member, …)``."""
 
-    async def open_reflection(self, member: Member) -> ReflectionView | None:
+    async def open_reflection(self, member: MemberView) -> ReflectionView | None:
         """The member's reflection in progress or stopped midway, newest first."""
         query = (
             select(Reflection)
@@ -30,7 +30,12 @@ class ReflectionRecords(Records):
         return None if row is None else ReflectionView.of(row)
 
     async def add_reflection(
-        self, member: Member, *, created_at: datetime, goal_id: int | None = None, topic: str = ""
+        self,
+        member: MemberView,
+        *,
+        created_at: datetime,
+        goal_id: int | None = None,
+        topic: str = "",
     ) -> ReflectionView:
         """A reflection of ``member``, open at its first question."""
         reflection = Reflection(
@@ -48,7 +53,7 @@ class ReflectionRecords(Records):
         await self.session.flush()
         return ReflectionView.of(reflection)
 
-    async def reflection(self, member: Member, reflection_id: int) -> ReflectionView | None:
+    async def reflection(self, member: MemberView, reflection_id: int) -> ReflectionView | None:
         """The member's reflection with this id."""
         row = await self._reflection_row(reflection_id)
         return None if row is None or row.member_id != member.id else ReflectionView.of(row)

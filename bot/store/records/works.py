@@ -7,15 +7,15 @@ from datetime import datetime
 
 from sqlalchemy import delete, select, update
 
-from bot.store.models import BestWork, Member
+from bot.store.models import BestWork
 from bot.store.records.base import Records
-from bot.store.views import WorkView
+from bot.store.views import MemberView, WorkView
 
 
 class WorkRecords(Records):
     """``scope.works(member)``, ``scope.add_work(member, …)``, ``scope.reorder_works``."""
 
-    async def works(self, member: Member) -> list[WorkView]:
+    async def works(self, member: MemberView) -> list[WorkView]:
         """The member's portfolio, their best first."""
         query = (
             select(BestWork)
@@ -25,7 +25,7 @@ class WorkRecords(Records):
         return [WorkView.of(row) for row in (await self.session.execute(query)).scalars()]
 
     async def add_work(
-        self, member: Member, *, title: str, created_at: datetime, link: str = "", why: str = ""
+        self, member: MemberView, *, title: str, created_at: datetime, link: str = "", why: str = ""
     ) -> WorkView:
         """A work at the end of ``member``'s portfolio."""
         works = await self.works(member)
