@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from bot.checks import Check
 from bot.coach import Coach
-from bot.ports import Messenger, OffsetClock
+from bot.ports import InstallationVault, Messenger, OAuthStates, OffsetClock
 from bot.settings import Settings
+from bot.store.installations import Installations, InstallStates
 
 if TYPE_CHECKING:
     from bot.schedule.runner import Scheduler
@@ -106,6 +107,14 @@ class SelfChecking(Protocol):
         """What works and what does not, e.g. tokens, scopes, reachability; called only when
         ``missing(settings)`` is empty. Never put a secret in a check."""
         ...
+
+
+def oauth_stores(
+    coach: Coach, client_id: str, keys: list[str]
+) -> tuple[InstallationVault, OAuthStates]:
+    """Where an adapter in OAuth mode keeps its app's installations (one per workspace, tokens
+    sealed with ``keys``, newest first) and its install pages' states: the coach's database."""
+    return Installations(coach.db, client_id, keys), InstallStates(coach.db)
 
 
 def discover() -> dict[str, Adapter]:

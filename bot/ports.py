@@ -1,4 +1,5 @@
-"""The two ports the core uses for work it starts on its own: a Messenger and a Clock.
+"""The ports: the two the core uses for work it starts on its own, a Messenger and a Clock;
+and the two it offers adapters to keep an app's installations and install states.
 
 Adapters implement ``Messenger`` so scheduled work reaches their platform. Every run keeps
 the ``SystemClock``, except the console's demo, whose ``OffsetClock`` its ``/tick`` moves
@@ -7,9 +8,10 @@ forward; tests move a ``ManualClock``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.events import Button, Content, TenantRef
 
@@ -88,3 +90,45 @@ class ManualClock:
 
     def advance(self, delta: timedelta) -> None:
         self._now += delta
+
+
+class InstallationVault(Protocol):
+    """Where an adapter keeps its app's installations (OAuth mode): one per workspace, the
+    latest; its tokens sealed at rest. Rows are mappings of the installation's fields (ids,
+    names, tokens, scopes, ``installed_at``), as the platform's SDK names them."""
+
+    async def save_installation(self, row: Mapping[str, Any]) -> None: ...
+
+    async def save_bot(self, row: Mapping[str, Any]) -> None: ...
+
+    async def find_installation(
+        self, enterprise_id: str | None, team_id: str | None, user_id: str | None = None
+    ) -> dict[str, Any] | None:
+        """The latest installation; ``None`` when there is none or its tokens cannot be read."""
+        ...
+
+    async def find_bot(
+        self, enterprise_id: str | None, team_id: str | None
+    ) -> dict[str, Any] | None:
+        """The latest bot with a token; ``None`` as for an installation."""
+        ...
+
+    async def delete_installation(
+        self, enterprise_id: str | None, team_id: str | None, user_id: str | None = None
+    ) -> None: ...
+
+    async def delete_bot(self, enterprise_id: str | None, team_id: str | None) -> None: ...
+
+
+class OAuthStates(Protocol):
+    """The states of install pages not yet answered, each consumed at most once."""
+
+    async def issue(self, state: str, expire_at: datetime) -> None: ...
+
+    async def consume(self, state: str, now: datetime) -> bool:
+        """Whether ``state`` was issued and has not expired by ``now``; if so, it is spent."""
+        ...
+
+    async def prune(self, now: datetime, kept: int = ...) -> None:
+        """Forget the states expired by ``now``, and all but the ``kept`` newest."""
+        ...

@@ -95,9 +95,8 @@ def test_the_layer_check_catches_an_import_inside_a_function(
 
 
 # Adapters reach the core through the protocol, the ports and the coach's typed surface
-# (bot.coach.surface), never its store. Slack's OAuth stores still keep Slack's installations
-# with SQLAlchemy (slack_sdk's own stores): listed here until they move behind the core.
-STORE_READERS_TO_MOVE = {"adapters/slack/installations.py", "adapters/slack/install_states.py"}
+# (bot.coach.surface), never its store: Slack's installations and install states too are kept
+# behind the ports InstallationVault and OAuthStates.
 
 
 def store_readers(root: Path) -> list[str]:
@@ -119,14 +118,7 @@ def store_readers(root: Path) -> list[str]:
 
 
 def test_no_adapter_reads_the_store_itself() -> None:
-    found = store_readers(ROOT / "adapters")
-    assert [f for f in found if f.split(" ")[0] not in STORE_READERS_TO_MOVE] == []
-
-
-def test_the_adapters_listed_as_reading_the_store_still_do() -> None:
-    # Once one no longer does, take it off STORE_READERS_TO_MOVE so it stays so.
-    found = {f.split(" ")[0] for f in store_readers(ROOT / "adapters")}
-    assert found >= STORE_READERS_TO_MOVE
+    assert store_readers(ROOT / "adapters") == []
 
 
 @pytest.mark.parametrize(

@@ -10,27 +10,19 @@ from dataclasses import dataclass
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-    AsyncServerErrorRetryHandler,
-)
-from slack_sdk.http_retry.request import HttpRequest
-from slack_sdk.http_retry.response import HttpResponse
-from slack_sdk.http_retry.state import RetryState
-from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import translate
+from adapters.slack import doctor, translate
+from adapters.slack.client import secret, web_client
 from adapters.slack.deliver import Outbox
 from adapters.slack.directory import Directory
 from adapters.slack.http import SlackServer
+from adapters.slack.install_states import StateStore
 from adapters.slack.installations import InstallationStore
 from adapters.slack.listeners import Listeners
 from adapters.slack.manifest import BOT_SCOPES
 from adapters.slack.messenger import SlackMessenger
-from bot import metrics
-from bot.adapter import RunOptions
+from bot.adapter import RunOptions, oauth_stores
 from bot.checks import Check
 from bot.coach import Coach
 from bot.events import TenantRef
@@ -43,73 +35,6 @@ log = logging.getLogger(__name__)
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 OAUTH_STATE_SECONDS = 600
-# Tries after the first, for one Web API call answered 429, 500 or 503 (slack_sdk counts them
-# together): a storm of a few seconds is ridden out inside the call; a longer one fails it (the
-# outbox then retries a scheduled message later; a reply's failure is logged).
-RETRIES = 3
-
-
-def secret(value: object) -> str | None:
-    getter = getattr(value, "get_secret_value", None)
-    return getter() if getter is not None else None
-
-
-class CountedRateLimitRetryHandler(AsyncRateLimitErrorRetryHandler):
-    """Waits out a 429 like its parent, and counts every 429 (``coach_rate_limited``): slack_sdk
-    shows every answer to its retry handlers, so the last one, not retried, is counted too."""
-
-    async def can_retry_async(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> bool:
-        if response is not None and response.status_code == 429:
-            metrics.RATE_LIMITED.labels("slack").inc()
-        return await super().can_retry_async(
-            state=state, request=request, response=response, error=error
-        )
-
-
-class LoggedServerErrorRetryHandler(AsyncServerErrorRetryHandler):
-    """Retries a 500 or 503 like its parent, and says so in the log (the method, never the
-    arguments or the token)."""
-
-    async def prepare_for_next_attempt_async(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> None:
-        status = response.status_code if response is not None else "no answer"
-        # Only a Web API method is named; any other URL (a response_url) is a credential.
-        path = request.url.split("?", 1)[0]
-        method = path.rsplit("/", 1)[-1] if "/api/" in path else "a request"
-        log.warning("Slack answered %s to %s; trying again", status, method)
-        await super().prepare_for_next_attempt_async(
-            state=state, request=request, response=response, error=error
-        )
-
-
-def web_client(settings: Settings, token: str | None = None) -> AsyncWebClient:
-    """A Web API client pointed at ``COACH_SLACK_API_URL`` that waits out 429s and retries
-    500s and 503s with backoff (0.5 s, 1 s, 2 s…, jittered), ``RETRIES`` times in all.
-
-    The rate-limit handler comes first: it must see every answer to count the 429s.
-    """
-    return AsyncWebClient(
-        token=token,
-        base_url=settings.slack_api_url,
-        retry_handlers=[
-            CountedRateLimitRetryHandler(max_retry_count=RETRIES),
-            LoggedServerErrorRetryHandler(max_retry_count=RETRIES),
-            AsyncConnectionErrorRetryHandler(max_retry_count=1),
-        ],
-    )
 
 
 @dataclass
@@ -137,9 +62,10 @@ def build(coach: Coach, settings: Settings, pacer: Pacer | None = None) -> Slack
     outbox = Outbox(directory, pacer or Pacer(), coach.follow_up, coach.handle)
     installations = None
     if settings.slack_client_id and client_secret and not socket_mode:
-        installations = InstallationStore(
-            settings.slack_client_id, coach.db.engine, token_keys(settings.slack_token_keys)
+        vault, states = oauth_stores(
+            coach, settings.slack_client_id, token_keys(settings.slack_token_keys)
         )
+        installations = InstallationStore(vault)
         app = AsyncApp(
             signing_secret=secret(settings.slack_signing_secret) or "",
             client=web_client(settings),
@@ -148,9 +74,7 @@ def build(coach: Coach, settings: Settings, pacer: Pacer | None = None) -> Slack
                 client_secret=client_secret,
                 scopes=list(BOT_SCOPES),
                 installation_store=installations,
-                state_store=AsyncSQLAlchemyOAuthStateStore(
-                    expiration_seconds=OAUTH_STATE_SECONDS, engine=coach.db.engine
-                ),
+                state_store=StateStore(states, OAUTH_STATE_SECONDS),
                 install_path=INSTALL_PATH,
                 redirect_uri_path=REDIRECT_PATH,
             ),
@@ -210,8 +134,6 @@ class SlackAdapter:
 
     async def doctor(self, settings: Settings) -> list[Check]:
         """Tokens, scopes and reachability, for ``research-coach doctor``."""
-        from adapters.slack import doctor  # it builds on this module's web_client
-
         return await doctor.checkup(settings)
 
     async def serve(self, coach: Coach, settings: Settings, options: RunOptions) -> None:

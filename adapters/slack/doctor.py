@@ -19,7 +19,7 @@ import httpx
 from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError
 
-from adapters.slack.app import secret, web_client
+from adapters.slack.client import secret, web_client
 from adapters.slack.errors import error_of
 from adapters.slack.manifest import BOT_SCOPES, manifest
 from bot.checks import Check, failure_reason

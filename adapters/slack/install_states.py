@@ -1,33 +1,49 @@
-"""The OAuth states of install pages not yet answered, kept few.
+"""The OAuth states of install pages not yet answered, as slack_sdk's ``AsyncOAuthStateStore``
+that Bolt's OAuth flow issues and consumes, kept by the core (``OAuthStates``).
 
-Each ``GET /slack/install`` stores a state (slack_sdk's ``AsyncSQLAlchemyOAuthStateStore``)
-that only the matching callback consumes; a page opened and left, or a script requesting it in
-a loop, would leave a row each for good. Before each new state, the expired ones go, and past
-``KEPT`` the oldest go too: a flood costs the oldest unanswered pages, never the disk.
+Each ``GET /slack/install`` stores a state that only the matching callback consumes; a page
+opened and left, or a script requesting it in a loop, would leave a row each for good. Before
+each new state (``SlackServer.install``) the expired ones go, and past a bound the oldest go too.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import logging
+from datetime import UTC, datetime, timedelta
+from uuid import uuid4
 
-from slack_sdk.oauth.sqlalchemy_utils import normalize_datetime_for_db
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
-from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
-from sqlalchemy import delete, select
 
-KEPT = 5000  # unanswered install pages kept at most (far more than people ever open at once)
+from bot.ports import OAuthStates
+
+log = logging.getLogger(__name__)
 
 
-async def prune(store: AsyncOAuthStateStore, now: datetime, kept: int = KEPT) -> None:
-    """Delete the states that expired by ``now`` and all but the ``kept`` newest."""
-    if not isinstance(store, AsyncSQLAlchemyOAuthStateStore):
+class StateStore(AsyncOAuthStateStore):
+    """slack_sdk's state store, kept by the core's ``OAuthStates``; a state lives ``seconds``."""
+
+    def __init__(self, states: OAuthStates, seconds: int) -> None:
+        self.states = states
+        self.seconds = seconds
+
+    @property
+    def logger(self) -> logging.Logger:
+        return log
+
+    async def async_issue(self, *args: object, **kwargs: object) -> str:
+        state = str(uuid4())
+        await self.states.issue(state, datetime.now(UTC) + timedelta(seconds=self.seconds))
+        return state
+
+    async def async_consume(self, state: str) -> bool:
+        return await self.states.consume(state, datetime.now(UTC))
+
+
+async def prune(store: AsyncOAuthStateStore, now: datetime, kept: int | None = None) -> None:
+    """Forget the states that expired by ``now`` and all but the ``kept`` newest."""
+    if not isinstance(store, StateStore):
         return  # a store of another kind keeps its own house
-    states = store.oauth_states
-    newest_dropped = (
-        select(states.c.id).order_by(states.c.id.desc()).offset(kept).limit(1).scalar_subquery()
-    )
-    async with store.engine.begin() as connection:
-        await connection.execute(
-            delete(states).where(states.c.expire_at <= normalize_datetime_for_db(now))
-        )
-        await connection.execute(delete(states).where(states.c.id <= newest_dropped))
+    if kept is None:
+        await store.states.prune(now)
+    else:
+        await store.states.prune(now, kept)

@@ -29,7 +29,6 @@ TO_MOVE = {
     "adapters/slack/app.py",
     "adapters/slack/deliver.py",
     "adapters/slack/http.py",
-    "adapters/slack/installations.py",
     "adapters/slack/listeners.py",
     "adapters/slack/render.py",
 }

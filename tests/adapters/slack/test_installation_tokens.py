@@ -14,10 +14,10 @@ from cryptography.fernet import Fernet
 from pydantic import ValidationError
 from sqlalchemy import text
 
-from adapters.slack.installations import PREFIX
 from bot.coach import Coach
 from bot.settings import Settings
 from bot.store import Database
+from bot.store.installations import PREFIX
 from tests.adapters.slack.conftest import SlackHarness, settings_for, start
 from tests.adapters.slack.oauth import oauth_install
 from tests.fakes.slack import FakeSlack
