@@ -20,6 +20,16 @@ log = logging.getLogger(__name__)
 
 MARK_EVERY = 0.02  # seconds between writes of sent marks, under a stream of sends
 
+SENT = (
+    DELIVERIES.update()
+    .where(DELIVERIES.c.id == bindparam("b_id"))
+    .values(
+        status=DeliveryStatus.SENT,
+        sent_at=bindparam("b_at"),
+        attempts=DELIVERIES.c.attempts + 1,
+    )
+)
+
 
 class Marks:
     """Marks rows sent, a batch at a time. ``add`` does not wait; ``settled`` writes what is
@@ -31,14 +41,15 @@ class Marks:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._waiting: list[dict[str, Any]] = []
+        self._waiting: list[tuple[int, datetime, dict[str, Any] | None]] = []
         self._writer: asyncio.Task[None] | None = None
         self._hurry = asyncio.Event()
         self._last = float("-inf")  # when the latest write began (event loop time)
 
-    def add(self, delivery_id: int, sent_at: datetime, detail: dict[str, Any]) -> None:
-        """Mark the row sent at ``sent_at``, remembering ``detail`` (the message's id…)."""
-        self._waiting.append({"b_id": delivery_id, "b_at": sent_at, "b_detail": detail})
+    def add(self, delivery_id: int, sent_at: datetime, detail: dict[str, Any] | None) -> None:
+        """Mark the row sent at ``sent_at``, remembering ``detail`` (the message's id…);
+        ``None``: its detail stays as it is (nothing new to remember, nothing to write)."""
+        self._waiting.append((delivery_id, sent_at, detail))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write())
 
@@ -61,21 +72,20 @@ class Marks:
                     await asyncio.wait_for(self._hurry.wait(), wait)
             self._last = loop.time()
             batch, self._waiting = self._waiting, []
+            kept = [{"b_id": i, "b_at": at} for i, at, detail in batch if detail is None]
+            changed = [
+                {"b_id": i, "b_at": at, "b_detail": detail}
+                for i, at, detail in batch
+                if detail is not None
+            ]
             try:
                 async with writing(self.db) as session:
-                    await session.execute(
-                        DELIVERIES.update()
-                        .where(DELIVERIES.c.id == bindparam("b_id"))
-                        .values(
-                            status=DeliveryStatus.SENT,
-                            sent_at=bindparam("b_at"),
-                            attempts=DELIVERIES.c.attempts + 1,
-                            detail=bindparam("b_detail"),
-                        ),
-                        batch,
-                    )
+                    if kept:  # most messages: no detail to encode and store again
+                        await session.execute(SENT, kept)
+                    if changed:
+                        await session.execute(SENT.values(detail=bindparam("b_detail")), changed)
             except Exception:
                 # Sent but not marked: they go again after their lease, looked up first.
                 # Nothing better is possible: the platform has them already.
-                ids = [values["b_id"] for values in batch]
+                ids = [delivery_id for delivery_id, _, _ in batch]
                 log.warning("deliveries %s sent but not marked", ids, exc_info=True)

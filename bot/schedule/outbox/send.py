@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 from bot.events import TenantRef
 from bot.ports import Clock, Messenger, Recipient
@@ -38,8 +39,7 @@ class Sender:
             found = await self.find(messenger, tenant, ready)
             if found is not None:
                 log.info("delivery %s was out already (message %s)", ready.delivery_id, found)
-                detail = {**ready.detail, **message.detail, **({"ts": found} if found else {})}
-                self.marks.add(ready.delivery_id, self.clock.now(), detail)
+                self.marks.add(ready.delivery_id, self.clock.now(), remembered(ready, found))
                 report.found += 1
                 report.count(ready.kind, Outcome.FOUND)
                 return
@@ -52,8 +52,7 @@ class Sender:
         except Exception as exc:  # a platform error: retry later, never lose the row
             await retry_later(self.db, ready.delivery_id, now, exc, report)
             return
-        detail = {**ready.detail, **message.detail, **({"ts": ts} if ts else {})}
-        self.marks.add(ready.delivery_id, self.clock.now(), detail)
+        self.marks.add(ready.delivery_id, self.clock.now(), remembered(ready, ts))
         report.sent += 1
         report.count(ready.kind, Outcome.SENT)
 
@@ -73,3 +72,11 @@ class Sender:
         except Exception as exc:  # cannot tell: sending again beats not sending at all
             log.warning("delivery %s: cannot check the platform: %s", ready.delivery_id, exc)
             return None
+
+
+def remembered(ready: Ready, ts: str) -> dict[str, Any] | None:
+    """The row's detail once its message is out (the message's own, its id ``ts``); ``None``
+    when there is nothing new to remember: the row keeps what it has."""
+    if not ready.message.detail and not ts:
+        return None
+    return {**ready.detail, **ready.message.detail, **({"ts": ts} if ts else {})}

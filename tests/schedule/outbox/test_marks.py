@@ -58,6 +58,23 @@ async def test_marks_added_together_are_written_as_one_batch(db: Database) -> No
         assert (delivery.sent_at, delivery.detail) == (NOW + timedelta(seconds=n), {"ts": f"m{n}"})
 
 
+async def test_a_mark_with_nothing_new_to_remember_keeps_the_row_s_detail(db: Database) -> None:
+    tenant = await workspace(db)
+    kept = await pending(db, tenant, "U1", detail={"silent": 2})
+    changed = await pending(db, tenant, "U2", detail={"silent": 1})
+    marks = Marks(db)
+
+    with marks_written(db) as written:
+        marks.add(kept, NOW, None)
+        marks.add(changed, NOW, {"silent": 1, "ts": "m2"})
+        await marks.settled()
+    assert sorted(written) == [1, 1]  # one batch: a statement each, in one transaction
+    for row, detail in ((kept, {"silent": 2}), (changed, {"silent": 1, "ts": "m2"})):
+        delivery = await read(db, row)
+        assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENT, 1)
+        assert (delivery.sent_at, delivery.detail) == (NOW, detail)
+
+
 async def test_a_sent_row_is_never_taken_again(db: Database) -> None:
     clock = ManualClock(NOW)
     row = await pending(db, await workspace(db), "U1")
