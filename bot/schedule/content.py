@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
@@ -91,13 +91,21 @@ def worded(wordings: Sequence[str], silent: int) -> str:
     return wordings[silent % len(wordings)]
 
 
+class Addressee(NamedTuple):
+    """What a prompt says of its member: read as plain columns, not as a whole ``Member``."""
+
+    id: int
+    user_id: str
+    display_name: str
+
+
 @dataclass
 class Known:
     """Read ahead for a batch of deliveries: their members, and each prompted member's first
-    active goal (``None``: no goal)."""
+    active goal's capability (``None``: no goal)."""
 
-    members: dict[int, Member] = field(default_factory=dict)
-    goals: dict[int, Goal | None] = field(default_factory=dict)
+    members: dict[int, Addressee] = field(default_factory=dict)
+    goals: dict[int, str | None] = field(default_factory=dict)
 
 
 class Composer:
@@ -109,8 +117,12 @@ class Composer:
         known = Known()
         member_ids = {d.member_id for d in deliveries if d.member_id is not None}
         if member_ids:
-            rows = await session.execute(select(Member).where(Member.id.in_(member_ids)))
-            known.members = {m.id: m for m in rows.scalars()}
+            rows = await session.execute(
+                select(Member.id, Member.user_id, Member.display_name).where(
+                    Member.id.in_(member_ids)
+                )
+            )
+            known.members = {row[0]: Addressee(*row) for row in rows}
         prompted = {
             d.member_id
             for d in deliveries
@@ -119,13 +131,13 @@ class Composer:
         if prompted:
             known.goals = dict.fromkeys(prompted)
             goals = await session.execute(
-                select(Goal)
+                select(Goal.member_id, Goal.capability)
                 .where(Goal.member_id.in_(prompted), Goal.status == "active")
                 .order_by(Goal.member_id, Goal.ref)
             )
-            for goal in goals.scalars():
-                if known.goals[goal.member_id] is None:
-                    known.goals[goal.member_id] = goal
+            for member_id, capability in goals:
+                if known.goals[member_id] is None:
+                    known.goals[member_id] = capability
         return known
 
     async def message(
@@ -162,17 +174,19 @@ class Composer:
         self, session: AsyncSession, delivery: Delivery, known: Known
     ) -> Message | None:
         member_id = delivery.member_id
-        member = known.members.get(member_id) if member_id is not None else None
+        member: Addressee | Member | None = (
+            known.members.get(member_id) if member_id is not None else None
+        )
         if member is None and member_id is not None and member_id not in known.members:
             member = await session.get(Member, member_id)
         if member is None:
             return None
         if member.id in known.goals:
-            goal = known.goals[member.id]
+            capability = known.goals[member.id]
         else:
-            goal = (
+            capability = (
                 await session.execute(
-                    select(Goal)
+                    select(Goal.capability)
                     .where(Goal.member_id == member.id, Goal.status == "active")
                     .order_by(Goal.ref)
                     .limit(1)
@@ -185,9 +199,9 @@ class Composer:
             body = render(words.paused, name=name)
         elif delivery.kind == Kind.REMINDER:
             body = render(worded(words.reminder, silent), name=name)
-        elif goal is not None:
+        elif capability is not None:
             wording = worded(words.prompt_goal, silent)
-            body = render(wording, name=name, capability=UserText(goal.capability))
+            body = render(wording, name=name, capability=UserText(capability))
         else:
             body = render(worded(words.prompt, silent), name=name)
         return Message(body, (Button("Check in", Action.OPEN_CHECKIN),))
