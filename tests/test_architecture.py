@@ -144,3 +144,68 @@ def test_the_store_check_passes_the_coach_surface(tmp_path: Path) -> None:
     adapter.mkdir()
     (adapter / "app.py").write_text("from bot.coach.surface import GoalChoice\nimport bot.storey\n")
     assert store_readers(adapter) == []
+
+
+def import_cycles(*packages: str) -> list[list[str]]:
+    """Each set of modules that import one another in a circle (directly or through others),
+    read from the import graph of ``packages`` (imports inside functions and under
+    ``TYPE_CHECKING`` too); each set sorted, the sets in order."""
+    graph = grimp.build_graph(*packages, cache_dir=None)
+    imports = {m: sorted(graph.find_modules_directly_imported_by(m)) for m in graph.modules}
+    # Tarjan's strongly connected components, with an explicit stack (no recursion limit).
+    order: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for root in sorted(imports):
+        if root in order:
+            continue
+        work = [(root, 0)]
+        while work:
+            module, next_child = work.pop()
+            if next_child == 0:
+                order[module] = low[module] = len(order)
+                stack.append(module)
+                on_stack.add(module)
+            children = imports[module]
+            if next_child < len(children):
+                work.append((module, next_child + 1))
+                child = children[next_child]
+                if child not in order:
+                    work.append((child, 0))
+                elif child in on_stack:
+                    low[module] = min(low[module], order[child])
+                continue
+            if work:  # back in the importer: what its child reaches, it reaches
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[module])
+            if low[module] == order[module]:
+                circle = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    circle.append(member)
+                    if member == module:
+                        break
+                if len(circle) > 1:
+                    found.append(sorted(circle))
+    return sorted(found)
+
+
+def test_no_module_of_the_core_or_the_adapters_imports_itself_in_a_circle() -> None:
+    assert import_cycles("bot", "adapters") == []
+
+
+def test_the_cycle_check_finds_a_circle_through_a_function(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = tmp_path / "circled"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "app.py").write_text("from circled.doctor import checkup\n")
+    (package / "doctor.py").write_text("def checkup() -> None:\n    from circled import client\n")
+    (package / "client.py").write_text("import circled.app\n")
+    (package / "alone.py").write_text("import circled.client\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert import_cycles("circled") == [["circled.app", "circled.client", "circled.doctor"]]
