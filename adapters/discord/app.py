@@ -20,12 +20,13 @@ from adapters.discord.client import (
     shard_problems,
     use_announced_gateway,
 )
-from adapters.discord.dispatch import ACK_BUDGET, Dispatcher
+from adapters.discord.dispatch import Dispatcher
 from adapters.discord.dm_routes import DmRoutes
 from adapters.discord.doctor import checkup
 from adapters.discord.messenger import DiscordMessenger
 from adapters.discord.observe import Observer
 from adapters.discord.refusals import Refusals
+from bot.ack import ACK_BUDGET
 from bot.adapter import RunOptions
 from bot.checks import Check
 from bot.coach import Coach

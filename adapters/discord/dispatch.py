@@ -30,6 +30,7 @@ from adapters.discord.observe import Observer
 from adapters.discord.pending import Pending, Reopen, Retry
 from adapters.discord.render import Renderer, Services
 from adapters.discord.surfaces import DmSurface, InteractionSurface, Surface
+from bot.ack import ACK_BUDGET, ask_within_budget
 from bot.coach import Coach
 from bot.coach.forms import with_values
 from bot.events import (
@@ -54,7 +55,6 @@ from bot.events import (
 
 log = logging.getLogger(__name__)
 
-ACK_BUDGET = 2.0  # seconds the coach gets before we defer; Discord allows 3 for everything
 KNOWN_LIMIT = 100_000  # members known to exist, so "first use" costs one query per member
 UNINSTALL_RETRIES = 5
 # Buttons that post into the server: a member who left it may no longer do that.
@@ -319,15 +319,16 @@ class Dispatcher:
             first_use = await self._first_use(actor)  # before the coach creates the member
             return first_use, await self.coach.handle(event)
 
-        work = asyncio.ensure_future(both())
-        if surface.can_open_modal:
-            done, _ = await asyncio.wait({work}, timeout=self.ack_budget)
-            if not done:
-                try:
-                    await surface.make_room()
-                except discord.HTTPException as exc:  # the coach's work still completes
-                    log.warning("deferring failed: %s", exc.status)
-        return await work
+        async def defer() -> None:
+            try:
+                await surface.make_room()
+            except discord.HTTPException as exc:  # the coach's work still completes
+                log.warning("deferring failed: %s", exc.status)
+
+        if not surface.can_open_modal:  # answered already, or a DM: no first response is due
+            return await both()
+        answer, _ = await ask_within_budget(both(), defer, self.ack_budget)
+        return answer
 
     def _renderer(self, surface: Surface, actor: Actor, origin: Event | None) -> Renderer:
         return Renderer(surface, actor, self.services, origin)
