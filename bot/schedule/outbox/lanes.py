@@ -17,7 +17,10 @@ from bot.store.deliveries import DeliveryKind
 
 AHEAD = 32  # messages taken (leased, composed) ahead of the sends, per workspace
 TOP_UP = 8  # a workspace is topped up once this many of them are out
-TAKE = 150  # rows taken and composed in one transaction, for all workspaces
+# Rows taken and composed in one transaction, for all workspaces. While a tick claims, the
+# outbox writes only between its batches (SQLite, bot.schedule.writes): one take there must
+# hold what every workspace sends meanwhile, or the last ones run dry.
+TAKE = 300
 
 
 @dataclass(eq=False)
