@@ -47,7 +47,7 @@ from bot.llm.followup import CheckInContext, FollowUps
 from bot.llm.judge import Judge
 from bot.ports import Clock, SystemClock
 from bot.prompts import Prompts, load_prompts
-from bot.schedule.rhythms import next_checkin_at, reschedule_team
+from bot.schedule.rhythms import next_checkin_at
 from bot.store import Database, StoreUnavailable
 from bot.store.models import Tenant
 
@@ -178,10 +178,11 @@ class Coach:
         now = self.clock.now()
         try:
             async with self.db.scope(tenant, now) as scope:
-                if scope.tenant.team_channel is None:
-                    scope.tenant.team_channel = channel_id
-                if scope.tenant.next_digest_at is None and scope.tenant.next_nudge_at is None:
-                    reschedule_team(scope.tenant, now)
+                found = scope.tenant
+                if found.team_channel is None:
+                    await scope.update_tenant(found, replace(found, team_channel=channel_id))
+                if found.next_digest_at is None and found.next_nudge_at is None:
+                    await team.reschedule(scope, now)
         except StoreUnavailable:  # the first command says so; a later start tries again
             log.warning(
                 "team channel of %s/%s not set: database unavailable",
@@ -230,7 +231,7 @@ class Coach:
                 changed = replace(changed, next_checkin_at=next_checkin_at(seen, scope.tenant, now))
             row = await scope.update_member(seen, changed)
             if scope.tenant.next_digest_at is None and scope.tenant.next_nudge_at is None:
-                reschedule_team(scope.tenant, now)
+                await team.reschedule(scope, now)
             llm = self.judge is not None or self.follow_ups is not None
             judge = self.judge if row.llm_allowed else None  # the member said no: not theirs
             turn = Turn(actor, place, now, scope, row, self.prompts, judge, self.limits, llm=llm)

@@ -10,13 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-
-from sqlalchemy import func, select
 
 from bot.settings import Settings
 from bot.store import TenantScope
-from bot.store.models import BestWork, Goal, NotebookEntry
 from bot.store.views import MemberView
 
 
@@ -43,24 +39,17 @@ class Limits:
         )
 
 
-async def _count(scope: TenantScope, model: Any, member: MemberView, *where: Any) -> int:
-    query = select(func.count()).where(
-        model.tenant_id == scope.tid, model.member_id == member.id, *where
-    )
-    return int(await scope.session.scalar(query) or 0)
-
-
 async def goals_full(scope: TenantScope, member: MemberView, limits: Limits) -> bool:
     """Whether ``member`` has as many open goals as they may: no new one until one closes."""
-    return await _count(scope, Goal, member, Goal.status == "active") >= limits.open_goals
+    return await scope.goal_count(member, "active") >= limits.open_goals
 
 
 async def works_full(scope: TenantScope, member: MemberView, limits: Limits) -> bool:
-    return await _count(scope, BestWork, member) >= limits.best_works
+    return await scope.work_count(member) >= limits.best_works
 
 
 async def notebook_full(scope: TenantScope, member: MemberView, limits: Limits) -> bool:
-    return await _count(scope, NotebookEntry, member) >= limits.notebook_entries
+    return await scope.note_count(member) >= limits.notebook_entries
 
 
 async def keep_as_draft(

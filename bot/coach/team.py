@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from sqlalchemy import select
 
 from bot.coach import forms
 from bot.coach.submission import rejection
@@ -23,8 +22,8 @@ from bot.events import (
     OpenForm,
     Reply,
 )
-from bot.schedule.rhythms import reschedule_member, reschedule_team
-from bot.store.models import Member
+from bot.schedule.rhythms import next_checkin_at, next_team_times
+from bot.store import TenantScope
 
 USAGE = "/coach team [show | channel | rhythm | digest | admin add @member | admin remove @member]"
 TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -64,7 +63,8 @@ async def handle(turn: Turn, text: str) -> list[Intent]:
         case ["channel"]:
             if turn.place.kind != "channel" or turn.place.channel_id is None:
                 return [Reply(turn.say("team_channel_here"))]
-            turn.scope.tenant.team_channel = turn.place.channel_id
+            team = turn.scope.tenant
+            await turn.scope.update_tenant(team, replace(team, team_channel=turn.place.channel_id))
             return [Reply(turn.say("team_channel_set"))]
         case ["rhythm"]:
             return [OpenForm(rhythm_form(turn))]
@@ -249,11 +249,16 @@ async def submit_rhythm(turn: Turn, values: Mapping[str, str]) -> list[Intent]:
         return [rejected]
     assert days is not None and holidays is not None
     t = turn.scope.tenant
-    t.timezone = values["timezone"].strip()
-    t.checkin_day = forms.WEEKDAYS.index(values["checkin_day"])
     hour, minute = values["checkin_time"].strip().split(":")
-    t.checkin_time = f"{int(hour):02d}:{minute}"
-    t.work_days, t.holidays = days, holidays
+    changed = replace(
+        t,
+        timezone=values["timezone"].strip(),
+        checkin_day=forms.WEEKDAYS.index(values["checkin_day"]),
+        checkin_time=f"{int(hour):02d}:{minute}",
+        work_days=days,
+        holidays=tuple(holidays),
+    )
+    await turn.scope.update_tenant(t, changed)
     await _reschedule_everyone(turn)
     return [Reply(turn.say("team_saved"))]
 
@@ -276,28 +281,37 @@ async def submit_digest(turn: Turn, values: Mapping[str, str]) -> list[Intent]:
     assert weeks is not None and hours is not None
     t = turn.scope.tenant
     day = values["digest_day"]
-    t.digest_day = None if day == "off" else forms.WEEKDAYS.index(day)
     hour, minute = values["digest_time"].strip().split(":")
-    t.digest_time = f"{int(hour):02d}:{minute}"
-    t.nudge_every_weeks = weeks
-    t.reminders, t.reminder_after_hours = hours > 0, hours or t.reminder_after_hours
-    t.tag_nonresponders = values["tag_nonresponders"] == "yes"
     empty = values.get("digest_when_empty", "").strip()
-    if empty:  # a form from before this field was added leaves it as it was
-        t.digest_when_empty = empty == "yes"
-    reschedule_team(t, turn.now)
+    changed = replace(
+        t,
+        digest_day=None if day == "off" else forms.WEEKDAYS.index(day),
+        digest_time=f"{int(hour):02d}:{minute}",
+        nudge_every_weeks=weeks,
+        reminders=hours > 0,
+        reminder_after_hours=hours or t.reminder_after_hours,
+        tag_nonresponders=values["tag_nonresponders"] == "yes",
+        # A form from before this field was added leaves it as it was.
+        digest_when_empty=empty == "yes" if empty else t.digest_when_empty,
+    )
+    await turn.scope.update_tenant(t, changed)
+    await reschedule(turn.scope, turn.now)
     return [Reply(turn.say("team_saved"))]
+
+
+async def reschedule(scope: TenantScope, now: datetime) -> None:
+    """Store when the team's next digest and channel nudge fall after ``now``."""
+    team = scope.tenant
+    digest, nudge = next_team_times(team, now)
+    await scope.update_tenant(team, replace(team, next_digest_at=digest, next_nudge_at=nudge))
 
 
 async def _reschedule_everyone(turn: Turn) -> None:
     """The team's rhythm changed: every member's next prompt and the team's own times move."""
-    members = await turn.scope.session.execute(
-        select(Member).where(Member.tenant_id == turn.scope.tid)
-    )
-    for member in members.scalars():
-        reschedule_member(member, turn.scope.tenant, turn.now)
-    reschedule_team(turn.scope.tenant, turn.now)
-    # The turn's own member was among those rows: their view takes the new due time.
+    team = turn.scope.tenant
+    await turn.scope.reschedule_members(lambda member: next_checkin_at(member, team, turn.now))
+    await reschedule(turn.scope, turn.now)
+    # The turn's own member was among them: their view takes the new due time.
     fresh = await turn.scope.member_by_id(turn.member.id)
     assert fresh is not None
     turn.member = fresh
@@ -308,7 +322,8 @@ async def _admin(turn: Turn, verb: str, who: str) -> list[Intent]:
     if match is None:
         return [Reply(turn.say("usage", usage=USAGE))]
     user_id = match.group(1) or match.group(2)
-    admins = set(turn.scope.tenant.admins or [])
+    team = turn.scope.tenant
+    admins = set(team.admins)
     admins = admins | {user_id} if verb == "add" else admins - {user_id}
-    turn.scope.tenant.admins = sorted(admins)  # a new list: JSON columns track assignment only
+    await turn.scope.update_tenant(team, replace(team, admins=tuple(sorted(admins))))
     return [Reply(turn.say("team_admin_added" if verb == "add" else "team_admin_removed"))]

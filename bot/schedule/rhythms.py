@@ -4,6 +4,7 @@ next due instant in UTC. The coach reschedules with these whenever a setting cha
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Protocol
 
@@ -28,6 +29,29 @@ class Scheduled(Protocol):
     def weekly_dm(self) -> bool | None: ...
 
 
+class Team(Protocol):
+    """What the team's rhythm is computed from: a ``Tenant``, or a view of it."""
+
+    @property
+    def platform(self) -> str: ...
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def checkin_day(self) -> int: ...
+    @property
+    def checkin_time(self) -> str: ...
+    @property
+    def work_days(self) -> str: ...
+    @property
+    def holidays(self) -> Sequence[str]: ...
+    @property
+    def digest_day(self) -> int | None: ...
+    @property
+    def digest_time(self) -> str: ...
+    @property
+    def nudge_every_weeks(self) -> int: ...
+
+
 def weekly_on(member: Scheduled, platform: str) -> bool:
     """Weekly DMs are on by default, except on Discord, whose rules make them opt-in."""
     return member.weekly_dm if member.weekly_dm is not None else platform != "discord"
@@ -37,11 +61,11 @@ def _days(text: str) -> frozenset[int]:
     return frozenset(int(d) for d in text.split(",") if d.strip().isdigit())
 
 
-def _holidays(tenant: Tenant) -> frozenset[date]:
+def _holidays(tenant: Team) -> frozenset[date]:
     return frozenset(date.fromisoformat(d) for d in tenant.holidays or [])
 
 
-def member_rhythm(member: Scheduled, tenant: Tenant) -> Rhythm | None:
+def member_rhythm(member: Scheduled, tenant: Team) -> Rhythm | None:
     """When the member's weekly prompt falls, or ``None`` when they get none."""
     if not weekly_on(member, tenant.platform):
         return None
@@ -55,12 +79,12 @@ def member_rhythm(member: Scheduled, tenant: Tenant) -> Rhythm | None:
     )
 
 
-def team_rhythm(tenant: Tenant, day: int, at: str) -> Rhythm:
+def team_rhythm(tenant: Team, day: int, at: str) -> Rhythm:
     """The team's own appointments (digest, channel nudges): every day counts, holidays too."""
     return Rhythm(tenant.timezone, day, at, frozenset(range(7)), _holidays(tenant))
 
 
-def next_checkin_at(member: Scheduled, tenant: Tenant, now: datetime) -> datetime | None:
+def next_checkin_at(member: Scheduled, tenant: Team, now: datetime) -> datetime | None:
     """When the member's next weekly prompt falls after ``now`` (``None``: none)."""
     rhythm = member_rhythm(member, tenant)
     found = next_due(rhythm, now) if rhythm is not None else None
@@ -74,15 +98,19 @@ def reschedule_member(member: Member, tenant: Tenant, now: datetime) -> None:
 
 def reschedule_team(tenant: Tenant, now: datetime) -> None:
     """Store when the team's next digest and channel nudge fall after ``now``."""
+    tenant.next_digest_at, tenant.next_nudge_at = next_team_times(tenant, now)
+
+
+def next_team_times(tenant: Team, now: datetime) -> tuple[datetime | None, datetime | None]:
+    """When the team's next digest and next channel nudge fall after ``now`` (``None``: none)."""
     digest = (
         next_due(team_rhythm(tenant, tenant.digest_day, tenant.digest_time), now)
         if tenant.digest_day is not None
         else None
     )
-    tenant.next_digest_at = digest[0] if digest else None
     nudge = (
         next_due(team_rhythm(tenant, tenant.checkin_day, tenant.checkin_time), now)
         if tenant.nudge_every_weeks > 0
         else None
     )
-    tenant.next_nudge_at = nudge[0] if nudge else None
+    return (digest[0] if digest else None, nudge[0] if nudge else None)

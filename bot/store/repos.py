@@ -3,7 +3,7 @@ query it runs filters by that tenant, so two workspaces with the same user ids n
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import fields
 from datetime import datetime, timedelta
 from typing import Any
@@ -37,7 +37,7 @@ from bot.store.records import (
     ReflectionRecords,
     WorkRecords,
 )
-from bot.store.views import MemberView
+from bot.store.views import MemberView, TenantView
 
 # How long a handled delivery is remembered: platforms retry within minutes (Slack three
 # times, the last about five minutes after the first).
@@ -87,8 +87,29 @@ class TenantScope(
 
     def __init__(self, session: AsyncSession, tenant: Tenant) -> None:
         self.session = session
-        self.tenant = tenant
+        self._tenant = tenant
         self.tid = tenant.id
+
+    @property
+    def tenant(self) -> TenantView:
+        """The team as it is now; changed only through ``update_tenant``."""
+        return TenantView.of(self._tenant)
+
+    async def update_tenant(self, tenant: TenantView, changed: TenantView) -> TenantView:
+        """Store each setting ``changed`` holds differently from ``tenant`` (the team as read
+        before); the team as it is now. Only what differs is written, as for a member.
+
+        >>> await scope.update_tenant(team, replace(team, team_channel="C1"))
+        """
+        assert changed.id == tenant.id == self.tid, "another tenant"
+        row = self._tenant
+        for field in fields(TenantView):
+            value = getattr(changed, field.name)
+            if value != getattr(tenant, field.name):
+                # A new list for the JSON columns: the ORM sees assignments only.
+                setattr(row, field.name, list(value) if isinstance(value, tuple) else value)
+        await self.session.flush()
+        return TenantView.of(row)
 
     # --- retried deliveries ------------------------------------------------------------------
 
@@ -153,6 +174,14 @@ class TenantScope(
         await self.session.flush()
         return MemberView.of(row)
 
+    async def reschedule_members(self, due: Callable[[MemberView], datetime | None]) -> None:
+        """Set every member's next weekly prompt to ``due(member)``: the team's rhythm
+        changed. One flush for the whole team."""
+        query = select(Member).where(Member.tenant_id == self.tid)
+        for row in (await self.session.execute(query)).scalars():
+            row.next_checkin_at = due(MemberView.of(row))
+        await self.session.flush()
+
     async def ensure_member(
         self, user_id: str, display_name: str, timezone: str | None, now: datetime
     ) -> MemberView:
@@ -188,8 +217,8 @@ class TenantScope(
     async def forget_member(self, member: MemberView) -> None:
         """Delete every row of this member, in this transaction, and their user id wherever
         another row names them: the team's admins, the channel messages that tag members."""
-        if member.user_id in self.tenant.admins:
-            self.tenant.admins = [a for a in self.tenant.admins if a != member.user_id]
+        if member.user_id in self._tenant.admins:
+            self._tenant.admins = [a for a in self._tenant.admins if a != member.user_id]
         await self._untag(member.user_id)
         for table in MEMBER_TABLES:
             await self.session.execute(

@@ -25,7 +25,61 @@ from bot.store.models import (
     NotebookEntry,
     NudgeRecord,
     Reflection,
+    Tenant,
 )
+
+
+@dataclass(frozen=True)
+class TenantView:
+    """One team (a Slack workspace, a Discord server, the console's lab) and its rhythm, as
+    its admins set it with ``/coach team``: defaults for members, the digest, channel nudges.
+    ``work_days`` is a comma-separated list of weekday numbers (Monday = 0)."""
+
+    id: int
+    platform: str
+    external_id: str
+    team_channel: str | None
+    created_at: datetime
+    timezone: str
+    checkin_day: int
+    checkin_time: str
+    work_days: str
+    holidays: tuple[str, ...]  # YYYY-MM-DD
+    digest_day: int | None  # None: no digest
+    digest_time: str
+    digest_when_empty: bool
+    nudge_every_weeks: int  # 0: no channel nudges
+    reminders: bool
+    reminder_after_hours: int
+    tag_nonresponders: bool
+    admins: tuple[str, ...]  # user ids an admin named as team admins too
+    next_digest_at: datetime | None
+    next_nudge_at: datetime | None
+
+    @classmethod
+    def of(cls, row: Tenant) -> TenantView:
+        return cls(
+            id=row.id,
+            platform=row.platform,
+            external_id=row.external_id,
+            team_channel=row.team_channel,
+            created_at=row.created_at,
+            timezone=row.timezone,
+            checkin_day=row.checkin_day,
+            checkin_time=row.checkin_time,
+            work_days=row.work_days,
+            holidays=tuple(row.holidays or ()),
+            digest_day=row.digest_day,
+            digest_time=row.digest_time,
+            digest_when_empty=row.digest_when_empty,
+            nudge_every_weeks=row.nudge_every_weeks,
+            reminders=row.reminders,
+            reminder_after_hours=row.reminder_after_hours,
+            tag_nonresponders=row.tag_nonresponders,
+            admins=tuple(row.admins or ()),
+            next_digest_at=row.next_digest_at,
+            next_nudge_at=row.next_nudge_at,
+        )
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -111,7 +112,8 @@ async def test_forget_me_leaves_nothing_of_the_member_and_keeps_the_others(
         await session.interrupt()  # closed mid-way: kept as a draft
     tenant = TenantRef("console", "lab")
     async with db.scope(tenant, coach.clock.now()) as scope:
-        scope.tenant.admins = ["zelda", "bruno"]
+        team = scope.tenant
+        await scope.update_tenant(team, replace(team, admins=("zelda", "bruno")))
         due = coach.clock.now() + timedelta(days=1)
         scope.session.add(
             Delivery(

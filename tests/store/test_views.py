@@ -172,3 +172,15 @@ async def test_a_member_changes_only_what_the_changed_view_says(db: Database) ->
         assert await other.member_by_id(quiet.id) is None
         with pytest.raises(AssertionError):
             await other.update_member(quiet, replace(quiet, weekly_dm=False))
+
+
+async def test_a_team_changes_only_through_the_scope(db: Database) -> None:
+    async with db.scope(TEAM, NOW) as scope:
+        team = scope.tenant
+        assert (team.admins, team.holidays, team.team_channel) == ((), (), None)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            team.team_channel = "C1"  # type: ignore[misc]
+        changed = replace(team, team_channel="C1", admins=("U2",), holidays=("2026-12-24",))
+        assert await scope.update_tenant(team, changed) == scope.tenant == changed
+    async with db.scope(TEAM, LATER) as scope:
+        assert scope.tenant == changed

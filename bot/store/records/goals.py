@@ -22,6 +22,13 @@ class GoalRecords(Records):
         rows = (await self.session.execute(query.order_by(Goal.ref))).scalars()
         return [GoalView.of(row) for row in rows]
 
+    async def goal_count(self, member: MemberView, status: str) -> int:
+        """How many goals with ``status`` the member has."""
+        query = select(func.count()).where(
+            Goal.tenant_id == self.tid, Goal.member_id == member.id, Goal.status == status
+        )
+        return int(await self.session.scalar(query) or 0)
+
     async def goal(self, member: MemberView, ref: int) -> GoalView | None:
         """The member's goal number ``ref``."""
         query = select(Goal).where(

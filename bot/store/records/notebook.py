@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.store.models import NotebookEntry
 from bot.store.records.base import Records
@@ -23,6 +23,13 @@ class NotebookRecords(Records):
             )
         )
         await self.session.flush()
+
+    async def note_count(self, member: MemberView) -> int:
+        """How many notebook entries and kept reviews the member has."""
+        query = select(func.count()).where(
+            NotebookEntry.tenant_id == self.tid, NotebookEntry.member_id == member.id
+        )
+        return int(await self.session.scalar(query) or 0)
 
     async def notes_since(
         self, member: MemberView, since: datetime, kind: str = "entry"

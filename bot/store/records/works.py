@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from bot.store.models import BestWork
 from bot.store.records.base import Records
@@ -23,6 +23,12 @@ class WorkRecords(Records):
             .order_by(BestWork.rank, BestWork.id)
         )
         return [WorkView.of(row) for row in (await self.session.execute(query)).scalars()]
+
+    async def work_count(self, member: MemberView) -> int:
+        query = select(func.count()).where(
+            BestWork.tenant_id == self.tid, BestWork.member_id == member.id
+        )
+        return int(await self.session.scalar(query) or 0)
 
     async def add_work(
         self, member: MemberView, *, title: str, created_at: datetime, link: str = "", why: str = ""
