@@ -18,8 +18,7 @@ from bot.coach.forms import shown as fmt
 from bot.coach.turn import Turn
 from bot.events import plain
 from bot.prompts import Value
-from bot.store.models import MetricPoint, Reflection
-from bot.store.views import CheckInView, GoalView, NoteView
+from bot.store.views import CheckInView, GoalView, MetricValue, NoteView, ReflectionView
 
 REVIEW_WINDOW = timedelta(days=14)
 GIST = 160  # a review keeps the gist of each item: its first line, cut to this
@@ -55,13 +54,13 @@ async def draft(turn: Turn) -> str:
     goals = list(await scope.goals(member))
     reflections = [
         r
-        for r in await scope.rows_of(member, Reflection)
+        for r in await scope.reflections(member)
         if r.status == "completed" and r.updated_at >= since
     ]
     changed = [g for g in goals if g.created_at >= since or (g.closed_at or since) > since]
     if not (notes or checkins or reflections or changed):
         return ""
-    points = list(await scope.rows_of(member, MetricPoint))
+    points = await scope.member_metric_values(member)
 
     say = partial(_said, turn)
     zone = _zone(turn.member.timezone)
@@ -98,7 +97,7 @@ def _section(head: str, items: Sequence[str], empty: str = "") -> list[str]:
 def _numbers(
     say: _Say,
     goals: Sequence[GoalView],
-    points: Sequence[MetricPoint],
+    points: Sequence[MetricValue],
     checkins: Sequence[CheckInView],
     since: datetime,
 ) -> list[str]:
@@ -167,7 +166,7 @@ def _decisions(
 
 def _learned(
     say: _Say,
-    reflections: Sequence[Reflection],
+    reflections: Sequence[ReflectionView],
     notes: Sequence[NoteView],
     goals: Sequence[GoalView],
 ) -> list[str]:

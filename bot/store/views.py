@@ -215,13 +215,15 @@ class CheckInView:
 class MetricValue:
     """One recorded value of a goal's number, with the text it was typed as."""
 
+    id: int
+    goal_id: int
     value: float
     value_text: str | None
     recorded_at: datetime
 
     @classmethod
     def of(cls, row: MetricPoint) -> MetricValue:
-        return cls(row.value, row.value_text, row.recorded_at)
+        return cls(row.id, row.goal_id, row.value, row.value_text, row.recorded_at)
 
 
 @dataclass(frozen=True)

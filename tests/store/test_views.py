@@ -57,6 +57,7 @@ async def test_a_new_value_comes_back_as_the_goal_with_its_best(db: Database) ->
         ada = await scope.ensure_member("U1", "Ada", None, LATER)
         assert await scope.goal(ada, 1) == better
         assert [p.value_text for p in await scope.metric_points(better)] == ["0.40", "0.20", None]
+        assert await scope.member_metric_values(ada) == await scope.metric_points(better)
 
 
 async def test_closing_a_goal_is_stored_and_returned(db: Database) -> None:
@@ -119,6 +120,7 @@ async def test_a_reflection_moves_on_only_through_the_scope(db: Database) -> Non
         done = await scope.set_reflection_status(stopped, "completed", LATER)
         assert await scope.open_reflection(ada) is None
         assert await scope.reflection(ada, started.id) == done
+        assert await scope.reflections(ada) == [done]
 
 
 async def test_works_are_reordered_and_removed_by_their_views(db: Database) -> None:

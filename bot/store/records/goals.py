@@ -126,6 +126,16 @@ class GoalRecords(Records):
         """The goal's latest values, oldest first."""
         return [point.value for point in await self.metric_points(goal, limit)]
 
+    async def member_metric_values(self, member: MemberView) -> list[MetricValue]:
+        """Every value recorded for any of the member's goals, in the order recorded."""
+        goals = select(Goal.id).where(Goal.tenant_id == self.tid, Goal.member_id == member.id)
+        query = (
+            select(MetricPoint)
+            .where(MetricPoint.tenant_id == self.tid, MetricPoint.goal_id.in_(goals))
+            .order_by(MetricPoint.id)
+        )
+        return [MetricValue.of(row) for row in (await self.session.execute(query)).scalars()]
+
     async def metric_points(self, goal: GoalView, limit: int = 20) -> list[MetricValue]:
         """The goal's latest recorded values (with how they were typed), oldest first."""
         query = (

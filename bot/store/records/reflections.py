@@ -53,6 +53,15 @@ class ReflectionRecords(Records):
         await self.session.flush()
         return ReflectionView.of(reflection)
 
+    async def reflections(self, member: MemberView) -> list[ReflectionView]:
+        """Every reflection of the member, oldest first."""
+        query = (
+            select(Reflection)
+            .where(Reflection.tenant_id == self.tid, Reflection.member_id == member.id)
+            .order_by(Reflection.id)
+        )
+        return [ReflectionView.of(row) for row in (await self.session.execute(query)).scalars()]
+
     async def reflection(self, member: MemberView, reflection_id: int) -> ReflectionView | None:
         """The member's reflection with this id."""
         row = await self._reflection_row(reflection_id)

@@ -25,6 +25,7 @@ class WorkRecords(Records):
         return [WorkView.of(row) for row in (await self.session.execute(query)).scalars()]
 
     async def work_count(self, member: MemberView) -> int:
+        """How many works the member's portfolio holds."""
         query = select(func.count()).where(
             BestWork.tenant_id == self.tid, BestWork.member_id == member.id
         )
