@@ -25,9 +25,10 @@ from adapters.slack.messenger import SlackMessenger
 from bot.adapter import RunOptions, oauth_stores
 from bot.checks import Check
 from bot.coach import Coach
-from bot.events import TenantRef
+from bot.events import TenantRef, plain
 from bot.health import readiness
 from bot.pacing import Pacer
+from bot.prompts import load_prompts
 from bot.settings import Settings, token_keys
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ def build(coach: Coach, settings: Settings, pacer: Pacer | None = None) -> Slack
             directory.forget_member(tenant.external_id, user)
 
     coach.forgetting.add(forget)
-    outbox = Outbox(directory, pacer or Pacer(), coach.follow_up, coach.handle)
+    outbox = Outbox(directory, pacer or Pacer(), coach.prompts, coach.follow_up, coach.handle)
     installations = None
     if settings.slack_client_id and client_secret and not socket_mode:
         vault, states = oauth_stores(
@@ -124,7 +125,7 @@ class SlackAdapter:
         needs = []
         oauth = settings.slack_client_id and settings.slack_client_secret
         if settings.slack_app_token is None and settings.slack_signing_secret is None:
-            needs.append("COACH_SLACK_APP_TOKEN or COACH_SLACK_SIGNING_SECRET")
+            needs.append(plain(load_prompts().say("slack_needs_a_mode")))
         if settings.slack_bot_token is None and (not oauth or settings.slack_app_token):
             needs.append("COACH_SLACK_BOT_TOKEN")
         return needs

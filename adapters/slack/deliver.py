@@ -34,6 +34,7 @@ from bot.events import (
     TryAgainLater,
 )
 from bot.pacing import Pacer
+from bot.prompts import Prompts
 
 log = logging.getLogger(__name__)
 
@@ -107,11 +108,13 @@ class Outbox:
         self,
         directory: Directory,
         pacer: Pacer,
+        prompts: Prompts,
         follow_up: Callable[[FollowUp], Awaitable[list[Intent]]] | None = None,
         handle: Callable[[Event], Awaitable[list[Intent]]] | None = None,
     ) -> None:
         self.directory = directory
         self.pacer = pacer
+        self.prompts = prompts  # what the adapter says of Slack itself (a spent trigger…)
         self.follow_up = follow_up  # the coach's slow second answer (an LLM note)
         self.handle = handle  # the coach, for what an adapter hands back (a refused post)
 
@@ -146,12 +149,14 @@ class Outbox:
                     if intent.failed is not None and self.handle is not None:
                         await self.deliver(await self.handle(intent.failed), reach)
                     else:
-                        await self.private(reach, (CANNOT_POST,))
+                        await self.private(reach, self.prompts.say("slack_cannot_post"))
                     return
                 if intent.confirm:
                     await self.private(reach, intent.confirm)
             case HomeView():
-                await reach.client.views_publish(user_id=intent.user_id, view=render.home(intent))
+                await reach.client.views_publish(
+                    user_id=intent.user_id, view=render.home(intent, self.prompts)
+                )
             case OpenForm(form=form):
                 await self.open_form(reach, form)
             case FileReady(filename=name, data=data, caption=caption):
@@ -223,9 +228,4 @@ class Outbox:
         except SlackApiError as exc:
             if error_of(exc) not in SPENT_TRIGGER:
                 raise
-            await self.private(reach, (TOO_SLOW,))
-
-
-CANNOT_POST = "I couldn't post to the team channel. Invite me there (`/invite @Research Coach`)."
-TOO_SLOW = "Slack closed the form window before I could open it. Run the command again; "
-TOO_SLOW += "what you typed before is kept as a draft."
+            await self.private(reach, self.prompts.say("slack_form_too_slow"))

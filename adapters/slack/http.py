@@ -18,8 +18,10 @@ from slack_bolt.async_app import AsyncApp
 from adapters.slack import install_states
 from bot import metrics
 from bot.connections import Patience
+from bot.events import plain
 from bot.ops import OpsServer, Readiness
 from bot.ports import Clock, SystemClock
+from bot.prompts import load_prompts
 
 EVENTS_PATH = "/slack/events"
 # Bolt reads these before any listener runs, assuming Slack's shapes: ``"event": null`` or
@@ -84,7 +86,7 @@ class SlackServer(OpsServer):
             bolt_request = None
         if bolt_request is None or not bolt_can_read(bolt_request.body):
             # A body Slack never sends is malformed: a 400, not a server error.
-            return web.Response(status=400, text="malformed request body")
+            return web.Response(status=400, text=plain(load_prompts().say("slack_malformed_body")))
         answer = await self.bolt.async_dispatch(bolt_request)
         response = await to_aiohttp_response(answer)
         if answer.status == 200:  # acknowledged (a refused signature is no ack)

@@ -40,6 +40,7 @@ from bot.events import (
     UserText,
     plain,
 )
+from bot.prompts import Prompts
 from bot.text import cap
 
 log = logging.getLogger(__name__)
@@ -142,7 +143,9 @@ class Listeners:
             intents = await self.coach.handle(event)
         answer = responder(body.get("response_url"), client)
         reach = Reach(client, team, user, channel, answer, body.get("trigger_id"))
-        await self.outbox.deliver([with_what_was_sent(i, name, text) for i in intents], reach)
+        await self.outbox.deliver(
+            [with_what_was_sent(i, name, text, self.coach.prompts) for i in intents], reach
+        )
 
     async def on_submit(
         self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, view: dict[str, Any]
@@ -178,7 +181,7 @@ class Listeners:
         else:
             # The modal closed with the ack: if the coach could not take it, or found a
             # problem, the answer must hold what the member typed.
-            words = what_was_written(view, values)
+            words = what_was_written(view, values, self.coach.prompts)
             rest = [with_the_form(i, words) for i in intents]
         await self.outbox.deliver(rest, Reach(client, team, user, channel))
 
@@ -207,7 +210,7 @@ class Listeners:
         if in_time:
             await ack()
         # The modal is gone: if the coach could not keep the draft, the answer holds the words.
-        words = what_was_written(shown, values)
+        words = what_was_written(shown, values, self.coach.prompts)
         rest = [with_the_form(i, words) for i in intents]
         await self.outbox.deliver(rest, Reach(client, team, user, channel))
 
@@ -294,12 +297,13 @@ def id_of(value: Any) -> str | None:
     return found if isinstance(found, str) and found else None
 
 
-def with_what_was_sent(intent: Intent, name: str, text: str) -> Intent:
+def with_what_was_sent(intent: Intent, name: str, text: str, prompts: Prompts) -> Intent:
     """A command the coach could not take now, answered with the member's own words: Slack
     clears the message box once a command is sent, so the answer is where they are kept."""
     if not isinstance(intent, TryAgainLater) or not text.strip():
         return intent
-    return TryAgainLater((*intent.body, f"\nYou sent: /{name} ", UserText(text)))
+    sent = prompts.say("slack_you_sent", command=name, text=UserText(text))
+    return TryAgainLater((*intent.body, *sent))
 
 
 def under_fields(view: dict[str, Any], errors: Mapping[str, str]) -> dict[str, str]:
@@ -314,7 +318,7 @@ def under_fields(view: dict[str, Any], errors: Mapping[str, str]) -> dict[str, s
     return {block: cap(text, ERROR_TEXT) for block, text in shown.items()}
 
 
-def what_was_written(view: dict[str, Any], values: dict[str, str]) -> Content:
+def what_was_written(view: dict[str, Any], values: dict[str, str], prompts: Prompts) -> Content:
     """A closed modal's words, field by field under the labels the member saw."""
     labels = {}
     for block in view.get("blocks") or []:
@@ -325,7 +329,7 @@ def what_was_written(view: dict[str, Any], values: dict[str, str]) -> Content:
     for field, text in values.items():
         if text.strip():
             parts += ["\n", UserText(labels.get(field) or field), ": ", UserText(text)]
-    return ("\nWhat you wrote:", *parts) if parts else ()
+    return (*prompts.say("slack_what_you_wrote"), *parts) if parts else ()
 
 
 def with_the_form(intent: Intent, words: Content) -> Intent:

@@ -18,7 +18,10 @@ from bot.events import (
     Form,
     FormField,
     HomeView,
+    UserText,
+    plain,
 )
+from bot.prompts import Prompts
 from bot.text import cap
 
 SECTION_LIMIT = 3000
@@ -284,20 +287,30 @@ def sparkline(values: tuple[float, ...]) -> str:
     return "".join(SPARKS[round((v - low) / (high - low) * steps)] for v in values)
 
 
-def home(view: HomeView) -> dict[str, Any]:
+def home(view: HomeView, prompts: Prompts) -> dict[str, Any]:
     """The App Home tab: goals with their recent numbers, the best five, the latest nudges."""
-    blocks: list[Block] = [{"type": "header", "text": _plain("Your research", 150)}]
+    say = prompts.say
+    blocks: list[Block] = [{"type": "header", "text": _plain(plain(say("slack_home_title")), 150)}]
     if not view.goals:
-        blocks.append(_section("No active goal yet. Start with `/goal set`."))
+        blocks.append(_section(mrkdwn(say("slack_home_no_goal"))))
     for goal in view.goals[:10]:
-        better = "higher" if goal.direction == "up" else "lower"
-        target = f" · target {goal.shown_target}" if goal.target is not None else ""
-        line = (
-            f"*{goal.ref}. {escape(goal.capability)}*\n{escape(goal.metric)} ({better} is better)"
-            f": best {goal.shown_best}{target}\n`{sparkline(goal.recent) or 'no values yet'}`"
+        target = (
+            say("slack_home_target", target=goal.shown_target) if goal.target is not None else ()
         )
-        blocks.append(_section(cap(line, SECTION_LIMIT)))
-    blocks.append({"type": "header", "text": _plain("Best five", 150)})
+        line = say(
+            "slack_home_goal",
+            ref=goal.ref,
+            capability=UserText(goal.capability),
+            metric=UserText(goal.metric),
+            better=plain(
+                say("slack_home_higher" if goal.direction == "up" else "slack_home_lower")
+            ),
+            best=goal.shown_best,
+            target=plain(target),
+            trend=sparkline(goal.recent) or plain(say("slack_home_no_values")),
+        )
+        blocks.append(_section(cap(mrkdwn(line), SECTION_LIMIT)))
+    blocks.append({"type": "header", "text": _plain(plain(say("slack_home_best")), 150)})
     if view.best_works:
         lines = [
             f"{i}. {escape(w.title)}" + (f" — {escape(w.link)}" if w.link else "")
@@ -305,9 +318,10 @@ def home(view: HomeView) -> dict[str, Any]:
         ]
         blocks.append(_section(cap("\n".join(lines), SECTION_LIMIT)))
     else:
-        blocks.append(_section("Nothing yet: add what you are proudest of with `/wins add`."))
+        blocks.append(_section(mrkdwn(say("slack_home_no_work"))))
     if view.recent_nudges:
         recent = "\n".join(f"• {mrkdwn(said)}" for said in view.recent_nudges)
-        blocks.append(_section(cap(f"*Latest nudges*\n{recent}", SECTION_LIMIT)))
+        heading = mrkdwn(say("slack_home_nudges"))
+        blocks.append(_section(cap(f"{heading}\n{recent}", SECTION_LIMIT)))
     blocks += actions(view.buttons)
     return {"type": "home", "blocks": blocks}

@@ -26,11 +26,6 @@ FOR_OPERATORS = {
 TO_MOVE = {
     "adapters/console/render.py",
     "adapters/console/session.py",
-    "adapters/slack/app.py",
-    "adapters/slack/deliver.py",
-    "adapters/slack/http.py",
-    "adapters/slack/listeners.py",
-    "adapters/slack/render.py",
 }
 
 WORDS = re.compile(r"[A-Za-z]{2,}")
