@@ -8,8 +8,6 @@ import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 
-from sqlalchemy import delete
-
 from bot import analysis, metrics
 from bot.coach import checkins, dm, forms, goals, member, notebook, portfolio, reflection, team
 from bot.coach.advice import feedback
@@ -49,7 +47,6 @@ from bot.ports import Clock, SystemClock
 from bot.prompts import Prompts, load_prompts
 from bot.schedule.rhythms import next_checkin_at
 from bot.store import Database, StoreUnavailable
-from bot.store.models import Tenant
 
 log = logging.getLogger(__name__)
 
@@ -263,13 +260,7 @@ class Coach:
 
     async def _uninstall(self, event: AppUninstalled) -> list[Intent]:
         """The workspace removed the coach: delete everything of that tenant."""
-        async with self.db.session() as session:
-            await session.execute(
-                delete(Tenant).where(
-                    Tenant.platform == event.tenant.platform,
-                    Tenant.external_id == event.tenant.external_id,
-                )
-            )
+        await self.db.forget_tenant(event.tenant)
         log.info(
             "tenant %s/%s uninstalled: data deleted",
             event.tenant.platform,

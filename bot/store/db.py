@@ -13,7 +13,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event, text
+from sqlalchemy import delete, event, text
 from sqlalchemy.engine import Connection, ExceptionContext, make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import (
 
 from bot import private
 from bot.events import TenantRef
+from bot.store.models import Tenant
 from bot.store.repos import TenantScope, tenant_for
 
 log = logging.getLogger(__name__)
@@ -198,6 +199,16 @@ class Database:
         """The repositories of ``tenant``, in one transaction."""
         async with self.session() as session:
             yield TenantScope(session, await tenant_for(session, tenant, now))
+
+    async def forget_tenant(self, tenant: TenantRef) -> None:
+        """Delete ``tenant`` and, by cascade, every row it holds: the workspace or server
+        removed the coach."""
+        async with self.session() as session:
+            await session.execute(
+                delete(Tenant).where(
+                    Tenant.platform == tenant.platform, Tenant.external_id == tenant.external_id
+                )
+            )
 
     async def wipe_journal(self) -> None:
         """On SQLite, copy the write-ahead log into the database and empty it: deleted words
