@@ -1,8 +1,10 @@
 """A fake Slack on 127.0.0.1: the Web API, Socket Mode and response_url endpoints.
 
 The real slack_sdk and slack_bolt clients talk to it over HTTP and a websocket, and it records
-every request so tests can assert on what the coach sent. Helpers at the bottom build signed
-HTTP-mode requests (slash commands, interactions, events) the way Slack sends them.
+every request so tests can assert on what the coach sent. Its records and limits live in
+``slack_records``, how it reads requests and writes answers in ``slack_wire``; the signed
+HTTP-mode requests Slack sends an app (slash commands, interactions, events) are built by
+``slack_requests``, and offered here too.
 
 It refuses what Slack refuses (``slack_spec`` reads Slack's own OpenAPI spec and Block Kit's
 limits): blocks and views over a limit (``invalid_blocks``, ``invalid_arguments``), text over
@@ -24,25 +26,54 @@ Example:
 from __future__ import annotations
 
 import asyncio
-import base64
 import itertools
-import json
 import math
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
-from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from aiohttp import WSCloseCode, WSMsgType, web
-from slack_sdk.signature import SignatureVerifier
 
-from adapters.slack.manifest import manifest
 from tests.fakes import created, slack_spec
+from tests.fakes.slack_records import (
+    APP_ID,
+    BLOCK_METHODS,
+    GRANTED_SCOPES,
+    HISTORY_INTERVAL,
+    HISTORY_LIMIT,
+    HISTORY_METHODS,
+    RESPONSE_URL_TTL,
+    RESPONSE_URL_USES,
+    TRIGGER_TTL,
+    VIEW_METHODS,
+    Call,
+    JsonDict,
+    WorkspaceMethod,
+    _Channel,
+    _Failure,
+    _OAuthResult,
+    _ResponseUrl,
+    _Storm,
+    _User,
+    _Workspace,
+)
+from tests.fakes.slack_requests import event_body, interaction_body, sign, slash_command_body
+from tests.fakes.slack_wire import (
+    _basic_auth,
+    _bearer,
+    _channel_id,
+    _error,
+    _failure_response,
+    _loads_or_none,
+    _message_problems,
+    _message_refusal,
+    _read_args,
+    _str_or_none,
+)
 
 __all__ = [
     "APP_ID",
@@ -56,118 +87,6 @@ __all__ = [
     "sign",
     "slash_command_body",
 ]
-
-APP_ID = "A1"
-# What an install of the manifest the project generates grants, in order.
-GRANTED_SCOPES: tuple[str, ...] = tuple(manifest(None)["oauth_config"]["scopes"]["bot"])
-TRIGGER_TTL = 3.0  # seconds a trigger_id lets an app open a modal, once
-RESPONSE_URL_USES = 5  # a response_url takes five posts…
-RESPONSE_URL_TTL = 30 * 60.0  # …within 30 minutes
-# conversations.history and .replies for apps outside the Marketplace, since 2025-05-29.
-HISTORY_LIMIT = 15  # messages a call at most
-HISTORY_INTERVAL = 60.0  # seconds between calls of one method in one workspace
-HISTORY_METHODS = ("conversations.history", "conversations.replies")
-BLOCK_METHODS = ("chat.postMessage", "chat.postEphemeral", "chat.update")
-VIEW_METHODS = ("views.open", "views.push", "views.update", "views.publish")
-BAD_GATEWAY = "<html><head><title>502 Bad Gateway</title></head><body>bad gateway</body></html>"
-JsonDict = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Call:
-    """One request the fake received.
-
-    `encoding` says how the arguments travelled: "json", "form", "multipart" or "query" (slack_sdk
-    sends many methods' arguments in the query string, even of a POST). `status` and `ok` say
-    what the fake answered (HTTP status, and the body's "ok"). Equality ignores all three.
-
-    Example: `assert slack.calls("auth.test") == [Call("auth.test", {}, "xoxb-1")]`
-    """
-
-    method: str
-    args: dict[str, Any]
-    token: str | None
-    encoding: str = field(default="", compare=False)
-    status: int = field(default=200, compare=False)
-    ok: bool = field(default=True, compare=False)
-
-
-@dataclass
-class _Workspace:
-    team_id: str
-    team_name: str
-    bot_token: str
-    bot_user_id: str
-    bot_id: str
-    scopes: tuple[str, ...] = GRANTED_SCOPES
-
-
-@dataclass
-class _User:
-    id: str
-    name: str
-    real_name: str
-    tz: str = "Europe/Berlin"
-    is_admin: bool = False
-
-
-@dataclass(frozen=True)
-class _Failure:
-    status: int
-    retry_after: int | None
-    error: str
-    page_type: str | None = None  # a proxy's HTML page instead of Slack's JSON, so labelled
-    drop: bool = False  # no answer at all: the connection is cut
-
-
-@dataclass
-class _Channel:
-    """A conversation of a workspace; ``members`` holds the bot's user id once it is in."""
-
-    id: str
-    name: str
-    private: bool = False
-    members: set[str] = field(default_factory=set)
-    people: frozenset[str] | None = None  # the members who are people; None: all of them
-
-
-@dataclass
-class _ResponseUrl:
-    issued: float
-    uses: int = 0
-
-
-@dataclass
-class _Storm:
-    """Every call of ``methods`` (all methods when empty) fails, ``statuses`` in turn."""
-
-    methods: frozenset[str]
-    statuses: tuple[int, ...]
-    retry_after: int
-    answered: int = 0
-
-    def next_failure(self, method: str) -> _Failure | None:
-        if self.methods and method not in self.methods:
-            return None
-        status = self.statuses[self.answered % len(self.statuses)]
-        self.answered += 1
-        if status == 0:  # no answer at all
-            return _Failure(0, None, "", drop=True)
-        error = "ratelimited" if status == 429 else "service_unavailable"
-        return _Failure(status, self.retry_after if status == 429 else None, error)
-
-
-@dataclass(frozen=True)
-class _OAuthResult:
-    team_id: str
-    team_name: str
-    bot_token: str
-    bot_user_id: str
-    scope: str
-    authed_user_id: str
-
-
-WorkspaceMethod = Callable[[JsonDict, _Workspace], JsonDict]
 
 
 class FakeSlack:
@@ -983,191 +902,3 @@ class FakeSlack:
 
 
 # -- request and response plumbing ----------------------------------------------------------
-
-
-async def _read_args(request: web.Request) -> tuple[JsonDict, str]:
-    """Merge query-string, form and JSON arguments; decode JSON-looking strings."""
-    args: JsonDict = dict(request.query)
-    encoding = "query"  # slack_sdk labels even a bodiless POST as form-encoded
-    if request.content_type == "application/json":
-        encoding = "json"
-        text = await request.text()
-        body = _loads_or_none(text) if text else {}
-        args.update(body if isinstance(body, dict) else {"_raw": text})
-    elif request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        form = await request.post()
-        if form:
-            encoding = "form" if request.content_type.endswith("urlencoded") else "multipart"
-        for key, value in form.items():
-            if isinstance(value, web.FileField):
-                args[key] = {"filename": value.filename, "content": value.file.read()}
-            else:
-                args[key] = value if isinstance(value, str) else bytes(value).decode()
-    return {key: _maybe_json(value) for key, value in args.items()}, encoding
-
-
-def _maybe_json(value: Any) -> Any:
-    if isinstance(value, str) and value.lstrip()[:1] in ("{", "["):
-        decoded = _loads_or_none(value)
-        return value if decoded is None else decoded
-    return value
-
-
-def _loads_or_none(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError:
-        return None
-
-
-def _bearer(request: web.Request) -> str | None:
-    scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not credentials:
-        return None
-    return credentials
-
-
-def _basic_auth(request: web.Request) -> tuple[str, str] | None:
-    # Decoded by hand: aiohttp 3.14 deprecates BasicAuth, and tests turn warnings into errors.
-    scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "basic":
-        return None
-    login, _, password = base64.b64decode(credentials).decode("latin1").partition(":")
-    return login, password
-
-
-def _str_or_none(value: Any) -> str | None:
-    return str(value) if value else None
-
-
-def _channel_id(channel: Any) -> str | None:
-    """Slack answers a post to a user id in that user's DM: `U123` becomes `DU123`."""
-    if not channel:
-        return None
-    channel = str(channel)
-    return f"D{channel}" if channel[0] in "UW" else channel
-
-
-def _error(error: str) -> JsonDict:
-    return {"ok": False, "error": error}
-
-
-def _message_problems(args: JsonDict) -> list[str]:
-    refused = _message_refusal(args)
-    if refused is None:
-        return []
-    return [str(refused["error"]), *refused.get("errors", [])]
-
-
-def _message_refusal(args: JsonDict) -> JsonDict | None:
-    """``invalid_blocks`` (with Slack's ``errors`` list) or ``msg_too_long``, else None."""
-    if "blocks" in args:
-        problems = slack_spec.blocks_problems(args["blocks"])
-        if problems:
-            return {**_error("invalid_blocks"), "errors": problems}
-    if len(str(args.get("text") or "")) > slack_spec.MESSAGE_TEXT:
-        return _error("msg_too_long")
-    return None
-
-
-def _failure_response(failure: _Failure) -> web.Response:
-    if failure.drop:  # the connection is gone already; nothing reaches the client
-        return web.Response(status=500)
-    if failure.page_type is not None:
-        headers = {"Content-Type": failure.page_type}
-        return web.Response(body=BAD_GATEWAY.encode(), status=failure.status, headers=headers)
-    headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
-    return web.json_response(_error(failure.error), status=failure.status, headers=headers)
-
-
-# -- HTTP-mode request builders -------------------------------------------------------------
-
-
-def sign(secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
-    """Slack's signature headers for `body`, as `SignatureVerifier(secret)` computes them.
-
-    Example: `AsyncBoltRequest(body=body, headers=sign("secret", body))`
-    """
-    ts = str(int(time.time()) if timestamp is None else timestamp)
-    signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
-    if signature is None:
-        raise ValueError("slack_sdk produced no signature")
-    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature}
-
-
-def slash_command_body(
-    command: str,
-    text: str,
-    *,
-    team_id: str,
-    user_id: str,
-    channel_id: str,
-    response_url: str,
-    trigger_id: str = "T.1",
-) -> str:
-    """A slash command's form-encoded body, field for field as Slack posts it.
-
-    Example: `slash_command_body("/checkin", "", team_id="T1", user_id="U1", channel_id="C1",
-    response_url=slack.response_url("r1"))`
-    """
-    return urlencode(
-        {
-            "token": "fake-verification-token",
-            "team_id": team_id,
-            "team_domain": team_id.lower(),
-            "channel_id": channel_id,
-            "channel_name": "directmessage" if channel_id.startswith("D") else channel_id.lower(),
-            "user_id": user_id,
-            "user_name": user_id.lower(),
-            "command": command,
-            "text": text,
-            "api_app_id": APP_ID,
-            "is_enterprise_install": "false",
-            "response_url": response_url,
-            "trigger_id": trigger_id,
-        }
-    )
-
-
-def interaction_body(payload: dict[str, Any]) -> str:
-    """An interaction's body: `payload=<json>`, form-encoded.
-
-    Example: `interaction_body({"type": "block_actions", "team": {"id": "T1"}, ...})`
-    """
-    return urlencode({"payload": json.dumps(payload)})
-
-
-def event_body(
-    event: dict[str, Any],
-    *,
-    team_id: str,
-    event_id: str,
-    bot_user_id: str = "UBOT",
-    event_time: int | None = None,
-) -> str:
-    """An Events API `event_callback` envelope around `event`, as JSON.
-
-    Example: `event_body({"type": "app_uninstalled"}, team_id="T1", event_id="Ev1")`
-    """
-    return json.dumps(
-        {
-            "token": "fake-verification-token",
-            "team_id": team_id,
-            "api_app_id": APP_ID,
-            "event": event,
-            "type": "event_callback",
-            "event_id": event_id,
-            "event_time": int(time.time()) if event_time is None else event_time,
-            "authorizations": [
-                {
-                    "enterprise_id": None,
-                    "team_id": team_id,
-                    "user_id": bot_user_id,
-                    "is_bot": True,
-                    "is_enterprise_install": False,
-                }
-            ],
-            "is_ext_shared_channel": False,
-            "event_context": f"4-{event_id}",
-        }
-    )
