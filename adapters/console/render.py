@@ -20,6 +20,7 @@ from bot.events import (
     UserText,
     plain,
 )
+from bot.prompts import Prompts, load_prompts
 
 # Terminal control sequences in member text could move the cursor or recolour the screen.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")
@@ -42,28 +43,43 @@ def buttons(choices: tuple[Button, ...]) -> str:
     return "   " + "  ".join(f"({i}) {b.label}" for i, b in enumerate(choices, start=1))
 
 
+def words(prompts: Prompts, key: str, **values: str | int) -> str:
+    """The message ``key`` as one plain string, for a label or a line the console builds."""
+    return plain(prompts.say(key, **values))
+
+
+def private(prompts: Prompts) -> str:
+    """The label of what only the member at the keyboard sees."""
+    return words(prompts, "console_label_private")
+
+
 def message(intent: Intent, me: str, channel_names: dict[str, str]) -> str | None:
-    """One intent as text, or ``None`` for intents the session handles itself (forms, files)."""
+    """One intent as text, or ``None`` for intents the session handles itself (forms, files).
+
+    The labels are the shipped words (the coach's own unless it was given others): every
+    caller passes just these three, the intent being all there is to show."""
+    prompts = load_prompts()
     match intent:
         case Reply(body=body):
-            return block("only you", body)
+            return block(private(prompts), body)
         case DirectMessage(user_id=user, body=body):
-            return block("DM" if user == me else f"DM to {user}", body)
+            to = "DM" if user == me else words(prompts, "console_label_dm_to", user=user)
+            return block(to, body)
         case ChannelPost(channel_id=channel, body=body, thread_id=thread, confirm=confirm):
             name = "#" + channel_names.get(channel, channel)
             posted = block(f"{name} › thread" if thread else name, body)
-            return posted + ("\n" + block("only you", confirm) if confirm else "")
+            return posted + ("\n" + block(private(prompts), confirm) if confirm else "")
         case HomeView():
-            return block("home", home_text(intent))
+            return block("home", home_text(intent, prompts))
         case TryAgainLater(body=body):
-            return block("only you", (*body, "\nType /retry to send it again."))
+            return block(private(prompts), (*body, "\n", *prompts.say("console_retry_hint")))
     return None
 
 
-def home_text(view: HomeView) -> Content:
-    parts: list[Segment] = ["Your goals:"]
+def home_text(view: HomeView, prompts: Prompts) -> Content:
+    parts: list[Segment] = [*prompts.say("console_home_goals")]
     for goal in view.goals:
-        trend = " → ".join(goal.shown_recent) or "no values yet"
+        trend = " → ".join(goal.shown_recent) or words(prompts, "console_home_no_values")
         parts += [
             f"\n{goal.ref}. ",
             UserText(goal.capability),
@@ -72,12 +88,13 @@ def home_text(view: HomeView) -> Content:
             f": {trend}",
         ]
     if not view.goals:
-        parts.append(" none active (/goal set)")
-    parts.append("\nBest five:" if view.best_works else "\nBest five: none yet (/wins add)")
+        parts += [" ", *prompts.say("console_home_no_goals")]
+    best = "console_home_best" if view.best_works else "console_home_no_best"
+    parts += ["\n", *prompts.say(best)]
     for number, work in enumerate(view.best_works, start=1):
         parts += [f"\n{number}. ", UserText(work.title)]
     if view.recent_nudges:
-        parts.append("\nLatest nudges:")
+        parts += ["\n", *prompts.say("console_home_nudges")]
         for said in view.recent_nudges:
             parts += ["\n- ", *said]
     return tuple(parts)
@@ -89,31 +106,38 @@ def takes_lines(field: FormField) -> bool:
     return field.kind is FieldKind.LONG and "\n" in field.initial.strip()
 
 
-def question(field: FormField, number: int, total: int, title: str, refused: str = "") -> str:
+def question(
+    field: FormField, number: int, total: int, title: str, prompts: Prompts, refused: str = ""
+) -> str:
     """How the console asks one form field; ``refused``: an earlier answer that cannot be kept
     (shown whole, to copy and fix)."""
     # Enter either skips or keeps the value shown, never both.
-    notes = ["required"] if field.required else [] if field.initial else ["Enter to skip"]
+    notes = (
+        [words(prompts, "console_field_required")]
+        if field.required
+        else []
+        if field.initial
+        else [words(prompts, "console_field_skip")]
+    )
     if field.hint:
         notes.append(field.hint)
     if field.kind in (FieldKind.SHORT, FieldKind.LONG):
-        notes.append(f"up to {field.max_length} characters")
+        notes.append(words(prompts, "console_field_limit", limit=field.max_length))
     head = f"[form] {title} {number}/{total}: {field.label}"
     if notes:
         head += f" ({'; '.join(notes)})"
     if field.choices:
         head += "\n" + "  ".join(f"  {i}) {c.label}" for i, c in enumerate(field.choices, 1))
     if takes_lines(field):  # a draft of several lines: shown whole, to keep or retype
-        head += "\n   Enter keeps the text below; or type a new one, line by line, and . alone"
-        head += " on the last line:"
+        head += "\n   " + words(prompts, "console_field_lines")
         head += "".join(f"\n   | {safe(line)}" for line in field.initial.splitlines())
     elif field.initial:
         labels = {c.value: c.label for c in field.choices}
         shown = labels.get(field.initial, field.initial)
         shown = shown if len(shown) <= 60 else shown[:57] + "..."
-        head += f"\n   Enter keeps: {safe(shown)}"
+        head += "\n   " + words(prompts, "console_field_keeps", value=safe(shown))
         if not field.required:
-            head += " (- leaves it empty)"
+            head += " " + words(prompts, "console_field_clear")
     if refused:
-        head += f"\n   Your earlier answer, to fix: {safe(refused)}"
+        head += "\n   " + words(prompts, "console_field_refused", answer=safe(refused))
     return head

@@ -125,8 +125,13 @@ class ConsoleSession:
         start, so the week's digest and channel nudges have somewhere to go."""
         await self.coach.adopt_team_channel(self.tenant, TEAM_CHANNEL)
 
-    def _say(self, key: str) -> str:
-        return render.block("console", self.coach.prompts.say(key))
+    def _say(self, key: str, **values: str | int) -> str:
+        """What the console says of itself, as ``[console] …``."""
+        return render.block("console", self.coach.prompts.say(key, **values))
+
+    def _private(self, text: str) -> str:
+        """``text`` labelled as seen only by the member at the keyboard."""
+        return f"[{render.private(self.coach.prompts)}] {text}"
 
     @property
     def prompt(self) -> str:
@@ -149,7 +154,7 @@ class ConsoleSession:
             return await self._dispatch(HomeOpened(self.actor))
         if stripped == "/retry":
             if not self.unsent:
-                return "[console] Nothing to retry."
+                return self._say("console_retry_none")
             return await self._retry()
         if self.form is not None:
             return await self._answer_field(line)
@@ -187,9 +192,9 @@ class ConsoleSession:
             return self._say("console_tick_demo_only")
         span = duration(text)
         if span is None:
-            return "[console] Usage: /tick DURATION, like 30m, 12h, 7d or 2w"
+            return self._say("console_tick_usage")
         if self.scheduler is None:
-            return "[console] The scheduler is not running in this session."
+            return self._say("console_tick_no_scheduler")
         shown: list[str] = []
         self.messenger.sink = shown.append
         try:
@@ -202,18 +207,18 @@ class ConsoleSession:
         finally:
             self.messenger.sink = ConsoleMessenger._print
         now = self.clock.now()
-        shown.append(f"[console] The clock moved {text}: now {now:%a %Y-%m-%d %H:%M} UTC.")
+        shown.append(self._say("console_tick_done", span=text, now=f"{now:%a %Y-%m-%d %H:%M}"))
         return "\n".join(shown)
 
     def _switch(self, name: str) -> str:
         if not name or not name.replace("-", "").replace("_", "").isalnum():
-            return "[console] Usage: /as NAME (letters, digits, - and _)"
+            return self._say("console_as_usage")
         self.member, self.form, self.buttons = name, None, ()
-        return f"[console] You are now {name}."
+        return self._say("console_as_done", name=name)
 
     async def _press(self, number: int) -> str:
         if not 1 <= number <= len(self.buttons):
-            return f"[console] Choose a button from 1 to {len(self.buttons)}."
+            return self._say("console_button_range", count=len(self.buttons))
         chosen = self.buttons[number - 1]
         event = ButtonPressed(self.actor, Place.channel(TEAM_CHANNEL), chosen.action, chosen.value)
         return await self._dispatch(event)
@@ -222,7 +227,7 @@ class ConsoleSession:
         assert self.form is not None
         if line.strip() == "/cancel":
             self.form = None
-            return "[console] Form cancelled; nothing was sent."
+            return self._say("console_form_cancelled")
         spec = self.form.form.fields[self.form.current]
         if render.takes_lines(spec):
             typed = self._lines(line)
@@ -237,14 +242,16 @@ class ConsoleSession:
         elif spec.kind is FieldKind.CHOICE and answer.isdigit():
             index = int(answer) - 1
             if not 0 <= index < len(spec.choices):
-                return f"[console] Choose 1 to {len(spec.choices)}.\n" + self._ask()
+                return (
+                    self._say("console_choice_range", count=len(spec.choices)) + "\n" + self._ask()
+                )
             answer = spec.choices[index].value
         if spec.required and not answer:
-            return "[console] This one is required.\n" + self._ask()
+            return self._say("console_required") + "\n" + self._ask()
         # Each answer is checked as it is typed, not after the last question.
         problem = self._problem(spec.name, answer)
         if problem is not None:
-            return f"[only you] {problem}\n" + self._ask()
+            return self._private(problem) + "\n" + self._ask()
         self.form.values[spec.name] = answer
         self.form.pending.pop(0)
         if self.form.pending:
@@ -280,7 +287,8 @@ class ConsoleSession:
         kept = self._kept(spec)
         refused = spec.initial if spec.initial != kept else ""
         shown = replace(spec, initial=kept)
-        return render.question(shown, number, len(fields), self.form.form.title, refused)
+        prompts = self.coach.prompts
+        return render.question(shown, number, len(fields), self.form.form.title, prompts, refused)
 
     def _problem(self, name: str, answer: str) -> str | None:
         assert self.form is not None
@@ -355,7 +363,7 @@ class ConsoleSession:
     def _rejected(self, form: Form, errors: Mapping[str, str]) -> str:
         """Say what was wrong and ask again only those fields, the member's text kept."""
         again = [i for i, f in enumerate(form.fields) if f.name in errors]
-        lines = [f"[only you] {errors[form.fields[i].name]}" for i in again]
+        lines = [self._private(errors[form.fields[i].name]) for i in again]
         self.form = FormInProgress(form, again, {f.name: f.initial for f in form.fields})
         return "\n".join([*lines, self._ask()])
 
@@ -373,4 +381,5 @@ class ConsoleSession:
     def _save(self, file: FileReady) -> str:
         path = self.exports / Path(file.filename).name  # never a path from elsewhere
         write_private(path, file.data)  # the member's own words: for their eyes only
-        return f"[only you] {file.caption}: saved to {path}"
+        saved = self.coach.prompts.say("console_saved", caption=file.caption, path=str(path))
+        return self._private(plain(saved))
