@@ -21,6 +21,7 @@ from bot.events import (
     Intent,
     OpenForm,
     Reply,
+    plain,
 )
 from bot.schedule.rhythms import next_checkin_at, next_team_times
 from bot.store import TenantScope
@@ -235,15 +236,15 @@ async def submit_rhythm(turn: Turn, values: Mapping[str, str]) -> list[Intent]:
     try:
         ZoneInfo(values.get("timezone", "").strip())
     except (ZoneInfoNotFoundError, ValueError):
-        more["timezone"] = "Unknown time zone: use an IANA name like Europe/Berlin."
+        more["timezone"] = plain(turn.say("team_form_timezone"))
     if not TIME.match(values.get("checkin_time", "").strip()):
-        more["checkin_time"] = "Use 24-hour HH:MM, like 09:30."
+        more["checkin_time"] = plain(turn.say("team_form_time", example="09:30"))
     days = _parse_days(values.get("work_days", ""))
     if days is None:
-        more["work_days"] = "Name days like: mon, tue, wed, thu, fri."
+        more["work_days"] = plain(turn.say("team_form_work_days"))
     holidays = _parse_holidays(values.get("holidays", ""))
     if holidays is None:
-        more["holidays"] = "Dates like 2026-12-24, separated by commas."
+        more["holidays"] = plain(turn.say("team_form_holidays"))
     rejected = await rejection(turn, rhythm_form(turn), values, more=lambda _: more)
     if rejected is not None:
         return [rejected]
@@ -268,13 +269,13 @@ async def submit_digest(turn: Turn, values: Mapping[str, str]) -> list[Intent]:
         return [Reply(turn.say("team_admins_only"))]
     more: dict[str, str] = {}
     if not TIME.match(values.get("digest_time", "").strip()):
-        more["digest_time"] = "Use 24-hour HH:MM, like 16:00."
+        more["digest_time"] = plain(turn.say("team_form_time", example="16:00"))
     weeks = _whole(values.get("nudge_every_weeks", ""), 0, 12)
     if weeks is None:
-        more["nudge_every_weeks"] = "A whole number of weeks from 0 to 12."
+        more["nudge_every_weeks"] = plain(turn.say("team_form_weeks"))
     hours = _whole(values.get("reminder_after_hours", ""), 0, 168)
     if hours is None:
-        more["reminder_after_hours"] = "A whole number of hours from 0 to 168."
+        more["reminder_after_hours"] = plain(turn.say("team_form_hours"))
     rejected = await rejection(turn, digest_form(turn), values, more=lambda _: more)
     if rejected is not None:
         return [rejected]

@@ -6,9 +6,19 @@ from __future__ import annotations
 import pytest
 
 from bot.coach import Coach, forms
-from bot.events import FileReady, FormRejected, FormSubmitted, OpenForm, Reply
+from bot.events import Actor, FileReady, FormRejected, FormSubmitted, OpenForm, Reply
 from bot.store.models import BestWork, Draft, Goal, Member
-from tests.coach.helpers import CHANNEL, check_in, command, member, only, rows, set_goal, text
+from tests.coach.helpers import (
+    CHANNEL,
+    TEAM,
+    check_in,
+    command,
+    member,
+    only,
+    rows,
+    set_goal,
+    text,
+)
 
 SETTINGS = {
     "timezone": "Europe/Berlin",
@@ -68,6 +78,56 @@ async def test_settings_sent_whole_get_every_error_at_once(coach: Coach) -> None
     assert kept["timezone"] == "Mars/Olympus"  # reopened with the member's answers
     (row,) = await rows(coach, Member)
     assert row.timezone == "UTC" and row.mute_until is None
+
+
+TEAM_ADMIN = Actor(TEAM, "U9", "Grace", is_admin=True)
+
+
+@pytest.mark.parametrize(
+    ("form_id", "values", "errors"),
+    [
+        (
+            "team_rhythm",
+            {
+                "timezone": "Europe/Berlin",
+                "checkin_day": "monday",
+                "checkin_time": "09:30",
+                "work_days": "mon, someday",
+                "holidays": "2026-12-24, Christmas",
+            },
+            {
+                "work_days": "Name days like: mon, tue, wed, thu, fri.",
+                "holidays": "Dates like 2026-12-24, separated by commas.",
+            },
+        ),
+        (
+            "team_digest",
+            {
+                "digest_day": "friday",
+                "digest_time": "16:00",
+                "nudge_every_weeks": "13",
+                "reminder_after_hours": "1.5",
+                "tag_nonresponders": "no",
+                "digest_when_empty": "no",
+            },
+            {
+                "nudge_every_weeks": "A whole number of weeks from 0 to 12.",
+                "reminder_after_hours": "A whole number of hours from 0 to 168.",
+            },
+        ),
+    ],
+)
+async def test_the_team_forms_say_what_is_wrong_with_each_answer(
+    coach: Coach, form_id: str, values: dict[str, str], errors: dict[str, str]
+) -> None:
+    intents = await coach.handle(FormSubmitted(TEAM_ADMIN, CHANNEL, form_id, values))
+
+    rejected = only(intents, FormRejected)
+    assert set(rejected.errors) == set(errors)
+    for name, error in errors.items():
+        assert error in rejected.errors[name], name
+    kept = {f.name: f.initial for f in rejected.form.fields}
+    assert all(kept[name] == values[name] for name in errors)  # reopened with what was typed
 
 
 async def test_a_goal_sent_whole_gets_every_error_at_once(coach: Coach) -> None:
