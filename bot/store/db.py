@@ -32,8 +32,9 @@ from bot.store.repos import TenantScope, tenant_for
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-# slack_sdk's installation and OAuth-state stores own these tables (see revision 0004); the
-# models do not describe them, so schema comparisons leave them alone.
+# The installations and install states (revision 0004) are kept by bot/store/installations.py,
+# behind the ports InstallationVault and OAuthStates, as tables of its own metadata: the models do
+# not describe them, so schema comparisons leave them alone.
 LIBRARY_TABLES = frozenset({"slack_installations", "slack_bots", "slack_oauth_states"})
 
 
