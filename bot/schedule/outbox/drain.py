@@ -4,9 +4,9 @@ sends, up to ``SENDERS`` at once, so a platform's round trip does not limit the 
 Messenger's pacer spaces them per channel and per workspace).
 
 Under a stream of sends the rows are taken every ``TAKE_EVERY`` for all the lanes that want
-some, not as each send lands: a take costs about as much as composing forty messages, whatever
-its size, so few large takes leave the event loop free for the sends. A lane running short is
-served at once."""
+some, not as each send lands: besides its rows, each take costs about as much as forty of them
+(a transaction, its reads), so few large takes leave the event loop free for the sends. A lane
+running short is served at once."""
 
 from __future__ import annotations
 
