@@ -25,6 +25,13 @@ class Recipient:
     thread_id: str | None = None
 
 
+class NotKnownYet(Exception):
+    """A Messenger cannot say yet whether an earlier try of this message got out (the
+    platform refused the lookup: rate limited, an outage), so it does not send it now. The
+    outbox asks again later without counting a failed try: waiting out a platform's limit on
+    lookups is not the message failing."""
+
+
 class Messenger(Protocol):
     """How the core reaches people when no event asked it to (scheduled prompts, digests)."""
 

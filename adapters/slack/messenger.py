@@ -18,7 +18,7 @@ from adapters.slack import render
 from adapters.slack.deliver import Outbox
 from adapters.slack.errors import error_of, retry_after
 from bot.events import Button, Content, TenantRef
-from bot.ports import Recipient
+from bot.ports import NotKnownYet, Recipient
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ HISTORY_TRIES = 3
 IN_DOUBT_LIMIT = 10_000  # lookups waiting for their next turn, at most (oldest dropped)
 
 
-class StillInDoubt(Exception):
+class StillInDoubt(NotKnownYet):
     """Slack could not be asked whether an earlier try of this message got out (a 429, an
     outage): it is not sent now, and the outbox tries the row again later."""
 

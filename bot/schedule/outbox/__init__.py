@@ -18,7 +18,9 @@ The rules, each kept by one module (and each proven by a test in ``tests/schedul
    found, the row is marked sent with that message's id and not sent again.
 6. **Retry** (``retry``): a failed try (a platform error, or a message that could not be
    composed) leaves the row pending, due again after ``BACKOFF``; after ``MAX_ATTEMPTS``
-   tries it is ``failed`` and never sent.
+   tries it is ``failed`` and never sent. A platform that cannot yet say whether an in-doubt
+   row's earlier try is out (its Messenger raises ``NotKnownYet``: a rate-limited lookup) is
+   asked again after ``LOOK_AGAIN`` without spending a try, for up to ``DOUBT_PATIENCE``.
 7. **Give back** (``drain``): ``stop()`` ends a drain gently: nothing more is taken, the sends
    under way finish and are marked, and the rows taken and not sent are given back, due at
    once and not in doubt (they never left), so a restart or another replica sends them.
@@ -36,12 +38,14 @@ from bot.schedule.outbox.lanes import AHEAD, TAKE, TOP_UP
 from bot.schedule.outbox.lease import LEASE, PAGE, Ready
 from bot.schedule.outbox.marks import MARK_EVERY
 from bot.schedule.outbox.report import DrainReport, Outcome
-from bot.schedule.outbox.retry import BACKOFF, MAX_ATTEMPTS
+from bot.schedule.outbox.retry import BACKOFF, DOUBT_PATIENCE, LOOK_AGAIN, MAX_ATTEMPTS
 
 __all__ = [
     "AHEAD",
     "BACKOFF",
+    "DOUBT_PATIENCE",
     "LEASE",
+    "LOOK_AGAIN",
     "MARK_EVERY",
     "MAX_ATTEMPTS",
     "PAGE",

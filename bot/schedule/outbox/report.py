@@ -13,6 +13,7 @@ class Outcome(StrEnum):
     SENT = "sent"
     FOUND = "found"  # taken again, and found already on the platform: marked, not resent
     RETRIED = "retried"  # a failed try; due again after its backoff
+    IN_DOUBT = "in_doubt"  # the platform could not say yet whether it is out: asked again later
     FAILED = "failed"  # the last failed try: given up
     MISSED = "missed"  # fell due beyond the grace window (counted by the tick)
 
@@ -24,6 +25,7 @@ class DrainReport:
     retried: int = 0
     found: int = 0  # taken again, and found already on the platform: marked, not resent
     waiting: int = 0  # rows this process cannot send (its platform's adapter is not running)
+    in_doubt: int = 0  # rows whose earlier try the platform could not confirm yet: asked later
     by_kind: Counter[tuple[str, Outcome]] = field(default_factory=Counter)
 
     def count(self, kind: str, outcome: Outcome) -> None:

@@ -18,6 +18,12 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
 BACKOFF = (30, 120, 600, 1800, 3600)  # seconds before attempt 2, 3, …
+# A row whose earlier try the platform cannot confirm yet is asked about again this much
+# later (Slack answers a history read about once a minute), for up to DOUBT_PATIENCE from its
+# first take; past that, each wait counts as a failed try, so a platform that never answers
+# cannot keep a row pending for ever.
+LOOK_AGAIN = timedelta(seconds=60)
+DOUBT_PATIENCE = timedelta(days=1)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -46,3 +52,28 @@ async def retry_later(
             report.retried += 1
             report.count(delivery.kind, Outcome.RETRIED)
         await session.execute(update(Delivery).where(Delivery.id == delivery_id).values(values))
+
+
+async def look_again_later(
+    db: Database,
+    delivery_id: int,
+    kind: str,
+    now: datetime,
+    taken_before: datetime | None,
+    error: Exception,
+    report: DrainReport,
+) -> None:
+    """The platform could not say whether an earlier try is out: the row stays pending and in
+    doubt, due again after ``LOOK_AGAIN``, its attempts untouched (within ``DOUBT_PATIENCE``)."""
+    if taken_before is None or now - taken_before > DOUBT_PATIENCE:
+        await retry_later(db, delivery_id, now, error, report)
+        return
+    log.info("delivery %s: not known yet whether it is out; asking again later", delivery_id)
+    async with writing(db) as session:
+        await session.execute(
+            update(Delivery)
+            .where(Delivery.id == delivery_id)
+            .values(next_attempt_at=now + LOOK_AGAIN)
+        )
+    report.in_doubt += 1
+    report.count(kind, Outcome.IN_DOUBT)

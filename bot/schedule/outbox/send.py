@@ -9,11 +9,11 @@ from datetime import datetime
 from typing import Any
 
 from bot.events import TenantRef
-from bot.ports import Clock, Messenger, Recipient
+from bot.ports import Clock, Messenger, NotKnownYet, Recipient
 from bot.schedule.outbox.lease import Ready
 from bot.schedule.outbox.marks import Marks
 from bot.schedule.outbox.report import DrainReport, Outcome
-from bot.schedule.outbox.retry import retry_later
+from bot.schedule.outbox.retry import look_again_later, retry_later
 from bot.store import Database
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,11 @@ class Sender:
                 ts = await messenger.post(tenant, message.channel, message.body, message.thread)
             else:
                 await messenger.send_dm(tenant, ready.target, message.body, message.buttons)
+        except NotKnownYet as exc:  # the platform cannot confirm an earlier try yet: wait
+            await look_again_later(
+                self.db, ready.delivery_id, ready.kind, now, ready.taken_before, exc, report
+            )
+            return
         except Exception as exc:  # a platform error: retry later, never lose the row
             await retry_later(self.db, ready.delivery_id, now, exc, report)
             return

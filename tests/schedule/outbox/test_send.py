@@ -5,9 +5,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.events import Content, TenantRef
-from bot.ports import ManualClock, Recipient
-from bot.schedule.outbox import BACKOFF, LEASE, DrainReport
+from bot.events import Button, Content, TenantRef
+from bot.ports import ManualClock, NotKnownYet, Recipient
+from bot.schedule.outbox import (
+    BACKOFF,
+    DOUBT_PATIENCE,
+    LEASE,
+    LOOK_AGAIN,
+    MAX_ATTEMPTS,
+    DrainReport,
+)
 from bot.schedule.outbox.lease import Ready
 from bot.schedule.outbox.marks import Marks
 from bot.schedule.outbox.send import Sender
@@ -111,3 +118,52 @@ async def test_a_platform_error_is_a_failed_try_left_pending_for_later(db: Datab
     delivery = await read(db, row)
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.PENDING, 1)
     assert delivery.next_attempt_at == NOW + timedelta(seconds=BACKOFF[0])
+
+
+class NotYet(RecordingMessenger):
+    """A platform that refuses the lookup for now (rate limited): the Messenger will not send
+    a row whose earlier try it could not confirm, as the Slack one does."""
+
+    async def find_sent(
+        self, tenant: TenantRef, to: Recipient, body: Content, since: datetime
+    ) -> str | None:
+        self.lookups += 1
+        return None
+
+    async def send_dm(
+        self, tenant: TenantRef, user_id: str, body: Content, buttons: tuple[Button, ...] = ()
+    ) -> None:
+        raise NotKnownYet("the lookup was rate limited")
+
+
+async def test_a_row_the_platform_cannot_confirm_yet_waits_without_spending_a_try(
+    db: Database,
+) -> None:
+    clock = ManualClock(NOW)
+    messenger = NotYet(clock)
+    row = await pending(db, await workspace(db), "U1")
+    await taker(db, clock).take([row], clock.now(), DrainReport(), [])  # died mid-send
+
+    ready = await take_again_after_lease(db, clock, row)
+    for _ in range(MAX_ATTEMPTS + 2):  # more waits than a row has tries
+        report = await send(db, clock, messenger, ready)
+        assert (report.in_doubt, report.by_kind["notebook_review", "in_doubt"]) == (1, 1)
+        delivery = await read(db, row)
+        assert (delivery.status, delivery.attempts) == (DeliveryStatus.PENDING, 0)
+        assert delivery.next_attempt_at == clock.now() + LOOK_AGAIN
+        clock.advance(LOOK_AGAIN)
+        (ready,) = await taker(db, clock).take([row], clock.now(), DrainReport(), [])
+        assert ready.in_doubt
+    assert messenger.sent == [] and messenger.lookups == MAX_ATTEMPTS + 2
+
+
+async def test_a_row_in_doubt_past_the_patience_spends_its_tries(db: Database) -> None:
+    clock = ManualClock(NOW)
+    messenger = NotYet(clock)
+    row = await pending(db, await workspace(db), "U1")
+    await taker(db, clock).take([row], clock.now(), DrainReport(), [])
+    clock.advance(DOUBT_PATIENCE)
+
+    report = await send(db, clock, messenger, await take_again_after_lease(db, clock, row))
+    assert report.retried == 1
+    assert (await read(db, row)).attempts == 1
