@@ -42,8 +42,12 @@ async def nudge_reply(
         nudge = turn.prompts.nudge(candidate.nudge_id)
         given = await turn.scope.nudge_count(turn.member, nudge.id)
         wording = nudge.wordings[given % len(nudge.wordings)]  # rotate, never random
-        goal_text: str | UserText = UserText(goal.capability) if goal else "your goal"
-        metric_text: str | UserText = UserText(goal.metric_name) if goal else "your number"
+        goal_text: str | UserText = (
+            UserText(goal.capability) if goal else turn.words("nudge_your_goal")
+        )
+        metric_text: str | UserText = (
+            UserText(goal.metric_name) if goal else turn.words("nudge_your_metric")
+        )
         if candidate.gentle:
             said = _gentle(turn, candidate.nudge_id, goal_text, metric_text)
         else:
@@ -57,10 +61,18 @@ async def nudge_reply(
             given_at=turn.now,
         )
         metrics.NUDGES.labels(nudge.id, "question" if candidate.gentle else "nudge").inc()
-        body += [f"\n\n{number}) ", *said, f"\n   Why I ask: {nudge.why}"]
+        body += [f"\n\n{number}) ", *said, *turn.say("nudge_why", why=nudge.why)]
         buttons += [
-            Button(f"{number} helped", Action.NUDGE_HELPFUL, str(record.id)),
-            Button(f"{number} did not help", Action.NUDGE_UNHELPFUL, str(record.id)),
+            Button(
+                turn.words("button_nudge_helped", number=number),
+                Action.NUDGE_HELPFUL,
+                str(record.id),
+            ),
+            Button(
+                turn.words("button_nudge_not_helped", number=number),
+                Action.NUDGE_UNHELPFUL,
+                str(record.id),
+            ),
         ]
     if closing and closing_nudge not in {c.nudge_id for c in chosen}:
         body += ["\n\n", *closing]

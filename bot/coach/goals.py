@@ -27,7 +27,6 @@ from bot.events import (
 from bot.store.views import GoalView
 from bot.text import unperiod
 
-USAGE = "/goal [list | set | show N | update [N] VALUE | achieved N | abandon N]"
 # In the member's "goal" draft: the answer a vagueness question was asked about, per field.
 ASKED = {"capability": "_asked_capability", "metric_name": "_asked_metric_name"}
 
@@ -64,7 +63,7 @@ async def handle(turn: Turn, text: str) -> list[Intent]:
         return await close(turn, rest, "achieved")
     if verb == "abandon":
         return await confirm_abandon(turn, rest)
-    return [Reply(turn.say("usage", usage=USAGE))]
+    return [Reply(turn.say("usage", usage=turn.words("usage_goal")))]
 
 
 async def open_form(turn: Turn, capability: str) -> list[Intent]:
@@ -89,7 +88,7 @@ async def pick(turn: Turn, ref_text: str) -> tuple[GoalView | None, list[Intent]
         key = "no_goal" if not active else "which_goal"
         return None, [Reply(turn.say(key))]
     if not ref_text.isdigit():
-        return None, [Reply(turn.say("usage", usage=USAGE))]
+        return None, [Reply(turn.say("usage", usage=turn.words("usage_goal")))]
     goal = await turn.scope.goal(turn.member, int(ref_text))
     if goal is None:
         return None, [Reply(turn.say("goal_unknown", ref=ref_text))]
@@ -111,7 +110,7 @@ async def show(turn: Turn, rest: str) -> list[Intent]:
     if goal is None:
         return problem
     history = await turn.scope.metric_points(goal, limit=8)
-    trend = " → ".join(fmt(p.value, p.value_text) for p in history) or "no values yet"
+    trend = " → ".join(fmt(p.value, p.value_text) for p in history) or turn.words("goal_no_values")
     return [
         Reply(
             (
@@ -130,7 +129,7 @@ async def show(turn: Turn, rest: str) -> list[Intent]:
 async def update_value(turn: Turn, rest: str) -> list[Intent]:
     parts = rest.split()
     if len(parts) not in (1, 2):
-        return [Reply(turn.say("usage", usage=USAGE))]
+        return [Reply(turn.say("usage", usage=turn.words("usage_goal")))]
     goal, problem = await pick(turn, parts[0] if len(parts) == 2 else "")
     if goal is None:
         return problem
@@ -164,8 +163,8 @@ async def confirm_abandon(turn: Turn, rest: str) -> list[Intent]:
         return [Reply(turn.say("goal_already_closed", ref=goal.ref, status=goal.status))]
     ref = str(goal.ref)
     buttons = (
-        Button(f"Yes, abandon goal {ref}", Action.ABANDON_GOAL, ref),
-        Button("No, keep it", Action.KEEP_GOAL, ref),
+        Button(turn.words("button_abandon_goal", ref=ref), Action.ABANDON_GOAL, ref),
+        Button(turn.words("button_keep_goal"), Action.KEEP_GOAL, ref),
     )
     return [
         Reply(
@@ -188,7 +187,7 @@ async def keep(turn: Turn, ref: str) -> list[Intent]:
 async def close(turn: Turn, rest: str, status: str) -> list[Intent]:
     """Mark a goal achieved, or abandoned (once the member confirmed it)."""
     if status == "abandoned" and not rest.strip():  # a confirmation always names its goal
-        return [Reply(turn.say("usage", usage=USAGE))]
+        return [Reply(turn.say("usage", usage=turn.words("usage_goal")))]
     goal, problem = await pick(turn, rest)
     if goal is None:
         return problem
@@ -199,7 +198,7 @@ async def close(turn: Turn, rest: str, status: str) -> list[Intent]:
         return [Reply(turn.say("goal_achieved", ref=goal.ref))]
     # One message says the best-works idea; the nudge saying it again next would repeat it.
     await turn.change_member(replace(turn.member, last_nudges="best-works"))
-    offer = Button("Reflect on this", Action.START_REFLECTION, f"goal:{goal.id}")
+    offer = Button(turn.words("button_reflect"), Action.START_REFLECTION, f"goal:{goal.id}")
     return [Reply(turn.say("goal_abandoned", ref=goal.ref), (offer,))]
 
 
@@ -279,7 +278,11 @@ async def submit(turn: Turn, values: Mapping[str, str]) -> list[Intent]:
         )
     )
     head += _numbers(turn, values)
-    found = [] if goal.baseline is not None else [Candidate("baseline-first", "new goal")]
+    found = (
+        []
+        if goal.baseline is not None
+        else [Candidate("baseline-first", turn.words("trigger_new_goal"))]
+    )
     return [await nudge_reply(turn, tuple(head), found, goal)]
 
 

@@ -46,7 +46,10 @@ async def home(turn: Turn) -> list[Intent]:
             tuple(cards),
             tuple(WorkCard(w.title, w.link) for w in works),
             await latest_nudges(turn),
-            (Button("Check in", Action.OPEN_CHECKIN), Button("Settings", Action.OPEN_SETTINGS)),
+            (
+                Button(turn.words("button_check_in"), Action.OPEN_CHECKIN),
+                Button(turn.words("button_settings"), Action.OPEN_SETTINGS),
+            ),
         )
     ]
 
@@ -74,8 +77,10 @@ async def latest_nudges(turn: Turn) -> tuple[Content, ...]:
 
 async def _worded(turn: Turn, record: NudgeView, index: int, goals: Sequence[GoalView]) -> Content:
     goal = await _goal_of(turn, record, goals)
-    goal_text: str | UserText = UserText(goal.capability) if goal else "your goal"
-    metric_text: str | UserText = UserText(goal.metric_name) if goal else "your number"
+    goal_text: str | UserText = UserText(goal.capability) if goal else turn.words("nudge_your_goal")
+    metric_text: str | UserText = (
+        UserText(goal.metric_name) if goal else turn.words("nudge_your_metric")
+    )
     if record.trigger.startswith(SIMILAR_TRIGGER):
         return turn.say("gentle_setback", goal=goal_text, metric=metric_text)
     try:

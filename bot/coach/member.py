@@ -21,10 +21,6 @@ from bot.events import (
 )
 from bot.store.views import CheckInView, MemberView
 
-USAGE = (
-    "/coach [help | settings | nudges on|off | ai on|off | weekly on|off"
-    " | mute until YYYY-MM-DD | unmute | export | forget me | team …]"
-)
 TIME = forms.TIME
 
 
@@ -53,11 +49,11 @@ async def handle(turn: Turn, text: str) -> list[Intent]:
         return await export_all(turn)
     if words == ["forget", "me"]:
         buttons = (
-            Button("Delete everything", Action.FORGET_CONFIRM),
-            Button("Keep my data", Action.FORGET_CANCEL),
+            Button(turn.words("button_forget"), Action.FORGET_CONFIRM),
+            Button(turn.words("button_keep_data"), Action.FORGET_CANCEL),
         )
         return [Reply(turn.say("forget_confirm"), buttons)]
-    return [Reply(turn.say("usage", usage=USAGE))]
+    return [Reply(turn.say("usage", usage=turn.words("usage_coach")))]
 
 
 def coach_help(turn: Turn) -> Content:
@@ -102,7 +98,7 @@ async def _mute(turn: Turn, until: str) -> list[Intent]:
     try:
         day = date.fromisoformat(until)
     except ValueError:
-        return [Reply(turn.say("usage", usage="/coach mute until YYYY-MM-DD"))]
+        return [Reply(turn.say("usage", usage=turn.words("usage_mute")))]
     past = forms.date_error(until, checking(turn).today({}), turn.prompts)
     if past is not None:
         return [Reply((past,))]
@@ -155,8 +151,8 @@ async def export_all(turn: Turn) -> list[Intent]:
         return export.filename(turn.member.user_id, turn.now, suffix)
 
     return [
-        FileReady(name("json"), export.to_json(data), "All your data, as JSON"),
-        FileReady(name("md"), export.to_markdown(data), "The same, to read"),
+        FileReady(name("json"), export.to_json(data), turn.words("export_json_caption")),
+        FileReady(name("md"), export.to_markdown(data), turn.words("export_md_caption")),
     ]
 
 

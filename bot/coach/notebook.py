@@ -18,7 +18,7 @@ from bot.events import Action, Button, Intent, OpenForm, Reply, UserText
 async def log(turn: Turn, text: str) -> list[Intent]:
     text = text.strip()
     if not text:
-        return [Reply(turn.say("usage", usage="/log <what you did, saw or thought today>"))]
+        return [Reply(turn.say("usage", usage=turn.words("usage_log")))]
     if await notebook_full(turn.scope, turn.member, turn.limits):
         # Kept as the command's draft, as a too-long /log is: /coach export gives it back.
         await turn.scope.save_draft(turn.member, "/log", {"text": text}, turn.now)
@@ -34,8 +34,8 @@ async def review(turn: Turn) -> list[Intent]:
         return [Reply(turn.say("review_empty"))]
     await turn.scope.save_draft(turn.member, "review", {"text": draft}, turn.now)
     buttons = (
-        Button("Keep as is", Action.KEEP_REVIEW),
-        Button("Edit", Action.EDIT_REVIEW),
+        Button(turn.words("button_keep_review"), Action.KEEP_REVIEW),
+        Button(turn.words("button_edit_review"), Action.EDIT_REVIEW),
     )
     # The draft holds the member's words: shown as theirs, escaped by every platform.
     return [Reply((*turn.say("review_head"), UserText(draft)), buttons)]

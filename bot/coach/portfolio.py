@@ -11,7 +11,6 @@ from bot.coach.submission import rejection
 from bot.coach.turn import Turn
 from bot.events import Intent, OpenForm, Reply, Segment, UserText
 
-USAGE = "/wins [list | add | remove N | top N]"
 BEST = 5
 
 
@@ -34,7 +33,7 @@ async def handle(turn: Turn, text: str) -> list[Intent]:
             return [Reply(turn.say("work_removed", title=UserText(work.title)))]
         await turn.scope.reorder_works([work, *works])
         return [Reply(turn.say("work_top", title=UserText(work.title)))]
-    return [Reply(turn.say("usage", usage=USAGE))]
+    return [Reply(turn.say("usage", usage=turn.words("usage_wins")))]
 
 
 async def open_form(turn: Turn, title: str) -> list[Intent]:

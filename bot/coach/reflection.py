@@ -149,7 +149,7 @@ async def answer(turn: Turn, text: str) -> list[Intent] | None:
     current = await turn.scope.set_reflection_status(current, "completed", turn.now)
     prompts = turn.prompts.reflection
     closing = (*care, prompts.close, "\n\n", prompts.publish_offer)
-    offer = Button("Publish one line", Action.PUBLISH_LEARNING, str(current.id))
+    offer = Button(turn.words("button_publish_line"), Action.PUBLISH_LEARNING, str(current.id))
     return [_dm(turn, closing, (offer,))]
 
 

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from bot.coach.forms import with_values
 from bot.coach.limits import Limits
-from bot.events import Actor, Content, Form, Place
+from bot.events import Actor, Content, Form, Place, plain
 from bot.llm.judge import Judge
 from bot.prompts import Prompts, Value
 from bot.schedule.rhythms import next_checkin_at
@@ -38,6 +38,11 @@ class Turn:
     def say(self, key: str, **values: Value) -> Content:
         """The message ``key`` from prompts/messages.yaml, filled in."""
         return self.prompts.say(key, **values)
+
+    def words(self, key: str, **values: Value) -> str:
+        """The message ``key`` as one plain string: a button's label, a usage line, a
+        trigger; the values go in as they are (no member words here)."""
+        return plain(self.prompts.say(key, **values))
 
     async def change_member(self, changed: MemberView, *, reschedule: bool = False) -> None:
         """Store what ``changed`` says differently from the member; with ``reschedule`` (a

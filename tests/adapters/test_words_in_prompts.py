@@ -28,17 +28,10 @@ FOR_OPERATORS = {
 # The coaching flows that still hold sentences for members (form labels, button labels, the
 # export's headings, usage lines) or for the LLM; each comes off this list once it holds none.
 COACH_TO_MOVE = {
-    "bot/coach/advice.py",
     "bot/coach/checkins.py",
     "bot/coach/export.py",
     "bot/coach/forms.py",
-    "bot/coach/goals.py",
-    "bot/coach/home.py",
-    "bot/coach/member.py",
-    "bot/coach/notebook.py",
     "bot/coach/nudges.py",
-    "bot/coach/portfolio.py",
-    "bot/coach/reflection.py",
     "bot/coach/team.py",
 }
 

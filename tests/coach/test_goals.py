@@ -6,7 +6,6 @@ import pytest
 
 from adapters.slack.listeners import ERROR_TEXT
 from bot.coach import Coach
-from bot.coach.goals import USAGE
 from bot.events import Action, FormRejected, FormSubmitted, Intent, OpenForm, Reply, plain
 from bot.ports import ManualClock
 from bot.prompts import load_prompts
@@ -368,6 +367,7 @@ async def test_malformed_arguments_get_the_usage_line(coach: Coach) -> None:
     await set_goal(coach, member())
 
     for args in ("frobnicate", "show first", "update", "update 1 2 3", "abandon one", "achieved x"):
-        assert await goal_says(coach, args) == f"Usage: {USAGE}", args
+        usage = load_prompts().messages["usage_goal"]
+        assert await goal_says(coach, args) == f"Usage: {usage}", args
     (goal,) = await rows(coach, Goal)
     assert goal.status == "active" and goal.current_best is None
