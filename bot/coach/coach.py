@@ -335,7 +335,7 @@ async def form_closed(turn: Turn, form_id: str, values: dict[str, str]) -> list[
     """A form left before it was sent: what was answered is kept as a draft, which the form's
     command opens again (any draft the form had keeps what was not answered this time)."""
     answered = {name: value for name, value in values.items() if value.strip()}
-    command = forms.REOPENS.get(form_id)
+    command = forms.reopens(form_id, turn.prompts)
     if not answered or command is None:
         return [Reply(turn.say("form_closed"))]
     draft = await turn.scope.draft(turn.member, form_id)

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from functools import partial
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -28,11 +29,22 @@ QUOTED = 40  # characters of a refused answer quoted back in its error
 # number field takes; the columns that keep it hold as much.
 PLAIN = re.compile(r"-?(0|[1-9]\d*)(\.\d+)?", re.ASCII)
 TYPED = 40
-# The command that opens each form again with the draft it keeps.
-REOPENS = {"goal": "/goal set", "checkin": "/checkin", "work": "/wins add"}
+# The forms a command opens again with the draft each keeps (its words: ``reopen_<form>``).
+REOPENS = frozenset({"goal", "checkin", "work"})
 # The commands a too-long text is kept for, each under its own draft ("/log"); any other
 # name shares one ("/other"), so a member holds at most one draft per kind, and a bounded few.
 COMMANDS = frozenset({"goal", "checkin", "reflect", "log", "review", "wins", "coach"})
+
+
+def words(key: str, prompts: Prompts | None = None, **values: str | int) -> str:
+    """The message ``key`` as one plain string (a form's title, a field's label or hint), from
+    ``prompts`` or else the shipped ones: a form is built the same wherever it is checked."""
+    return plain((prompts or load_prompts()).say(key, **values))
+
+
+def reopens(form_id: str, prompts: Prompts | None = None) -> str | None:
+    """The command that opens form ``form_id`` again with its draft, if one does."""
+    return words(f"reopen_{form_id}", prompts) if form_id in REOPENS else None
 
 
 def command_draft(name: str) -> str:
@@ -47,7 +59,7 @@ def typed(text: str) -> str:
     value = number(text)
     if value is None or not text.endswith("%"):
         return text
-    return f"{text}, read as {shown(value)}"
+    return words("number_read_as", text=text, value=shown(value))
 
 
 def kept(text: str) -> str | None:
@@ -175,7 +187,7 @@ def field_error(
     if not text:
         return checking.say("form_needed", label=spec.label) if spec.required else None
     if len(text) > spec.max_length:
-        command = REOPENS.get(form.form_id) if whole else None
+        command = reopens(form.form_id, checking.prompts) if whole else None
         return checking.say(
             "form_too_long_kept" if command else "form_too_long",
             label=spec.label,
@@ -211,120 +223,142 @@ def with_values(form: Form, values: Mapping[str, str]) -> Form:
     return replace(form, fields=fields)
 
 
-def goal_form() -> Form:
+def goal_form(prompts: Prompts | None = None) -> Form:
+    w = partial(words, prompts=prompts)
     return Form(
         "goal",
-        "Set a goal",
+        w("goal_form_title"),
         (
             FormField(
                 "capability",
-                "Capability you want to exist",
+                w("goal_form_capability"),
                 FieldKind.LONG,
                 required=True,
                 max_length=1000,
-                hint="e.g. a 7B model that proves olympiad geometry problems",
+                hint=w("goal_form_capability_hint"),
             ),
             FormField(
                 "metric_name",
-                "Number that shows progress",
+                w("goal_form_metric"),
                 required=True,
                 max_length=200,
-                hint="e.g. solve rate on IMO-AG-30",
+                hint=w("goal_form_metric_hint"),
             ),
             FormField(
                 "direction",
-                "Better is",
+                w("goal_form_direction"),
                 FieldKind.CHOICE,
                 required=True,
-                choices=(Choice("higher", "up"), Choice("lower", "down")),
+                choices=(Choice(w("goal_form_higher"), "up"), Choice(w("goal_form_lower"), "down")),
                 initial="up",
             ),
-            FormField("baseline", "Baseline (existing methods)", FieldKind.NUMBER, max_length=40),
-            FormField("target", "Target", FieldKind.NUMBER, max_length=40),
+            FormField("baseline", w("goal_form_baseline"), FieldKind.NUMBER, max_length=40),
+            FormField("target", w("goal_form_target"), FieldKind.NUMBER, max_length=40),
         ),
-        submit_label="Set goal",
+        submit_label=w("goal_form_submit"),
     )
 
 
-def checkin_form(metric_name: str | None, goal_choices: tuple[Choice, ...] = ()) -> Form:
+def checkin_form(
+    metric_name: str | None,
+    goal_choices: tuple[Choice, ...] = (),
+    prompts: Prompts | None = None,
+) -> Form:
     """The check-in on one goal (or on none yet): the number step names the goal's metric.
 
     The coach asks which goal first, so a picker (``goal_choices``) only comes back to a
     member who sent a check-in naming none of their several goals.
     """
-    metric_label = f"{metric_name} now" if metric_name else "Your number now"
+    w = partial(words, prompts=prompts)
+    metric_label = (
+        w("checkin_form_metric", metric=metric_name)
+        if metric_name
+        else w("checkin_form_your_number")
+    )
     picker = (
-        (FormField("goal", "Goal", FieldKind.CHOICE, required=True, choices=goal_choices),)
+        (
+            FormField(
+                "goal",
+                w("checkin_form_goal"),
+                FieldKind.CHOICE,
+                required=True,
+                choices=goal_choices,
+            ),
+        )
         if goal_choices
         else ()
     )
     return Form(
         "checkin",
-        "Weekly check-in",
+        w("checkin_form_title"),
         (
             *picker,
-            FormField("did", "What did you do?", FieldKind.LONG, required=True, max_length=LONG),
-            FormField(
-                "moves_goal", "How does this move your goal?", FieldKind.LONG, max_length=LONG
-            ),
+            FormField("did", w("checkin_form_did"), FieldKind.LONG, required=True, max_length=LONG),
+            FormField("moves_goal", w("checkin_form_moves_goal"), FieldKind.LONG, max_length=LONG),
             FormField(
                 "metric_value",
                 metric_label,
                 FieldKind.NUMBER,
                 max_length=40,
-                hint="e.g. 0.42 or 42%",
+                hint=w("checkin_form_value_hint"),
             ),
             FormField(
                 "next_experiment",
-                "Simplest next experiment",
+                w("checkin_form_next"),
                 FieldKind.LONG,
                 max_length=LONG,
-                hint="a day or less",
+                hint=w("checkin_form_next_hint"),
             ),
-            FormField(
-                "failed", "Anything that failed or was dropped?", FieldKind.LONG, max_length=LONG
-            ),
+            FormField("failed", w("checkin_form_failed"), FieldKind.LONG, max_length=LONG),
         ),
-        submit_label="Check in",
+        submit_label=w("checkin_form_submit"),
     )
 
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
-def settings_form(timezone: str, day: int, time: str, mute_until: str, budget: float) -> Form:
+def settings_form(
+    timezone: str,
+    day: int,
+    time: str,
+    mute_until: str,
+    budget: float,
+    prompts: Prompts | None = None,
+) -> Form:
+    w = partial(words, prompts=prompts)
     return Form(
         "settings",
-        "Coach settings",
+        w("settings_form_title"),
         (
             FormField(
                 "timezone",
-                "Time zone (IANA)",
+                w("settings_form_timezone"),
                 required=True,
                 max_length=64,
                 initial=timezone,
-                hint="e.g. Europe/Berlin",
+                hint=w("settings_form_timezone_hint"),
             ),
             FormField(
                 "checkin_day",
-                "Check-in day",
+                w("settings_form_day"),
                 FieldKind.CHOICE,
                 required=True,
                 choices=tuple(Choice(d.capitalize(), d) for d in WEEKDAYS),
                 initial=WEEKDAYS[day],
             ),
             FormField(
-                "checkin_time", "Check-in time (HH:MM)", required=True, max_length=5, initial=time
+                "checkin_time", w("settings_form_time"), required=True, max_length=5, initial=time
             ),
             FormField(
                 "mute_until",
-                "Mute until (YYYY-MM-DD, empty for never)",
+                w("settings_form_mute"),
                 max_length=10,
                 initial=mute_until,
             ),
             FormField(
                 "side_budget_hours",
-                "Side-idea budget, hours a week",
+                w("settings_form_budget"),
                 FieldKind.NUMBER,
                 required=True,
                 max_length=10,
@@ -334,45 +368,53 @@ def settings_form(timezone: str, day: int, time: str, mute_until: str, budget: f
     )
 
 
-def work_form() -> Form:
+def work_form(prompts: Prompts | None = None) -> Form:
+    w = partial(words, prompts=prompts)
     return Form(
         "work",
-        "Add to best works",
+        w("work_form_title"),
         (
-            FormField("title", "Title", required=True, max_length=SHORT),
-            FormField("link", "Link", max_length=1000, hint="a web address, https://…"),
-            FormField("why", "Why it belongs among your best", FieldKind.LONG, max_length=1000),
+            FormField("title", w("work_form_name"), required=True, max_length=SHORT),
+            FormField("link", w("work_form_link"), max_length=1000, hint=w("work_form_link_hint")),
+            FormField("why", w("work_form_why"), FieldKind.LONG, max_length=1000),
         ),
-        submit_label="Add",
+        submit_label=w("work_form_submit"),
     )
 
 
-def review_form(draft: str) -> Form:
+def review_form(draft: str, prompts: Prompts | None = None) -> Form:
+    w = partial(words, prompts=prompts)
     return Form(
         "review",
-        "Your review",
+        w("review_form_title"),
         (
             FormField(
-                "text", "Review", FieldKind.LONG, required=True, max_length=LONG, initial=draft
+                "text",
+                w("review_form_text"),
+                FieldKind.LONG,
+                required=True,
+                max_length=LONG,
+                initial=draft,
             ),
         ),
-        submit_label="Keep",
+        submit_label=w("review_form_submit"),
     )
 
 
-def learning_form(reflection_id: int, suggestion: str) -> Form:
+def learning_form(reflection_id: int, suggestion: str, prompts: Prompts | None = None) -> Form:
+    w = partial(words, prompts=prompts)
     return Form(
         "learning",
-        "One line for the team",
+        w("learning_form_title"),
         (
             FormField(
                 "line",
-                "What you learned",
+                w("learning_form_line"),
                 required=True,
                 max_length=SHORT,
                 initial=suggestion[:SHORT],
             ),
         ),
-        submit_label="Publish",
+        submit_label=w("learning_form_submit"),
         context=str(reflection_id),
     )

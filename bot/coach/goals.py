@@ -72,7 +72,7 @@ async def open_form(turn: Turn, capability: str) -> list[Intent]:
         if not capability:
             return [Reply(turn.say("goal_limit_open", count=turn.limits.open_goals))]
         return await _kept_at_limit(turn, {"capability": capability})
-    form = await turn.with_draft(forms.goal_form())
+    form = await turn.with_draft(forms.goal_form(turn.prompts))
     if capability:
         form = forms.with_values(form, {"capability": capability})
     return [OpenForm(form)]
@@ -234,7 +234,7 @@ def _questions(
 
 
 async def submit(turn: Turn, values: Mapping[str, str]) -> list[Intent]:
-    form = forms.goal_form()
+    form = forms.goal_form(turn.prompts)
     # What was asked comes from the member's own draft, never from what a form sends.
     values = {k: v for k, v in values.items() if k not in ASKED.values()}
     draft = await turn.scope.draft(turn.member, "goal")

@@ -112,7 +112,9 @@ def settings_form(turn: Turn) -> Form:
     # A mute that ended is no setting any more: offered again, it would be refused as past.
     ended = m.mute_until is None or (today is not None and m.mute_until < today)
     mute = "" if ended or m.mute_until is None else m.mute_until.isoformat()
-    return forms.settings_form(m.timezone, m.checkin_day, m.checkin_time, mute, m.side_budget_hours)
+    return forms.settings_form(
+        m.timezone, m.checkin_day, m.checkin_time, mute, m.side_budget_hours, turn.prompts
+    )
 
 
 async def submit_settings(turn: Turn, values: Mapping[str, str]) -> list[Intent]:

@@ -56,11 +56,11 @@ async def edit(turn: Turn) -> list[Intent]:
     draft = await turn.scope.draft(turn.member, "review")
     if draft is None:
         return [Reply(turn.say("review_gone"))]
-    return [OpenForm(forms.review_form(str(draft.values.get("text", ""))))]
+    return [OpenForm(forms.review_form(str(draft.values.get("text", "")), turn.prompts))]
 
 
 async def submit(turn: Turn, values: Mapping[str, str]) -> list[Intent]:
-    rejected = await rejection(turn, forms.review_form(""), values, draft="review")
+    rejected = await rejection(turn, forms.review_form("", turn.prompts), values, draft="review")
     if rejected is not None:
         return [rejected]
     if await notebook_full(turn.scope, turn.member, turn.limits):

@@ -42,7 +42,7 @@ async def open_form(turn: Turn, title: str) -> list[Intent]:
         if not title:
             return [Reply(turn.say("work_limit_open", count=turn.limits.best_works))]
         return await _kept_at_limit(turn, {"title": title})
-    form = await turn.with_draft(forms.work_form())
+    form = await turn.with_draft(forms.work_form(turn.prompts))
     if title:
         form = forms.with_values(form, {"title": title})
     return [OpenForm(form)]
@@ -65,7 +65,7 @@ async def show(turn: Turn) -> list[Intent]:
 
 
 async def submit(turn: Turn, values: Mapping[str, str]) -> list[Intent]:
-    form = forms.work_form()
+    form = forms.work_form(turn.prompts)
     if await works_full(turn.scope, turn.member, turn.limits):
         return await _kept_at_limit(turn, values)
     rejected = await rejection(turn, form, values, draft="work")

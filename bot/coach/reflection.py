@@ -158,7 +158,7 @@ async def offer_line(turn: Turn, value: str) -> list[Intent]:
     if reflection is None:
         return [Reply(turn.say("reflect_unknown"))]
     suggestion = str(reflection.answers.get("reusable", ""))
-    return [OpenForm(forms.learning_form(reflection.id, suggestion))]
+    return [OpenForm(forms.learning_form(reflection.id, suggestion, turn.prompts))]
 
 
 async def publish_line(turn: Turn, values: Mapping[str, str], context: str) -> list[Intent]:
@@ -168,7 +168,7 @@ async def publish_line(turn: Turn, values: Mapping[str, str], context: str) -> l
     )
     if reflection is None:
         return [Reply(turn.say("reflect_unknown"))]
-    rejected = await rejection(turn, forms.learning_form(reflection.id, ""), values)
+    rejected = await rejection(turn, forms.learning_form(reflection.id, "", turn.prompts), values)
     if rejected is not None:
         return [rejected]
     channel = await team_channel(turn)

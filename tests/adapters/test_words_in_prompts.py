@@ -30,7 +30,6 @@ FOR_OPERATORS = {
 COACH_TO_MOVE = {
     "bot/coach/checkins.py",
     "bot/coach/export.py",
-    "bot/coach/forms.py",
     "bot/coach/nudges.py",
     "bot/coach/team.py",
 }
