@@ -26,7 +26,6 @@ from bot.events import (
 from bot.schedule.rhythms import next_checkin_at, next_team_times
 from bot.store import TenantScope
 
-USAGE = "/coach team [show | channel | rhythm | digest | admin add @member | admin remove @member]"
 TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 MENTION = re.compile(r"^<@!?([A-Za-z0-9]+)(?:\|[^>]*)?>$|^([A-Za-z0-9]+)$")
 DAYS = {d[:3]: i for i, d in enumerate(forms.WEEKDAYS)}
@@ -73,52 +72,55 @@ async def handle(turn: Turn, text: str) -> list[Intent]:
             return [OpenForm(digest_form(turn))]
         case ["admin", ("add" | "remove") as verb, who]:
             return await _admin(turn, verb, who)
-    return [Reply(turn.say("usage", usage=USAGE))]
+    return [Reply(turn.say("usage", usage=turn.words("usage_team")))]
 
 
 def describe(turn: Turn) -> Content:
     t = turn.scope.tenant
+    w = turn.words
+    off = w("team_show_off")
     digest = (
         f"{forms.WEEKDAYS[t.digest_day].capitalize()} {t.digest_time}"
-        + (", also in a week nobody published" if t.digest_when_empty else "")
+        + (w("team_show_digest_empty_too") if t.digest_when_empty else "")
         if t.digest_day is not None
-        else "off"
+        else off
     )
-    nudges = f"every {t.nudge_every_weeks} week(s)" if t.nudge_every_weeks else "off"
-    reminders = f"after {t.reminder_after_hours} h" if t.reminders else "off"
+    nudges = w("team_show_nudges", weeks=t.nudge_every_weeks) if t.nudge_every_weeks else off
+    reminders = w("team_show_reminders", hours=t.reminder_after_hours) if t.reminders else off
     return turn.say(
         "team_show",
-        channel="set" if t.team_channel else "not set (an admin types /coach team channel there)",
+        channel=w("team_show_channel_set") if t.team_channel else w("team_show_channel_unset"),
         day=forms.WEEKDAYS[t.checkin_day].capitalize(),
         time=t.checkin_time,
         timezone=t.timezone,
         work_days=_day_list(t.work_days),
-        holidays=", ".join(t.holidays or []) or "none",
+        holidays=", ".join(t.holidays or []) or w("team_show_no_holidays"),
         digest=digest,
         nudges=nudges,
         reminders=reminders,
-        tagging="on" if t.tag_nonresponders else "off",
+        tagging=w("team_show_on") if t.tag_nonresponders else off,
     )
 
 
 def rhythm_form(turn: Turn) -> Form:
     t = turn.scope.tenant
+    w = turn.words
     day_choices = tuple(Choice(d.capitalize(), d) for d in forms.WEEKDAYS)
     return Form(
         "team_rhythm",
-        "Team rhythm",
+        w("team_rhythm_title"),
         (
             FormField(
                 "timezone",
-                "Team time zone (IANA)",
+                w("team_rhythm_timezone"),
                 required=True,
                 max_length=64,
                 initial=t.timezone,
-                hint="e.g. Europe/Berlin",
+                hint=w("team_rhythm_timezone_hint"),
             ),
             FormField(
                 "checkin_day",
-                "Default check-in day",
+                w("team_rhythm_day"),
                 FieldKind.CHOICE,
                 required=True,
                 choices=day_choices,
@@ -126,22 +128,22 @@ def rhythm_form(turn: Turn) -> Form:
             ),
             FormField(
                 "checkin_time",
-                "Default check-in time (HH:MM)",
+                w("team_rhythm_time"),
                 required=True,
                 max_length=5,
                 initial=t.checkin_time,
             ),
             FormField(
                 "work_days",
-                "Work days",
+                w("team_rhythm_work_days"),
                 required=True,
                 max_length=40,
                 initial=_day_list(t.work_days),
-                hint="e.g. mon, tue, wed, thu, fri",
+                hint=w("team_rhythm_work_days_hint"),
             ),
             FormField(
                 "holidays",
-                "Holidays (YYYY-MM-DD, comma-separated)",
+                w("team_rhythm_holidays"),
                 FieldKind.LONG,
                 max_length=1000,
                 initial=", ".join(t.holidays or []),
@@ -152,14 +154,18 @@ def rhythm_form(turn: Turn) -> Form:
 
 def digest_form(turn: Turn) -> Form:
     t = turn.scope.tenant
-    day_choices = (Choice("Off", "off"), *(Choice(d.capitalize(), d) for d in forms.WEEKDAYS))
+    w = turn.words
+    day_choices = (
+        Choice(w("team_digest_off"), "off"),
+        *(Choice(d.capitalize(), d) for d in forms.WEEKDAYS),
+    )
     return Form(
         "team_digest",
-        "Team digest",
+        w("team_digest_title"),
         (
             FormField(
                 "digest_day",
-                "Digest day",
+                w("team_digest_day"),
                 FieldKind.CHOICE,
                 required=True,
                 choices=day_choices,
@@ -167,14 +173,14 @@ def digest_form(turn: Turn) -> Form:
             ),
             FormField(
                 "digest_time",
-                "Digest time (HH:MM)",
+                w("team_digest_time"),
                 required=True,
                 max_length=5,
                 initial=t.digest_time,
             ),
             FormField(
                 "nudge_every_weeks",
-                "Channel nudge every N weeks (0: off)",
+                w("team_digest_nudge_weeks"),
                 FieldKind.NUMBER,
                 required=True,
                 max_length=2,
@@ -182,7 +188,7 @@ def digest_form(turn: Turn) -> Form:
             ),
             FormField(
                 "reminder_after_hours",
-                "Remind after N hours (0: no reminders)",
+                w("team_digest_remind_hours"),
                 FieldKind.NUMBER,
                 required=True,
                 max_length=3,
@@ -190,17 +196,17 @@ def digest_form(turn: Turn) -> Form:
             ),
             FormField(
                 "tag_nonresponders",
-                "Tag who has not checked in, in the channel",
+                w("team_digest_tag"),
                 FieldKind.CHOICE,
                 required=True,
-                choices=(Choice("No", "no"), Choice("Yes", "yes")),
+                choices=(Choice(w("team_digest_no"), "no"), Choice(w("team_digest_yes"), "yes")),
                 initial="yes" if t.tag_nonresponders else "no",
             ),
             FormField(
                 "digest_when_empty",
-                "Digest in a week nobody published",
+                w("team_digest_when_empty"),
                 FieldKind.CHOICE,
-                choices=(Choice("Skip it", "no"), Choice("Post it", "yes")),
+                choices=(Choice(w("team_digest_skip"), "no"), Choice(w("team_digest_post"), "yes")),
                 initial="yes" if t.digest_when_empty else "no",
             ),
         ),
@@ -321,7 +327,7 @@ async def _reschedule_everyone(turn: Turn) -> None:
 async def _admin(turn: Turn, verb: str, who: str) -> list[Intent]:
     match = MENTION.match(who)
     if match is None:
-        return [Reply(turn.say("usage", usage=USAGE))]
+        return [Reply(turn.say("usage", usage=turn.words("usage_team")))]
     user_id = match.group(1) or match.group(2)
     team = turn.scope.tenant
     admins = set(team.admins)

@@ -31,7 +31,6 @@ COACH_TO_MOVE = {
     "bot/coach/checkins.py",
     "bot/coach/export.py",
     "bot/coach/nudges.py",
-    "bot/coach/team.py",
 }
 
 WORDS = re.compile(r"[A-Za-z]{2,}")
