@@ -6,6 +6,10 @@ import asyncio
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import timedelta
+from functools import cache
+from importlib import resources
+
+import yaml
 
 from bot import analysis
 from bot.analysis import ALIGNED_THRESHOLD, Evidence, Feedback, Signals
@@ -64,7 +68,7 @@ async def open_form(turn: Turn, text: str) -> list[Intent]:
     goal = None
     if text.strip():
         if not text.strip().isdigit():
-            return [Reply(turn.say("usage", usage="/checkin [goal number]"))]
+            return [Reply(turn.say("usage", usage=turn.words("usage_checkin")))]
         goal = await turn.scope.goal(turn.member, int(text))
         if goal is None or goal.status != "active":
             return [Reply(turn.say("goal_unknown", ref=text.strip()))]
@@ -176,9 +180,10 @@ async def save(
         closing = turn.say("checkin_ask_next")
     found = candidates(signals, facts)
     reply = await nudge_reply(turn, tuple(head), found, goal, checkin, closing, ALWAYS_ASKED)
-    offers = [Button("Publish to team", Action.PUBLISH_CHECKIN, str(checkin.id))]
+    offers = [Button(turn.words("button_publish_checkin"), Action.PUBLISH_CHECKIN, str(checkin.id))]
     if signals.failure_scope == "project":  # a dropped project, direction or idea
-        offers.append(Button("Reflect on this", Action.START_REFLECTION, f"checkin:{checkin.id}"))
+        reflect = turn.words("button_reflect")
+        offers.append(Button(reflect, Action.START_REFLECTION, f"checkin:{checkin.id}"))
     answer = Reply(reply.body, (*offers, *reply.buttons))
     if not for_follow_up or not turn.member.nudges_enabled:  # nudges off: no LLM note either
         return [answer], None
@@ -216,6 +221,13 @@ async def _evidence(
     )
 
 
+@cache
+def _llm_words() -> dict[str, str]:
+    """prompts/llm.yaml: the words the goal is given to the LLM follow-up in."""
+    text = resources.files("prompts").joinpath("llm.yaml").read_text(encoding="utf-8")
+    return {str(key): str(value) for key, value in yaml.safe_load(text).items()}
+
+
 async def _follow_up_context(
     turn: Turn, goal: GoalView | None, checkin: CheckInView, signals: Signals, answer: Reply
 ) -> CheckInContext:
@@ -228,16 +240,19 @@ async def _follow_up_context(
         PastCheckIn(c.created_at.date().isoformat(), c.did, c.metric_value)
         for c in earlier[:PAST_CHECKINS]
     )
+    words = _llm_words()
     if goal is not None:
-        direction = "lower is better" if goal.direction == "down" else "higher is better"
-        goal_line = (
-            f"{goal.capability} (metric: {goal.metric_name}, {direction}; "
-            f"baseline {fmt(goal.baseline, goal.baseline_text)}, "
-            f"target {fmt(goal.target, goal.target_text)}, "
-            f"best so far {fmt(goal.current_best, goal.current_best_text)})"
+        better = "checkin_lower_better" if goal.direction == "down" else "checkin_higher_better"
+        goal_line = words["checkin_goal"].format(
+            capability=goal.capability,
+            metric=goal.metric_name,
+            direction=words[better],
+            baseline=fmt(goal.baseline, goal.baseline_text),
+            target=fmt(goal.target, goal.target_text),
+            best=fmt(goal.current_best, goal.current_best_text),
         )
     else:
-        goal_line = "(no goal set yet)"
+        goal_line = words["checkin_goal_none"]
     return CheckInContext(
         actor=turn.actor,
         goal=goal_line,
