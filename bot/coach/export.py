@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -14,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.inspection import inspect
 
 from bot.coach.forms import shown as fmt
+from bot.events import plain
 from bot.prompts import Prompts, load_prompts
 from bot.store import TenantScope
 from bot.store.models import (
@@ -41,9 +44,15 @@ SECTIONS: tuple[tuple[str, type[Any]], ...] = (
     ("drafts", Draft),
 )
 INTERNAL = {"tenant_id", "member_id"}  # keys that mean nothing outside the database
-INTRO = "Everything Research Coach keeps about you, exported for you to read and keep."
 BEST_FIVE = 5  # the head of the portfolio, as /wins shows it (a career's best five works)
-STATES = {"open": "in progress", "stopped": "paused", "completed": "finished"}
+# A reflection's states, each worded as ``export_state_<state>``.
+STATES = frozenset({"open", "stopped", "completed"})
+# The message ``key``, filled in, as one line of the document.
+Words = Callable[..., str]
+
+
+def _words(prompts: Prompts, key: str, **values: str | int) -> str:
+    return plain(prompts.say(key, **values))
 
 
 def filename(user_id: str, at: datetime, suffix: str) -> str:
@@ -91,6 +100,7 @@ def to_markdown(data: dict[str, Any], prompts: Prompts | None = None) -> str:
     the member's local ones; scores and database ids stay in the JSON file.
     """
     prompts = prompts or load_prompts()
+    w: Words = partial(_words, prompts)
     member = data["member"]
     zone = _zone(str(member.get("timezone") or "UTC"))
     name = member.get("display_name") or member.get("user_id")
@@ -98,13 +108,13 @@ def to_markdown(data: dict[str, Any], prompts: Prompts | None = None) -> str:
     values: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for point in data["metric_history"]:
         values[point["goal_id"]].append(point)
-    lines = [f"# Research notes of {name}", "", INTRO, ""]
-    lines += _goals(data["goals"], values, zone)
-    lines += _checkins(data["checkins"], goals, zone)
-    lines += _reflections(data["reflections"], goals, prompts, zone)
-    lines += _notebook(data["notebook"], zone)
-    lines += _works(data["best_works"])
-    lines += _drafts(data["drafts"])
+    lines = [w("export_title", name=str(name)), "", w("export_intro"), ""]
+    lines += _goals(data["goals"], values, zone, w)
+    lines += _checkins(data["checkins"], goals, zone, w)
+    lines += _reflections(data["reflections"], goals, prompts, zone, w)
+    lines += _notebook(data["notebook"], zone, w)
+    lines += _works(data["best_works"], w)
+    lines += _drafts(data["drafts"], w)
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -133,27 +143,33 @@ def _indented(text: str, pad: str = "  ") -> str:
 
 
 def _goals(
-    rows: list[dict[str, Any]], values: dict[int, list[dict[str, Any]]], zone: ZoneInfo
+    rows: list[dict[str, Any]],
+    values: dict[int, list[dict[str, Any]]],
+    zone: ZoneInfo,
+    w: Words,
 ) -> list[str]:
-    lines = ["## Goals", ""]
+    lines = [w("export_goals"), ""]
     if not rows:
-        return [*lines, "No goal yet.", ""]
+        return [*lines, w("export_no_goal"), ""]
     for goal in rows:
         status = "" if goal["status"] == "active" else f" ({goal['status']})"
-        better = "lower" if goal["direction"] == "down" else "higher"
+        better = w("export_lower" if goal["direction"] == "down" else "export_higher")
         lines += [f"### {goal['ref']}. {_indented(goal['capability'], '')}{status}", ""]
-        lines.append(f"- The number: {goal['metric_name']} ({better} is better)")
-        lines.append(
-            f"- Baseline {fmt(goal['baseline'], goal.get('baseline_text'))}"
-            f" · target {fmt(goal['target'], goal.get('target_text'))}"
-            f" · best so far {fmt(goal['current_best'], goal.get('current_best_text'))}"
+        lines.append(w("export_goal_number", metric=goal["metric_name"], better=better))
+        numbers = w(
+            "export_goal_numbers",
+            baseline=fmt(goal["baseline"], goal.get("baseline_text")),
+            target=fmt(goal["target"], goal.get("target_text")),
+            best=fmt(goal["current_best"], goal.get("current_best_text")),
         )
-        lines.append(f"- Set on {_day(goal['created_at'], zone)}")
+        lines.append(numbers)
+        lines.append(w("export_goal_set", day=_day(goal["created_at"], zone)))
         if goal.get("closed_at"):
-            lines.append(f"- {goal['status'].capitalize()} on {_day(goal['closed_at'], zone)}")
+            status, day = goal["status"].capitalize(), _day(goal["closed_at"], zone)
+            lines.append(w("export_goal_closed", status=status, day=day))
         recorded = values.get(goal["id"], [])
         if recorded:
-            lines += ["", "| date | value |", "| --- | --- |"]
+            lines += ["", w("export_values_head"), "| --- | --- |"]
             lines += [
                 f"| {_day(p['recorded_at'], zone)} | {fmt(p['value'], p.get('value_text'))} |"
                 for p in recorded
@@ -163,11 +179,11 @@ def _goals(
 
 
 def _checkins(
-    rows: list[dict[str, Any]], goals: dict[int, dict[str, Any]], zone: ZoneInfo
+    rows: list[dict[str, Any]], goals: dict[int, dict[str, Any]], zone: ZoneInfo, w: Words
 ) -> list[str]:
-    lines = ["## Check-ins", ""]
+    lines = [w("export_checkins"), ""]
     if not rows:
-        return [*lines, "No check-in yet.", ""]
+        return [*lines, w("export_no_checkin"), ""]
     week = None
     for checkin in rows:
         at = _local(checkin["created_at"], zone)
@@ -175,24 +191,24 @@ def _checkins(
         monday = (at - timedelta(days=at.weekday())).date()
         if monday != week:
             week = monday
-            lines += [f"### Week of {monday:%d %B %Y}", ""]
+            lines += [w("export_week", monday=f"{monday:%d %B %Y}"), ""]
         goal = goals.get(checkin.get("goal_id"))  # type: ignore[arg-type]
-        about = f" · goal {goal['ref']}" if goal else ""
+        about = w("export_checkin_goal", ref=goal["ref"]) if goal else ""
         lines.append(f"**{at:%A %d %B}**{about}")
         lines.append("")
         fields = [
-            ("Did", checkin["did"]),
-            ("How it moves the goal", checkin["moves_goal"]),
+            (w("export_did"), checkin["did"]),
+            (w("export_moves_goal"), checkin["moves_goal"]),
             (
-                goal["metric_name"] if goal else "Number",
+                goal["metric_name"] if goal else w("export_number"),
                 _number(checkin["metric_value"], checkin.get("metric_value_text")),
             ),
-            ("Next experiment", checkin["next_experiment"]),
-            ("Failed or dropped", checkin["failed"]),
+            (w("export_next"), checkin["next_experiment"]),
+            (w("export_failed"), checkin["failed"]),
         ]
         lines += [f"- {label}: {_indented(text)}" for label, text in fields if text]
         if checkin.get("published_at"):
-            lines.append(f"- Published to the team on {_day(checkin['published_at'], zone)}")
+            lines.append(w("export_published", day=_day(checkin["published_at"], zone)))
         lines.append("")
     return lines
 
@@ -206,15 +222,19 @@ def _reflections(
     goals: dict[int, dict[str, Any]],
     prompts: Prompts,
     zone: ZoneInfo,
+    w: Words,
 ) -> list[str]:
-    lines = ["## Reflections", ""]
+    lines = [w("export_reflections"), ""]
     if not rows:
-        return [*lines, "No reflection yet.", ""]
+        return [*lines, w("export_no_reflection"), ""]
     questions = {step.key: step.question for step in prompts.reflection.steps}
     for reflection in rows:
         goal = goals.get(reflection.get("goal_id"))  # type: ignore[arg-type]
-        topic = reflection["topic"] or (goal["capability"] if goal else "") or "A reflection"
-        state = STATES.get(reflection["status"], reflection["status"])
+        topic = (
+            reflection["topic"] or (goal["capability"] if goal else "") or w("export_a_reflection")
+        )
+        status = reflection["status"]
+        state = w(f"export_state_{status}") if status in STATES else status
         lines += [f"### {_indented(topic, '')}", ""]
         lines += [f"_{_day(reflection['created_at'], zone)}, {state}._", ""]
         for key, answer in reflection["answers"].items():
@@ -222,38 +242,38 @@ def _reflections(
     return lines
 
 
-def _notebook(rows: list[dict[str, Any]], zone: ZoneInfo) -> list[str]:
-    lines = ["## Notebook", ""]
+def _notebook(rows: list[dict[str, Any]], zone: ZoneInfo, w: Words) -> list[str]:
+    lines = [w("export_notebook"), ""]
     entries = [r for r in rows if r["kind"] != "review"]
     reviews = [r for r in rows if r["kind"] == "review"]
     if not rows:
-        return [*lines, "No entry yet.", ""]
+        return [*lines, w("export_no_entry"), ""]
     lines += [f"- {_day(e['created_at'], zone)}: {_indented(e['text'])}" for e in entries]
     if entries:
         lines.append("")
     for review in reviews:
-        lines += [f"### Review kept on {_day(review['created_at'], zone)}", ""]
+        lines += [w("export_review_kept", day=_day(review["created_at"], zone)), ""]
         lines += [str(review["text"]).strip(), ""]
     return lines
 
 
-def _works(rows: list[dict[str, Any]]) -> list[str]:
-    lines = ["## Best works", ""]
+def _works(rows: list[dict[str, Any]], w: Words) -> list[str]:
+    lines = [w("export_works"), ""]
     if not rows:
-        return [*lines, "None yet.", ""]
+        return [*lines, w("export_no_work"), ""]
     for number, work in enumerate(sorted(rows, key=lambda w: w["rank"]), start=1):
         title = f"[{work['title']}]({work['link']})" if work["link"] else work["title"]
-        best = " (best five)" if number <= BEST_FIVE else ""
+        best = w("export_best_five") if number <= BEST_FIVE else ""
         lines.append(f"{number}. {title}{best}")
         if work["why"]:
             lines.append(f"   {_indented(work['why'], '   ')}")
     return [*lines, ""]
 
 
-def _drafts(rows: list[dict[str, Any]]) -> list[str]:
+def _drafts(rows: list[dict[str, Any]], w: Words) -> list[str]:
     kept = [(d["form_id"], v) for d in rows for v in d["values"].values() if str(v).strip()]
     if not kept:
         return []
-    lines = ["## Unsent drafts", ""]
+    lines = [w("export_drafts"), ""]
     lines += [f"- {form_id}: {_indented(str(text))}" for form_id, text in kept]
     return [*lines, ""]

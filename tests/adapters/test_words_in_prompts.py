@@ -28,7 +28,6 @@ FOR_OPERATORS = {
 # The coaching flows that still hold sentences for members (form labels, button labels, the
 # export's headings, usage lines) or for the LLM; each comes off this list once it holds none.
 COACH_TO_MOVE = {
-    "bot/coach/export.py",
     "bot/coach/nudges.py",
 }
 
