@@ -178,7 +178,7 @@ async def save(
         closing = turn.say("checkin_next", experiment=UserText(unperiod(field["next_experiment"])))
     else:
         closing = turn.say("checkin_ask_next")
-    found = candidates(signals, facts)
+    found = candidates(signals, facts, turn.prompts)
     reply = await nudge_reply(turn, tuple(head), found, goal, checkin, closing, ALWAYS_ASKED)
     offers = [Button(turn.words("button_publish_checkin"), Action.PUBLISH_CHECKIN, str(checkin.id))]
     if signals.failure_scope == "project":  # a dropped project, direction or idea

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from bot.analysis import Signals
+from bot.events import plain
+from bot.prompts import Prompts, load_prompts
 
 MAX_PER_REPLY = 2
 # Asked even with nudges off: every check-in ends with the simplest next experiment.
@@ -58,7 +61,14 @@ def stalled(values: Sequence[float | None]) -> bool:
     return all(abs(first - v) <= 1e-9 * max(1.0, abs(first)) for v in latest if v is not None)
 
 
-def candidates(signals: Signals, facts: CheckInFacts) -> list[Candidate]:
+def _trigger(prompts: Prompts, key: str, **values: str | int) -> str:
+    """What called for a nudge, as its record keeps it (messages.yaml's ``trigger_*``)."""
+    return plain(prompts.say(key, **values))
+
+
+def candidates(
+    signals: Signals, facts: CheckInFacts, prompts: Prompts | None = None
+) -> list[Candidate]:
     """Every nudge the update calls for, most important first.
 
     The tie to the goal is asked only when nothing shows it: an empty "how does this move your
@@ -72,17 +82,21 @@ def candidates(signals: Signals, facts: CheckInFacts) -> list[Candidate]:
     []
     """
     if signals.away:
-        return []  # rest, sickness, holidays and conferences get no goal nudges
+        return []
+    why = partial(_trigger, prompts or load_prompts())
+
+    # rest, sickness, holidays and conferences get no goal nudges
     found: list[Candidate] = []
     failure = "best-works" if signals.failure_scope == "project" else "setback"
     for signal, nudge_id, default in (
-        ("failure", failure, "a reported failure"),
-        ("role_model_mimicry", "role-models", "imitation"),
-        ("idea_driven", "goal-not-idea", "paper-driven"),
+        ("failure", failure, "trigger_failure"),
+        ("role_model_mimicry", "role-models", "trigger_imitation"),
+        ("idea_driven", "goal-not-idea", "trigger_paper_driven"),
     ):
         if not getattr(signals, signal):
             continue
-        trigger = signals.evidence.get(signal, default)
+        said = signals.evidence  # the member's words that fired it, when the signal kept them
+        trigger = said[signal] if signal in said else why(default)
         if signals.gentle(signal):
             found.append(Candidate(nudge_id, SIMILAR_TRIGGER + trigger, gentle=True))
         else:
@@ -91,11 +105,13 @@ def candidates(signals: Signals, facts: CheckInFacts) -> list[Candidate]:
     # this moves the number?" on top of it, unless the week reads clearly off the goal.
     stuck = signals.failure and signals.goal_alignment >= OFF_GOAL_SETBACK
     if facts.has_goal and not signals.aligned and not stuck:
-        found.append(Candidate("tie-to-goal", f"low goal alignment {signals.goal_alignment:.2f}"))
+        alignment = f"{signals.goal_alignment:.2f}"
+        found.append(Candidate("tie-to-goal", why("trigger_low_alignment", alignment=alignment)))
     if facts.has_goal and stalled(facts.recent_values):
-        found.append(Candidate("switch-or-commit", f"number unchanged over {STALL_CHECKINS}"))
+        stalled_for = why("trigger_stalled", count=STALL_CHECKINS)
+        found.append(Candidate("switch-or-commit", stalled_for))
     if facts.next_experiment_empty:
-        found.append(Candidate(ALWAYS_ASKED, "no next experiment given"))
+        found.append(Candidate(ALWAYS_ASKED, why("trigger_no_next")))
     return [c for c in found if c.nudge_id not in signals.suppressed]
 
 
