@@ -60,6 +60,15 @@ async def test_scheduled_prompts_wait_out_a_storm_and_arrive_once(
     await seed_team(coach.db, TEAM, members, clock.now())
     runtime = build(coach, settings_for(fake_slack), Pacer(per_channel=0, per_tenant=0))
     scheduler = Scheduler(coach.db, clock, {"slack": runtime.messenger}, coach.prompts)
+    # The rows are in doubt when tried again, so each is looked for in its DM first; Slack
+    # answers one history read a minute, and the minutes pass on the fake's clock, not slept.
+    waited = [0.0]
+    fake_slack.clock = lambda: waited[0]
+
+    async def wait_on_the_fake(seconds: float) -> None:
+        waited[0] += seconds
+
+    runtime.messenger.sleep = wait_on_the_fake
 
     fake_slack.storm()  # every method: Slack is having a bad time
     ran = await scheduler.run_once()
