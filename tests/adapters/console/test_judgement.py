@@ -118,6 +118,8 @@ async def test_a_week_off_sick_gets_no_goal_nudge(ada: ConsoleSession) -> None:
     assert nudges_in(out) == []
     assert "Weeks away are part of the work" in out
     assert "simplest next experiment" not in out.lower().split("next:")[0]
+    lines = [line.strip() for line in out.splitlines()]
+    assert ["", ""] not in [lines[i : i + 2] for i in range(len(lines) - 1)]  # one blank line
 
 
 async def test_an_unhelpful_nudge_on_a_jargon_update_is_not_repeated_on_a_similar_one(
