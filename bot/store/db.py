@@ -13,7 +13,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import delete, event, text
+from sqlalchemy import delete, event, select, text
 from sqlalchemy.engine import Connection, ExceptionContext, make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -26,8 +26,9 @@ from sqlalchemy.ext.asyncio import (
 
 from bot import private
 from bot.events import TenantRef
-from bot.store.models import Tenant
+from bot.store.models import GoalSource, Member, Tenant
 from bot.store.repos import TenantScope, tenant_for
+from bot.store.views import SourceRef
 
 log = logging.getLogger(__name__)
 
@@ -200,6 +201,33 @@ class Database:
         """The repositories of ``tenant``, in one transaction."""
         async with self.session() as session:
             yield TenantScope(session, await tenant_for(session, tenant, now))
+
+    async def source_for_token(self, token_hash: str) -> SourceRef | None:
+        """The goal source whose push token has this sha256, in any tenant."""
+        refs = await self._sources(GoalSource.token_hash == token_hash, limit=1)
+        return refs[0] if refs else None
+
+    async def due_sources(self, now: datetime, limit: int) -> list[SourceRef]:
+        """The polled sources due by ``now``, the longest due first, at most ``limit``."""
+        return await self._sources(
+            GoalSource.next_poll_at <= now, order=GoalSource.next_poll_at, limit=limit
+        )
+
+    async def _sources(self, where: Any, limit: int, order: Any = GoalSource.id) -> list[SourceRef]:
+        query = (
+            select(Tenant.platform, Tenant.external_id, Member.user_id, GoalSource)
+            .join(Tenant, Tenant.id == GoalSource.tenant_id)
+            .join(Member, Member.id == GoalSource.member_id)
+            .where(where)
+            .order_by(order)
+            .limit(limit)
+        )
+        async with self.session() as session:
+            rows = (await session.execute(query)).all()
+        return [
+            SourceRef(TenantRef(platform, external), user, source.goal_id, source.id, source.kind)
+            for platform, external, user, source in rows
+        ]
 
     async def forget_tenant(self, tenant: TenantRef) -> None:
         """Delete ``tenant`` and, by cascade, every row it holds: the workspace or server

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -182,6 +183,7 @@ class CheckIn(Base):
 
 class MetricPoint(Base):
     __tablename__ = "metric_points"
+    __table_args__ = (UniqueConstraint("goal_id", "reading_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = _tenant_fk()
@@ -190,6 +192,46 @@ class MetricPoint(Base):
     value: Mapped[float] = mapped_column(Float)
     value_text: Mapped[str | None] = mapped_column(String(40))  # as typed, like a goal's
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # Where the value came from: "member" (typed), or a connected source ("mlflow", "wandb",
+    # "push"), with the run and step that produced it and a script's note.
+    source: Mapped[str] = mapped_column(String(16), default="member", server_default="member")
+    run_id: Mapped[str | None] = mapped_column(String(200))
+    step: Mapped[int | None] = mapped_column(BigInteger)
+    note: Mapped[str | None] = mapped_column(Text)
+    # "<run>\x1f<step>" for a value a run produced: the same reading is recorded once, however
+    # often it is polled or pushed. NULL (typed values, pushes naming no run) never collides.
+    reading_key: Mapped[str | None] = mapped_column(String(300))
+
+
+class GoalSource(Base):
+    """Where a goal's number comes from on its own: a tracker the coach polls (MLflow, W&B)
+    or a script that pushes values with the goal's token. One per goal."""
+
+    __tablename__ = "goal_sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = _tenant_fk()
+    member_id: Mapped[int] = _member_fk()
+    goal_id: Mapped[int] = mapped_column(
+        ForeignKey("goals.id", ondelete="CASCADE"), unique=True, index=True
+    )
+    kind: Mapped[str] = mapped_column(String(10))  # "mlflow", "wandb" or "push"
+    # What to read, without credentials: url, experiment or project, metric, filter, rule.
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The tracker's credential, sealed like the Slack tokens when keys are set. Never
+    # logged, never exported.
+    secret: Mapped[str | None] = mapped_column(Text)
+    # A push token's sha256 (the token itself is shown once and never kept), and its end.
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    token_hint: Mapped[str | None] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # Polling: when next (NULL for pushes), errors in a row, the last one and when the
+    # member was told of it, the last good read.
+    next_poll_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(String(40))
+    error_told_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    last_ok_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class Reflection(Base):

@@ -20,6 +20,7 @@ from bot.store.models import (
     Delivery,
     Draft,
     Goal,
+    GoalSource,
     Member,
     MetricPoint,
     NotebookEntry,
@@ -35,6 +36,7 @@ from bot.store.records import (
     NotebookRecords,
     NudgeRecords,
     ReflectionRecords,
+    SourceRecords,
     WorkRecords,
 )
 from bot.store.views import MemberView, TenantView
@@ -45,6 +47,7 @@ EVENT_MEMORY = timedelta(days=1)
 # Everything that belongs to one member, in the order it can be deleted (children first).
 MEMBER_TABLES = (
     Delivery,
+    GoalSource,
     NudgeRecord,
     MetricPoint,
     Draft,
@@ -80,6 +83,7 @@ class TenantScope(
     WorkRecords,
     NudgeRecords,
     DraftRecords,
+    SourceRecords,
 ):
     """The repositories of one tenant inside one transaction: its members here, and each
     other concept's in ``bot.store.records`` (``scope.goals(member)``, ``scope.add_checkin``…).

@@ -11,15 +11,18 @@ written by assigning to an attribute, and nothing a flow holds changes behind it
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from types import MappingProxyType
 from typing import Any
 
+from bot.events import TenantRef
 from bot.store.models import (
     BestWork,
     CheckIn,
     Draft,
     Goal,
+    GoalSource,
     Member,
     MetricPoint,
     NotebookEntry,
@@ -220,10 +223,64 @@ class MetricValue:
     value: float
     value_text: str | None
     recorded_at: datetime
+    # Where it came from: "member" (typed), "mlflow", "wandb" or "push"; the run and step
+    # that produced it, and a script's note, when a source said so.
+    source: str = "member"
+    run_id: str | None = None
+    step: int | None = None
+    note: str | None = None
 
     @classmethod
     def of(cls, row: MetricPoint) -> MetricValue:
-        return cls(row.id, row.goal_id, row.value, row.value_text, row.recorded_at)
+        return cls(
+            row.id,
+            row.goal_id,
+            row.value,
+            row.value_text,
+            row.recorded_at,
+            row.source or "member",
+            row.run_id,
+            row.step,
+            row.note,
+        )
+
+
+@dataclass(frozen=True)
+class SourceView:
+    """Where one goal's number comes from on its own (see ``models.GoalSource``). ``secret``
+    is the credential as stored (sealed when keys are set): open it only to call the tracker."""
+
+    id: int
+    member_id: int
+    goal_id: int
+    kind: str  # "mlflow", "wandb" or "push"
+    settings: Mapping[str, str]
+    secret: str | None = field(repr=False)
+    token_hint: str | None
+    created_at: datetime
+    next_poll_at: datetime | None
+    failures: int
+    last_error: str | None
+    error_told_at: datetime | None
+    last_ok_at: datetime | None
+
+    @classmethod
+    def of(cls, row: GoalSource) -> SourceView:
+        return cls(
+            id=row.id,
+            member_id=row.member_id,
+            goal_id=row.goal_id,
+            kind=row.kind,
+            settings=MappingProxyType({k: str(v) for k, v in (row.settings or {}).items()}),
+            secret=row.secret,
+            token_hint=row.token_hint,
+            created_at=row.created_at,
+            next_poll_at=row.next_poll_at,
+            failures=row.failures or 0,
+            last_error=row.last_error,
+            error_told_at=row.error_told_at,
+            last_ok_at=row.last_ok_at,
+        )
 
 
 @dataclass(frozen=True)
@@ -323,3 +380,15 @@ class DraftView:
     @classmethod
     def of(cls, row: Draft) -> DraftView:
         return cls(row.form_id, dict(row.values), row.updated_at)
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """A goal source found across tenants (a push's token, the poller's due list): whose it
+    is, so the work on it runs in that tenant's scope."""
+
+    tenant: TenantRef
+    user_id: str
+    goal_id: int
+    source_id: int
+    kind: str

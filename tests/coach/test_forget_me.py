@@ -45,6 +45,7 @@ TABLES = {
     "goals": "their rows",
     "checkins": "their rows",
     "metric_points": "their goals' numbers",
+    "goal_sources": "their goals' trackers, credentials and push tokens",
     "reflections": "their rows",
     "notebook_entries": "their rows",
     "best_works": "their rows",
@@ -129,6 +130,12 @@ async def test_forget_me_leaves_nothing_of_the_member_and_keeps_the_others(
             )
         )
         await scope.first_time("message:1712.0001", coach.clock.now())
+        for user, words in (("zelda", "quokka"), ("bruno", "wombat")):
+            member = await scope.member(user)
+            assert member is not None
+            goal = (await scope.goals(member))[0]
+            tracker = {"url": f"http://{words}.example", "experiment": f"{words}-runs"}
+            await scope.connect(goal, "mlflow", tracker, coach.clock.now(), secret=f"{words}-key")
     zelda_follow_up = list(zelda.follow_ups)
     assert zelda_follow_up and bruno.follow_ups  # the LLM has not seen either check-in yet
     exported = sorted(p.name for p in exports.iterdir())

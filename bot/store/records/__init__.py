@@ -6,6 +6,7 @@ from bot.store.records.goals import GoalRecords
 from bot.store.records.notebook import NotebookRecords
 from bot.store.records.nudges import NudgeRecords
 from bot.store.records.reflections import ReflectionRecords
+from bot.store.records.sources import SourceRecords
 from bot.store.records.works import WorkRecords
 
 __all__ = [
@@ -15,5 +16,6 @@ __all__ = [
     "NotebookRecords",
     "NudgeRecords",
     "ReflectionRecords",
+    "SourceRecords",
     "WorkRecords",
 ]

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from bot.store.models import Goal, MetricPoint
 from bot.store.records.base import Records
 from bot.store.views import CheckInView, GoalView, MemberView, MetricValue
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What recording a reading did: the goal as it is now, the value recorded (``None``: the
+    same reading was recorded before), and whether it is the goal's new best."""
+
+    goal: GoalView
+    point: MetricValue | None
+    new_best: bool  # it beats a best there was before (a first value is no new best)
+    before: GoalView | None = None  # the goal before it, for "0.41 → 0.45"
 
 
 class GoalRecords(Records):
@@ -103,24 +116,82 @@ class GoalRecords(Records):
     ) -> GoalView:
         """Record a value of the goal's number (with ``text``, as the member typed it) and keep
         its best so far; the goal as it is now."""
+        point = MetricPoint(
+            tenant_id=self.tid,
+            goal_id=goal.id,
+            value=value,
+            value_text=text,
+            recorded_at=at,
+            checkin_id=checkin.id if checkin else None,
+        )
+        self.session.add(point)
+        return (await self._keep_best(goal, point))[0]
+
+    async def record_reading(
+        self,
+        goal: GoalView,
+        value: float,
+        at: datetime,
+        *,
+        source: str,
+        run_id: str | None = None,
+        step: int | None = None,
+        note: str | None = None,
+        text: str | None = None,
+    ) -> Recorded:
+        """Record a value a source produced (a tracker's run, a script's push), once: the same
+        run and step again records nothing (``point`` is then ``None``). A reading naming no
+        run is recorded every time."""
+        key = None if run_id is None else f"{run_id}\x1f{'' if step is None else step}"
+        point = MetricPoint(
+            tenant_id=self.tid,
+            goal_id=goal.id,
+            value=value,
+            value_text=text,
+            recorded_at=at,
+            source=source,
+            run_id=run_id,
+            step=step,
+            note=note,
+            reading_key=key,
+        )
+        if key is not None:
+            taken = select(MetricPoint.id).where(
+                MetricPoint.goal_id == goal.id, MetricPoint.reading_key == key
+            )
+            if await self.session.scalar(taken) is not None:
+                return Recorded(goal, None, False)
+            try:
+                async with self.session.begin_nested():  # two writers at once: one wins
+                    self.session.add(point)
+            except IntegrityError:
+                return Recorded(goal, None, False)
+        else:
+            self.session.add(point)
+        before = await self.goal_by_id(goal.id)
+        now, better = await self._keep_best(goal, point)
+        new_best = better and before is not None and before.current_best is not None
+        return Recorded(now, MetricValue.of(point), new_best, before)
+
+    async def _keep_best(self, goal: GoalView, point: MetricPoint) -> tuple[GoalView, bool]:
+        """Keep the goal's best so far with ``point`` added; (the goal now, whether it is a
+        new best)."""
         row = await self._goal_row(goal.id)
         assert row is not None, "a goal of another tenant, or one deleted since it was read"
-        self.session.add(
-            MetricPoint(
-                tenant_id=self.tid,
-                goal_id=goal.id,
-                value=value,
-                value_text=text,
-                recorded_at=at,
-                checkin_id=checkin.id if checkin else None,
-            )
-        )
         best = row.current_best
-        if best is None or (value > best if row.direction == "up" else value < best):
-            row.current_best = value
-            row.current_best_text = text
+        better = best is None or (
+            point.value > best if row.direction == "up" else point.value < best
+        )
+        if better:
+            row.current_best = point.value
+            row.current_best_text = point.value_text
         await self.session.flush()
-        return GoalView.of(row)
+        return GoalView.of(row), better
+
+    async def latest_point(self, goal: GoalView) -> MetricValue | None:
+        """The goal's most recent value, wherever it came from."""
+        points = await self.metric_points(goal, limit=1)
+        return points[0] if points else None
 
     async def metric_history(self, goal: GoalView, limit: int = 20) -> list[float]:
         """The goal's latest values, oldest first."""
