@@ -7,6 +7,7 @@ and to *whom*; the adapter decides *how* it looks.
 Inbound:  CommandInvoked | FormSubmitted | ButtonPressed | MessageReceived | HomeOpened
           | MemberJoined | MemberLeft | DmRefused | AppUninstalled
 Outbound: Reply (private to the actor) | DirectMessage | ChannelPost | HomeView
+          (a Reply, DirectMessage or home GoalCard may carry a ``Chart``)
           | OpenForm | FormRejected | FileReady | TryAgainLater
           | FollowUp (last: after delivering the rest, ``await coach.follow_up(intent)``)
 
@@ -18,7 +19,7 @@ can ping or link anyone.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
@@ -269,11 +270,25 @@ Event = (
 
 
 @dataclass(frozen=True)
+class Chart:
+    """A picture of a number over time (PNG), for whoever the message carrying it is for: a
+    member's own chart goes only where their words would (privately, unless they publish).
+    ``alt`` says in words what it shows, for screen readers and where no image is shown."""
+
+    filename: str
+    png: bytes = field(repr=False)
+    alt: str
+    width: int = 0  # pixels, when known
+    height: int = 0
+
+
+@dataclass(frozen=True)
 class Reply:
     """Private to the actor, where they are: an ephemeral message, or plain output in a DM."""
 
     body: Content
     buttons: tuple[Button, ...] = ()
+    chart: Chart | None = None
 
 
 @dataclass(frozen=True)
@@ -283,6 +298,7 @@ class DirectMessage:
     user_id: str
     body: Content
     buttons: tuple[Button, ...] = ()
+    chart: Chart | None = None
 
 
 @dataclass(frozen=True)
@@ -317,6 +333,7 @@ class GoalCard:
     shown_best: str
     shown_target: str
     shown_recent: tuple[str, ...]
+    chart: Chart | None = None
 
 
 @dataclass(frozen=True)
@@ -406,6 +423,7 @@ __all__ = [
     "Button",
     "ButtonPressed",
     "ChannelPost",
+    "Chart",
     "Choice",
     "CommandInvoked",
     "Content",

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
-from bot.events import Button, Content, TenantRef
+from bot.events import Button, Chart, Content, TenantRef
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,23 @@ class Messenger(Protocol):
         The outbox asks before it sends a row a second time: a send cut short (a crash, a
         timeout) may have reached the platform all the same.
         """
+        ...
+
+
+@runtime_checkable
+class ChartPoster(Protocol):
+    """A Messenger that can also show pictures. Scheduled messages that come with a chart (a
+    new best, the digest's team chart) send their words through the ``Messenger``, then the
+    chart through this, when the platform's messenger has it."""
+
+    async def post_chart(
+        self, tenant: TenantRef, channel_id: str, chart: Chart, thread_id: str | None = None
+    ) -> str:
+        """Show ``chart`` in a channel (or a thread in it); return the new message's id."""
+        ...
+
+    async def send_dm_chart(self, tenant: TenantRef, user_id: str, chart: Chart) -> None:
+        """Show ``chart`` in the member's DM with the coach."""
         ...
 
 
