@@ -1,0 +1,129 @@
+"""Trackers to read: one real MLflow server for the whole session, and local sockets that
+refuse, hang, or guard MLflow behind credentials."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+
+import httpx
+import pytest
+from aiohttp import web
+
+from bot.trackers import TrackerConfig, TrackerError, read_metric
+from tests.fakes.mlflow_server import LoggedRuns, MlflowServer
+from tests.fakes.wandb import serving
+
+# Short, so the tests that wait for a timeout are quick; the kind is asserted, never the time.
+QUICK = httpx.Timeout(2.0, connect=1.0)
+IMPATIENT = httpx.Timeout(0.3, connect=1.0)
+
+
+async def failure(
+    config: TrackerConfig, http: httpx.AsyncClient, secret: str | None = None
+) -> TrackerError:
+    """The ``TrackerError`` reading ``config`` ends in."""
+    with pytest.raises(TrackerError) as caught:
+        await read_metric(config, secret, http, timeouts=QUICK)
+    return caught.value
+
+
+@pytest.fixture(scope="session")
+def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlflowServer]:
+    with MlflowServer(tmp_path_factory.mktemp("mlflow")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def mlflow_runs(mlflow_server: MlflowServer) -> LoggedRuns:
+    return mlflow_server.runs()
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient() as client:
+        yield client
+
+
+@pytest.fixture
+def closed_url() -> str:
+    """An address where nothing listens: connections are refused."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+async def silent_url() -> AsyncIterator[str]:
+    """A server that accepts connections, reads what it is sent and never answers."""
+    held: list[asyncio.StreamWriter] = []
+
+    async def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)
+        await reader.read()  # until the client gives up
+
+    server = await asyncio.start_server(hold, "127.0.0.1", 0)
+    yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    for writer in held:
+        writer.close()
+    server.close()
+    await server.wait_closed()
+
+
+@dataclass
+class Guard:
+    """A reverse proxy in front of MLflow that lets through only ``allowed`` Authorization
+    headers, as MLflow's auth app or Databricks would; 401 for anything else."""
+
+    target: str
+    allowed: set[str]
+    seen: list[str | None] = field(default_factory=list)
+    url: str = ""
+
+    async def forward(self, request: web.Request) -> web.Response:
+        authorization = request.headers.get("Authorization")
+        self.seen.append(authorization)
+        if authorization not in self.allowed:
+            return web.json_response(
+                {"error_code": "UNAUTHENTICATED", "message": "Invalid credentials"}, status=401
+            )
+        async with httpx.AsyncClient() as client:
+            answer = await client.request(
+                request.method,
+                self.target + request.path_qs,
+                content=await request.read(),
+                headers={"Content-Type": request.headers.get("Content-Type", "application/json")},
+            )
+        return web.Response(
+            status=answer.status_code, body=answer.content, content_type="application/json"
+        )
+
+
+@pytest.fixture
+async def guard(mlflow_server: MlflowServer) -> AsyncIterator[Guard]:
+    guard = Guard(mlflow_server.url, set())
+    async with serving(guard.forward) as guard.url:
+        yield guard
+
+
+@dataclass
+class Fixed:
+    """A server answering every request with the same status and body."""
+
+    status: int = 200
+    body: str = ""
+    content_type: str = "text/html"
+    url: str = ""
+
+    async def answer(self, request: web.Request) -> web.Response:
+        return web.Response(status=self.status, text=self.body, content_type=self.content_type)
+
+
+@pytest.fixture
+async def fixed() -> AsyncIterator[Fixed]:
+    fixed = Fixed()
+    async with serving(fixed.answer) as fixed.url:
+        yield fixed
