@@ -1,7 +1,7 @@
 """One tracker's address and credentials, and the HTTP exchange every reader shares.
 
     link = Link.open(http, "https://me:pw@mlflow.lab:5000/", secret=None, timeout=t,
-                     service="MLflow", auth=basic_or_bearer)
+                     service="MLflow", credential=basic_or_bearer)
     status, body = await link.call("GET", "/api/2.0/mlflow/experiments/get-by-name", params=...)
 
 Credentials in the URL's userinfo are taken out of it (they become the credential when no secret
@@ -75,7 +75,7 @@ class Link:
             for part in {self.secret, *self.secret.split(":", 1)}:
                 if len(part) >= 4:  # a short fragment would blank ordinary words
                     text = text.replace(part, "***")
-        log.debug("tracker not read: %s (%s)", kind, text)
+        log.debug("%s not read: %s", self.service, kind)  # the settings stay out of logs
         return TrackerError(kind, text)
 
     async def call(
@@ -96,7 +96,7 @@ class Link:
                 self.base + path,
                 params=params,
                 json=body,
-                auth=self.auth or httpx.USE_CLIENT_DEFAULT,
+                auth=self.auth,  # None: none at all, whatever the shared client holds
                 headers=dict(self.headers),
                 timeout=self.timeout,
             ) as response:
@@ -105,6 +105,8 @@ class Link:
             raise self.fail("slow", "no answer within the timeout") from None
         except (httpx.TransportError, httpx.InvalidURL):
             raise self.fail("unreachable", "no connection") from None
+        except httpx.RequestError:  # a body that does not decode, a loop of redirects
+            raise self.fail("bad_answer", "an answer that could not be read") from None
         except _TooLarge:
             raise self.fail("bad_answer", "an answer too large to be one") from None
         status = response.status_code
