@@ -121,6 +121,7 @@ def decide(evidence: Evidence, clues: Clues) -> Signals:
         content_free=words.content_free,
         number=evidence.number,
         suppressed=clues.near_unhelpful,
+        elsewhere=words.elsewhere is not None or words.off_goal is not None,
     )
 
 

@@ -65,6 +65,10 @@ class Signals:
     content_free: bool = False
     number: NumberMove = ""
     suppressed: frozenset[str] = frozenset()
+    # The member's own words put the week away from the goal ("on the grant report", "no
+    # model work this week"): a low alignment then means the work was elsewhere, not that a
+    # week about a blocker reads unlike the goal.
+    elsewhere: bool = False
 
     def __post_init__(self) -> None:
         if math.isnan(self.goal_alignment) or not 0.0 <= self.goal_alignment <= 1.0:

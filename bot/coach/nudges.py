@@ -102,8 +102,14 @@ def candidates(
         else:
             found.append(Candidate(nudge_id, trigger))
     # A member stuck on the goal's own system gets the setback question, not "which part of
-    # this moves the number?" on top of it, unless the week reads clearly off the goal.
-    stuck = signals.failure and signals.goal_alignment >= OFF_GOAL_SETBACK
+    # this moves the number?" on top of it, unless the week reads clearly off the goal. A week
+    # spent on a blocker (bricked hardware, a dead cluster, no runs) reads unlike the goal
+    # because the blocker is all it talks about: a setback the member named in words is
+    # stuck on the goal unless their words put the week elsewhere.
+    named = signals.failure and "failure" not in signals.similar_only
+    stuck = signals.failure and (
+        signals.goal_alignment >= OFF_GOAL_SETBACK or (named and not signals.elsewhere)
+    )
     if facts.has_goal and not signals.aligned and not stuck:
         alignment = f"{signals.goal_alignment:.2f}"
         found.append(Candidate("tie-to-goal", why("trigger_low_alignment", alignment=alignment)))

@@ -17,7 +17,7 @@ from bot.coach.nudges import (
 
 QUIET = Signals(0.9, True, False, False, False)  # an aligned update with no cue at all
 # imitation, paper-chasing and a dropped project
-LOUD = Signals(0.1, False, True, True, True, failure_scope="project")
+LOUD = Signals(0.1, False, True, True, True, failure_scope="project", elsewhere=True)
 
 
 def ids(chosen: list[Candidate]) -> list[str]:
@@ -108,7 +108,7 @@ def test_a_nudge_marked_unhelpful_on_a_similar_update_is_left_out() -> None:
 
 def test_a_stuck_week_is_not_also_asked_for_its_tie_unless_it_reads_off_goal() -> None:
     stuck = Signals(0.35, False, False, False, True, failure_scope="setback")
-    off_goal = Signals(0.1, False, False, False, True, failure_scope="setback")
+    off_goal = Signals(0.1, False, False, False, True, failure_scope="setback", elsewhere=True)
 
     assert ids(candidates(stuck, CheckInFacts())) == ["setback"]
     assert ids(candidates(off_goal, CheckInFacts())) == ["setback", "tie-to-goal"]

@@ -161,3 +161,27 @@ async def test_an_update_that_says_nothing_is_not_taken_as_on_goal(ada: ConsoleS
     out = await checkin(ada, "-")
 
     assert any(TIE in n for n in nudges_in(out))
+
+
+async def test_a_week_lost_to_a_blocker_gets_the_light_question_alone(ada: ConsoleSession) -> None:
+    await say(ada, *LAUNDRY)
+
+    out = await checkin(
+        ada,
+        "gripper bricked after a firmware flash, spent the week reflashing and on vendor "
+        "support. no runs.",
+    )
+
+    assert SETBACK in out
+    assert TIE not in out, out  # the blocker is the week: "which part moves the number?" is moot
+    assert REFLECTION_OFFER not in out  # a blocked week is no failed project
+
+
+async def test_a_setback_in_work_for_someone_else_is_still_asked_for_its_tie(
+    ada: ConsoleSession,
+) -> None:
+    await say(ada, *LAUNDRY)
+
+    out = await checkin(ada, "Helped the vision team with their labelling tool; got stuck on auth.")
+
+    assert TIE in out, out

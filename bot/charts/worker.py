@@ -1,0 +1,88 @@
+"""Drawing off the event loop: in one worker process, not a thread.
+
+Measured (bench/charts.py, 2 shared cores): rendering in a thread (``asyncio.to_thread``) kept
+the GIL from the event loop for up to 55-100 ms while 50 charts rendered, as matplotlib's
+drawing and PNG encoding run long stretches of C code that never release it; in a process the
+loop's longest stall was under 5 ms. So charts render in a ``ProcessPoolExecutor`` of one
+worker, started on the first chart (spawn: a fork of a process running an event loop and
+threads is unsafe), kept for the next ones, and started again if it dies.
+
+What crosses to the worker is pickled on the parent's side, holding the GIL for the whole
+pickle: a 100,000-point history would stall the loop for ~100 ms. So each series is thinned
+first (``thin``: the very points the chart would draw), here, in a few milliseconds.
+
+Spawn runs the parent's ``__main__`` again in the worker unless it keeps its work under
+``if __name__ == "__main__":`` (``research-coach`` and ``python -m bot`` do).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from bot.charts.downsample import kept
+from bot.charts.goal import thin
+from bot.charts.series import GoalSeries, Point, finite
+
+_pool: ProcessPoolExecutor | None = None
+_lock = threading.Lock()  # draw may be awaited from several loops' threads (tests, the CLI)
+
+
+async def draw(fn: Callable[..., bytes], *args: Any) -> bytes:
+    """``fn(*args)`` (``render_goal`` or ``render_team``, or any picklable function returning
+    bytes) in the chart worker, awaited without blocking the event loop.
+
+    >>> png = await draw(render_goal, series)  # doctest: +SKIP
+    """
+    light = tuple(_thinned(arg) for arg in args)
+    loop = asyncio.get_running_loop()
+    try:
+        return await loop.run_in_executor(_worker(), fn, *light)
+    except BrokenProcessPool:  # the worker died (killed, out of memory): one new one, once
+        _discard()
+        return await loop.run_in_executor(_worker(), fn, *light)
+
+
+def close() -> None:
+    """Stop the chart worker, if one was started (at shutdown; a later chart starts another)."""
+    pool = _discard()
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _worker() -> ProcessPoolExecutor:
+    global _pool
+    with _lock:
+        if _pool is None:
+            _pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        return _pool
+
+
+def _discard() -> ProcessPoolExecutor | None:
+    global _pool
+    with _lock:
+        pool, _pool = _pool, None
+    return pool
+
+
+def _thinned(arg: Any) -> Any:
+    """A goal's series, or a team's (name, points) pairs, cut to what the chart draws."""
+    if isinstance(arg, GoalSeries):
+        return thin(arg)
+    if isinstance(arg, list | tuple) and all(_member(item) for item in arg):
+        return [(name, _points(points)) for name, points in arg]
+    return arg
+
+
+def _member(item: Any) -> bool:
+    return isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
+
+
+def _points(points: Sequence[Point]) -> list[Point]:
+    drawable, values = finite(points)
+    return [drawable[i] for i in kept(values)]
