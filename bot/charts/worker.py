@@ -11,8 +11,9 @@ What crosses to the worker is pickled on the parent's side, holding the GIL for 
 pickle: a 100,000-point history would stall the loop for ~100 ms. So each series is thinned
 first (``thin``: the very points the chart would draw), here, in a few milliseconds.
 
-Spawn runs the parent's ``__main__`` again in the worker unless it keeps its work under
-``if __name__ == "__main__":`` (``research-coach`` and ``python -m bot`` do).
+Spawn imports the parent's main script again in the worker: a script that draws charts keeps
+its work under ``if __name__ == "__main__":`` (the ``research-coach`` script does; with
+``python -m bot`` the worker skips ``bot.__main__``).
 """
 
 from __future__ import annotations
