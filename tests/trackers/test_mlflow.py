@@ -203,3 +203,11 @@ async def test_refused_credentials_are_told_without_the_secret(
             assert secret not in str(error) and secret not in repr(error.args)
     for secret in (SECRET, "hunter2-long", "ada:"):
         assert secret not in caplog.text
+
+
+async def test_with_no_secret_no_credential_is_sent(guard: Guard) -> None:
+    # Not even the shared client's own: it may be set up for another service.
+    async with httpx.AsyncClient(auth=("coach", "other-service-password")) as http:
+        error = await failure(config(guard.url, "any"), http)
+
+    assert error.kind == "credentials" and guard.seen == [None]

@@ -205,3 +205,12 @@ async def test_a_server_that_never_answers_is_slow(
 
 def _base64(text: str) -> str:
     return base64.b64encode(text.encode()).decode()
+
+
+async def test_a_graphql_refusal_is_told_by_what_it_says(
+    wandb: FakeWandb, http: httpx.AsyncClient
+) -> None:
+    wandb.answer = (200, '{"errors": [{"message": "permission denied"}], "data": null}')
+    assert (await failure(config(wandb.url), http)).kind == "credentials"
+    wandb.answer = (200, '{"errors": [{"message": "project not found"}], "data": null}')
+    assert (await failure(config(wandb.url), http)).kind == "unknown_experiment"
