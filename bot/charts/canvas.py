@@ -27,6 +27,7 @@ WIDTH, HEIGHT, DPI = 800, 400, 100  # pixels: what a chat client shows without s
 # Where the plot area sits, as fractions of the figure: fixed, so nothing is measured to place
 # the title (matplotlib's automatic title placement costs a fifth of a chart's time).
 LEFT, RIGHT, BOTTOM, TOP = 0.09, 0.97, 0.1, 0.83
+CUE = 0.88  # the height of the line under the title: which way is better, the goal's legend
 
 # Colours that tell the lines apart (and that tests look for in the pixels).
 VALUES = "#1f5fa8"  # the number over time
@@ -48,6 +49,7 @@ class Words:
     better: dict[str, str]  # direction → "higher is better" / "lower is better"
     no_values: str
     one_value: str
+    checkins: str
 
     def baseline(self, value: float) -> str:
         return _said("chart_baseline", brief(value))
@@ -82,6 +84,7 @@ def words() -> Words:
         better={"up": _said("chart_higher_better"), "down": _said("chart_lower_better")},
         no_values=_said("chart_no_values"),
         one_value=_said("chart_one_value"),
+        checkins=_said("chart_checkins"),
     )
 
 
@@ -98,7 +101,7 @@ def figure(title: str, subtitle: str = "", right: float = RIGHT) -> tuple[Figure
     shown = fitted(literal(title, TITLE), room, lambda text: width(fig, text, TITLE_SIZE))
     fig.text(LEFT, 0.955, shown, fontsize=TITLE_SIZE, va="top", parse_math=False, gid="title")
     if subtitle:
-        fig.text(LEFT, 0.88, subtitle, fontsize=10, color=NOTE, va="center", parse_math=False,
+        fig.text(LEFT, CUE, subtitle, fontsize=10, color=NOTE, va="center", parse_math=False,
                  gid="cue")  # fmt: skip
     ax = fig.add_subplot()
     ax.grid(True, color="#e4e4e4", linewidth=0.8)
@@ -163,10 +166,16 @@ def dated(ax: Axes, points: Sequence[Point]) -> None:
     ax.xaxis.set_major_formatter(ConciseDateFormatter(locator, show_offset=False))  # type: ignore[no-untyped-call]
 
 
-def note(ax: Axes, text: str) -> None:
-    """A note across the middle of the plot area ("no values yet")."""
+def note(ax: Axes, text: str, clear_of: float | None = None) -> None:
+    """A note across the plot area ("no values yet"): in its middle, or when a lone value is
+    drawn (``clear_of``, its y), a quarter of the height away from it."""
+    height = 0.5
+    if clear_of is not None:
+        low, high = ax.get_ylim()
+        at = (clear_of - low) / ((high - low) or 1.0)
+        height = at - 0.25 if at > 0.5 else at + 0.25
     ax.text(
-        0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", color=NOTE,
+        0.5, height, text, transform=ax.transAxes, ha="center", va="center", color=NOTE,
         fontsize=12, parse_math=False, gid="note",
         bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85},
     )  # fmt: skip

@@ -49,19 +49,25 @@ def goal_figure(series: GoalSeries) -> Figure:
     ax.set_ylim(*canvas.span([v for _, v in shown] + [v for _, v in dots] + levels, room))
     canvas.dated(ax, [*shown[:1], *shown[-1:], *dots])
 
-    canvas.line(ax, shown, canvas.VALUES, literal(series.metric, LABEL), gid="values")
+    canvas.line(ax, shown, canvas.VALUES, "", gid="values")  # named by the y label
     if dots:
         ax.scatter(
             canvas.days(dots), [v for _, v in dots], s=36, zorder=4, color=canvas.CHECKIN,
-            edgecolors="white", linewidths=0.8, gid="checkins",
+            edgecolors="white", linewidths=0.8, label=words.checkins, gid="checkins",
         )  # fmt: skip
     _level(ax, baseline, canvas.BASELINE, "--", words.baseline, "baseline")
     _level(ax, target, canvas.TARGET, "-", words.target, "target")
     if best is not None and best_at is not None:
         _best(ax, shown[best_at], best, words.best(best), down)
     if len(shown) < 2:
-        canvas.note(ax, words.one_value if shown else words.no_values)
-    canvas.legend(ax, loc="upper right" if down else "lower right")
+        lone = shown[0][1] if shown else None
+        canvas.note(ax, words.one_value if shown else words.no_values, clear_of=lone)
+    # One row above the plot, right of the cue: the plot itself stays clear for the values.
+    count = len(ax.get_legend_handles_labels()[0])
+    canvas.legend(
+        ax, loc="center right", bbox_to_anchor=(canvas.RIGHT, canvas.CUE), ncols=max(1, count),
+        bbox_transform=fig.transFigure, frameon=False, borderaxespad=0, columnspacing=1.4,
+    )  # fmt: skip
     return fig
 
 

@@ -54,6 +54,8 @@ def test_check_ins_are_dots_at_their_values_and_the_history_is_the_line() -> Non
     ax = goal_figure(series).axes[0]
     (dots,) = [c for c in ax.collections if c.get_gid() == "checkins"]
     assert [y for _, y in dots.get_offsets()] == [v for _, v in series.checkins]
+    assert dots.get_label() == canvas.words().checkins
+    assert canvas.words().checkins in [t.get_text() for t in ax.get_legend().get_texts()]
     (line,) = [a for a in ax.lines if a.get_gid() == "values"]
     assert list(line.get_ydata()) == [v for _, v in series.points]  # type: ignore[arg-type]
 
