@@ -15,12 +15,13 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncServerErrorRetryHan
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from adapters.slack import render
+from adapters.slack import charts, render
 from adapters.slack.directory import Directory
 from adapters.slack.errors import error_of
 from bot.events import (
     Button,
     ChannelPost,
+    Chart,
     Content,
     DirectMessage,
     Event,
@@ -131,16 +132,20 @@ class Outbox:
 
     async def _one(self, intent: Intent, reach: Reach) -> None:
         match intent:
-            case Reply(body=body, buttons=buttons):
+            case Reply(body=body, buttons=buttons, chart=None):
                 await self.private(reach, body, buttons)
+            case Reply(body=body, buttons=buttons, chart=Chart() as chart):
+                await self.private_with_chart(reach, body, buttons, chart)
             case TryAgainLater(body=body):
                 await self.private(reach, body)
             case FormRejected(errors=errors):
                 # A modal already closed (a slow answer): say what was wrong instead.
                 problems = "\n".join(f"- {text}" for text in errors.values())
                 await self.private(reach, (problems,))
-            case DirectMessage(user_id=user, body=body, buttons=buttons):
+            case DirectMessage(user_id=user, body=body, buttons=buttons, chart=chart):
                 await self.dm(reach.client, reach.team, user, body, buttons)
+                if chart is not None:  # the words are out; a chart that fails is logged
+                    await self.chart_to_dm(reach.client, reach.team, user, chart)
             case ChannelPost(channel_id=channel, body=body, thread_id=thread):
                 try:
                     await self.post(reach.client, reach.team, channel, body, thread)
@@ -186,6 +191,46 @@ class Outbox:
                 if error_of(exc) not in NO_EPHEMERAL:
                     raise
         await self.dm(reach.client, reach.team, reach.user, body, buttons)
+
+    async def private_with_chart(
+        self, reach: Reach, body: Content, buttons: tuple[Button, ...], chart: Chart
+    ) -> None:
+        """A private reply and its chart. An ephemeral message cannot carry a file (see
+        ``charts``): the words go where they would, then the chart into the member's DM with
+        the coach, and words shown elsewhere say where it is (or that it could not be shown)."""
+        elsewhere = bool(reach.channel) and not str(reach.channel).startswith("D")
+        note = self.prompts.say("slack_chart_in_dm") if elsewhere else ()
+        await self.private(reach, (*body, *note), buttons)
+        if not await self.chart_to_dm(reach.client, reach.team, reach.user, chart) and elsewhere:
+            try:
+                await self.private(reach, self.prompts.say("slack_chart_not_shown"))
+            except (SlackApiError, ReplyRefused) as exc:
+                log.warning("could not say a chart was not shown: %s", type(exc).__name__)
+
+    async def chart_to_dm(self, client: AsyncWebClient, team: str, user: str, chart: Chart) -> bool:
+        """Share ``chart`` in the member's DM with the coach, paced like a message there;
+        whether Slack took it (a refusal is logged, never raised: the words went first)."""
+        try:
+            channel = await self.directory.dm_channel(client, team, user)
+            await self.pacer.wait(team, channel)
+            await charts.share(client, chart, channel)
+        except SlackApiError as exc:  # the DM could not be opened
+            log.warning("could not open a DM for a chart: %s", error_of(exc))
+            return False
+        except charts.ChartNotShown:
+            return False
+        return True
+
+    async def chart_to_channel(
+        self, client: AsyncWebClient, team: str, channel: str, chart: Chart, thread: str | None
+    ) -> str:
+        """Share published ``chart`` in a team channel (its ``thread``); the file's id, or
+        "" when Slack did not take it (logged)."""
+        await self.pacer.wait(team, channel)
+        try:
+            return await charts.share(client, chart, channel, thread)
+        except charts.ChartNotShown:
+            return ""
 
     async def dm(
         self,

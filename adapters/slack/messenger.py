@@ -17,7 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import render
 from adapters.slack.deliver import Outbox
 from adapters.slack.errors import error_of, retry_after
-from bot.events import Button, Content, TenantRef
+from bot.events import Button, Chart, Content, TenantRef
 from bot.ports import NotKnownYet, Recipient
 
 log = logging.getLogger(__name__)
@@ -69,6 +69,24 @@ class SlackMessenger:
     ) -> str:
         client = await self.client_for(tenant.external_id)
         return await self.outbox.post(client, tenant.external_id, channel_id, body, thread_id)
+
+    async def send_dm_chart(self, tenant: TenantRef, user_id: str, chart: Chart) -> None:
+        """Share ``chart`` in the member's DM with the coach (``ChartPoster``). A refusal is
+        logged, not raised: the words it belongs to went out already."""
+        client = await self.client_for(tenant.external_id)
+        await self.outbox.chart_to_dm(client, tenant.external_id, user_id, chart)
+
+    async def post_chart(
+        self, tenant: TenantRef, channel_id: str, chart: Chart, thread_id: str | None = None
+    ) -> str:
+        """Share a published chart (the digest's team chart) in ``channel_id``, in the thread
+        ``thread_id`` when given (``ChartPoster``). Returns the file's id: Slack shares a file
+        after answering, so the message's ts is not known yet; "" when Slack did not take it
+        (logged, not raised: the words went out already)."""
+        client = await self.client_for(tenant.external_id)
+        return await self.outbox.chart_to_channel(
+            client, tenant.external_id, channel_id, chart, thread_id
+        )
 
     async def find_sent(
         self, tenant: TenantRef, to: Recipient, body: Content, since: datetime

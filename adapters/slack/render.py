@@ -33,6 +33,7 @@ ACTIONS_ELEMENTS = 25
 OPTION_LABEL = 75
 OPTION_VALUE = 150
 METADATA_LIMIT = 3000
+CONTEXT_LIMIT = 2000  # a context block's text, kept well within the 3000 of a text object
 ACTION_PREFIX = "rc:"  # every button of ours; one Bolt listener takes them all
 FORM_CALLBACK = "rc-form"
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -310,6 +311,11 @@ def home(view: HomeView, prompts: Prompts) -> dict[str, Any]:
             trend=sparkline(goal.recent) or plain(say("slack_home_no_values")),
         )
         blocks.append(_section(cap(mrkdwn(line), SECTION_LIMIT)))
+        if goal.chart is not None and goal.chart.alt.strip():
+            # No image: App Home shows only images Slack can fetch for the viewer, and a
+            # private upload is not one of them (see adapters/slack/charts.py). Its words stay.
+            alt = {"type": "mrkdwn", "text": _safe_cap(escape(goal.chart.alt), CONTEXT_LIMIT)}
+            blocks.append({"type": "context", "elements": [alt]})
     blocks.append({"type": "header", "text": _plain(plain(say("slack_home_best")), 150)})
     if view.best_works:
         lines = [

@@ -39,6 +39,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from tests.fakes import created, slack_spec
+from tests.fakes.slack_files import SlackFiles, Upload
 from tests.fakes.slack_records import (
     APP_ID,
     BLOCK_METHODS,
@@ -82,6 +83,7 @@ __all__ = [
     "RESPONSE_URL_USES",
     "Call",
     "FakeSlack",
+    "Upload",
     "event_body",
     "interaction_body",
     "sign",
@@ -147,7 +149,8 @@ class FakeSlack:
             "files.getUploadURLExternal": self._files_upload_url,
             "files.completeUploadExternal": self._files_complete,
         }
-        self.uploads: dict[str, bytes] = {}  # file id -> the bytes uploaded to its URL
+        # Uploads in Slack's three steps (slack_files): bytes, alt text, where shared.
+        self.files = SlackFiles(lambda: self.base_url, self._conversation)
         created.append(self)  # the suite's privacy check reads what it was sent
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -370,6 +373,11 @@ class FakeSlack:
 
     # -- what was received ------------------------------------------------------------------
 
+    @property
+    def uploads(self) -> dict[str, bytes]:
+        """File id -> the bytes POSTed to its upload URL (empty until then)."""
+        return {i: u.data or b"" for i, u in self.files.uploads.items()}
+
     def calls(self, method: str | None = None) -> list[Call]:
         """Every call received so far, oldest first, optionally only those of one method."""
         return [c for c in self._calls if method is None or c.method == method]
@@ -393,7 +401,7 @@ class FakeSlack:
                 if len(str(call.args.get("text") or "")) > slack_spec.MESSAGE_TEXT:
                     found.append(f"{call.method}: msg_too_long")
             problems += found
-        return problems
+        return problems + self.files.problems()
 
     def accepted(self, method: str | None = None) -> list[Call]:
         """The calls answered with HTTP 200 and ``"ok": true``: what Slack took."""
@@ -608,23 +616,38 @@ class FakeSlack:
         return 200, {"ok": True}
 
     async def _handle_upload(self, request: web.Request) -> web.Response:
-        """The upload URL of files_upload_v2's first step: keep the bytes for the test."""
-        self.uploads[request.match_info["file_id"]] = await request.read()
-        return web.Response(text="OK - uploaded")
+        """An upload URL (the second step of an upload): raw bytes or a multipart form, as
+        Slack takes both. ``fail_next("upload_url")`` fails the next one."""
+        file_id = request.match_info["file_id"]
+        data = await request.read()
+        if request.content_type == "multipart/form-data":
+            form = await request.post()
+            parts = [v for v in form.values() if isinstance(v, web.FileField)]
+            data = parts[0].file.read() if parts else b""
+        # Not a Web API method: what it took is in ``files.uploads``, not in ``calls()``.
+        failure = self._pop_failure("upload_url")
+        if failure is not None:
+            return _failure_response(failure)
+        status, text = self.files.receive(file_id, data)
+        await self._notify()
+        return web.Response(text=text, status=status)
 
     def _files_upload_url(self, args: JsonDict, ws: _Workspace) -> JsonDict:
-        file_id = f"F{len(self.uploads) + 1:04d}"
-        self.uploads.setdefault(file_id, b"")
-        return {
-            "ok": True,
-            "upload_url": f"{self.base_url}/upload/{file_id}",
-            "file_id": file_id,
-        }
+        return self.files.upload_url(args, ws)
 
     def _files_complete(self, args: JsonDict, ws: _Workspace) -> JsonDict:
-        files = args.get("files")
-        listed = files if isinstance(files, list) else []
-        return {"ok": True, "files": [{"id": f.get("id"), "title": f.get("title")} for f in listed]}
+        answer = self.files.complete(args, ws, ws.bot_user_id)
+        for shared in answer.get("files") or []:
+            upload = self.files.uploads[shared["id"]]
+            if upload.channel_id is not None:  # a file share is a message in the channel
+                message = self._message(
+                    {"text": upload.initial_comment or "", "thread_ts": upload.thread_ts},
+                    ws,
+                    self._next_ts(),
+                )
+                message["files"] = [shared]
+                self.history.setdefault(upload.channel_id, []).append(message)
+        return answer
 
     async def _handle_socket(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(timeout=1.0)  # autoping answers the SDK's pings with pongs
