@@ -31,6 +31,8 @@ __all__ = [
     "NUDGES",
     "RATE_LIMITED",
     "REGISTRY",
+    "TRACKER_POLLS",
+    "TRACKER_READINGS",
     "command_handled",
     "exposition",
 ]
@@ -94,6 +96,21 @@ NUDGES = Counter(
     "Nudges given in check-in replies, by nudge id (prompts/nudges) and form: 'nudge', or "
     "'question' when only the similarity to the example bank called for it.",
     ["nudge", "form"],
+    registry=REGISTRY,
+)
+
+TRACKER_POLLS = Counter(
+    "coach_tracker_polls",
+    "Reads of the trackers goals are connected to, by tracker (mlflow, wandb) and outcome: ok, "
+    "or why it failed (unreachable, slow, credentials, unknown_experiment, unknown_metric, "
+    "bad_filter, bad_answer).",
+    ["tracker", "outcome"],
+    registry=REGISTRY,
+)
+TRACKER_READINGS = Counter(
+    "coach_tracker_readings",
+    "Values recorded from goals' trackers (each run and step once), by tracker.",
+    ["tracker"],
     registry=REGISTRY,
 )
 

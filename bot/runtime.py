@@ -34,9 +34,11 @@ from bot.llm import follow_ups_from, judge_from
 from bot.ops import OpsServer
 from bot.ports import Clock, OffsetClock, SystemClock
 from bot.prompts import load_prompts
+from bot.schedule.polling import Poller
 from bot.schedule.runner import Scheduler
-from bot.settings import Settings
+from bot.settings import Settings, token_keys
 from bot.store import Database
+from bot.store.installations import Tokens
 
 log = logging.getLogger(__name__)
 
@@ -205,6 +207,8 @@ class Runtime:
         analysis.configure(enabled=settings.analysis_model, model_file=settings.analysis_model_file)
         await asyncio.to_thread(analysis.warm_up)
         prompts = load_prompts()
+        # Tracker credentials are sealed with the Slack tokens' keys (COACH_SLACK_TOKEN_KEYS).
+        secrets = Tokens(token_keys(settings.slack_token_keys))
         self.coach = Coach(
             self.db,
             self.clock,
@@ -221,6 +225,9 @@ class Runtime:
             prompts,
             timedelta(hours=settings.schedule_grace_hours),
             after_run=self.collector.full_pass,
+            poller=Poller(
+                self.db, secrets, None, timedelta(minutes=settings.poll_minutes), self.clock
+            ),
         )
         self.options = RunOptions(self.member, platforms, self.scheduler, self.simulated)
         self.collector.freeze_start_up()  # everything that lives as long as the process is built

@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     schedule_grace_hours: float = Field(
         default=6, ge=0, description="Due work missed during downtime is sent if this fresh."
     )
+    poll_minutes: int = Field(
+        default=15,
+        ge=1,
+        description="How often, at most, each goal connected to a tracker (MLflow, W&B) is read.",
+    )
 
     analysis_model: bool = Field(
         default=True,
@@ -131,9 +136,10 @@ class Settings(BaseSettings):
     slack_client_secret: SecretStr | None = Field(default=None, description="OAuth client secret.")
     slack_token_keys: SecretStr | None = Field(
         default=None,
-        description="Fernet keys that encrypt the Slack tokens kept in the database (OAuth "
-        "mode), comma-separated, newest first: the first encrypts, every one decrypts, and "
-        "tokens under an older key are re-encrypted under the first. Unset: kept in clear.",
+        description="Fernet keys that encrypt the Slack tokens (OAuth mode) and tracker "
+        "credentials kept in the database, comma-separated, newest first: the first encrypts, "
+        "every one decrypts, and tokens under an older key are re-encrypted under the first. "
+        "Unset: kept in clear.",
     )
     slack_api_url: str = Field(
         default="https://slack.com/api/", description="Slack Web API base URL (tests, proxies)."

@@ -19,6 +19,7 @@ from bot.events import Event, FollowUp, Intent
 from bot.ports import ManualClock
 from bot.store import Database, create_engine
 from tests import fakes
+from tests.fakes.mlflow_server import LoggedRuns, MlflowServer
 from tests.privacy import Ledger, Watch
 
 PG_URL = os.environ.get("COACH_TEST_DATABASE_URL")
@@ -107,6 +108,19 @@ async def db(
         async with admin.begin() as conn:
             await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         await admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlflowServer]:
+    """One real MLflow tracking server for the whole session (the tracker tests, the poller's)."""
+    with MlflowServer(tmp_path_factory.mktemp("mlflow")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def mlflow_runs(mlflow_server: MlflowServer) -> LoggedRuns:
+    """MLflow's own client on that server, to log runs as a training script would."""
+    return mlflow_server.runs()
 
 
 @pytest.fixture

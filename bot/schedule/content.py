@@ -13,13 +13,45 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import Action, Button, Content, Mention, Segment, UserText
+from bot.numbers import shown
 from bot.prompts import PromptError, Prompts, _read_yaml, placeholders, render
 from bot.schedule.summary import Shared, digest, team_summary
 from bot.store.deliveries import DeliveryKind as Kind
 from bot.store.deliveries import DeliveryStatus as Status
-from bot.store.models import CheckIn, Delivery, Goal, Member, NudgeRecord, Tenant
+from bot.store.models import (
+    CheckIn,
+    Delivery,
+    Goal,
+    GoalSource,
+    Member,
+    MetricPoint,
+    NudgeRecord,
+    Tenant,
+)
 
 NUDGE_QUIET = timedelta(weeks=8)  # a channel prompt does not come back sooner than this
+# Why a goal's source cannot be read (``bot.trackers.TrackerError.kind``): the message saying
+# what to check.
+SOURCE_TROUBLE = {
+    "unreachable": "source_unreachable",
+    "slow": "source_slow",
+    "credentials": "source_credentials",
+    "unknown_experiment": "source_unknown_experiment",
+    "unknown_metric": "source_unknown_metric",
+    "bad_filter": "source_bad_filter",
+    "bad_answer": "source_bad_answer",
+}
+TRACKER_NAMES = {"mlflow": "MLflow", "wandb": "W&B"}
+BRIEF = 10  # characters: a tracker's 0.44999998807907104 is shown as 0.45
+
+
+def brief(value: float | None, typed: str | None = None) -> str:
+    """A number as the member typed it, else exactly when short, else to four significant
+    digits: ``brief(0.44999998807907104) == "0.45"``."""
+    text = shown(value, typed)
+    if value is None or typed or len(text) <= BRIEF:
+        return text
+    return f"{value:.4g}"
 
 
 @dataclass(frozen=True)
@@ -168,6 +200,10 @@ class Composer:
                 return Message(body, (Button("Draft my review", Action.DRAFT_REVIEW),))
             case Kind.NUDGE:
                 return await self._goal_nudge(session, delivery)
+            case Kind.NEW_BEST:
+                return await self._new_best(session, delivery)
+            case Kind.SOURCE_NEWS:
+                return await self._source_news(session, delivery)
         raise ValueError(f"unknown delivery kind {delivery.kind!r}")
 
     async def _prompt(
@@ -240,6 +276,65 @@ class Composer:
             Button("Did not help", Action.NUDGE_UNHELPFUL, str(record.id)),
         )
         return Message(body, buttons)
+
+    async def _new_best(self, session: AsyncSession, delivery: Delivery) -> Message | None:
+        """A goal's source brought a new best: "fold success 0.41 → 0.45, a new best, from run
+        fold-3; check in?", with a button opening the check-in for that goal."""
+        detail = delivery.detail
+        goal = await session.get(Goal, int(detail.get("goal", 0)))
+        point = await session.get(MetricPoint, int(detail.get("point", 0)))
+        member = await session.get(Member, delivery.member_id) if delivery.member_id else None
+        if goal is None or point is None or member is None or goal.status != "active":
+            return None  # the goal was closed or deleted since, or the member left
+        if not member.nudges_enabled:
+            return None
+        before = detail.get("before")
+        body = self.prompts.say(
+            "new_best",
+            metric=UserText(goal.metric_name),
+            before=brief(float(before) if before is not None else None, detail.get("before_text")),
+            after=brief(point.value, point.value_text),
+            run=UserText(str(detail.get("run", ""))),
+        )
+        label = self.prompts.messages["button_check_in"]
+        return Message(body, (Button(label, Action.OPEN_CHECKIN, str(goal.ref)),))
+
+    async def _source_news(self, session: AsyncSession, delivery: Delivery) -> Message | None:
+        """What a goal's source first read, or why it cannot be read and how to fix it; never
+        its credential."""
+        detail = delivery.detail
+        source = await session.get(GoalSource, int(detail.get("source", 0)))
+        goal = await session.get(Goal, source.goal_id) if source is not None else None
+        if source is None or goal is None:
+            return None  # disconnected (or connected anew) since
+        settings = source.settings or {}
+        what = str(detail.get("what", ""))
+        if what == "connected":
+            body = self.prompts.say(
+                "source_connected",
+                ref=goal.ref,
+                metric=UserText(goal.metric_name),
+                value=brief(float(detail.get("value", 0.0))),
+                run=UserText(str(detail.get("run", ""))),
+                count=int(detail.get("runs", 0)),
+            )
+            return Message(body)
+        if what not in SOURCE_TROUBLE:
+            return None
+        experiment = str(settings.get("experiment", "")) or "/".join(
+            str(settings.get(k, "")) for k in ("entity", "project")
+        )
+        body = self._said(
+            SOURCE_TROUBLE[what],
+            ref=goal.ref,
+            tracker=TRACKER_NAMES.get(source.kind, source.kind),
+            experiment=UserText(experiment),
+            metric=UserText(str(settings.get("metric", ""))),
+        )
+        return Message(body)
+
+    def _said(self, key: str, **values: Any) -> Content:
+        return self.prompts.say(key, **values)
 
     async def _digest(self, session: AsyncSession, delivery: Delivery) -> Message | None:
         """The week's digest: each published check-in's number against its baseline and target,

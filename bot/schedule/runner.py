@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -18,6 +18,7 @@ from bot.prompts import Prompts
 from bot.schedule.claims import Ticker, TickReport
 from bot.schedule.leader import Leadership
 from bot.schedule.outbox import DrainReport, Outbox, Outcome
+from bot.schedule.polling import Poller, PollReport
 from bot.store import Database, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -45,10 +46,14 @@ class Scheduler:
         grace: timedelta = timedelta(hours=6),
         leadership: Leadership | None = None,
         after_run: Callable[[], object] | None = None,
+        poller: Poller | None = None,
     ) -> None:
         """``after_run``: called at the end of each run, when no send is in flight (the
-        process's full garbage-collection pass: see ``bot.collector``)."""
+        process's full garbage-collection pass: see ``bot.collector``). ``poller``: reads the
+        trackers goals are connected to, after each tick (``None``: none are read)."""
         self.clock = clock
+        self.poller = poller
+        self.polled: PollReport | None = None  # what the latest run's polling did
         self.ticker = Ticker(db, grace)
         self.outbox = Outbox(db, messengers, prompts, clock)
         self.leadership = leadership or Leadership(db)
@@ -68,7 +73,7 @@ class Scheduler:
             now = self.clock.now()
             # The outbox sends what the tick claims while it is still claiming: thousands of
             # prompts due at once start going out with the first batch, not after the last.
-            ticking = asyncio.ensure_future(self.ticker.tick(now))
+            ticking = asyncio.ensure_future(self._tick_and_poll(now))
             try:
                 drained = await self.outbox.drain(now, until=ticking)
             finally:
@@ -83,6 +88,17 @@ class Scheduler:
                 self.after_run()
         count_deliveries(ticked, drained)
         return ticked, drained
+
+    async def _tick_and_poll(self, now: datetime) -> TickReport:
+        """The tick, then the trackers' reads: the outbox, still draining, sends the new bests
+        they bring in this same run. A poll that fails leaves the tick's report standing."""
+        ticked = await self.ticker.tick(now)
+        if self.poller is not None and not self.outbox.stopping.is_set():
+            try:
+                self.polled = await self.poller.poll_due(now)
+            except StoreUnavailable:
+                log.warning("scheduler: database unavailable while polling; next tick")
+        return ticked
 
     def start(self, every_seconds: float) -> None:
         """Run ``run_once`` now and then every ``every_seconds`` on the running event loop."""
@@ -112,3 +128,5 @@ class Scheduler:
             self._aps.shutdown(wait=False)
             self._aps = None
         await self.leadership.release()
+        if self.poller is not None:
+            await self.poller.aclose()

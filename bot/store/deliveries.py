@@ -21,6 +21,8 @@ class DeliveryKind(StrEnum):
     TAG = "tag"  # a channel message naming who has not checked in yet
     NOTEBOOK_REVIEW = "notebook_review"  # a prompt to review two weeks of notes
     NUDGE = "nudge"  # a nudge the member's goal history called for
+    NEW_BEST = "new_best"  # a goal's source brought a new best: a DM offering a check-in
+    SOURCE_NEWS = "source_news"  # what a goal's source first read, or why it cannot be read
 
 
 class DeliveryStatus(StrEnum):

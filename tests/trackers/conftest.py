@@ -1,11 +1,11 @@
-"""Trackers to read: one real MLflow server for the whole session, and local sockets that
-refuse, hang, or guard MLflow behind credentials."""
+"""Trackers to read: the session's real MLflow server (``mlflow_server``, ``mlflow_runs`` in
+tests/conftest.py), and local sockets that refuse, hang, or guard MLflow behind credentials."""
 
 from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 import httpx
@@ -13,7 +13,7 @@ import pytest
 from aiohttp import web
 
 from bot.trackers import TrackerConfig, TrackerError, read_metric
-from tests.fakes.mlflow_server import LoggedRuns, MlflowServer
+from tests.fakes.mlflow_server import MlflowServer
 from tests.fakes.wandb import serving
 
 # Short, so the tests that wait for a timeout are quick; the kind is asserted, never the time.
@@ -28,17 +28,6 @@ async def failure(
     with pytest.raises(TrackerError) as caught:
         await read_metric(config, secret, http, timeouts=QUICK)
     return caught.value
-
-
-@pytest.fixture(scope="session")
-def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlflowServer]:
-    with MlflowServer(tmp_path_factory.mktemp("mlflow")) as server:
-        yield server
-
-
-@pytest.fixture(scope="session")
-def mlflow_runs(mlflow_server: MlflowServer) -> LoggedRuns:
-    return mlflow_server.runs()
 
 
 @pytest.fixture
