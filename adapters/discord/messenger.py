@@ -19,10 +19,11 @@ from typing import Any, Literal
 import discord
 
 from adapters.discord import sanitize
+from adapters.discord.charts import attachment
 from adapters.discord.components import CoachButton, inert_view
-from adapters.discord.refusals import Refusals
+from adapters.discord.refusals import HeldBack, Refusals
 from adapters.discord.translate import guild_of
-from bot.events import Button, Content, TenantRef, plain
+from bot.events import Button, Chart, Content, TenantRef, plain
 from bot.pacing import Pacer
 from bot.ports import Recipient
 from bot.prompts import Prompts, load_prompts
@@ -207,18 +208,56 @@ class DiscordMessenger:
         text: str,
         pings: discord.AllowedMentions | None,
         thread_id: str | None,
+        files: Callable[[], list[discord.File]] = list,
     ) -> str:
+        """``files`` makes the files to attach afresh for each try (a sent file is closed)."""
         if thread_id is None:
             return await self._send(
-                self._channel(channel_id), tenant, channel_id, text, pings=pings
+                self._channel(channel_id), tenant, channel_id, text, None, files(), pings
             )
+        thread = self._channel(thread_id)
         try:
-            return await self._send(self._channel(thread_id), tenant, thread_id, text, pings=pings)
+            return await self._send(thread, tenant, thread_id, text, None, files(), pings)
         except discord.NotFound as exc:
             if exc.code != UNKNOWN_CHANNEL:
                 raise
         await self._start_thread(channel_id, thread_id)
-        return await self._send(self._channel(thread_id), tenant, thread_id, text, pings=pings)
+        return await self._send(thread, tenant, thread_id, text, None, files(), pings)
+
+    async def post_chart(
+        self, tenant: TenantRef, channel_id: str, chart: Chart, thread_id: str | None = None
+    ) -> str:
+        """Show a published chart (the digest's team chart) in ``channel_id``, in the thread
+        ``thread_id`` when given (``ChartPoster``); the message's id. Paced and held back like
+        any post; a refusal is logged and answered "", never raised: its words went out
+        already, and sending them again for a picture would repeat them."""
+        where = thread_id or channel_id
+        try:
+            if self.refusals.refused(where):
+                raise ChannelRefused(where)
+            self.refusals.check_budget()
+            return await self._post(
+                tenant, channel_id, "", None, thread_id, lambda: [attachment(chart)]
+            )
+        except discord.HTTPException as exc:
+            if isinstance(exc, discord.Forbidden):
+                self.refusals.remember(where)
+            log.warning("a chart for %s was refused: %s %s", where, exc.status, exc.code)
+        except (ChannelRefused, HeldBack) as exc:
+            log.warning("a chart for %s was not sent: %s", where, type(exc).__name__)
+        return ""
+
+    async def send_dm_chart(self, tenant: TenantRef, user_id: str, chart: Chart) -> None:
+        """Show ``chart`` in the member's DM with the coach (``ChartPoster``). A member who
+        refuses DMs is not asked again for it; a refusal is logged, never raised."""
+        try:
+            if self.refusals.refused(f"dm:{user_id}"):
+                raise DmRefused(user_id)
+            await self.send_dm_text(tenant, user_id, "", None, [attachment(chart)])
+        except discord.HTTPException as exc:
+            log.warning("a chart for a DM was refused: %s %s", exc.status, exc.code)
+        except (DmRefused, HeldBack) as exc:
+            log.info("a chart for a DM was not sent: %s", type(exc).__name__)
 
     async def find_sent(
         self, tenant: TenantRef, to: Recipient, body: Content, since: datetime

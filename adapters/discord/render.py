@@ -7,7 +7,8 @@
 - ``FormRejected`` → a private reply stating each error, with a button that reopens the modal
   pre-filled; ``TryAgainLater`` → the coach's words with a button that brings back what the
   member sent;
-- ``FileReady`` → attachments of one private reply; ``HomeView`` → a private summary.
+- ``FileReady`` → attachments of one private reply; ``HomeView`` → a private summary;
+- a ``Chart`` (on a reply, a DM, a home goal card) → a PNG attached to its message.
 
 DMs and channel posts are sent before the replies, so that a reply confirming one that failed
 ("I've sent you a DM", "Published to the team") is withdrawn and replaced by what happened.
@@ -26,6 +27,7 @@ from typing import Any
 import discord
 
 from adapters.discord import modals, sanitize
+from adapters.discord.charts import send_with_charts
 from adapters.discord.components import (
     CoachButton,
     PickSelect,
@@ -44,6 +46,7 @@ from bot.events import (
     Actor,
     Button,
     ChannelPost,
+    Chart,
     CommandInvoked,
     DirectMessage,
     Event,
@@ -124,9 +127,10 @@ class Renderer:
         files = [i for i in intents if isinstance(i, FileReady)]
         for intent in intents:
             match intent:
-                case Reply(body=body, buttons=buttons):
+                case Reply(body=body, buttons=buttons, chart=chart):
                     if not self._withdrawn(intent, outcome):
-                        await self.surface.send(sanitize.render(body), self._buttons(buttons))
+                        text, view = sanitize.render(body), self._buttons(buttons)
+                        await send_with_charts(self.surface.send, text, view, _some(chart))
                 case OpenForm(form=form):
                     await self.open_form(form, ask_choice_first=ask_choice_first)
                 case FormRejected(form=form, errors=errors):
@@ -135,7 +139,10 @@ class Renderer:
                     await self._try_again_later(sanitize.render(body))
                 case HomeView():
                     home = home_text(intent, self.services.prompts)
-                    await self.surface.send(home, self._buttons(intent.buttons))
+                    shown = [g.chart for g in intent.goals if g.chart is not None]
+                    await send_with_charts(
+                        self.surface.send, home, self._buttons(intent.buttons), shown
+                    )
                 case DirectMessage() | ChannelPost() | FileReady() | FollowUp():
                     pass  # sent above, or (a follow-up) once everything else is out
                 case _:
@@ -163,14 +170,19 @@ class Renderer:
         text = sanitize.render(intent.body)
         tenant = self.actor.tenant
         to_actor = intent.user_id == self.actor.user_id
+        charts = _some(intent.chart)
         if to_actor and self.surface.in_dm:
-            await self.surface.send(text, self._buttons(intent.buttons))
+            await send_with_charts(self.surface.send, text, self._buttons(intent.buttons), charts)
             return
         guild = guild_of(tenant)
+
+        async def to_dm(
+            text: str, view: discord.ui.View | None, files: list[discord.File] | None
+        ) -> None:
+            await self.services.messenger.send_dm_text(tenant, intent.user_id, text, view, files)
+
         try:
-            await self.services.messenger.send_dm_text(
-                tenant, intent.user_id, text, button_view(intent.buttons, guild)
-            )
+            await send_with_charts(to_dm, text, button_view(intent.buttons, guild), charts)
         except DmRefused:
             if not to_actor:
                 log.warning("a DM to another member of %s was refused", tenant.external_id)
@@ -187,7 +199,10 @@ class Renderer:
             told[intent.user_id] = None
             while len(told) > TOLD_LIMIT:
                 told.popitem(last=False)
-            await self.surface.send(f"{note}\n\n{text}", inert_view(*items))
+            # Only when the DM was for this member: their own chart, shown privately here.
+            await send_with_charts(
+                self.surface.send, f"{note}\n\n{text}", inert_view(*items), charts
+            )
 
     async def _post(self, intent: ChannelPost, outcome: Outcome) -> None:
         try:
@@ -277,6 +292,10 @@ class Renderer:
         ]
         captions = "\n".join(f"{f.caption} ({f.filename})" for f in files if f.caption)
         await self.surface.send(captions or self.say("discord_files"), files=attachments)
+
+
+def _some(chart: Chart | None) -> list[Chart]:
+    return [] if chart is None else [chart]
 
 
 def _names(form: Form) -> set[str]:

@@ -35,7 +35,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from tests.fakes import created, discord_spec
+from tests.fakes import created, discord_files, discord_spec
 from tests.fakes.discord_spec_interactions import InteractionLife
 from tests.fakes.discord_spec_rate_limits import RateLimits
 
@@ -63,10 +63,12 @@ class Call:
     path: str  # without the API prefix, e.g. "/channels/5/messages"
     query: dict[str, str]
     json: Any  # the JSON body; for multipart, the payload_json part
-    files: dict[str, bytes]
+    files: dict[str, bytes]  # filename → bytes, of each files[n] part
     at: float  # time.perf_counter() on arrival
     status: int = 200
     response: Any = None  # the JSON the fake answered
+    # Each files[n] part as sent (its field name, filename, content type, bytes).
+    uploads: list[discord_files.Upload] = field(default_factory=list)
 
     @property
     def content(self) -> str:
@@ -157,6 +159,8 @@ class FakeDiscord:
         # rate limits per route and 50 requests a second for the whole bot. Time for the last
         # two comes from ``life.clock`` and ``limits.clock``, so tests move it.
         self.strict = True
+        # Each file's size limit (Discord's default; more with boosts): 413, 40005 beyond it.
+        self.upload_limit = discord_files.UPLOAD_LIMIT
         self.life = InteractionLife()
         self.limits = RateLimits()
         self._last_message = 0
@@ -408,11 +412,13 @@ class FakeDiscord:
 
     async def _rest(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["tail"]
-        body, files = await self._body(request)
+        body, multipart = await self._body(request)
+        files = {u.filename or u.field: u.data for u in multipart.uploads} if multipart else {}
         call = Call(request.method, path, dict(request.query), body, files, time.perf_counter())
+        call.uploads = multipart.uploads if multipart else []
         self.calls.append(call)
         try:
-            status, answer, headers = self._handle(call, request)
+            status, answer, headers = self._handle(call, request, multipart)
             call.status, call.response = status, answer
             self.limits.answered(status, headers)
             if status == 204:
@@ -421,7 +427,9 @@ class FakeDiscord:
         finally:
             await self._notify()
 
-    def _handle(self, call: Call, request: web.Request) -> tuple[int, Any, dict[str, str]]:
+    def _handle(
+        self, call: Call, request: web.Request, multipart: discord_files.Multipart | None = None
+    ) -> tuple[int, Any, dict[str, str]]:
         """Discord's order: authentication, rate limits, the body's form, then the route."""
         if not self._authorized(request, call.path):
             return 401, {"message": "401: Unauthorized", "code": 0}, {}
@@ -434,24 +442,33 @@ class FakeDiscord:
         stormed = self._stormed(call)
         if stormed is not None:
             return stormed
+        refused = (
+            discord_files.refusal(multipart, call.path, self.upload_limit) if multipart else None
+        )
+        if refused is not None and self.strict:
+            return *refused, headers
         errors = discord_spec.problems(call.method, call.path, call.json)
         if errors and self.strict:
             return 400, {"code": 50035, "message": "Invalid Form Body", "errors": errors}, headers
         status, answer = self._answer(call)
+        if multipart is not None and multipart.uploads and status < 300:
+            self._attach(answer, multipart, call.path)
         return status, answer, headers
 
-    async def _body(self, request: web.Request) -> tuple[Any, dict[str, bytes]]:
+    async def _body(self, request: web.Request) -> tuple[Any, discord_files.Multipart | None]:
         if request.content_type.startswith("multipart/"):
-            form = await request.post()
-            files = {
-                part.filename: part.file.read()
-                for part in form.values()
-                if isinstance(part, web.FileField)
-            }
-            raw = form.get("payload_json")
-            return (json.loads(str(raw)) if raw is not None else None), files
+            multipart = await discord_files.read(request)
+            return multipart.json, multipart
         text = await request.text()
-        return (json.loads(text) if text else None), {}
+        return (json.loads(text) if text else None), None
+
+    def _attach(self, answer: Any, body: discord_files.Multipart, path: str) -> None:
+        """The created message lists its files, as Discord's attachment objects."""
+        resource = answer.get("resource") if isinstance(answer, dict) else None
+        message = resource.get("message") if isinstance(resource, dict) else answer
+        if isinstance(message, dict) and "attachments" in message:
+            cdn = f"http://127.0.0.1:{self.port}/cdn/{message['channel_id']}"
+            message["attachments"] = discord_files.attachment_objects(body, path, self._ids, cdn)
 
     def _authorized(self, request: web.Request, path: str) -> bool:
         if self.bot_token is None or path.startswith(("/interactions/", "/webhooks/")):
