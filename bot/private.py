@@ -32,13 +32,14 @@ def private_dir(path: Path) -> Path:
     return path
 
 
-def write_private(path: Path, text: str) -> Path:
-    """Write ``text`` to ``path``, a file only this user may read (created 0600)."""
+def write_private(path: Path, data: str | bytes) -> Path:
+    """Write ``data`` to ``path`` (text as UTF-8, or bytes: a chart's PNG), a file only this
+    user may read (created 0600)."""
     private_dir(path.parent)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
     os.fchmod(descriptor, FILE_MODE)  # an older file of that name may have been wider
-    with os.fdopen(descriptor, "w", encoding="utf-8") as out:
-        out.write(text)
+    with os.fdopen(descriptor, "wb") as out:
+        out.write(data.encode("utf-8") if isinstance(data, str) else data)
     return path
 
 

@@ -33,7 +33,13 @@ class ConsoleAdapter:
         member = options.member or settings.console_user
         exports = settings.data_dir / "exports"
         session = ConsoleSession(
-            coach, settings.console_team, member, exports, options.scheduler, options.clock
+            coach,
+            settings.console_team,
+            member,
+            exports,
+            options.scheduler,
+            options.clock,
+            charts=settings.data_dir / "charts",
         )
         options.platforms.attach("console", session.messenger)
         await run_console(session)

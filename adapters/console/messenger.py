@@ -1,22 +1,51 @@
 """The console's Messenger: scheduled prompts, digests and nudges appear in the terminal,
-labelled like everything else (``[DM to grace]``, ``[#team]``, ``[#team › thread]``)."""
+labelled like everything else (``[DM to grace]``, ``[#team]``, ``[#team › thread]``). A chart
+(the digest's team chart) is saved as a private PNG file, and its path shown."""
 
 from __future__ import annotations
 
 import itertools
+import re
 import sys
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 
 from adapters.console import render
-from bot.events import Button, ChannelPost, Content, DirectMessage, TenantRef
+from bot.events import Button, ChannelPost, Chart, Content, DirectMessage, TenantRef, UserText
 from bot.ports import Recipient
+from bot.private import write_private
+
+# What may stand in a chart's file name: a member's or channel's name, the core's file name.
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+def keep_chart(folder: Path, owner: str, chart: Chart) -> Path:
+    """Save ``chart`` as ``<folder>/<owner>-<its file name>``, readable by this user only (a
+    member's chart is as private as their numbers); return where."""
+    name = _UNSAFE.sub("_", f"{owner}-{Path(chart.filename).name}")
+    return write_private(folder / name, chart.png)
+
+
+def charts_of(folder: Path, user_id: str) -> list[Path]:
+    """The charts of ``user_id`` saved in ``folder`` (none of another member's, even one whose
+    name starts the same way: theirs are ``<user>-goal-<n>.png``)."""
+    name = re.compile(rf"{re.escape(_UNSAFE.sub('_', user_id))}-goal-\d+\.png")
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if name.fullmatch(p.name))
 
 
 class ConsoleMessenger:
-    def __init__(self, me: Callable[[], str], offer: Callable[[tuple[Button, ...]], None]) -> None:
+    def __init__(
+        self,
+        me: Callable[[], str],
+        offer: Callable[[tuple[Button, ...]], None],
+        charts: Path = Path("charts"),
+    ) -> None:
         self.me = me  # the member at the keyboard right now
         self.offer = offer  # makes a DM's buttons the ones a typed number presses
+        self.charts = charts  # the folder chart pictures are saved in
         self.sink: Callable[[str], None] = self._print
         self._ids = itertools.count(1)
 
@@ -42,6 +71,19 @@ class ConsoleMessenger:
         assert text is not None
         self.sink(text)
         return f"console-{next(self._ids)}"
+
+    async def post_chart(
+        self, tenant: TenantRef, channel_id: str, chart: Chart, thread_id: str | None = None
+    ) -> str:
+        path = keep_chart(self.charts, f"channel-{channel_id}", chart)
+        label = render.channel_label(channel_id, thread_id, {})
+        self.sink(render.block(label, (UserText(chart.alt),)) + "\n" + render.chart_note(str(path)))
+        return f"console-{next(self._ids)}"
+
+    async def send_dm_chart(self, tenant: TenantRef, user_id: str, chart: Chart) -> None:
+        path = keep_chart(self.charts, user_id, chart)
+        label = render.dm_label(user_id, self.me())
+        self.sink(render.block(label, (UserText(chart.alt),)) + "\n" + render.chart_note(str(path)))
 
     async def find_sent(
         self, tenant: TenantRef, to: Recipient, body: Content, since: datetime

@@ -1,10 +1,12 @@
 """Render out: intents as labelled terminal text. Labels say where a message went:
-``[only you]`` (private reply), ``[DM]``, ``[#team]`` (a channel others read)."""
+``[only you]`` (private reply), ``[DM]``, ``[#team]`` (a channel others read). A chart that
+came with a message is noted under it: its words, and the private file its picture is in."""
 
 from __future__ import annotations
 
 import re
 
+from bot.charts import sparkline
 from bot.events import (
     Button,
     ChannelPost,
@@ -53,6 +55,29 @@ def private(prompts: Prompts) -> str:
     return words(prompts, "console_label_private")
 
 
+def dm_label(user: str, me: str) -> str:
+    """``DM`` for the member at the keyboard, ``DM to grace`` for another."""
+    return "DM" if user == me else words(load_prompts(), "console_label_dm_to", user=user)
+
+
+def channel_label(channel: str, thread: str | None, channel_names: dict[str, str]) -> str:
+    """``#team``, or ``#team › thread`` for a reply in one of its threads."""
+    name = "#" + channel_names.get(channel, channel)
+    return f"{name} › thread" if thread else name
+
+
+def chart_note(path: str, alt: str = "", ref: int | None = None) -> str:
+    """What goes under a message its chart came with: the chart in words (``alt``, when the
+    message does not say it already) and, on a line of its own, the file its picture is in."""
+    prompts = load_prompts()
+    saved = (
+        words(prompts, "console_chart", path=path)
+        if ref is None
+        else words(prompts, "console_chart_of_goal", ref=ref, path=path)
+    )
+    return "\n".join("   " + line for line in [*([safe(alt)] if alt else []), saved])
+
+
 def message(intent: Intent, me: str, channel_names: dict[str, str]) -> str | None:
     """One intent as text, or ``None`` for intents the session handles itself (forms, files).
 
@@ -63,11 +88,9 @@ def message(intent: Intent, me: str, channel_names: dict[str, str]) -> str | Non
         case Reply(body=body):
             return block(private(prompts), body)
         case DirectMessage(user_id=user, body=body):
-            to = "DM" if user == me else words(prompts, "console_label_dm_to", user=user)
-            return block(to, body)
+            return block(dm_label(user, me), body)
         case ChannelPost(channel_id=channel, body=body, thread_id=thread, confirm=confirm):
-            name = "#" + channel_names.get(channel, channel)
-            posted = block(f"{name} › thread" if thread else name, body)
+            posted = block(channel_label(channel, thread, channel_names), body)
             return posted + ("\n" + block(private(prompts), confirm) if confirm else "")
         case HomeView():
             return block("home", home_text(intent, prompts))
@@ -80,12 +103,13 @@ def home_text(view: HomeView, prompts: Prompts) -> Content:
     parts: list[Segment] = [*prompts.say("console_home_goals")]
     for goal in view.goals:
         trend = " → ".join(goal.shown_recent) or words(prompts, "console_home_no_values")
+        spark = sparkline(goal.recent) if len(goal.recent) > 1 else ""
         parts += [
             f"\n{goal.ref}. ",
             UserText(goal.capability),
             " — ",
             UserText(goal.metric),
-            f": {trend}",
+            f": {spark} {trend}" if spark else f": {trend}",
         ]
     if not view.goals:
         parts += [" ", *prompts.say("console_home_no_goals")]

@@ -6,6 +6,8 @@
 - ``/tick 7d`` moves the clock forward and lets the scheduler do what falls due (only in the
   demo, ``research-coach console --demo``, whose database is thrown away);
 - ``/home`` shows the member's home (goals and their numbers, best five, latest nudges);
+- a chart that comes with an answer is saved as a private PNG file under ``charts``, its path
+  shown under the answer;
 - ``/as NAME`` acts as another member of the same team; ``/retry`` resends what the database
   could not take; ``/quit`` ends the session.
 """
@@ -18,13 +20,15 @@ from datetime import timedelta
 from pathlib import Path
 
 from adapters.console import render
-from adapters.console.messenger import ConsoleMessenger
+from adapters.console.messenger import ConsoleMessenger, charts_of, keep_chart
 from bot.coach import Coach, export
 from bot.events import (
     Actor,
     Button,
     ButtonPressed,
+    Chart,
     CommandInvoked,
+    DirectMessage,
     Event,
     FieldKind,
     FileReady,
@@ -35,10 +39,12 @@ from bot.events import (
     FormRejected,
     FormSubmitted,
     HomeOpened,
+    HomeView,
     Intent,
     MessageReceived,
     OpenForm,
     Place,
+    Reply,
     TenantRef,
     TryAgainLater,
     plain,
@@ -83,6 +89,9 @@ class ConsoleSession:
     """One terminal session. ``await session.send("/goal list")`` returns what the coach said.
 
     >>> out = await ConsoleSession(coach, "lab", "ada", Path("exports")).send("/coach")
+
+    Charts are saved in ``charts`` (by default ``charts`` beside ``exports``: both in the
+    data folder).
     """
 
     def __init__(
@@ -93,11 +102,13 @@ class ConsoleSession:
         exports: Path,
         scheduler: Scheduler | None = None,
         clock: OffsetClock | ManualClock | None = None,
+        charts: Path | None = None,
     ) -> None:
         self.coach = coach
         self.scheduler = scheduler
         self.clock = clock
-        self.messenger = ConsoleMessenger(lambda: self.member.lower(), self._offer)
+        self.charts = charts or exports.parent / "charts"
+        self.messenger = ConsoleMessenger(lambda: self.member.lower(), self._offer, self.charts)
         self.tenant = TenantRef("console", team)
         self.member = member
         self.exports = exports
@@ -354,11 +365,30 @@ class ConsoleSession:
                     text = render.message(intent, self.member.lower(), {})
                     if text is not None:
                         out.append(text)
+                    if pictures := self._pictures(intent):
+                        out.append(pictures)
                     intent_buttons = getattr(intent, "buttons", ())
                     if intent_buttons:
                         self.buttons = intent_buttons
                         out.append(render.buttons(intent_buttons))
         return "\n".join(out)
+
+    def _pictures(self, intent: Intent) -> str:
+        """Each chart ``intent`` carries, saved as a private PNG file (a member's numbers are
+        theirs alone): the lines that say what it shows and where it is; "" for none."""
+        match intent:
+            case Reply(chart=Chart() as chart):
+                path = keep_chart(self.charts, self.member.lower(), chart)
+                return render.chart_note(str(path), chart.alt)
+            case DirectMessage(user_id=user, chart=Chart() as chart):
+                return render.chart_note(str(keep_chart(self.charts, user, chart)), chart.alt)
+            case HomeView(user_id=user, goals=cards):
+                return "\n".join(
+                    render.chart_note(str(keep_chart(self.charts, user, card.chart)), ref=card.ref)
+                    for card in cards
+                    if card.chart is not None
+                )
+        return ""
 
     def _rejected(self, form: Form, errors: Mapping[str, str]) -> str:
         """Say what was wrong and ask again only those fields, the member's text kept."""
@@ -368,11 +398,12 @@ class ConsoleSession:
         return "\n".join([*lines, self._ask()])
 
     def _forget(self, tenant: TenantRef, user_id: str) -> None:
-        """A member of this team was forgotten: their exports leave the disk, and what this
-        session keeps of theirs (a form, events to retry, LLM notes to come) goes too."""
+        """A member of this team was forgotten: their exports and charts leave the disk, and
+        what this session keeps of theirs (a form, events to retry, LLM notes to come) goes
+        too."""
         if tenant != self.tenant:
             return
-        for path in export.files_of(self.exports, user_id):
+        for path in [*export.files_of(self.exports, user_id), *charts_of(self.charts, user_id)]:
             path.unlink(missing_ok=True)
         self.unsent = [e for e in self.unsent if getattr(e, "actor", self.actor).user_id != user_id]
         if user_id == self.actor.user_id:

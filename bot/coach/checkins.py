@@ -18,6 +18,7 @@ from bot.coach.advice import nudge_reply
 from bot.coach.goals import fmt
 from bot.coach.member import shared_with_llm
 from bot.coach.nudges import ALWAYS_ASKED, CheckInFacts, candidates
+from bot.coach.pictures import goal_chart
 from bot.coach.submission import rejection
 from bot.coach.team import team_channel
 from bot.coach.turn import Turn
@@ -184,7 +185,9 @@ async def save(
     if signals.failure_scope == "project":  # a dropped project, direction or idea
         reflect = turn.words("button_reflect")
         offers.append(Button(reflect, Action.START_REFLECTION, f"checkin:{checkin.id}"))
-    answer = Reply(reply.body, (*offers, *reply.buttons))
+    # The number's chart, to the member only: a published check-in carries its words, never this.
+    chart = await goal_chart(turn, goal) if goal and checkin.metric_value is not None else None
+    answer = Reply(reply.body, (*offers, *reply.buttons), chart)
     if not for_follow_up or not turn.member.nudges_enabled:  # nudges off: no LLM note either
         return [answer], None
     return [answer], await _follow_up_context(turn, goal, checkin, signals, answer)

@@ -10,6 +10,7 @@ from bot.coach.advice import nudge_reply
 from bot.coach.goal_check import unmeasurable, vague_capability
 from bot.coach.limits import goals_full, keep_as_draft
 from bot.coach.nudges import Candidate
+from bot.coach.pictures import goal_chart
 from bot.coach.submission import rejection
 from bot.coach.turn import Turn
 from bot.events import (
@@ -121,7 +122,8 @@ async def show(turn: Turn, rest: str) -> list[Intent]:
                     baseline=fmt(goal.baseline, goal.baseline_text),
                     trend=trend,
                 ),
-            )
+            ),
+            chart=await goal_chart(turn, goal),  # every value, where the words show 8
         )
     ]
 

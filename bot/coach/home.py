@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from bot.coach.forms import shown
 from bot.coach.nudges import SIMILAR_TRIGGER
+from bot.coach.pictures import goal_charts
 from bot.coach.portfolio import BEST
 from bot.coach.turn import Turn
 from bot.events import Action, Button, Content, GoalCard, HomeView, Intent, UserText, WorkCard
@@ -23,7 +24,9 @@ HISTORY_TRIGGER = re.compile(r"^history of goal (\d+)$")
 
 async def home(turn: Turn) -> list[Intent]:
     cards = []
-    for goal in await turn.scope.goals(turn.member, "active"):
+    active = await turn.scope.goals(turn.member, "active")
+    charts = await goal_charts(turn, active)  # the first few goals' (see HOME_CHARTS)
+    for goal, chart in zip(active, charts, strict=True):
         recent = await turn.scope.metric_points(goal, RECENT_VALUES)
         cards.append(
             GoalCard(
@@ -37,6 +40,7 @@ async def home(turn: Turn) -> list[Intent]:
                 shown(goal.current_best, goal.current_best_text),
                 shown(goal.target, goal.target_text),
                 tuple(shown(p.value, p.value_text) for p in recent),
+                chart,
             )
         )
     works = (await turn.scope.works(turn.member))[:BEST]

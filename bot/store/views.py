@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot.events import TenantRef
 from bot.store.models import (
@@ -243,6 +243,16 @@ class MetricValue:
             row.step,
             row.note,
         )
+
+
+class ChartPoint(NamedTuple):
+    """One value of a goal as its chart draws it: when, what, as typed, and the check-in it
+    came with (``None``: typed with ``/goal update`` or read from a source)."""
+
+    at: datetime
+    value: float
+    text: str | None
+    checkin_id: int | None
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.store.models import Goal, MetricPoint
 from bot.store.records.base import Records
-from bot.store.views import CheckInView, GoalView, MemberView, MetricValue
+from bot.store.views import ChartPoint, CheckInView, GoalView, MemberView, MetricValue
 
 
 @dataclass(frozen=True)
@@ -206,6 +206,21 @@ class GoalRecords(Records):
             .order_by(MetricPoint.id)
         )
         return [MetricValue.of(row) for row in (await self.session.execute(query)).scalars()]
+
+    async def chart_points(self, goal: GoalView) -> list[ChartPoint]:
+        """Every value of the goal, oldest first, as plain columns: a chart draws them all (a
+        tracker may have recorded thousands), so no row object is built for any."""
+        query = (
+            select(
+                MetricPoint.recorded_at,
+                MetricPoint.value,
+                MetricPoint.value_text,
+                MetricPoint.checkin_id,
+            )
+            .where(MetricPoint.tenant_id == self.tid, MetricPoint.goal_id == goal.id)
+            .order_by(MetricPoint.recorded_at, MetricPoint.id)
+        )
+        return [ChartPoint(*row) for row in await self.session.execute(query)]
 
     async def metric_points(self, goal: GoalView, limit: int = 20) -> list[MetricValue]:
         """The goal's latest recorded values (with how they were typed), oldest first."""
