@@ -12,14 +12,19 @@ Measured, each chart rendered to PNG bytes in this process (``render_goal``):
 - the event loop's stall while ``--charts`` charts (half a year of weekly values, half
   100,000-point histories) are drawn one after another through ``draw``: a task sleeping 1 ms
   at a time measures its worst lateness; the same with ``asyncio.to_thread(render_goal, ...)``
-  beside it, the alternative ``draw`` was measured against. The worker's start (its first
-  chart, spawning a process that imports matplotlib) is timed apart, before.
+  beside it, the alternative ``draw`` was measured against; and the ticker alone for as long.
+  The worker's start (its first chart: spawning a process that imports matplotlib) is timed
+  apart, before.
 
 Targets: median render ≤ 100 ms (both series), stall ≤ 20 ms through ``draw``.
 
 Ends with: RESULT median_ms=<52 weeks> p99_ms=<52 weeks> long_median_ms=<100,000 points>
 long_p99_ms=<100,000 points> stall_ms=<draw> thread_stall_ms=<to_thread> spark_us=<sparkline>
-ratio=<52-week median / sparkline> worker_start_s=<first draw>
+ratio=<52-week median / sparkline> worker_start_s=<first draw> idle_stall_ms=<the ticker
+alone, as long> cpu_median_ms=<52 weeks, CPU> long_cpu_median_ms=<100,000 points, CPU>
+
+The machine is shared: wall times and stalls include other jobs' turns on the cores, hence the
+CPU times and the ticker alone (``idle_stall_ms``: nothing drawn, as long) beside them.
 """
 
 from __future__ import annotations
@@ -125,12 +130,14 @@ async def stalls(charts: list[GoalSeries]) -> dict[str, float]:
     started = time.perf_counter()
     draw_worst, draw_p99 = await worst_stall(through_draw)
     draw_s = time.perf_counter() - started
+    # The machine's own share: the same ticker for as long, with nothing drawn at all.
+    idle_worst, idle_p99 = await worst_stall(lambda: asyncio.sleep(draw_s))
     started = time.perf_counter()
     thread_worst, thread_p99 = await worst_stall(through_thread)
     thread_s = time.perf_counter() - started
     close()
     return {
-        "worker_start": worker_start,
+        "worker_start": worker_start, "idle_worst": idle_worst, "idle_p99": idle_p99,
         "draw_worst": draw_worst, "draw_p99": draw_p99, "draw_s": draw_s,
         "thread_worst": thread_worst, "thread_p99": thread_p99, "thread_s": thread_s,
     }  # fmt: skip
@@ -179,6 +186,10 @@ def main() -> None:
         f" ms, {loop['draw_s']:.2f} s in all; worker start {loop['worker_start']:.2f} s"
     )
     print(
+        f"  nothing drawn:         worst {loop['idle_worst']:.1f} ms, p99 {loop['idle_p99']:.1f}"
+        f" ms (the machine's own share)"
+    )
+    print(
         f"  asyncio.to_thread:     worst {loop['thread_worst']:.1f} ms, p99"
         f" {loop['thread_p99']:.1f} ms, {loop['thread_s']:.2f} s in all"
     )
@@ -192,6 +203,8 @@ def main() -> None:
         f" long_median_ms={long_median:.1f} long_p99_ms={percentile(long_wall, 0.99):.1f}"
         f" stall_ms={loop['draw_worst']:.1f} thread_stall_ms={loop['thread_worst']:.1f}"
         f" spark_us={spark_us:.1f} ratio={ratio:.0f} worker_start_s={loop['worker_start']:.2f}"
+        f" idle_stall_ms={loop['idle_worst']:.1f} cpu_median_ms={statistics.median(year_cpu):.1f}"
+        f" long_cpu_median_ms={statistics.median(long_cpu):.1f}"
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -151,7 +152,9 @@ def span(values: Sequence[float], room: str = "") -> tuple[float, float]:
 
 def dated(ax: Axes, points: Sequence[Point]) -> None:
     """The x axis from the first point to the last, with readable dates ("Mar", "Apr 12",
-    "2026"); no dates at all when there is no point. ``points`` may be just the ends."""
+    "2026") in the time zone of the first point's time (UTC for a naive one: give the member's
+    local times to see their days); no dates at all when there is no point. ``points`` may be
+    just the ends."""
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 
     if not points:
@@ -161,9 +164,11 @@ def dated(ax: Axes, points: Sequence[Point]) -> None:
     first, last = min(times), max(times)
     pad = (last - first) * 0.03 or ONE_POINT_DAYS
     ax.set_xlim(first - pad, last + pad)
-    locator = AutoDateLocator(minticks=3, maxticks=8)  # type: ignore[no-untyped-call]
+    zone = points[0][0].tzinfo or UTC
+    locator = AutoDateLocator(minticks=3, maxticks=8, tz=zone)  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator, show_offset=False))  # type: ignore[no-untyped-call]
+    shown = ConciseDateFormatter(locator, tz=zone, show_offset=False)  # type: ignore[no-untyped-call]
+    ax.xaxis.set_major_formatter(shown)
 
 
 def note(ax: Axes, text: str, clear_of: float | None = None) -> None:

@@ -19,6 +19,7 @@ its work under ``if __name__ == "__main__":`` (the ``research-coach`` script doe
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import threading
 from collections.abc import Callable, Sequence
@@ -30,23 +31,32 @@ from bot.charts.downsample import kept
 from bot.charts.goal import thin
 from bot.charts.series import GoalSeries, Point, finite
 
+log = logging.getLogger(__name__)
 _pool: ProcessPoolExecutor | None = None
 _lock = threading.Lock()  # draw may be awaited from several loops' threads (tests, the CLI)
 
 
 async def draw(fn: Callable[..., bytes], *args: Any) -> bytes:
     """``fn(*args)`` (``render_goal`` or ``render_team``, or any picklable function returning
-    bytes) in the chart worker, awaited without blocking the event loop.
+    bytes) in the chart worker, awaited without blocking the event loop. Where no process can
+    be started (a sandbox without /dev/shm, a process limit), in a thread instead.
 
     >>> png = await draw(render_goal, series)  # doctest: +SKIP
     """
     light = tuple(_thinned(arg) for arg in args)
     loop = asyncio.get_running_loop()
-    try:
-        return await loop.run_in_executor(_worker(), fn, *light)
-    except BrokenProcessPool:  # the worker died (killed, out of memory): one new one, once
-        _discard()
-        return await loop.run_in_executor(_worker(), fn, *light)
+    for tries_left in (1, 0):
+        try:
+            return await loop.run_in_executor(_worker(), fn, *light)
+        except BrokenProcessPool:  # the worker died (killed, out of memory): one new one, once
+            _discard()
+            if not tries_left:  # a chart that kills its worker is never tried in this process
+                raise
+        except OSError as error:  # no process could be started at all
+            _discard()
+            log.warning("charts are drawn in a thread: no worker process (%s)", error.strerror)
+            break
+    return await asyncio.to_thread(fn, *light)
 
 
 def close() -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
@@ -79,6 +81,20 @@ def test_the_y_label_is_the_metric_the_title_the_goal_and_dates_are_readable() -
     ]
     ticks = [t.get_text() for t in ax.get_xticklabels()]
     assert {"Mar", "Apr", "May", "Jun"} <= set(ticks)
+
+
+def test_dates_are_read_in_the_time_zone_of_the_times_given() -> None:
+    tokyo = ZoneInfo("Asia/Tokyo")
+    day = [
+        (datetime(2026, 3, 2, 9, tzinfo=tokyo) + timedelta(hours=3 * i), i / 10) for i in range(4)
+    ]
+    for times, hours in (
+        (day, {"12:00", "18:00"}),
+        ([(t.astimezone(UTC), v) for t, v in day], {"04:00", "08:00"}),
+    ):
+        fig = goal_figure(fold_goal(points=times, checkins=[], best=None))
+        fig.canvas.draw()
+        assert hours <= {t.get_text() for t in fig.axes[0].get_xticklabels()}
 
 
 def test_hostile_titles_and_metrics_are_shown_as_typed_never_as_mathtext() -> None:
