@@ -117,6 +117,9 @@ class Action(StrEnum):
     PUBLISH_LEARNING = "reflect.publish"
     ABANDON_GOAL = "goal.abandon"
     KEEP_GOAL = "goal.keep"
+    PREDICT_NEXT = "predict.open"  # the /predict form for a check-in's next experiment
+    PREDICTION_HAPPENED = "predict.happened"
+    PREDICTION_DID_NOT = "predict.not"
     POST_FAILED = "post.failed"  # handed back by an adapter (see ChannelPost), not a button
 
 

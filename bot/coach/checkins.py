@@ -13,7 +13,7 @@ import yaml
 
 from bot import analysis
 from bot.analysis import ALIGNED_THRESHOLD, Evidence, Feedback, Signals
-from bot.coach import forms
+from bot.coach import forms, predictions
 from bot.coach.advice import nudge_reply
 from bot.coach.goals import fmt
 from bot.coach.member import shared_with_llm
@@ -28,6 +28,7 @@ from bot.events import (
     ButtonPressed,
     ChannelPost,
     Choice,
+    Content,
     Form,
     FormField,
     Intent,
@@ -139,6 +140,10 @@ async def save(
         goal = await turn.scope.add_metric(
             goal, checkin.metric_value, turn.now, checkin, checkin.metric_value_text
         )
+    told: Content = ()  # what the number says of the member's open predictions on the goal
+    if goal is not None and checkin.metric_value is not None:
+        value, typed = checkin.metric_value, checkin.metric_value_text
+        told = await predictions.on_checkin(turn, goal, value, typed)
 
     evidence = await _evidence(turn, goal, checkin, earlier, before, best_before)
     # In a worker thread: the embedded model must not hold up the event loop.
@@ -173,6 +178,7 @@ async def save(
             if best_now == checkin.metric_value
             else fmt(best_now, goal.current_best_text),
         )
+    head += told
     if signals.away:  # a week away: a kind word, no goal nudges, no homework
         closing = turn.say("checkin_away")
     elif field["next_experiment"]:
@@ -185,6 +191,9 @@ async def save(
     if signals.failure_scope == "project":  # a dropped project, direction or idea
         reflect = turn.words("button_reflect")
         offers.append(Button(reflect, Action.START_REFLECTION, f"checkin:{checkin.id}"))
+    if field["next_experiment"] and not signals.away:  # predict, then measure
+        predict = turn.words("button_predict_next")
+        offers.append(Button(predict, Action.PREDICT_NEXT, str(checkin.id)))
     # The number's chart, to the member only: a published check-in carries its words, never this.
     chart = await goal_chart(turn, goal) if goal and checkin.metric_value is not None else None
     answer = Reply(reply.body, (*offers, *reply.buttons), chart)

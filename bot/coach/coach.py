@@ -9,7 +9,18 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 
 from bot import analysis, metrics
-from bot.coach import checkins, dm, forms, goals, member, notebook, portfolio, reflection, team
+from bot.coach import (
+    checkins,
+    dm,
+    forms,
+    goals,
+    member,
+    notebook,
+    portfolio,
+    predictions,
+    reflection,
+    team,
+)
 from bot.coach.advice import feedback
 from bot.coach.forgetting import Forgetting
 from bot.coach.home import home
@@ -327,6 +338,8 @@ async def command(turn: Turn, name: str, text: str) -> list[Intent]:
             return await portfolio.handle(turn, text)
         case "coach":
             return await member.handle(turn, text)
+        case "predict":
+            return await predictions.handle(turn, text)
     unknown = turn.say("unknown_command", command=UserText(name[:40]))
     return [Reply((*unknown, *member.coach_help(turn)))]
 
@@ -362,6 +375,8 @@ async def form(turn: Turn, form_id: str, values: dict[str, str], context: str) -
             return await team.submit_rhythm(turn, values)
         case "team_digest":
             return await team.submit_digest(turn, values)
+        case "predict":
+            return await predictions.submit(turn, values, context)
     return [Reply(turn.say("form_unknown"))]
 
 
@@ -395,6 +410,10 @@ async def button(turn: Turn, action: str, value: str) -> list[Intent]:
             return await goals.close(turn, value, "abandoned")
         case Action.KEEP_GOAL:
             return await goals.keep(turn, value)
+        case Action.PREDICT_NEXT:
+            return await predictions.open_for_checkin(turn, value)
+        case Action.PREDICTION_HAPPENED | Action.PREDICTION_DID_NOT:
+            return await predictions.press(turn, value, action == Action.PREDICTION_HAPPENED)
     return [Reply(turn.say("button_unknown"))]
 
 

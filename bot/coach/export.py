@@ -28,6 +28,7 @@ from bot.store.models import (
     MetricPoint,
     NotebookEntry,
     NudgeRecord,
+    Prediction,
     Reflection,
 )
 from bot.store.views import MemberView
@@ -40,6 +41,7 @@ SECTIONS: tuple[tuple[str, type[Any]], ...] = (
     ("reflections", Reflection),
     ("notebook", NotebookEntry),
     ("best_works", BestWork),
+    ("predictions", Prediction),
     ("nudges", NudgeRecord),
     ("drafts", Draft),
 )

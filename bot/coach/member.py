@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 
-from bot.coach import export, forms, team
+from bot.coach import export, forms, predictions, team
 from bot.coach.submission import checking, rejection
 from bot.coach.turn import Turn
 from bot.events import (
@@ -47,6 +47,8 @@ async def handle(turn: Turn, text: str) -> list[Intent]:
         return [Reply(await _ai(turn, words[1] == "on"))]
     if words == ["export"]:
         return await export_all(turn)
+    if words == ["calibration"]:
+        return await predictions.show_calibration(turn)
     if words == ["forget", "me"]:
         buttons = (
             Button(turn.words("button_forget"), Action.FORGET_CONFIRM),

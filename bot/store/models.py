@@ -234,6 +234,44 @@ class GoalSource(Base):
     last_ok_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
+class Prediction(Base):
+    """What a member expected of an experiment before running it, and how it turned out: a
+    number in a range they were some percent sure of, or a yes/no at a probability. Private."""
+
+    __tablename__ = "predictions"
+    __table_args__ = (UniqueConstraint("member_id", "ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = _tenant_fk()
+    member_id: Mapped[int] = _member_fk()
+    goal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("goals.id", ondelete="SET NULL"), index=True
+    )
+    ref: Mapped[int] = mapped_column(Integer)  # the member's own number for it: "prediction 3"
+    experiment: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(8))  # "number" or "yesno"
+    # A number: the point and the range, each as typed, and how sure the range holds (0..1);
+    # which way the goal's number is better, as it was when predicted.
+    point: Mapped[float | None] = mapped_column(Float)
+    point_text: Mapped[str | None] = mapped_column(String(40))
+    low: Mapped[float | None] = mapped_column(Float)
+    low_text: Mapped[str | None] = mapped_column(String(40))
+    high: Mapped[float | None] = mapped_column(Float)
+    high_text: Mapped[str | None] = mapped_column(String(40))
+    direction: Mapped[str | None] = mapped_column(String(4))
+    # A yes/no: the answer expected, and for both kinds how sure the member was (0..1).
+    answer: Mapped[bool | None] = mapped_column(Boolean)
+    confidence: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # How it turned out: the number that arrived (and from where: "member", "mlflow", "wandb",
+    # "push"), or whether the yes/no happened; NULL while open.
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    actual: Mapped[float | None] = mapped_column(Float)
+    actual_text: Mapped[str | None] = mapped_column(String(40))
+    happened: Mapped[bool | None] = mapped_column(Boolean)
+    resolved_by: Mapped[str | None] = mapped_column(String(16))
+
+
 class Reflection(Base):
     __tablename__ = "reflections"
 

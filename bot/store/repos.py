@@ -25,6 +25,7 @@ from bot.store.models import (
     MetricPoint,
     NotebookEntry,
     NudgeRecord,
+    Prediction,
     ProcessedEvent,
     Reflection,
     Tenant,
@@ -35,6 +36,7 @@ from bot.store.records import (
     GoalRecords,
     NotebookRecords,
     NudgeRecords,
+    PredictionRecords,
     ReflectionRecords,
     SourceRecords,
     WorkRecords,
@@ -48,6 +50,7 @@ EVENT_MEMORY = timedelta(days=1)
 MEMBER_TABLES = (
     Delivery,
     GoalSource,
+    Prediction,
     NudgeRecord,
     MetricPoint,
     Draft,
@@ -84,6 +87,7 @@ class TenantScope(
     NudgeRecords,
     DraftRecords,
     SourceRecords,
+    PredictionRecords,
 ):
     """The repositories of one tenant inside one transaction: its members here, and each
     other concept's in ``bot.store.records`` (``scope.goals(member)``, ``scope.add_checkin``…).

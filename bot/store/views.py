@@ -27,6 +27,7 @@ from bot.store.models import (
     MetricPoint,
     NotebookEntry,
     NudgeRecord,
+    Prediction,
     Reflection,
     Tenant,
 )
@@ -290,6 +291,87 @@ class SourceView:
             last_error=row.last_error,
             error_told_at=row.error_told_at,
             last_ok_at=row.last_ok_at,
+        )
+
+
+@dataclass(frozen=True)
+class PredictionView:
+    """One prediction of a member (``ref`` is their own number for it). A ``"number"`` one
+    expects ``point`` within ``low``..``high``, ``confidence`` (0..1) sure; a ``"yesno"`` one
+    expects ``answer``, ``confidence`` sure. Resolved: the number that arrived (``actual``) or
+    whether it ``happened``; open while ``resolved_at`` is ``None``."""
+
+    id: int
+    member_id: int
+    goal_id: int | None
+    ref: int
+    experiment: str
+    kind: str  # "number" or "yesno"
+    point: float | None
+    point_text: str | None
+    low: float | None
+    low_text: str | None
+    high: float | None
+    high_text: str | None
+    direction: str | None  # "up" or "down": which way the goal's number is better
+    answer: bool | None
+    confidence: float
+    created_at: datetime
+    resolved_at: datetime | None
+    actual: float | None
+    actual_text: str | None
+    happened: bool | None
+    resolved_by: str | None  # "member", or the source that brought the number
+
+    @property
+    def held(self) -> bool | None:
+        """Whether it came true: the number inside the range, the yes/no as expected."""
+        if self.kind == "yesno":
+            return None if self.happened is None else self.happened == self.answer
+        if self.actual is None or self.low is None or self.high is None:
+            return None
+        return self.low <= self.actual <= self.high
+
+    @property
+    def optimism(self) -> float | None:
+        """How much better than what arrived the member expected, in the goal's units (below
+        zero: worse; pessimistic): ``point - actual`` where higher is better."""
+        if self.actual is None or self.point is None:
+            return None
+        gap = self.point - self.actual
+        return -gap if self.direction == "down" else gap
+
+    @property
+    def chance_of_yes(self) -> float | None:
+        """The probability the member gave the event (a "no, 70%" gives it 0.3)."""
+        if self.answer is None:
+            return None
+        return self.confidence if self.answer else 1.0 - self.confidence
+
+    @classmethod
+    def of(cls, row: Prediction) -> PredictionView:
+        return cls(
+            id=row.id,
+            member_id=row.member_id,
+            goal_id=row.goal_id,
+            ref=row.ref,
+            experiment=row.experiment,
+            kind=row.kind,
+            point=row.point,
+            point_text=row.point_text,
+            low=row.low,
+            low_text=row.low_text,
+            high=row.high,
+            high_text=row.high_text,
+            direction=row.direction,
+            answer=row.answer,
+            confidence=row.confidence,
+            created_at=row.created_at,
+            resolved_at=row.resolved_at,
+            actual=row.actual,
+            actual_text=row.actual_text,
+            happened=row.happened,
+            resolved_by=row.resolved_by,
         )
 
 

@@ -5,6 +5,7 @@ from bot.store.records.drafts import DraftRecords
 from bot.store.records.goals import GoalRecords
 from bot.store.records.notebook import NotebookRecords
 from bot.store.records.nudges import NudgeRecords
+from bot.store.records.predictions import PredictionRecords
 from bot.store.records.reflections import ReflectionRecords
 from bot.store.records.sources import SourceRecords
 from bot.store.records.works import WorkRecords
@@ -15,6 +16,7 @@ __all__ = [
     "GoalRecords",
     "NotebookRecords",
     "NudgeRecords",
+    "PredictionRecords",
     "ReflectionRecords",
     "SourceRecords",
     "WorkRecords",
