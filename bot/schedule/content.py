@@ -16,6 +16,7 @@ from bot.events import Action, Button, Content, Mention, Segment, UserText
 from bot.numbers import shown
 from bot.prompts import PromptError, Prompts, _read_yaml, placeholders, render
 from bot.schedule.summary import Shared, digest, team_summary
+from bot.schedule.team_chart import Drawing, team_chart
 from bot.store.deliveries import DeliveryKind as Kind
 from bot.store.deliveries import DeliveryStatus as Status
 from bot.store.models import (
@@ -61,6 +62,8 @@ class Message:
     channel: str | None = None  # None: a DM to the delivery's target
     thread: str | None = None
     detail: dict[str, Any] = field(default_factory=dict)  # remembered on the delivery
+    # A chart to show after the words (the digest's team chart), drawn when it is sent.
+    chart: Drawing | None = None
 
 
 class ChannelNudge(BaseModel):
@@ -347,7 +350,8 @@ class Composer:
             if tenant is None or not tenant.digest_when_empty:
                 return None  # nothing to read: a later check-in is posted on its own
             return Message(self.prompts.say("digest_empty", week=week), channel=delivery.target)
-        return Message(digest(self.prompts, week, shared), channel=delivery.target)
+        chart = await team_chart(self.prompts, session, delivery, shared, week)
+        return Message(digest(self.prompts, week, shared), channel=delivery.target, chart=chart)
 
     async def _digest_item(self, session: AsyncSession, delivery: Delivery) -> Message | None:
         parent = (

@@ -17,6 +17,7 @@ from bot.events import (
     Actor,
     Button,
     ButtonPressed,
+    Chart,
     CommandInvoked,
     Content,
     FormSubmitted,
@@ -139,6 +140,39 @@ class RecordingMessenger:
         return [s for s in self.dms(user_id) if "still open" in s.text]
 
 
+@dataclass(frozen=True)
+class ShownChart:
+    """One chart a ``ChartMessenger`` was asked to show."""
+
+    kind: str  # "post" or "dm"
+    target: str  # a channel id (post) or a user id (dm)
+    chart: Chart
+    at: datetime
+    thread: str | None = None
+
+
+@dataclass
+class ChartMessenger(RecordingMessenger):
+    """A ``RecordingMessenger`` that shows pictures too (``ChartPoster``), recording each;
+    with ``refuse_charts`` the platform refuses every one."""
+
+    charts: list[ShownChart] = field(default_factory=list)
+    refuse_charts: bool = False
+
+    async def post_chart(
+        self, tenant: TenantRef, channel_id: str, chart: Chart, thread_id: str | None = None
+    ) -> str:
+        if self.refuse_charts:
+            raise SendFailed(f"platform refused a chart in {channel_id}")
+        self.charts.append(ShownChart("post", channel_id, chart, self.clock.now(), thread_id))
+        return f"chart-{len(self.charts)}"
+
+    async def send_dm_chart(self, tenant: TenantRef, user_id: str, chart: Chart) -> None:
+        if self.refuse_charts:
+            raise SendFailed(f"platform refused a chart to {user_id}")
+        self.charts.append(ShownChart("dm", user_id, chart, self.clock.now()))
+
+
 class Rig:
     """A coach, a tick and an outbox on one database and one hand-moved clock.
 
@@ -152,12 +186,15 @@ class Rig:
         start: datetime,
         platforms: Iterable[str] = ("slack", "discord", "console"),
         grace: timedelta = GRACE,
+        *,
+        charts: bool = False,
     ) -> None:
         self.db = db
         self.clock = ManualClock(start)
         self.prompts = load_prompts()
         self.coach = Coach(db, self.clock, self.prompts)
-        self.messenger = RecordingMessenger(self.clock)
+        # ``charts``: a messenger that shows pictures too, as Slack's and Discord's do.
+        self.messenger = (ChartMessenger if charts else RecordingMessenger)(self.clock)
         self.platforms = tuple(platforms)
         self.grace = grace
         self.restart()

@@ -1,6 +1,8 @@
 """Sending one taken row through its workspace's Messenger: an in-doubt row is looked up on
 the platform first, and marked sent (not sent again) when it is there; a platform error is a
-failed try, retried later."""
+failed try, retried later. A message's chart (the digest's team chart) is drawn and shown after
+its words, where the messenger can show pictures (``ChartPoster``); a chart that fails is logged
+and lost, never the words: the row is sent once its words are."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.events import TenantRef
-from bot.ports import Clock, Messenger, NotKnownYet, Recipient
+from bot.ports import ChartPoster, Clock, Messenger, NotKnownYet, Recipient
 from bot.schedule.outbox.lease import Ready
 from bot.schedule.outbox.marks import Marks
 from bot.schedule.outbox.report import DrainReport, Outcome
@@ -60,6 +62,25 @@ class Sender:
         self.marks.add(ready.delivery_id, self.clock.now(), remembered(ready, ts))
         report.sent += 1
         report.count(ready.kind, Outcome.SENT)
+        if message.chart is not None and isinstance(messenger, ChartPoster):
+            await self.show_chart(messenger, tenant, ready)
+
+    async def show_chart(self, messenger: ChartPoster, tenant: TenantRef, ready: Ready) -> None:
+        """Draw the message's chart and show it where its words went (the same channel and
+        thread, or the same DM). A failure is logged: the words are out, and sending them
+        again for a picture would repeat them."""
+        message = ready.message
+        assert message.chart is not None
+        try:
+            chart = await message.chart.drawn()
+            if message.channel is not None:
+                await messenger.post_chart(tenant, message.channel, chart, message.thread)
+            else:
+                await messenger.send_dm_chart(tenant, ready.target, chart)
+        except Exception as exc:  # the platform or the drawing: only the picture is lost
+            log.warning(
+                "delivery %s: its chart was not shown: %s", ready.delivery_id, type(exc).__name__
+            )
 
     async def find(self, messenger: Messenger, tenant: TenantRef, ready: Ready) -> str | None:
         """The platform's id of this row's message if an earlier try got it out after all;
