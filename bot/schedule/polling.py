@@ -162,8 +162,10 @@ class Poller:
                     await self._poll(ref, now, report)
                 except StoreUnavailable:
                     raise
-                except Exception:  # one source's trouble never stops the others
-                    log.exception("polling source %s failed", ref.source_id)
+                except Exception as exc:  # one source's trouble never stops the others
+                    # The type only: a message may quote the tracker's address or answer.
+                    log.error("polling source %s failed: %s", ref.source_id, type(exc).__name__)
+                    await self._postpone(ref, now)
 
         results = await asyncio.gather(*(one(ref) for ref in due), return_exceptions=True)
         for result in results:
@@ -184,6 +186,8 @@ class Poller:
             error = "credentials"
         except TrackerError as exc:
             error = exc.kind
+        if error is None and not readings:  # nothing carries the metric (yet)
+            error = "unknown_metric"
         report.polled += 1
         metrics.TRACKER_POLLS.labels(ref.kind, error or "ok").inc()
         if error is not None:
@@ -200,6 +204,20 @@ class Poller:
                 await self._failed(scope, source, error, now)
             else:
                 await self._read(scope, goal, source, readings, now, report)
+
+    async def _postpone(self, ref: SourceRef, now: datetime) -> None:
+        """A read that failed in an unforeseen way is tried again later, as a failure, so it
+        is not retried every run."""
+        async with writing(self.db) as session:
+            scope = TenantScope(session, await tenant_for(session, ref.tenant, now))
+            goal = await scope.goal_by_id(ref.goal_id)
+            source = await scope.source(goal) if goal is not None else None
+            if source is not None and source.id == ref.source_id:
+                failures = source.failures + 1
+                later = next_read(source.id, failures, self.interval, now)
+                await scope.update_source(
+                    source, replace(source, next_poll_at=later, failures=failures)
+                )
 
     async def _ask(self, ref: SourceRef, now: datetime, report: PollReport) -> Asked | None:
         """The source and its goal as they are now; ``None`` (and no more reads) when it is

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 import httpx
 import pytest
+from aiohttp import web
 from cryptography.fernet import Fernet
 from sqlalchemy import select
 
@@ -24,7 +25,7 @@ from bot.store.installations import Tokens
 from bot.store.models import GoalSource, MetricPoint
 from bot.store.views import GoalView
 from tests.fakes.mlflow_server import LoggedRuns, MlflowServer
-from tests.fakes.wandb import FakeWandb
+from tests.fakes.wandb import FakeWandb, serving
 from tests.schedule.helpers import TEAM, Rig, Sent, utc
 
 TUESDAY = utc(2026, 11, 3, 12, 0)  # no weekly prompt falls due in these tests' hours
@@ -225,6 +226,29 @@ async def test_an_unreachable_tracker_is_told_once_and_read_less_often(
     assert told.text.startswith("I cannot reach the tracker of goal 1 (MLflow)")
     assert "/goal connect 1" in told.text
     assert SECRET not in told.text and "hunter2" not in told.text
+
+
+async def test_each_kind_of_failure_is_told_once_while_it_lasts(
+    db: Database, http: httpx.AsyncClient
+) -> None:
+    status = [503]
+
+    async def tracker(request: web.Request) -> web.Response:
+        return web.json_response({"error_code": "X", "message": "no"}, status=status[0])
+
+    async with serving(tracker) as url:
+        rig = Polling(db, http)
+        goal = await rig.goal()
+        await rig.connect(goal, "mlflow", {"url": url, "experiment": "e", "metric": "m"})
+        kinds = []
+        for answer in (503, 503, 401, 401, 401):
+            status[0] = answer
+            kinds += list((await rig.run_once(timedelta(days=1))).errors)  # past any backoff
+    assert kinds == ["unreachable", "unreachable", "credentials", "credentials", "credentials"]
+    told = [sent.text for sent in rig.news()]
+    assert len(told) == 2  # the server down, then the credentials refused: once each
+    assert told[0].startswith("I cannot reach the tracker of goal 1")
+    assert told[1].startswith("The tracker of goal 1 (MLflow) refused the credentials")
 
 
 async def test_a_credential_no_key_opens_is_told_as_a_credentials_problem(
