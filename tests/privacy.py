@@ -47,6 +47,7 @@ from bot.store.models import (
     Member,
     NotebookEntry,
     NudgeRecord,
+    Prediction,
     Reflection,
 )
 from tests.fakes.discord import EPHEMERAL, FakeDiscord
@@ -57,7 +58,9 @@ MIN_CHARS = 12  # normalized characters; shorter texts match too much by chance
 NEEDLE_CHARS = 80  # a long text is looked for by its start: a channel may show it clipped
 PROMPTS = Path(__file__).parent.parent / "prompts"
 # Drafts of these forms hold private words: a check-in, a review, a reflection answer, a note.
-PRIVATE_DRAFTS = frozenset({"checkin", "review", "reflection", "/log", "/reflect", "/checkin"})
+PRIVATE_DRAFTS = frozenset(
+    {"checkin", "review", "reflection", "predict", "/log", "/reflect", "/checkin", "/predict"}
+)
 
 
 @dataclass(frozen=True)
@@ -257,6 +260,7 @@ async def private_texts(db: Database) -> tuple[list[Private], list[str]]:
         notes = await rows(NotebookEntry.text)
         nudges = await rows(NudgeRecord.trigger, NudgeRecord.checkin_id)
         drafts = await rows(Draft.form_id, Draft.values)
+        predictions = await rows(Prediction.experiment)
         goals = await rows(Goal.capability, Goal.metric_name)
         works = await rows(BestWork.title, BestWork.link, BestWork.why)
         names = await rows(Member.display_name, Member.user_id)
@@ -274,6 +278,7 @@ async def private_texts(db: Database) -> tuple[list[Private], list[str]]:
     for topic, answers in reflections:
         private += [Private("reflection", t) for t in (topic, *strings(answers))]
     private += [Private("notebook", text) for (text,) in notes]
+    private += [Private("prediction", text) for (text,) in predictions]
     for trigger, checkin_id in nudges:
         if checkin_id is None or checkin_id in unpublished:
             private.append(Private("nudge evidence", trigger.removeprefix(SIMILAR_TRIGGER)))

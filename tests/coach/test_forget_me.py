@@ -51,6 +51,7 @@ TABLES = {
     "best_works": "their rows",
     "nudge_records": "their rows",
     "drafts": "their rows",
+    "predictions": "their rows: what they expected of experiments, and how it turned out",
     "deliveries": "their prompts, and the tag messages naming them",
     "processed_events": "no member data: keys of platform deliveries already handled",
 }
@@ -108,6 +109,7 @@ async def test_forget_me_leaves_nothing_of_the_member_and_keeps_the_others(
     for session, words in ((zelda, "quokka"), (bruno, "wombat")):
         await leave_a_trace_everywhere(coach, session.actor, f"{words}'s")
         await say(session, "/checkin", f"{words} ablation of the decoder", "", "", "", "")
+        await say(session, f"/predict yes 70% {words} sampler beats the baseline")
         await say(session, "/coach export")
         await say(session, "/wins add", f"{words} half-typed work")
         await session.interrupt()  # closed mid-way: kept as a draft
