@@ -1,6 +1,6 @@
-"""The scheduler: one APScheduler 3.x interval job — the tick, and the outbox sending what it
-claims — run only by the leader. No job per member: due-ness lives in the database (see
-claims.py)."""
+"""The scheduler: one APScheduler 3.x interval job — the tick, the reads of the trackers goals
+are connected to (polling.py), and the outbox sending what they claim — run only by the leader.
+No job per member or goal: due-ness lives in the database (see claims.py)."""
 
 from __future__ import annotations
 
