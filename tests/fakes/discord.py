@@ -450,6 +450,10 @@ class FakeDiscord:
         errors = discord_spec.problems(call.method, call.path, call.json)
         if errors and self.strict:
             return 400, {"code": 50035, "message": "Invalid Form Body", "errors": errors}, headers
+        if self.strict and discord_files.empty_message(
+            call.method, call.path, call.json, call.uploads
+        ):
+            return 400, {"code": 50006, "message": "Cannot send an empty message"}, headers
         status, answer = self._answer(call)
         if multipart is not None and multipart.uploads and status < 300:
             self._attach(answer, multipart, call.path)

@@ -7,6 +7,9 @@ Files"; message.mdx, "Attachment Object"):
 - the JSON's ``attachments`` (``data.attachments`` in an interaction callback) give each new
   file's metadata, its ``id`` the ``n`` of its ``files[n]``; ``description`` is the alt text,
   at most 1024 characters (checked with the rest of the body by ``discord_spec``);
+- a new message needs at least one of ``content``, ``embeds``, ``sticker_ids``,
+  ``components``, ``files[n]`` or ``poll`` (message.mdx), else 400, code 50006 "Cannot send an
+  empty message": a chart alone is a message, words alone are, nothing is not;
 - a file over the upload limit (10 MiB by default, ``attachment_size_limit`` in interactions)
   or a request over 25 MiB is refused: HTTP 413, code 40005 "Request entity too large".
 
@@ -104,6 +107,23 @@ def refusal(body: Multipart, path: str, upload_limit: int) -> tuple[int, dict[st
         }
         return 400, {"code": 50035, "message": "Invalid Form Body", "errors": errors}
     return None
+
+
+NEW_MESSAGE = re.compile(
+    r"/channels/\d+/messages|/webhooks/\d+/[^/]+|/interactions/\d+/[^/]+/callback"
+)
+SHOWN = ("content", "embeds", "sticker_ids", "components", "poll")
+
+
+def empty_message(method: str, path: str, payload: Any, uploads: list[Upload]) -> bool:
+    """Whether this request would create a message with nothing in it (Discord: 50006)."""
+    if method != "POST" or not NEW_MESSAGE.fullmatch(path) or uploads:
+        return False
+    if path.endswith("/callback"):
+        if not isinstance(payload, dict) or payload.get("type") != 4:
+            return False  # only a message response shows a message now
+        payload = payload.get("data")
+    return not isinstance(payload, dict) or not any(payload.get(key) for key in SHOWN)
 
 
 def attachments_of(payload: Any, path: str) -> list[Any]:
