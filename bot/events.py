@@ -108,6 +108,7 @@ class Action(StrEnum):
     NUDGE_HELPFUL = "nudge.helpful"
     NUDGE_UNHELPFUL = "nudge.unhelpful"
     OPEN_CHECKIN = "checkin.open"
+    EDIT_CHECKIN = "checkin.edit"  # value: the check-in's id
     OPEN_SETTINGS = "settings.open"
     DRAFT_REVIEW = "review.draft"
     KEEP_REVIEW = "review.keep"

@@ -144,7 +144,35 @@ async def save(
     if goal is not None and checkin.metric_value is not None:
         value, typed = checkin.metric_value, checkin.metric_value_text
         told = await predictions.on_checkin(turn, goal, value, typed)
+    return await answer(
+        turn,
+        goal,
+        checkin,
+        field,
+        earlier,
+        before,
+        best_before,
+        for_follow_up=for_follow_up,
+        told=told,
+    )
 
+
+async def answer(
+    turn: Turn,
+    goal: GoalView | None,
+    checkin: CheckInView,
+    field: Mapping[str, str],
+    earlier: list[CheckInView],
+    before: list[float],
+    best_before: float | None,
+    *,
+    for_follow_up: bool = False,
+    told: Content = (),
+) -> tuple[list[Intent], CheckInContext | None]:
+    """The answer to a check-in as stored (just sent, or edited: ``bot.coach.edits``): its
+    analysis, at most two nudges, the next experiment. ``field``: the answers as typed;
+    ``earlier``, ``before`` and ``best_before``: the goal's check-ins, last value and best
+    from before this check-in."""
     evidence = await _evidence(turn, goal, checkin, earlier, before, best_before)
     # In a worker thread: the embedded model must not hold up the event loop.
     signals = await asyncio.to_thread(analysis.analyze_evidence, evidence)
@@ -187,7 +215,10 @@ async def save(
         closing = turn.say("checkin_ask_next")
     found = candidates(signals, facts, turn.prompts)
     reply = await nudge_reply(turn, tuple(head), found, goal, checkin, closing, ALWAYS_ASKED)
-    offers = [Button(turn.words("button_publish_checkin"), Action.PUBLISH_CHECKIN, str(checkin.id))]
+    offers = [
+        Button(turn.words("button_publish_checkin"), Action.PUBLISH_CHECKIN, str(checkin.id)),
+        Button(turn.words("button_edit_checkin"), Action.EDIT_CHECKIN, str(checkin.id)),
+    ]
     if signals.failure_scope == "project":  # a dropped project, direction or idea
         reflect = turn.words("button_reflect")
         offers.append(Button(reflect, Action.START_REFLECTION, f"checkin:{checkin.id}"))

@@ -12,8 +12,10 @@ from bot import analysis, metrics
 from bot.coach import (
     checkins,
     dm,
+    edits,
     forms,
     goals,
+    history,
     member,
     notebook,
     portfolio,
@@ -326,10 +328,16 @@ async def command(turn: Turn, name: str, text: str) -> list[Intent]:
     match name:
         case "goal":
             return await goals.handle(turn, text)
+        case "checkin" if (weeks := history.subcommand(text, "history")) is not None:
+            return await history.checkins(turn, weeks)
+        case "checkin" if (rest := history.subcommand(text, "edit")) is not None:
+            return await edits.open_latest(turn, rest)
         case "checkin":
             return await checkins.open_form(turn, text)
         case "reflect":
             return await reflection.start(turn, text)
+        case "log" if (words := history.subcommand(text, "search")) is not None:
+            return await history.search(turn, words)
         case "log":
             return await notebook.log(turn, text)
         case "review":
@@ -363,6 +371,8 @@ async def form(turn: Turn, form_id: str, values: dict[str, str], context: str) -
             return await goals.submit(turn, values)
         case "checkin":
             return await member.told_of_llm(turn, await checkins.submit(turn, values, context))
+        case edits.FORM:
+            return await edits.submit(turn, values, context)
         case "settings":
             return await member.submit_settings(turn, values)
         case "work":
@@ -390,6 +400,8 @@ async def button(turn: Turn, action: str, value: str) -> list[Intent]:
             return [await feedback(turn, value, action == Action.NUDGE_HELPFUL)]
         case Action.OPEN_CHECKIN:
             return await checkins.open_form(turn, value)
+        case Action.EDIT_CHECKIN:
+            return await edits.open_chosen(turn, value)
         case Action.OPEN_SETTINGS:
             return [OpenForm(member.settings_form(turn))]
         case Action.DRAFT_REVIEW:

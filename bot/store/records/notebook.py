@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -45,3 +46,39 @@ class NotebookRecords(Records):
             .order_by(NotebookEntry.created_at, NotebookEntry.id)
         )
         return [NoteView.of(row) for row in (await self.session.execute(query)).scalars()]
+
+    async def search_notes(
+        self, member: MemberView, words: Sequence[str], limit: int, page: int = 500
+    ) -> list[NoteView]:
+        """The member's newest notes (entries and kept reviews) holding every one of
+        ``words``, case-insensitively, at most ``limit``, newest first.
+
+        Compared in Python with ``casefold``, not SQL: SQLite lower-cases ASCII only, and a
+        word with ``%`` or ``_`` would be a pattern to LIKE. A notebook is bounded
+        (COACH_MAX_NOTEBOOK_ENTRIES); it is read ``page`` rows at a time, newest first, until
+        enough are found.
+
+        >>> [n.text for n in await scope.search_notes(ada, ["warmup"], 10)]
+        ['Warmup fixed the loss spikes']
+        """
+        wanted = [w.casefold() for w in words]
+        found: list[NoteView] = []
+        query = (
+            select(NotebookEntry)
+            .where(NotebookEntry.tenant_id == self.tid, NotebookEntry.member_id == member.id)
+            .order_by(NotebookEntry.created_at.desc(), NotebookEntry.id.desc())
+            .limit(page)
+        )
+        offset = 0
+        while len(found) < limit:
+            rows = (await self.session.execute(query.offset(offset))).scalars().all()
+            for row in rows:
+                text = row.text.casefold()
+                if all(w in text for w in wanted):
+                    found.append(NoteView.of(row))
+                    if len(found) == limit:
+                        break
+            if len(rows) < page:
+                break
+            offset += page
+        return found
