@@ -25,7 +25,9 @@ from bot.events import (
     Reply,
     TenantRef,
 )
+from bot.ports import ChartPoster
 from tests.adapters.discord.conftest import LAB, LAB_CHANNEL
+from tests.adapters.discord.test_commands import set_goal
 from tests.adapters.discord.transcript import Bot, Researcher
 from tests.fakes.discord import Call, FakeDiscord
 
@@ -167,6 +169,7 @@ async def test_a_refused_chart_leaves_the_words_delivered(
 
 async def test_the_team_chart_goes_to_the_digest_thread(bot: Bot, fake: FakeDiscord) -> None:
     messenger = bot.current.messenger
+    assert isinstance(messenger, ChartPoster)  # the outbox sends charts through it
     digest = await messenger.post(LAB_TENANT, str(LAB_CHANNEL), ("This week's digest",))
     team = Chart("team.png", png(640, 320), "the team's goals over 8 weeks", 640, 320)
 
@@ -215,6 +218,9 @@ async def test_the_fake_refuses_files_as_discord_does(fake: FakeDiscord) -> None
         data.add_field(field, png(), filename="a.png", content_type="image/png")
         return data
 
+    empty = aiohttp.FormData()
+    empty.add_field("payload_json", json.dumps({"content": ""}), content_type="application/json")
+    assert (await post_form(fake, empty))[1]["code"] == 50006  # nothing to show
     assert (await post_form(fake, form("file", 0)))[0] == 400  # not files[n]
     assert (await post_form(fake, form("files[0]", 3)))[0] == 400  # no files[3]
     fake.upload_limit = 10
@@ -223,3 +229,18 @@ async def test_the_fake_refuses_files_as_discord_does(fake: FakeDiscord) -> None
     fake.upload_limit = 10 * 1024 * 1024
     status, body = await post_form(fake, form("files[0]", 0))
     assert status == 200 and body["attachments"][0]["description"] == "alt"  # type: ignore[index]
+
+
+async def test_goal_show_attaches_the_goals_chart_privately(
+    ada: Researcher, fake: FakeDiscord
+) -> None:
+    await set_goal(ada)
+    for value in (0.29, 0.27):
+        await ada.slash("goal update", value=value, number=1)
+    answer = await ada.slash("goal show", number=1)
+
+    (sent,) = with_files(answer.calls)
+    assert answer.ephemeral and sent.uploads[0].filename
+    assert decoded(sent.uploads[0].data)[0] > 0
+    assert attachments_meta(sent)[0]["description"]  # the chart said in words
+    assert fake.posted_in(LAB_CHANNEL) == []

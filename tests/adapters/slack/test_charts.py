@@ -22,8 +22,10 @@ from adapters.slack.errors import error_of
 from adapters.slack.messenger import SlackMessenger
 from bot.events import Chart, DirectMessage, GoalCard, HomeView, Reply, TenantRef
 from bot.pacing import Pacer
+from bot.ports import ChartPoster
 from bot.prompts import load_prompts
-from tests.adapters.slack.conftest import TOKENS, text_of
+from tests.adapters.slack.conftest import TOKENS, SlackHarness, text_of
+from tests.adapters.slack.test_checkin import set_goal
 from tests.fakes import slack_spec
 from tests.fakes.slack import FakeSlack
 
@@ -137,6 +139,7 @@ async def test_the_messenger_shares_a_members_chart_in_their_dm(
 async def test_the_team_chart_goes_to_the_channel_in_the_digests_thread(
     fake_slack: FakeSlack, messenger: SlackMessenger
 ) -> None:
+    assert isinstance(messenger, ChartPoster)  # the outbox sends charts through it
     digest = await messenger.post(TEAM, "C1", ("This week's digest",))
     team_chart = Chart("team.png", png(640, 320), "the team's goals over 8 weeks", 640, 320)
 
@@ -237,3 +240,19 @@ async def test_the_fake_refuses_what_slack_refuses(
     unscoped = AsyncWebClient(token="xoxb-three", base_url=fake_slack.api_url)
     missing = unscoped.files_getUploadURLExternal(filename="a.png", length=10)
     assert await refusal_of(missing) == "missing_scope"
+
+
+async def test_goal_show_puts_the_goals_chart_in_the_members_dm(slack: SlackHarness) -> None:
+    await set_goal(slack)
+    for value in ("0.29", "0.27"):
+        await slack.command("/goal", f"update {value}")
+    await slack.command("/goal", "show 1")
+
+    (done,) = await slack.fake.wait_for("files.completeUploadExternal")
+    (upload,) = slack.fake.files.uploads.values()
+    assert done.args["channel_id"] == upload.channel_id == "DU1"
+    assert upload.data is not None and decoded(upload.data)[0] > 0
+    assert upload.alt_txt  # the chart said in words
+    shown = [text_of(c.args) for c in slack.fake.calls("response_url")]
+    assert any("in our DM" in said for said in shown)
+    assert not [c for c in slack.fake.calls("chat.postMessage") if c.args["channel"] == "C1"]
