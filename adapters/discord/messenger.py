@@ -232,8 +232,10 @@ class DiscordMessenger:
         any post; a refusal is logged and answered "", never raised: its words went out
         already, and sending them again for a picture would repeat them."""
         where = thread_id or channel_id
+        # Its own key: a channel that refuses files (no Attach Files) still takes words.
+        key = f"chart:{where}"
         try:
-            if self.refusals.refused(where):
+            if self.refusals.refused(key):
                 raise ChannelRefused(where)
             self.refusals.check_budget()
             return await self._post(
@@ -241,7 +243,7 @@ class DiscordMessenger:
             )
         except discord.HTTPException as exc:
             if isinstance(exc, discord.Forbidden):
-                self.refusals.remember(where)
+                self.refusals.remember(key)
             log.warning("a chart for %s was refused: %s %s", where, exc.status, exc.code)
         except (ChannelRefused, HeldBack) as exc:
             log.warning("a chart for %s was not sent: %s", where, type(exc).__name__)

@@ -144,6 +144,8 @@ class FakeDiscord:
         self.sessions: list[Session] = []
         self.refuse_dms: set[int] = set()  # user ids whose DMs fail with 50007
         self.forbidden: set[int] = set()  # channel ids where the bot may not post (50013)
+        # Channel ids where the bot lacks Attach Files: a message with files is 50013 there.
+        self.no_attach_files: set[int] = set()
         self.commands: dict[str, list[dict[str, Any]]] = {}  # "global" or guild id → synced
         # What GET /oauth2/applications/@me answers; tests change its flags and settings.
         self.application: dict[str, Any] = _application()
@@ -646,7 +648,9 @@ class FakeDiscord:
         refused = {c for u, c in self._dm_channels.items() if u in self.refuse_dms}
         if int(channel) in refused:
             return 403, {"message": "Cannot send messages to this user", "code": 50007}
-        if int(channel) in self.forbidden:
+        if int(channel) in self.forbidden or (
+            call.uploads and int(channel) in self.no_attach_files
+        ):
             return 403, {"message": "Missing Permissions", "code": 50013}
         return 200, self._message(int(channel), call.json or {}, 0)
 

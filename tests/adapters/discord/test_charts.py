@@ -193,6 +193,16 @@ async def test_the_team_chart_in_a_channel_that_refuses_is_logged_not_raised(
     assert len(fake.find("POST", rf"/channels/{LAB_CHANNEL}/messages")) == 1
 
 
+async def test_a_channel_without_attach_files_still_takes_the_words(
+    bot: Bot, fake: FakeDiscord
+) -> None:
+    fake.no_attach_files.add(LAB_CHANNEL)
+    messenger = bot.current.messenger
+    assert await messenger.post_chart(LAB_TENANT, str(LAB_CHANNEL), CHART) == ""
+    await messenger.post(LAB_TENANT, str(LAB_CHANNEL), ("Next week's digest",))
+    assert [c.content for c in fake.posted_in(LAB_CHANNEL)] == ["Next week's digest"]
+
+
 async def test_a_members_chart_reaches_their_dm_or_is_logged(bot: Bot, fake: FakeDiscord) -> None:
     messenger = bot.current.messenger
     await messenger.send_dm_chart(LAB_TENANT, "4242", CHART)
