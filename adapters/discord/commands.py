@@ -1,4 +1,4 @@
-"""The seven application commands, each turned into the core's ``CommandInvoked`` with the same
+"""The eight application commands, each turned into the core's ``CommandInvoked`` with the same
 words as on every platform: ``/goal update number:2 value:0.31`` is ``/goal update 2 0.31``.
 
 Options that the core reads from a form rather than from the command text (``/coach settings
@@ -225,6 +225,31 @@ def build(
     async def wins_top(interaction: discord.Interaction, number: int) -> None:
         await sink.on_command(interaction, "wins", _words("top", number))
 
+    # --- /predict ---------------------------------------------------------------------------
+
+    predict = app_commands.Group(name="predict", description=words.say("discord_about_predict"))
+
+    @predict.command(name="new", description=words.say("discord_about_predict_new"))
+    @app_commands.describe(text=words.say("discord_option_predict_text"))
+    async def predict_new(
+        interaction: discord.Interaction, text: app_commands.Range[str, 1, 1000] | None = None
+    ) -> None:
+        await sink.on_command(interaction, "predict", _words(text))
+
+    @predict.command(name="list", description=words.say("discord_about_predict_list"))
+    async def predict_list(interaction: discord.Interaction) -> None:
+        await sink.on_command(interaction, "predict", "list")
+
+    @predict.command(name="resolve", description=words.say("discord_about_predict_resolve"))
+    @app_commands.describe(
+        number=words.say("discord_option_predict_number"),
+        happened=words.say("discord_option_predict_happened"),
+    )
+    async def predict_resolve(
+        interaction: discord.Interaction, number: int, happened: Literal["yes", "no"]
+    ) -> None:
+        await sink.on_command(interaction, "predict", _words("resolve", number, happened))
+
     # --- /coach -----------------------------------------------------------------------------
 
     coach = app_commands.Group(name="coach", description=words.say("discord_about_coach"))
@@ -272,6 +297,10 @@ def build(
     async def coach_export(interaction: discord.Interaction) -> None:
         await sink.on_command(interaction, "coach", "export")
 
+    @coach.command(name="calibration", description=words.say("discord_about_coach_calibration"))
+    async def coach_calibration(interaction: discord.Interaction) -> None:
+        await sink.on_command(interaction, "coach", "calibration")
+
     @coach.command(name="forget", description=words.say("discord_about_coach_forget"))
     async def coach_forget(interaction: discord.Interaction) -> None:
         await sink.on_command(interaction, "coach", "forget me")
@@ -308,7 +337,7 @@ def build(
     ) -> None:
         await sink.on_command(interaction, "coach", _words("team", "admin", action, member.id))
 
-    return [checkin, goal, reflect, log, review, wins, coach]
+    return [checkin, goal, reflect, log, review, wins, predict, coach]
 
 
 def install(

@@ -45,7 +45,7 @@ from bot.text import cap
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("checkin", "goal", "reflect", "log", "review", "wins", "coach")
+COMMANDS = ("checkin", "goal", "reflect", "log", "review", "wins", "predict", "coach")
 ERROR_TEXT = 150  # Slack shows short errors under a modal's input
 
 

@@ -25,6 +25,11 @@ COMMANDS = (
     ("/log", "Add a research notebook entry", "what you did, saw or thought"),
     ("/review", "A draft review of your last two weeks", ""),
     ("/wins", "Your best-works portfolio", "list | add | remove N | top N"),
+    (
+        "/predict",
+        "Predict, then measure: what you expect of an experiment",
+        "0.45 0.40-0.50 80% | yes 70% WHAT YOU EXPECT | list | resolve N yes|no",
+    ),
     ("/coach", "Help, settings, export, forget me", "help | settings | export | forget me"),
 )
 EXAMPLE_URL = "https://coach.example.com"

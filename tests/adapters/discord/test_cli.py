@@ -14,15 +14,15 @@ from tests.adapters.discord.conftest import LAB
 from tests.adapters.discord.transcript import TOKEN, settings
 from tests.fakes.discord import APPLICATION_ID, FakeDiscord
 
-SEVEN = ["checkin", "goal", "reflect", "log", "review", "wins", "coach"]
+EIGHT = ["checkin", "goal", "reflect", "log", "review", "wins", "predict", "coach"]
 
 
-async def test_sync_registers_the_seven_commands_globally(fake: FakeDiscord) -> None:
+async def test_sync_registers_the_eight_commands_globally(fake: FakeDiscord) -> None:
     names = await cli.sync_commands(settings(fake))
 
-    assert names == SEVEN
+    assert names == EIGHT
     (put,) = fake.find("PUT", rf"/applications/{APPLICATION_ID}/commands")
-    assert [c["name"] for c in put.json] == SEVEN
+    assert [c["name"] for c in put.json] == EIGHT
     goal = next(c for c in put.json if c["name"] == "goal")
     assert [o["name"] for o in goal["options"]] == [
         "list",
@@ -54,7 +54,7 @@ async def test_the_cli_syncs_to_one_guild(fake: FakeDiscord) -> None:
     code, output = await asyncio.to_thread(_invoke, ["sync", "--guild", str(LAB)], env)
 
     assert code == 0, output
-    assert f"Synced 7 commands in server {LAB}: /checkin /goal" in output
+    assert f"Synced 8 commands in server {LAB}: /checkin /goal" in output
     assert fake.find("PUT", rf"/applications/{APPLICATION_ID}/guilds/{LAB}/commands")
     assert TOKEN not in output
 

@@ -75,6 +75,7 @@ def test_manifest_has_minimal_scopes_commands_and_events() -> None:
         "/log",
         "/review",
         "/wins",
+        "/predict",
         "/coach",
     }
     assert set(http["settings"]["event_subscriptions"]["bot_events"]) == set(BOT_EVENTS)
