@@ -111,6 +111,8 @@ async def take(
         if recorded.point is None:
             continue  # recorded meanwhile by another writer
         done.append(recorded)
+        point = recorded.point  # it resolves the member's open predictions on the goal
+        await scope.resolve_with(goal, point.value, point.recorded_at, source=source_kind)
         goal = recorded.goal
         if recorded.new_best:
             was = recorded.before

@@ -14,6 +14,8 @@ from bot.events import Action, Actor, ButtonPressed, Place
 from bot.ports import ManualClock
 from bot.prompts import load_prompts
 from bot.schedule.predicted import told
+from bot.schedule.readings import take
+from bot.trackers import Reading
 from tests.adapters.console.test_transcript import buttons
 from tests.conftest import say
 
@@ -96,19 +98,25 @@ async def test_a_yes_no_resolved_by_command(ada: ConsoleSession) -> None:
 async def test_a_reading_from_a_tracker_resolves_it_too(ada: ConsoleSession, coach: Coach) -> None:
     await say(ada, *GOAL)
     await predicted(ada, "0.45 0.40-0.50 80%")
-    async with coach.db.scope(ada.tenant, coach.clock.now()) as scope:
+    now = coach.clock.now()
+    runs = [
+        Reading(0.30, "old-run", 10, now - timedelta(days=2)),  # before the prediction
+        Reading(0.52, "new-run", 10, now + timedelta(hours=1)),
+    ]
+    async with coach.db.scope(ada.tenant, now) as scope:
         member = await scope.member("ada")
         assert member is not None
         (goal,) = await scope.goals(member)
-        later = coach.clock.now() + timedelta(hours=1)
-        recorded = await scope.record_reading(goal, 0.52, later, source="mlflow", run_id="r1")
-        assert recorded.point is not None
-        resolved = await scope.resolve_with(
-            goal, recorded.point.value, recorded.point.recorded_at, source="mlflow"
-        )
-    assert [(p.ref, p.held, p.resolved_by) for p in resolved] == [(1, False, "mlflow")]
-    said = "".join(str(s) for s in told(load_prompts(), resolved))
+        await take(scope, goal, "mlflow", runs[:1], "max", now)
+        assert (await scope.predictions(member, open_only=True))[0].ref == 1
+        await take(scope, goal, "mlflow", runs, "max", now)
+        (resolved,) = await scope.predictions(member, resolved_only=True)
+
+    assert (resolved.actual, resolved.held, resolved.resolved_by) == (0.52, False, "mlflow")
+    said = "".join(str(s) for s in told(load_prompts(), [resolved]))
     assert "Prediction 1 missed: 0.52, outside your 0.40-0.50, better than you expected." in said
+    listed = await say(ada, "/predict list")
+    assert "(the number was 0.52: missed)" in listed
 
 
 async def test_nobody_else_resolves_my_prediction(ada: ConsoleSession, coach: Coach) -> None:
@@ -227,7 +235,7 @@ BAD_LINES = {
     "0.45 80%": "add the range you expect it in, low-high, like 0.40-0.50",
     "0.45 0.40-0.50 100%": "a share above 0% and below 100% (you wrote '100%')",
     "0.45 0.40-0.50 0%": "a share above 0% and below 100% (you wrote '0%')",
-    "yes 170% the sampler wins": "a probability is from 0 to 1: write 70% or 0.7 (you wrote '170%').",
+    "yes 170% the sampler wins": "from 0 to 1: write 70% or 0.7 (you wrote '170%').",
     "yes 70 the sampler wins": "a probability is from 0 to 1: write 70% or 0.7 (you wrote '70').",
     "no -0.2 the sampler wins": "a probability is from 0 to 1",
     "yes 70%": "say what the yes or no is about",
