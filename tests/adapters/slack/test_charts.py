@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import AsyncIterator, Awaitable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -24,10 +25,15 @@ from bot.events import Chart, DirectMessage, GoalCard, HomeView, Reply, TenantRe
 from bot.pacing import Pacer
 from bot.ports import ChartPoster
 from bot.prompts import load_prompts
+from bot.schedule.outbox import Outbox as ScheduledOutbox
+from bot.store import Database
 from tests.adapters.slack.conftest import TOKENS, SlackHarness, text_of
 from tests.adapters.slack.test_checkin import set_goal
 from tests.fakes import slack_spec
 from tests.fakes.slack import FakeSlack
+from tests.schedule.helpers import Rig, person
+from tests.schedule.test_digest import GOAL, MONDAY
+from tests.schedule.test_digest_chart import FIRST_FRIDAY
 
 WIDTH, HEIGHT = 320, 160
 TEAM = TenantRef("slack", "T1")
@@ -256,3 +262,31 @@ async def test_goal_show_puts_the_goals_chart_in_the_members_dm(slack: SlackHarn
     shown = [text_of(c.args) for c in slack.fake.calls("response_url")]
     assert any("in our DM" in said for said in shown)
     assert not [c for c in slack.fake.calls("chat.postMessage") if c.args["channel"] == "C1"]
+
+
+async def test_the_digests_team_chart_is_shared_in_the_team_channel_after_its_words(
+    db: Database, fake_slack: FakeSlack, messenger: SlackMessenger
+) -> None:
+    rig = Rig(db, MONDAY)  # its members are in workspace T1, its team channel C1
+    rig.outbox = ScheduledOutbox(db, {"slack": messenger}, rig.prompts, rig.clock)
+
+    ada, bob = person("U1", "Ada", admin=True), person("U2", "Bob")
+    await rig.command(ada, "coach", "team channel")
+    for member in (ada, bob):
+        await rig.join(member)
+        await rig.form(member, "goal", GOAL)
+    rig.clock.advance(timedelta(days=1))
+    await rig.publish(ada, await rig.check_in(ada, "Swapped the encoder", metric_value="0.31"))
+    await rig.check_in(bob, "Tried label smoothing", metric_value="0.50")  # kept private
+    rig.clock.advance(timedelta(days=1))
+    await rig.check_in(ada, "A quick private try", metric_value="0.99")
+    await rig.publish(ada, await rig.check_in(ada, "Noisy-clip eval", metric_value="0.28"))
+    await rig.run_until(FIRST_FRIDAY, timedelta(days=1))  # the digest is due Friday 16:00
+
+    (upload,) = fake_slack.files.uploads.values()
+    assert upload.channel_id == "C1" and upload.data is not None
+    assert decoded(upload.data)[0] > 0
+    assert upload.alt_txt is not None and "Ada 0.31 → 0.28" in upload.alt_txt
+    assert "0.99" not in upload.alt_txt and "Bob" not in upload.alt_txt
+    shown = [m for m in fake_slack.history["C1"] if "Team digest" in m["text"] or m.get("files")]
+    assert ["files" in m for m in shown][-2:] == [False, True]  # the digest's words, then it
