@@ -8,11 +8,13 @@ through, and whether its connection out is up.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from aiohttp import web
 
 from bot.checks import Check
 from bot.coach import Coach
@@ -79,6 +81,9 @@ class RunOptions:
     # database is thrown away. Elsewhere ``None``: a real run keeps the system clock, so no row
     # is ever stamped in the future.
     clock: OffsetClock | None = None
+    # What an adapter with an HTTP server serves beside its own routes and the probes: the
+    # push endpoint scripts record values through (``bot.push``). Empty in a console-only run.
+    routes: Sequence[web.RouteDef] = ()
 
 
 class Adapter(Protocol):
@@ -90,7 +95,8 @@ class Adapter(Protocol):
 
     def serves_http(self, settings: Settings) -> bool:
         """Whether this adapter runs an HTTP server, with the operations endpoints on it
-        (``bot.ops.Probes``); when no running adapter does, the run serves them itself."""
+        (``bot.ops.Probes``) and ``RunOptions.routes``; when no running adapter does, the run
+        serves them itself."""
         ...
 
     async def serve(self, coach: Coach, settings: Settings, options: RunOptions) -> None:

@@ -1,4 +1,4 @@
-"""``research-coach``: run, console, analyze, db upgrade, doctor, export."""
+"""``research-coach``: run, console, analyze, db upgrade, doctor, export, metric push."""
 
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 from pydantic import ValidationError
 
-from bot import analysis, logs, runtime
+from bot import analysis, logs, numbers, push, runtime
 from bot.coach import export as exporter
 from bot.coach.nudges import CheckInFacts, candidates
 from bot.doctor import checkup
-from bot.events import TenantRef
+from bot.events import TenantRef, plain
 from bot.llm import Judge, judge_from
 from bot.prompts import load_prompts
 from bot.runtime import DatabaseUnavailable, Runtime
@@ -335,6 +335,56 @@ def doctor() -> None:
     reachability). Exits 1 when a required check fails; never prints a secret."""
     failed = asyncio.run(checkup())
     raise typer.Exit(1 if failed else 0)
+
+
+# --- metric -----------------------------------------------------------------------------------
+
+metric_app = typer.Typer(help="A goal's number, from a script.", no_args_is_help=True)
+app.add_typer(metric_app, name="metric")
+
+
+@metric_app.command("push")
+def metric_push(
+    value: Annotated[str, typer.Option(help="The number, e.g. 0.42 (or 42%).")],
+    token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="COACH_PUSH_TOKEN",
+            show_envvar=True,
+            help="The goal's push token, from /goal connect N script. Set COACH_PUSH_TOKEN "
+            "instead, to keep it out of your shell history.",
+        ),
+    ] = None,
+    run_id: Annotated[
+        str | None,
+        typer.Option("--run", help="Your run's id: each run and step is recorded once."),
+    ] = None,
+    step: Annotated[int | None, typer.Option(help="The step the value is from.")] = None,
+    note: Annotated[str | None, typer.Option(help="A few words kept with the value.")] = None,
+    url: Annotated[
+        str | None,
+        typer.Option(
+            help="The coach's address (default: COACH_PUBLIC_URL, else "
+            "http://127.0.0.1:COACH_HTTP_PORT)."
+        ),
+    ] = None,
+) -> None:
+    """Record a value of a goal's number, e.g. as a training script's last line. Exits 0 when
+    recorded (or already recorded), 1 when refused, 2 when the coach cannot be reached."""
+    prompts = load_prompts()
+    if not token:
+        typer.echo(plain(prompts.say("push_cli_no_token")), err=True)
+        raise typer.Exit(push.REFUSED)
+    number = numbers.number(value)
+    if number is None:
+        typer.echo(plain(prompts.say("push_cli_not_a_number", text=value)), err=True)
+        raise typer.Exit(push.REFUSED)
+    if url is None:
+        settings = load_settings()
+        url = settings.public_url or f"http://127.0.0.1:{settings.http_port}"
+    sent = push.send(url, token, number, run=run_id, step=step, note=note, prompts=prompts)
+    typer.echo(sent.line, err=sent.code != push.RECORDED)
+    raise typer.Exit(sent.code)
 
 
 # --- report -----------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ GET /metrics   the coach's metrics (``bot.metrics``), Prometheus text format
 
 ``Probes`` are these three routes, added to whatever HTTP server a run has: the Slack adapter's
 in HTTP mode, or else ``OpsServer``, a server of their own on ``COACH_HTTP_PORT`` (Socket Mode,
-Discord only). The console alone opens no port.
+Discord only). The console alone opens no port. Both serve the run's own routes beside them:
+POST /api/goals/values, where scripts push a goal's values (``bot.push``).
 """
 
 from __future__ import annotations

@@ -34,6 +34,7 @@ from bot.llm import follow_ups_from, judge_from
 from bot.ops import OpsServer
 from bot.ports import Clock, OffsetClock, SystemClock
 from bot.prompts import load_prompts
+from bot.push import PushRoutes
 from bot.schedule.polling import Poller
 from bot.schedule.runner import Scheduler
 from bot.settings import Settings, token_keys
@@ -81,6 +82,12 @@ def demo_clock(now: datetime | None = None) -> OffsetClock:
     clock = OffsetClock()
     clock.advance(monday - now)
     return clock
+
+
+def serves_platform(running: Sequence[Adapter]) -> bool:
+    """Whether a platform runs: then the run has an HTTP server (an adapter's or its own), and
+    it serves the push endpoint scripts record values through (``bot.push``)."""
+    return any(a.name != "console" for a in running)
 
 
 def needs_ops_server(running: Sequence[Adapter], settings: Settings) -> bool:
@@ -229,13 +236,20 @@ class Runtime:
                 self.db, secrets, None, timedelta(minutes=settings.poll_minutes), self.clock
             ),
         )
-        self.options = RunOptions(self.member, platforms, self.scheduler, self.simulated)
+        # Scripts push to whichever server the run has (COACH_PUBLIC_URL); the console opens none.
+        push = PushRoutes(self.db, self.clock, prompts) if serves_platform(self.running) else None
+        routes = push.routes() if push is not None else []
+        self.options = RunOptions(
+            self.member, platforms, self.scheduler, self.simulated, routes=tuple(routes)
+        )
         self.collector.freeze_start_up()  # everything that lives as long as the process is built
         self.scheduler.start(settings.tick_seconds)
         if needs_ops_server(self.running, settings):
-            self.ops = OpsServer(self.readiness)
+            self.ops = OpsServer(self.readiness, routes=list(self.options.routes))
             self.ops_port = await self.ops.start(settings.http_host, settings.http_port)
             log.info("/healthz, /readyz and /metrics on %s:%s", settings.http_host, self.ops_port)
+            if self.options.routes:
+                log.info("scripts push values to POST /api/goals/values on the same port")
 
     async def serve(self) -> None:
         """Run every adapter until all have ended (the console at the end of its input), or

@@ -120,7 +120,8 @@ class Settings(BaseSettings):
     public_url: str | None = Field(
         default=None,
         description="The https:// address Slack reaches this coach at (HTTP mode), e.g. "
-        "https://coach.example.org; `research-coach doctor` checks it answers.",
+        "https://coach.example.org; `research-coach doctor` checks it answers. Scripts push a "
+        "goal's values to it (POST /api/goals/values; `research-coach metric push`).",
     )
 
     slack_bot_token: SecretStr | None = Field(

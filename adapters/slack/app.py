@@ -155,7 +155,9 @@ class SlackAdapter:
                 options.platforms.unwatch("slack")
                 await handler.close_async()  # type: ignore[no-untyped-call]
             return
-        server = SlackServer(runtime.app, lambda: readiness(coach, options))
+        server = SlackServer(
+            runtime.app, lambda: readiness(coach, options), extra_routes=options.routes
+        )
         port = await server.start(settings.http_host, settings.http_port)
         log.info("Slack: HTTP mode on %s:%s (POST /slack/events)", settings.http_host, port)
         try:

@@ -4,11 +4,13 @@ POST /slack/events        events, slash commands and interactivity (signed; Bolt
 GET  /slack/install       OAuth install page (many workspaces)
 GET  /slack/oauth_redirect OAuth callback
 GET  /healthz, /readyz, /metrics   the operations endpoints (``bot.ops``)
+and whatever routes the run adds (``RunOptions.routes``: POST /api/goals/values, for scripts)
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from aiohttp import web
@@ -63,8 +65,10 @@ class SlackServer(OpsServer):
         readiness: Readiness | None = None,
         patience: Patience | None = None,
         clock: Clock | None = None,
+        extra_routes: Sequence[web.RouteDef] = (),
     ) -> None:
-        """``clock`` tells which install states expired (tests move it)."""
+        """``clock`` tells which install states expired (tests move it); ``extra_routes`` are
+        the run's own (``RunOptions.routes``), served beside Slack's."""
         self.bolt = bolt
         self.clock = clock or SystemClock()
         routes = [web.post(EVENTS_PATH, self.events)]
@@ -74,7 +78,7 @@ class SlackServer(OpsServer):
                 web.get(flow.install_path, self.install),
                 web.get(flow.redirect_uri_path, self.oauth_redirect),
             ]
-        super().__init__(readiness, routes, patience)
+        super().__init__(readiness, [*routes, *extra_routes], patience)
 
     async def events(self, request: web.Request) -> web.Response:
         arrived = time.perf_counter()

@@ -193,6 +193,17 @@ class GoalRecords(Records):
         points = await self.metric_points(goal, limit=1)
         return points[0] if points else None
 
+    async def highest_step(self, goal: GoalView, run_id: str) -> int | None:
+        """The highest step recorded for ``run_id`` of ``goal`` (``None``: no step yet), so a
+        reading from an earlier step can be told apart from the run's latest."""
+        query = select(func.max(MetricPoint.step)).where(
+            MetricPoint.tenant_id == self.tid,
+            MetricPoint.goal_id == goal.id,
+            MetricPoint.run_id == run_id,
+        )
+        found = await self.session.scalar(query)
+        return None if found is None else int(found)
+
     async def metric_history(self, goal: GoalView, limit: int = 20) -> list[float]:
         """The goal's latest values, oldest first."""
         return [point.value for point in await self.metric_points(goal, limit)]
