@@ -1,4 +1,4 @@
-"""The weekly digest's team chart: after the digest's words, in its channel, a line per member
+"""The weekly digest's team chart: after the digest's words, in its thread, a line per member
 who published a number, drawn from published numbers only; a chart the platform refuses is
 logged and lost, never the digest."""
 
@@ -77,10 +77,12 @@ async def test_the_team_chart_draws_published_numbers_only(
     for private in ("0.99", "0.50", "Bob"):
         assert private not in shown.chart.alt
 
-    # Shown after the digest's words, in its channel.
+    # Shown after the digest's words, first in its thread, before the check-ins there.
     digest = [p for p in rig.messenger.posts(CHANNEL) if p.text.startswith("Team digest")][-1]
     assert "week of 9 November 2026" in digest.text
-    assert (shown.kind, shown.target, shown.thread, shown.at) == ("post", CHANNEL, None, digest.at)
+    assert (shown.kind, shown.target, shown.thread) == ("post", CHANNEL, digest.ts)
+    (item,) = [p for p in rig.messenger.posts(CHANNEL) if p.thread == digest.ts]
+    assert shown.at == digest.at <= item.at and "Noisy-clip eval" in item.text
     with Image.open(io.BytesIO(shown.chart.png)) as image:
         assert (image.format, image.size) == ("PNG", (shown.chart.width, shown.chart.height))
 

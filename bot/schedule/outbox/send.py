@@ -1,8 +1,9 @@
 """Sending one taken row through its workspace's Messenger: an in-doubt row is looked up on
 the platform first, and marked sent (not sent again) when it is there; a platform error is a
 failed try, retried later. A message's chart (the digest's team chart) is drawn and shown after
-its words, where the messenger can show pictures (``ChartPoster``); a chart that fails is logged
-and lost, never the words: the row is sent once its words are."""
+its words, in their thread (a digest's own thread, the first reply in it), where the messenger
+can show pictures (``ChartPoster``); a chart that fails is logged and lost, never the words: the
+row is sent once its words are."""
 
 from __future__ import annotations
 
@@ -63,18 +64,22 @@ class Sender:
         report.sent += 1
         report.count(ready.kind, Outcome.SENT)
         if message.chart is not None and isinstance(messenger, ChartPoster):
-            await self.show_chart(messenger, tenant, ready)
+            await self.show_chart(messenger, tenant, ready, ts)
 
-    async def show_chart(self, messenger: ChartPoster, tenant: TenantRef, ready: Ready) -> None:
-        """Draw the message's chart and show it where its words went (the same channel and
-        thread, or the same DM). A failure is logged: the words are out, and sending them
-        again for a picture would repeat them."""
+    async def show_chart(
+        self, messenger: ChartPoster, tenant: TenantRef, ready: Ready, ts: str
+    ) -> None:
+        """Draw the message's chart and show it where its words went: in the same DM, or in
+        the thread of the channel message ``ts`` (the thread it was in, else its own). A
+        failure is logged: the words are out, and sending them again for a picture would
+        repeat them."""
         message = ready.message
         assert message.chart is not None
         try:
             chart = await message.chart.drawn()
             if message.channel is not None:
-                await messenger.post_chart(tenant, message.channel, chart, message.thread)
+                thread = message.thread or ts or None
+                await messenger.post_chart(tenant, message.channel, chart, thread)
             else:
                 await messenger.send_dm_chart(tenant, ready.target, chart)
         except Exception as exc:  # the platform or the drawing: only the picture is lost
