@@ -8,9 +8,10 @@ still due next run. A source is read at most once an ``interval``: the next read
 not stay in step forever. After three failed reads in a row the interval doubles with each
 further failure, up to a day.
 
-Reading a tracker holds no transaction: the source is looked up, the tracker asked, then what
-it answered is recorded in a transaction of its own (``bot.schedule.readings.take``), which
-looks the source up again: one disconnected or connected anew meanwhile is dropped quietly.
+Reading a tracker holds no transaction: the due sources are looked up together, each tracker is
+asked, then what it answered is recorded in a transaction of its own
+(``bot.schedule.readings.take``), which looks the source up again: one disconnected or
+connected anew meanwhile is dropped quietly. A closed goal's source is read no more.
 
 The member hears of it by DM (never in a channel): the first read of a new source, with what
 was found or why nothing could be; a failure, once per kind of failure in a row; a new best.
@@ -23,10 +24,13 @@ import asyncio
 import hashlib
 import logging
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 import httpx
+from sqlalchemy import select
 
 from bot import metrics
 from bot.ports import Clock
@@ -36,6 +40,7 @@ from bot.schedule.writes import writing
 from bot.store import Database, StoreUnavailable, TenantScope
 from bot.store.deliveries import DeliveryKind
 from bot.store.installations import TokenKeyError, Tokens
+from bot.store.models import Goal, GoalSource
 from bot.store.repos import tenant_for
 from bot.store.views import GoalView, MemberView, SourceRef, SourceView
 from bot.trackers import DEFAULT_TIMEOUT, Reading, TrackerConfig, TrackerError, read_metric
@@ -150,6 +155,7 @@ class Poller:
         report.due = len(due)
         if not due:
             return report
+        asked = await self._ask(due)
         loop = asyncio.get_running_loop()
         stop_at = loop.time() + self.budget
         slots = asyncio.Semaphore(self.concurrency)
@@ -159,7 +165,7 @@ class Poller:
                 if loop.time() > stop_at:
                     return  # still due: the next run reads it
                 try:
-                    await self._poll(ref, now, report)
+                    await self._poll(ref, asked.get(ref.source_id), now, report)
                 except StoreUnavailable:
                     raise
                 except Exception as exc:  # one source's trouble never stops the others
@@ -173,9 +179,32 @@ class Poller:
                 raise result
         return report
 
-    async def _poll(self, ref: SourceRef, now: datetime, report: PollReport) -> None:
-        asked = await self._ask(ref, now, report)
+    async def _ask(self, due: list[SourceRef]) -> dict[int, Asked]:
+        """What each due source's read needs (its settings, credential and goal), read for
+        the whole batch at once, by source id; a source deleted since is missing."""
+        query = (
+            select(GoalSource, Goal)
+            .join(Goal, Goal.id == GoalSource.goal_id)
+            .where(GoalSource.id.in_([ref.source_id for ref in due]))
+        )
+        async with self.db.session() as session:
+            rows = (await session.execute(query)).all()
+        asked = {}
+        for row, goal in rows:
+            source = SourceView.of(row)
+            asked[source.id] = Asked(source, GoalView.of(goal), tracker_config(source))
+        return asked
+
+    async def _poll(
+        self, ref: SourceRef, asked: Asked | None, now: datetime, report: PollReport
+    ) -> None:
         if asked is None:
+            report.dropped += 1  # disconnected since it fell due
+            return
+        if asked.source.kind not in POLLED_KINDS or asked.goal.status != "active":
+            # Nothing to read any more: a closed goal's number is no longer tracked.
+            await self._stop(ref, now)
+            report.dropped += 1
             return
         readings: list[Reading] = []
         error: str | None = None
@@ -193,47 +222,44 @@ class Poller:
         if error is not None:
             report.errors[error] += 1
             log.info("source %s: %s", ref.source_id, error)  # the kind only: never the URL
-        async with writing(self.db) as session:
-            scope = TenantScope(session, await tenant_for(session, ref.tenant, now))
-            goal = await scope.goal_by_id(ref.goal_id)
-            source = await scope.source(goal) if goal is not None else None
-            if goal is None or source is None or source.id != ref.source_id:
+        async with self._current(ref, now) as (scope, goal, source):
+            if goal is None or source is None:
                 report.dropped += 1  # disconnected or connected anew while it was read
-                return
-            if error is not None:
+            elif error is not None:
                 await self._failed(scope, source, error, now)
             else:
                 await self._read(scope, goal, source, readings, now, report)
 
-    async def _postpone(self, ref: SourceRef, now: datetime) -> None:
-        """A read that failed in an unforeseen way is tried again later, as a failure, so it
-        is not retried every run."""
+    @asynccontextmanager
+    async def _current(
+        self, ref: SourceRef, now: datetime
+    ) -> AsyncIterator[tuple[TenantScope, GoalView | None, SourceView | None]]:
+        """A write transaction in the source's tenant, with its goal and the source as they
+        are now (``None`` when the source is gone, or the goal connected anew)."""
         async with writing(self.db) as session:
             scope = TenantScope(session, await tenant_for(session, ref.tenant, now))
             goal = await scope.goal_by_id(ref.goal_id)
             source = await scope.source(goal) if goal is not None else None
-            if source is not None and source.id == ref.source_id:
+            if source is None or source.id != ref.source_id:
+                source = None
+            yield scope, goal, source
+
+    async def _stop(self, ref: SourceRef, now: datetime) -> None:
+        """Read the source no more (its goal is closed, or it is not a tracker)."""
+        async with self._current(ref, now) as (scope, _, source):
+            if source is not None:
+                await scope.update_source(source, replace(source, next_poll_at=None))
+
+    async def _postpone(self, ref: SourceRef, now: datetime) -> None:
+        """A read that failed in an unforeseen way is tried again later, as a failure, so it
+        is not retried every run."""
+        async with self._current(ref, now) as (scope, _, source):
+            if source is not None:
                 failures = source.failures + 1
                 later = next_read(source.id, failures, self.interval, now)
                 await scope.update_source(
                     source, replace(source, next_poll_at=later, failures=failures)
                 )
-
-    async def _ask(self, ref: SourceRef, now: datetime, report: PollReport) -> Asked | None:
-        """The source and its goal as they are now; ``None`` (and no more reads) when it is
-        gone, not a tracker, or its goal is closed."""
-        async with self.db.scope(ref.tenant, now) as scope:
-            goal = await scope.goal_by_id(ref.goal_id)
-            source = await scope.source(goal) if goal is not None else None
-            if goal is None or source is None or source.id != ref.source_id:
-                report.dropped += 1
-                return None
-            if source.kind not in POLLED_KINDS or goal.status != "active":
-                # Nothing to read any more: a closed goal's number is no longer tracked.
-                await scope.update_source(source, replace(source, next_poll_at=None))
-                report.dropped += 1
-                return None
-            return Asked(source, goal, tracker_config(source))
 
     async def _read(
         self,

@@ -320,6 +320,18 @@ async def test_a_source_disconnected_while_it_is_read_is_dropped_quietly(
     assert await rig.points(goal) == [] and rig.news() == []
 
 
+async def test_a_closed_goals_source_is_read_no_more(db: Database, http: httpx.AsyncClient) -> None:
+    rig = Polling(db, http)
+    goal = await rig.goal()
+    source_id = await rig.connect(goal, "mlflow", {"url": closed_url(), "metric": "m"})
+    async with db.scope(TEAM, rig.now) as scope:
+        await scope.close_goal(goal, "achieved", rig.now)
+    polled = await rig.run_once()
+    assert (polled.due, polled.polled, polled.dropped) == (1, 0, 1)
+    assert (await rig.source(source_id)).next_poll_at is None
+    assert (await rig.run_once(timedelta(days=1))).due == 0 and rig.news() == []
+
+
 async def test_sources_connected_together_are_read_at_spread_times(
     db: Database, http: httpx.AsyncClient
 ) -> None:
