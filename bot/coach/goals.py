@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 
-from bot.coach import forms
+from bot.coach import forms, predictions
 from bot.coach.advice import nudge_reply
 from bot.coach.goal_check import unmeasurable, vague_capability
 from bot.coach.limits import goals_full, keep_as_draft
@@ -142,18 +142,16 @@ async def update_value(turn: Turn, rest: str) -> list[Intent]:
         return [Reply(turn.say("not_a_number", text=UserText(parts[-1][:40])))]
     before = goal.current_best
     goal = await turn.scope.add_metric(goal, value, turn.now, text=forms.kept(parts[-1]))
+    told = await predictions.on_value(turn, goal, value, forms.kept(parts[-1]))
     key = "metric_new_best" if goal.current_best != before else "metric_saved"
-    return [
-        Reply(
-            turn.say(
-                key,
-                ref=goal.ref,
-                metric=UserText(goal.metric_name),
-                value=UserText(forms.typed(parts[-1])),
-                best=fmt(goal.current_best, goal.current_best_text),
-            )
-        )
-    ]
+    said = turn.say(
+        key,
+        ref=goal.ref,
+        metric=UserText(goal.metric_name),
+        value=UserText(forms.typed(parts[-1])),
+        best=fmt(goal.current_best, goal.current_best_text),
+    )
+    return [Reply((*said, *told))]
 
 
 async def confirm_abandon(turn: Turn, rest: str) -> list[Intent]:

@@ -7,8 +7,9 @@ arrives, the coach compares, privately, and ``/coach calibration`` shows their o
     /predict yes 70% the sampler wins     a yes/no and how sure
     /predict list · /predict resolve N yes|no
 
-A number prediction is resolved by the goal's next value: a check-in's (``on_checkin``), or a
-tracker's or a push's (``scope.resolve_with``, below the coach, where the poller can call it).
+A number prediction is resolved by the goal's next value: one the member types (``on_value``:
+a check-in, ``/goal update``), or a tracker's or a push's (``scope.resolve_with``, below the
+coach, called by ``bot.schedule.readings.take``).
 """
 
 from __future__ import annotations
@@ -239,9 +240,10 @@ def _outcome(turn: Turn, p: PredictionView) -> str:
     return turn.words("predict_outcome_number", actual=shown(p.actual, p.actual_text))
 
 
-async def on_checkin(turn: Turn, goal: GoalView, value: float, text: str | None) -> Content:
-    """A check-in brought ``goal``'s number: the open number predictions on it are resolved,
-    and the answer says how each did (``()`` when there were none)."""
+async def on_value(turn: Turn, goal: GoalView, value: float, text: str | None) -> Content:
+    """The member typed ``goal``'s number (a check-in, ``/goal update``): the open number
+    predictions on it are resolved, and the answer says how each did (``()``: there were
+    none)."""
     resolved = await turn.scope.resolve_with(goal, value, turn.now, text=text)
     return told(turn.prompts, resolved)
 

@@ -66,6 +66,15 @@ async def test_a_miss_says_it_was_too_optimistic(ada: ConsoleSession) -> None:
     assert "Prediction 1" not in again
 
 
+async def test_a_goal_update_resolves_it_too(ada: ConsoleSession) -> None:
+    await say(ada, *GOAL)
+    await predicted(ada, "0.45 0.40-0.50 80%")
+
+    out = await say(ada, "/goal update 0.42")
+
+    assert "Prediction 1 held: 0.42 landed inside your 0.40-0.50." in out
+
+
 async def test_lower_is_better_turns_the_direction(ada: ConsoleSession) -> None:
     await say(ada, "/goal set", "Transcribe clinic audio", "word error rate", "2", "0.3", "0.1")
     await predicted(ada, "0.20 0.18-0.22 80%")
