@@ -118,6 +118,9 @@ class Action(StrEnum):
     PUBLISH_LEARNING = "reflect.publish"
     ABANDON_GOAL = "goal.abandon"
     KEEP_GOAL = "goal.keep"
+    CONNECT_MLFLOW = "goal.connect.mlflow"  # value: the goal's number
+    CONNECT_WANDB = "goal.connect.wandb"
+    CONNECT_SCRIPT = "goal.connect.script"
     PREDICT_NEXT = "predict.open"  # the /predict form for a check-in's next experiment
     PREDICTION_HAPPENED = "predict.happened"
     PREDICTION_DID_NOT = "predict.not"

@@ -223,6 +223,8 @@ class Runtime:
             follow_ups_from(settings, prompts),
             judge=judge_from(settings, prompts),
             limits=Limits.from_settings(settings),
+            secrets=secrets,
+            public_url=settings.public_url,
         )
         platforms = Roster()  # the adapters attach their messengers to it as they start
         self.scheduler = Scheduler(

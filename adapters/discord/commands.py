@@ -198,6 +198,25 @@ def build(
     async def goal_abandon(interaction: discord.Interaction, number: int) -> None:
         await sink.on_command(interaction, "goal", _words("abandon", number))
 
+    @goal.command(name="connect", description=words.say("discord_about_goal_connect"))
+    @app_commands.describe(
+        number=words.say("discord_option_which_goal"),
+        source=words.say("discord_option_connect_kind"),
+    )
+    @app_commands.autocomplete(number=active_goals)
+    async def goal_connect(
+        interaction: discord.Interaction,
+        number: int | None = None,
+        source: Literal["mlflow", "wandb", "script"] | None = None,
+    ) -> None:
+        await sink.on_command(interaction, "goal", _words("connect", number, source))
+
+    @goal.command(name="disconnect", description=words.say("discord_about_goal_disconnect"))
+    @app_commands.describe(number=words.say("discord_option_which_goal"))
+    @app_commands.autocomplete(number=all_goals)
+    async def goal_disconnect(interaction: discord.Interaction, number: int | None = None) -> None:
+        await sink.on_command(interaction, "goal", _words("disconnect", number))
+
     # --- /wins ------------------------------------------------------------------------------
 
     wins = app_commands.Group(name="wins", description=words.say("discord_about_wins"))

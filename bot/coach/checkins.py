@@ -19,6 +19,7 @@ from bot.coach.goals import fmt
 from bot.coach.member import shared_with_llm
 from bot.coach.nudges import ALWAYS_ASKED, CheckInFacts, candidates
 from bot.coach.pictures import goal_chart
+from bot.coach.provenance import offered, reading_hint, unconfirmed_reading
 from bot.coach.submission import rejection
 from bot.coach.team import team_channel
 from bot.coach.turn import Turn
@@ -80,10 +81,30 @@ async def open_form(turn: Turn, text: str) -> list[Intent]:
         )
         return [Reply(turn.say("checkin_which_goal"), offers)]
     form = await turn.with_draft(_form(goal, active))
+    only = goal or (active[0] if len(active) == 1 else None)
+    if only is not None:
+        form = await _with_reading(turn, form, only)
     if not active:  # said in the form: a message first would hold the form back on Discord
         note = plain(turn.say("checkin_without_goal"))
         form = replace(form, fields=tuple(_noted(f, note) for f in form.fields))
     return [OpenForm(form)]
+
+
+async def _with_reading(turn: Turn, form: Form, goal: GoalView) -> Form:
+    """The number field offers what a tracker or script brought since the member's last
+    check-in (saying where from); a number the member already typed in a draft stays."""
+    reading = await unconfirmed_reading(turn, goal)
+    if reading is None:
+        return form
+    hint = reading_hint(turn, reading)
+    value = forms.shown(reading.value, reading.value_text)
+    return replace(
+        form,
+        fields=tuple(
+            replace(f, initial=f.initial or value, hint=hint) if f.name == "metric_value" else f
+            for f in form.fields
+        ),
+    )
 
 
 def _noted(field: FormField, note: str) -> FormField:
@@ -121,7 +142,11 @@ async def save(
         for name in ("did", "moves_goal", "metric_value", "next_experiment", "failed")
     }
     earlier = list(await turn.scope.goal_checkins(goal, HISTORY)) if goal else []
-    before = await turn.scope.metric_history(goal, limit=1) if goal else []
+    # The reading the form offered: sent back as it was, it is a point of the goal already.
+    reading = await unconfirmed_reading(turn, goal) if goal else None
+    confirmed = offered(reading, values.get("metric_value", ""))
+    before = await turn.scope.metric_history(goal, limit=2 if confirmed else 1) if goal else []
+    before = before[:-1] if confirmed else before  # what the number was before that reading
     checkin = await turn.scope.add_checkin(
         turn.member,
         goal_id=goal.id if goal else None,
@@ -136,14 +161,14 @@ async def save(
     )
     await turn.scope.clear_draft(turn.member, "checkin")
     best_before = goal.current_best if goal else None
-    if goal is not None and checkin.metric_value is not None:
+    if goal is not None and checkin.metric_value is not None and not confirmed:
         goal = await turn.scope.add_metric(
             goal, checkin.metric_value, turn.now, checkin, checkin.metric_value_text
         )
     told: Content = ()  # what the number says of the member's open predictions on the goal
     if goal is not None and checkin.metric_value is not None:
         value, typed = checkin.metric_value, checkin.metric_value_text
-        told = await predictions.on_value(turn, goal, value, typed)
+        told = await predictions.on_checkin(turn, goal, value, typed)
     return await answer(
         turn,
         goal,

@@ -11,6 +11,7 @@ from dataclasses import replace
 from bot import analysis, metrics
 from bot.coach import (
     checkins,
+    connect,
     dm,
     edits,
     forms,
@@ -60,6 +61,7 @@ from bot.ports import Clock, SystemClock
 from bot.prompts import Prompts, load_prompts
 from bot.schedule.rhythms import next_checkin_at
 from bot.store import Database, StoreUnavailable
+from bot.store.installations import Tokens
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +85,8 @@ class Coach:
         *,
         judge: Judge | None = None,
         limits: Limits | None = None,
+        secrets: Tokens | None = None,
+        public_url: str | None = None,
     ) -> None:
         self.db = db
         self.clock = clock or SystemClock()
@@ -93,6 +97,10 @@ class Coach:
         self.judge = judge
         # How much one member can keep (Limits.from_settings(settings)); None: the defaults.
         self.limits = limits or Limits()
+        # Seals tracker credentials at /goal connect (the runtime's, from the Fernet keys
+        # setting); None: stored as they are. ``public_url``: where scripts push values.
+        self.secrets = secrets
+        self.public_url = public_url
         # One turn at a time per member: two DM answers sent in quick succession arrive as two
         # events handled concurrently, and both would read the same reflection step and save
         # one answer over the other. A lock lives while a turn holds or awaits it.
@@ -244,7 +252,19 @@ class Coach:
                 await team.reschedule(scope, now)
             llm = self.judge is not None or self.follow_ups is not None
             judge = self.judge if row.llm_allowed else None  # the member said no: not theirs
-            turn = Turn(actor, place, now, scope, row, self.prompts, judge, self.limits, llm=llm)
+            turn = Turn(
+                actor,
+                place,
+                now,
+                scope,
+                row,
+                self.prompts,
+                judge,
+                self.limits,
+                llm=llm,
+                secrets=self.secrets,
+                public_url=self.public_url,
+            )
             return await flow(turn)
 
     async def _forgotten(self, actor: Actor) -> None:
@@ -387,6 +407,8 @@ async def form(turn: Turn, form_id: str, values: dict[str, str], context: str) -
             return await team.submit_digest(turn, values)
         case "predict":
             return await predictions.submit(turn, values, context)
+        case "connect_mlflow" | "connect_wandb":
+            return await connect.submit(turn, form_id, values, context)
     return [Reply(turn.say("form_unknown"))]
 
 
@@ -426,6 +448,12 @@ async def button(turn: Turn, action: str, value: str) -> list[Intent]:
             return await predictions.open_for_checkin(turn, value)
         case Action.PREDICTION_HAPPENED | Action.PREDICTION_DID_NOT:
             return await predictions.press(turn, value, action == Action.PREDICTION_HAPPENED)
+        case Action.CONNECT_MLFLOW:
+            return await goals.connect_goal(turn, f"{value} mlflow")
+        case Action.CONNECT_WANDB:
+            return await goals.connect_goal(turn, f"{value} wandb")
+        case Action.CONNECT_SCRIPT:
+            return await goals.connect_goal(turn, f"{value} script")
     return [Reply(turn.say("button_unknown"))]
 
 

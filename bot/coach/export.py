@@ -24,6 +24,7 @@ from bot.store.models import (
     CheckIn,
     Draft,
     Goal,
+    GoalSource,
     Member,
     MetricPoint,
     NotebookEntry,
@@ -37,6 +38,7 @@ from bot.store.views import MemberView
 SECTIONS: tuple[tuple[str, type[Any]], ...] = (
     ("goals", Goal),
     ("metric_history", MetricPoint),
+    ("connections", GoalSource),
     ("checkins", CheckIn),
     ("reflections", Reflection),
     ("notebook", NotebookEntry),
@@ -46,6 +48,8 @@ SECTIONS: tuple[tuple[str, type[Any]], ...] = (
     ("drafts", Draft),
 )
 INTERNAL = {"tenant_id", "member_id"}  # keys that mean nothing outside the database
+# A tracker's credential, and what finds a push token's goal: never in an export.
+WITHHELD = {"secret", "token_hash"}
 BEST_FIVE = 5  # the head of the portfolio, as /wins shows it (a career's best five works)
 # A reflection's states, each worded as ``export_state_<state>``.
 STATES = frozenset({"open", "stopped", "completed"})
@@ -74,7 +78,7 @@ def files_of(folder: Path, user_id: str) -> list[Path]:
 def _row(obj: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for column in inspect(obj).mapper.column_attrs:
-        if column.key in INTERNAL:
+        if column.key in INTERNAL or column.key in WITHHELD:
             continue
         value = getattr(obj, column.key)
         out[column.key] = value.isoformat() if isinstance(value, datetime | date) else value
@@ -111,7 +115,8 @@ def to_markdown(data: dict[str, Any], prompts: Prompts | None = None) -> str:
     for point in data["metric_history"]:
         values[point["goal_id"]].append(point)
     lines = [w("export_title", name=str(name)), "", w("export_intro"), ""]
-    lines += _goals(data["goals"], values, zone, w)
+    sources = {s["goal_id"]: s for s in data.get("connections", [])}
+    lines += _goals(data["goals"], values, sources, zone, w)
     lines += _checkins(data["checkins"], goals, zone, w)
     lines += _reflections(data["reflections"], goals, prompts, zone, w)
     lines += _notebook(data["notebook"], zone, w)
@@ -147,6 +152,7 @@ def _indented(text: str, pad: str = "  ") -> str:
 def _goals(
     rows: list[dict[str, Any]],
     values: dict[int, list[dict[str, Any]]],
+    sources: dict[int, dict[str, Any]],
     zone: ZoneInfo,
     w: Words,
 ) -> list[str]:
@@ -169,6 +175,8 @@ def _goals(
         if goal.get("closed_at"):
             status, day = goal["status"].capitalize(), _day(goal["closed_at"], zone)
             lines.append(w("export_goal_closed", status=status, day=day))
+        if goal["id"] in sources:
+            lines.append(_source(sources[goal["id"]], zone, w))
         recorded = values.get(goal["id"], [])
         if recorded:
             lines += ["", w("export_values_head"), "| --- | --- |"]
@@ -178,6 +186,20 @@ def _goals(
             ]
         lines.append("")
     return lines
+
+
+def _source(source: dict[str, Any], zone: ZoneInfo, w: Words) -> str:
+    """Where the goal's number comes from (its credential and token are never exported)."""
+    settings = {key: str(value) for key, value in (source.get("settings") or {}).items()}
+    day = _day(source["created_at"], zone)
+    url, metric = settings.get("url", ""), settings.get("metric", "")
+    if source["kind"] == "mlflow":
+        experiment = settings.get("experiment", "")
+        return w("export_source_mlflow", url=url, experiment=experiment, metric=metric, day=day)
+    if source["kind"] == "wandb":
+        project = f"{settings.get('entity', '')}/{settings.get('project', '')}"
+        return w("export_source_wandb", url=url, project=project, metric=metric, day=day)
+    return w("export_source_push", hint=str(source.get("token_hint") or ""), day=day)
 
 
 def _checkins(

@@ -7,6 +7,7 @@ gets every field's error at once (``check``). Both read the same rules.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -132,6 +133,34 @@ def _link(text: str, values: Mapping[str, str], checking: Checking) -> str | Non
     return None if is_link(text) else checking.say("form_link", text=_quoted(text))
 
 
+def _tracker_url(text: str, values: Mapping[str, str], checking: Checking) -> str | None:
+    try:
+        parts = urlsplit(text)
+        web = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # "http://[::1" and the like
+        web = False
+    if any(c.isspace() for c in text) or not web:
+        return checking.say("form_tracker_url", text=_quoted(text))
+    if "@" in parts.netloc:  # a login in the address would be kept, shown and logged with it
+        return checking.say("form_tracker_url_login")  # the text, password and all, not quoted
+    return None
+
+
+def _json_object(text: str, values: Mapping[str, str], checking: Checking) -> str | None:
+    try:
+        found = json.loads(text)
+    except ValueError:
+        return checking.say("form_json_object")
+    return None if isinstance(found, dict) else checking.say("form_json_object")
+
+
+def _entity_project(text: str, values: Mapping[str, str], checking: Checking) -> str | None:
+    entity, slash, project = text.partition("/")
+    if not slash or not entity or not project or "/" in project or " " in text:
+        return checking.say("form_entity_project", text=_quoted(text))
+    return None
+
+
 Rule = Callable[[str, Mapping[str, str], Checking], str | None]
 # Rules by field name, beyond each kind's own (a number, a choice): a name means the same thing
 # in every form that uses it (the team's rhythm has a time zone and a time too).
@@ -142,6 +171,10 @@ RULES: dict[str, Rule] = {
     "mute_until": _future_date,
     "side_budget_hours": _hours_a_week,
     "link": _link,
+    "tracking_url": _tracker_url,  # MLflow's tracking server
+    "api_url": _tracker_url,  # a self-hosted W&B
+    "filters": _json_object,  # W&B run filters
+    "project": _entity_project,  # W&B entity/project
 }
 
 

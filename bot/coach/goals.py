@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 
-from bot.coach import forms, predictions
+from bot.coach import connect, forms, predictions
 from bot.coach.advice import nudge_reply
 from bot.coach.goal_check import unmeasurable, vague_capability
 from bot.coach.limits import goals_full, keep_as_draft
 from bot.coach.nudges import Candidate
 from bot.coach.pictures import goal_chart
+from bot.coach.provenance import list_note, source_lines
 from bot.coach.submission import rejection
 from bot.coach.turn import Turn
 from bot.events import (
@@ -64,6 +65,10 @@ async def handle(turn: Turn, text: str) -> list[Intent]:
         return await close(turn, rest, "achieved")
     if verb == "abandon":
         return await confirm_abandon(turn, rest)
+    if verb == "connect":
+        return await connect_goal(turn, rest)
+    if verb == "disconnect":
+        return await disconnect_goal(turn, rest)
     return [Reply(turn.say("usage", usage=turn.words("usage_goal")))]
 
 
@@ -100,9 +105,10 @@ async def list_goals(turn: Turn) -> list[Intent]:
     goals = await turn.scope.goals(turn.member)
     if not goals:
         return [Reply(turn.say("no_goal"))]
+    sources = {source.goal_id: source for source in await turn.scope.sources_of(turn.member)}
     body: list[Segment] = list(turn.say("goal_list_head"))
     for goal in goals:
-        body += ["\n", *goal_line(goal)]
+        body += ["\n", *goal_line(goal), *list_note(turn, sources.get(goal.id))]
     return [Reply(tuple(body))]
 
 
@@ -122,10 +128,32 @@ async def show(turn: Turn, rest: str) -> list[Intent]:
                     baseline=fmt(goal.baseline, goal.baseline_text),
                     trend=trend,
                 ),
+                *await source_lines(turn, goal),
             ),
             chart=await goal_chart(turn, goal),  # every value, where the words show 8
         )
     ]
+
+
+async def connect_goal(turn: Turn, rest: str) -> list[Intent]:
+    """``/goal connect [N] [mlflow|wandb|script]``: the goal named (or the only active one)."""
+    words = rest.split()
+    refs = [word for word in words if word.isdigit()]
+    kinds = [connect.kind_of(word) for word in words if not word.isdigit()]
+    if len(refs) > 1 or len(kinds) > 1 or None in kinds:
+        return [Reply(turn.say("usage", usage=turn.words("usage_goal")))]
+    goal, problem = await pick(turn, refs[0] if refs else "")
+    if goal is None:
+        return problem
+    return await connect.start(turn, goal, (kinds[0] or "") if kinds else "")
+
+
+async def disconnect_goal(turn: Turn, rest: str) -> list[Intent]:
+    """``/goal disconnect [N]``: forget where the goal's number came from."""
+    goal, problem = await pick(turn, rest)
+    if goal is None:
+        return problem
+    return await connect.disconnect(turn, goal)
 
 
 async def update_value(turn: Turn, rest: str) -> list[Intent]:

@@ -8,7 +8,7 @@ are turned down, and say what is wrong (``FormRejected``, the form pre-filled wi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 
 from bot.coach import forms
 from bot.coach.turn import Turn
@@ -31,12 +31,14 @@ async def rejection(
     draft: str | None = None,
     more: MoreErrors | None = None,
     keep: Mapping[str, str] | None = None,
+    withheld: Collection[str] = (),
 ) -> FormRejected | None:
     """``None`` when ``values`` can be saved; otherwise the answer that turns them down, every
     field's error at once, after keeping them in the member's ``draft`` (when the form has one)
     so that its command reopens with them. ``more`` adds errors for fields the form's rules let
     pass (the form's own error for a field wins); ``keep`` adds to what the draft keeps beyond
-    the answers, read after ``more`` ran.
+    the answers, read after ``more`` ran. ``withheld`` fields (a credential) are neither kept
+    nor shown back: the member types them again.
     """
     errors = forms.check(form, values, checking(turn))
     if more is not None:
@@ -44,6 +46,7 @@ async def rejection(
             errors.setdefault(name, error)
     if not errors:
         return None
+    values = {name: text for name, text in values.items() if name not in withheld}
     if draft is not None:
         await turn.scope.save_draft(turn.member, draft, {**values, **(keep or {})}, turn.now)
     return FormRejected(forms.with_values(form, values), errors)

@@ -19,6 +19,7 @@ from bot.llm.judge import Judge
 from bot.prompts import Prompts, Value
 from bot.schedule.rhythms import next_checkin_at
 from bot.store import TenantScope
+from bot.store.installations import Tokens
 from bot.store.views import MemberView
 
 
@@ -34,6 +35,9 @@ class Turn:
     limits: Limits = field(default_factory=Limits)  # how much one member can keep
     # An LLM is configured, whether or not this member lets it read their check-ins.
     llm: bool = False
+    # Seals tracker credentials before they are stored (None: stored as they are, no keys).
+    secrets: Tokens | None = None
+    public_url: str | None = None  # where scripts reach this coach (COACH_PUBLIC_URL)
 
     def say(self, key: str, **values: Value) -> Content:
         """The message ``key`` from prompts/messages.yaml, filled in."""

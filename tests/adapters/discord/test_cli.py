@@ -31,6 +31,8 @@ async def test_sync_registers_the_eight_commands_globally(fake: FakeDiscord) -> 
         "update",
         "achieved",
         "abandon",
+        "connect",
+        "disconnect",
     ]
     checkin = next(c for c in put.json if c["name"] == "checkin")
     assert checkin["options"][0]["autocomplete"] is True
