@@ -25,15 +25,13 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from adapters.slack.app import build
-from adapters.slack.http import SlackServer
+from adapters.slack.app import SlackAdapter
 from bot import analysis
-from bot.adapter import Adapter, discover
+from bot.adapter import Adapter, RunOptions, discover
 from bot.cli import app
 from bot.coach import Coach
 from bot.events import TenantRef
 from bot.ops import OpsServer
-from bot.pacing import Pacer
 from bot.ports import ManualClock
 from bot.push import PATH, Pace, PushRoutes, new_token, token_hash, token_hint
 from bot.runtime import Runtime
@@ -111,6 +109,13 @@ async def reconnect(pushing: Pushing) -> str:
             token_hint=token_hint(token),
         )
     return token
+
+
+def free_port() -> int:
+    """A port nothing listens on (bound, then let go)."""
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        return int(free.getsockname()[1])
 
 
 @pytest.fixture
@@ -193,11 +198,17 @@ async def test_a_step_before_the_runs_latest_is_kept_and_told_out_of_order(
     assert earlier.status_code == 201 and earlier.json()["out_of_order"] is True
     assert "out of order" in earlier.json()["message"] and "10" in earlier.json()["message"]
     assert other_run.json()["out_of_order"] is False
-    assert [(p.run_id, p.step) for p in await pushing.points()][1:] == [
-        ("r1", 10),
+    # By time: the earlier step is filed just before the run's step 10, which stays its latest.
+    assert [(p.run_id, p.step) for p in await pushing.points() if p.source == "push"] == [
         ("r1", 4),
+        ("r1", 10),
         ("r2", 1),
     ]
+    pushing.clock.advance(timedelta(minutes=1))
+    assert (await pushing.push({"value": 0.5, "run": "r1", "step": 7})).json()["out_of_order"]
+    async with pushing.db.scope(TEAM, pushing.clock.now()) as scope:
+        latest = await scope.latest_point(pushing.goal)
+    assert latest is not None and (latest.run_id, latest.step) == ("r2", 1)
 
 
 async def test_a_new_best_queues_one_new_best_dm(pushing: Pushing) -> None:
@@ -454,9 +465,7 @@ async def test_metric_push_without_a_token_says_where_to_get_one() -> None:
 
 
 async def test_metric_push_to_a_coach_not_there_exits_2_saying_what_to_check() -> None:
-    with socket.socket() as free:  # a port nothing listens on
-        free.bind(("127.0.0.1", 0))
-        port = free.getsockname()[1]
+    port = free_port()
     code, out, err = await metric_push(
         "--value", "0.5", "--token", new_token(), "--url", f"http://ada:pw@127.0.0.1:{port}"
     )
@@ -468,27 +477,40 @@ async def test_metric_push_to_a_coach_not_there_exits_2_saying_what_to_check() -
 # --- every server the run has serves it ------------------------------------------------------
 
 
-async def test_the_slack_server_serves_the_push_route(db: Database, clock: ManualClock) -> None:
+async def test_the_slack_adapter_in_http_mode_serves_the_runs_push_route(
+    db: Database, clock: ManualClock
+) -> None:
     token, _ = await connect_script(db, clock.now())
+    port = free_port()  # the adapter starts its server on COACH_HTTP_PORT
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None,
         slack_bot_token="xoxb-team-one",
         slack_signing_secret=SLACK_SECRET,
-        slack_api_url="http://127.0.0.1:9/api/",  # never called: no Slack request comes
+        slack_api_url=f"http://127.0.0.1:{free_port()}/api/",  # never called: no Slack request
+        http_host="127.0.0.1",
+        http_port=port,
     )
-    runtime = build(Coach(db, clock), settings, Pacer(0.0, 0.0))
-    server = SlackServer(runtime.app, extra_routes=PushRoutes(db, clock).routes())
-    port = await server.start("127.0.0.1", 0)
+    options = RunOptions(routes=tuple(PushRoutes(db, clock).routes()))
+    serving = asyncio.create_task(SlackAdapter().serve(Coach(db, clock), settings, options))
     try:
-        async with httpx.AsyncClient(timeout=10) as http:
-            answer = await http.post(
-                f"http://127.0.0.1:{port}{PATH}",
-                json={"value": 0.7},
-                headers={"Authorization": f"Bearer {token}"},
-            )
+        async with httpx.AsyncClient(timeout=10) as http, asyncio.timeout(30):
+            while True:  # until the adapter's server listens (a guard, not a measurement)
+                try:
+                    answer = await http.post(
+                        f"http://127.0.0.1:{port}{PATH}",
+                        json={"value": 0.7},
+                        headers={"Authorization": f"Bearer {token}"},
+                    )
+                    break
+                except httpx.ConnectError:
+                    if serving.done():
+                        serving.result()  # raises why it stopped
+                    await asyncio.sleep(0.05)
             unsigned = await http.post(f"http://127.0.0.1:{port}/slack/events", json={})
     finally:
-        await server.stop()
+        serving.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await serving
     assert answer.status_code == 201 and answer.json()["best"] == 0.7
     assert unsigned.status_code == 401  # Slack's own route still checks its signature
 

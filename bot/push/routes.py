@@ -6,7 +6,9 @@
 Answers, each a JSON object with ``status`` and a short ``message``:
 
 201 recorded (``new_best``, the goal's ``best``; ``out_of_order`` when the run already reached a
-    later step), 200 already recorded (the same run and step again: a retry is harmless),
+    later step: the value is kept, filed just before that step's, so the goal's latest value is
+    still the run's latest), 200 already recorded (the same run and step again: a retry is
+    harmless),
 400 a body that is not what it should be, 401 no token, a wrong one or one replaced by a newer
     (the same answer for all, so nothing tells whether a token exists), 409 the goal is closed,
 413 a body over 16 KB, 415 not JSON, 429 too fast for this token (``Retry-After``), 503 the
@@ -18,6 +20,7 @@ The log names the goal and the outcome, never the token.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
@@ -31,7 +34,8 @@ from bot.push.pace import Pace
 from bot.push.tokens import bearer, token_hash
 from bot.schedule.readings import take
 from bot.store import Database, StoreUnavailable, TenantScope
-from bot.store.views import GoalView, SourceRef
+from bot.store.records.goals import Recorded
+from bot.store.views import GoalView, MetricValue, SourceRef
 from bot.trackers import Reading
 
 log = logging.getLogger(__name__)
@@ -40,6 +44,7 @@ PATH = "/api/goals/values"
 MAX_BODY = 16 * 1024
 JSON = "application/json"
 UNAVAILABLE_RETRY = 30  # seconds a script waits when the database is down
+EARLIER = timedelta(microseconds=1)  # how far before the run's latest an earlier step is filed
 
 
 class PushRoutes:
@@ -111,50 +116,57 @@ class PushRoutes:
         if goal.status != "active":
             key = "push_goal_achieved" if goal.status == "achieved" else "push_goal_abandoned"
             raise Refused(409, "goal_closed", self.prompts.say(key, goal=goal.ref))
-        highest = None
-        if push.run is not None and push.step is not None:
-            highest = await scope.highest_step(goal, push.run)
-        reading = Reading(push.value, push.run or "", push.step, push.at)
+        top = await self._run_top(scope, goal, push)
+        # An earlier step of a run is filed just before the run's latest value, so the goal's
+        # latest value (the check-in form's number, the chart's end) stays the run's latest.
+        at = push.at if top is None else min(push.at, top.recorded_at - EARLIER)
+        reading = Reading(push.value, push.run or "", push.step, at)
         # One reading a push: every rule counts it, and a new best claims its DM.
-        now = self.clock.now()
-        recorded = await take(scope, goal, "push", [reading], "max", now, note=push.note)
+        recorded = await take(
+            scope, goal, "push", [reading], "max", self.clock.now(), note=push.note
+        )
         if not recorded:
             log.info("push to goal %d: already recorded", goal.id)
             return self._answer(200, "already_recorded", self._already(goal, push), goal)
         done = recorded[0]
-        out_of_order = highest is not None and push.step is not None and push.step < highest
         log.info(
             "push to goal %d: recorded%s%s",
             goal.id,
             ", a new best" if done.new_best else "",
-            ", out of order" if out_of_order else "",
+            ", out of order" if top is not None else "",
         )
+        words = self._recorded(goal, push, done, top)
+        extra = {"new_best": done.new_best, "out_of_order": top is not None}
+        return self._answer(201, "recorded", words, done.goal, **extra)
+
+    async def _run_top(self, scope: TenantScope, goal: GoalView, push: Push) -> MetricValue | None:
+        """The run's value at a later step than the push's, when there is one (out of order)."""
+        if push.run is None or push.step is None:
+            return None
+        top = await scope.run_top(goal, push.run)
+        later = top is not None and top.step is not None and top.step > push.step
+        return top if later else None
+
+    def _recorded(
+        self, goal: GoalView, push: Push, done: Recorded, top: MetricValue | None
+    ) -> Content:
         metric = UserText(goal.metric_name)
         value = shown(push.value)
-        if out_of_order:
-            words = self.prompts.say(
+        if top is not None:
+            return self.prompts.say(
                 "push_recorded_out_of_order",
                 value=value,
                 goal=goal.ref,
                 metric=metric,
                 run=UserText(push.run or ""),
-                highest=highest or 0,
+                highest=top.step or 0,
             )
-        elif done.new_best and done.before is not None:
+        if done.new_best and done.before is not None:
             before = shown(done.before.current_best, done.before.current_best_text)
-            words = self.prompts.say(
+            return self.prompts.say(
                 "push_recorded_best", value=value, goal=goal.ref, metric=metric, before=before
             )
-        else:
-            words = self.prompts.say("push_recorded", value=value, goal=goal.ref, metric=metric)
-        return self._answer(
-            201,
-            "recorded",
-            words,
-            done.goal,
-            new_best=done.new_best,
-            out_of_order=out_of_order,
-        )
+        return self.prompts.say("push_recorded", value=value, goal=goal.ref, metric=metric)
 
     def _already(self, goal: GoalView, push: Push) -> Content:
         run = UserText(push.run or "")

@@ -193,16 +193,22 @@ class GoalRecords(Records):
         points = await self.metric_points(goal, limit=1)
         return points[0] if points else None
 
-    async def highest_step(self, goal: GoalView, run_id: str) -> int | None:
-        """The highest step recorded for ``run_id`` of ``goal`` (``None``: no step yet), so a
-        reading from an earlier step can be told apart from the run's latest."""
-        query = select(func.max(MetricPoint.step)).where(
-            MetricPoint.tenant_id == self.tid,
-            MetricPoint.goal_id == goal.id,
-            MetricPoint.run_id == run_id,
+    async def run_top(self, goal: GoalView, run_id: str) -> MetricValue | None:
+        """The value recorded at the highest step of ``run_id`` for ``goal`` (``None``: no step
+        yet), so a reading from an earlier step can be told apart from the run's latest."""
+        query = (
+            select(MetricPoint)
+            .where(
+                MetricPoint.tenant_id == self.tid,
+                MetricPoint.goal_id == goal.id,
+                MetricPoint.run_id == run_id,
+                MetricPoint.step.is_not(None),
+            )
+            .order_by(MetricPoint.step.desc(), MetricPoint.id.desc())
+            .limit(1)
         )
-        found = await self.session.scalar(query)
-        return None if found is None else int(found)
+        row = (await self.session.execute(query)).scalar_one_or_none()
+        return None if row is None else MetricValue.of(row)
 
     async def metric_history(self, goal: GoalView, limit: int = 20) -> list[float]:
         """The goal's latest values, oldest first."""
