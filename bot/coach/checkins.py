@@ -168,7 +168,7 @@ async def save(
     told: Content = ()  # what the number says of the member's open predictions on the goal
     if goal is not None and checkin.metric_value is not None:
         value, typed = checkin.metric_value, checkin.metric_value_text
-        told = await predictions.on_checkin(turn, goal, value, typed)
+        told = await predictions.on_value(turn, goal, value, typed)
     return await answer(
         turn,
         goal,
