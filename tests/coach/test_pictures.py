@@ -14,7 +14,7 @@ from PIL import Image
 
 from bot.charts import GoalSeries
 from bot.coach import Coach, pictures
-from bot.events import Action, ChannelPost, Chart, HomeOpened, Intent, Reply
+from bot.events import Action, ChannelPost, Chart, HomeOpened, HomeView, Reply
 from bot.ports import ManualClock
 from tests.coach.helpers import (
     METRIC,
@@ -163,11 +163,10 @@ async def test_home_draws_the_first_goals_charts_only(coach: Coach, clock: Manua
         await values(coach, clock, "0.4", ref=ref)
     await set_goal(coach, ada, capability="A goal with one value", baseline="0.5")
 
-    intents: list[Intent] = await coach.handle(HomeOpened(ada))
+    cards = only(await coach.handle(HomeOpened(ada)), HomeView).goals
 
-    (view,) = intents
-    cards = view.goals  # type: ignore[attr-defined]
     with_chart = [card.ref for card in cards if card.chart is not None]
     assert with_chart == list(range(1, pictures.HOME_CHARTS + 1))
     assert all(decoded(card.chart) == (800, 400) for card in cards if card.chart)
-    assert cards[0].chart.filename == "goal-1.png"
+    names = [card.chart.filename for card in cards if card.chart]
+    assert names == [f"goal-{ref}.png" for ref in with_chart]
