@@ -11,6 +11,7 @@ import re
 from dataclasses import replace
 from datetime import timedelta
 
+import httpx
 import pytest
 from cryptography.fernet import Fernet
 
@@ -28,6 +29,7 @@ from bot.events import (
 )
 from bot.logs import QUIET
 from bot.ports import ManualClock
+from bot.schedule.polling import Poller
 from bot.store import Database
 from bot.store.installations import Tokens
 from bot.store.models import Draft, GoalSource, MetricPoint
@@ -42,6 +44,7 @@ from tests.coach.helpers import (
     text,
 )
 from tests.conftest import say, transcript
+from tests.fakes.wandb import FakeWandb
 
 TEAM = TenantRef("slack", "T1")
 PASSWORD = "s3cret-pa55word"
@@ -467,3 +470,24 @@ async def test_no_credential_or_token_reaches_a_log(
 
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert PASSWORD not in logged and API_KEY not in logged and token[0] not in logged
+
+
+async def test_a_goal_connected_here_is_read_by_polling_and_offered_at_checkin(
+    db: Database, clock: ManualClock
+) -> None:
+    tokens = Tokens([Fernet.generate_key().decode()])
+    coach = Coach(db, clock, secrets=tokens)
+    await goal(coach)
+    async with FakeWandb() as wandb, httpx.AsyncClient() as http:
+        wandb.add_run("my-lab", "fold-cv", "a1", {"val_acc": 0.45, "_step": 90})
+        connected = {**WANDB, "api_key": wandb.key, "api_url": wandb.url, "filters": ""}
+        await submit(coach, "connect_wandb", connected)
+        assert wandb.key not in (await stored(coach)).secret  # sealed, yet polling opens it
+
+        report = await Poller(db, tokens, http, timedelta(minutes=15), clock).poll_due(clock.now())
+
+    assert report.due == 1
+    form = only(await command(coach, member(), "checkin"), OpenForm).form
+    number = next(f for f in form.fields if f.name == "metric_value")
+    assert number.initial == "0.45"
+    assert number.hint.startswith("0.45 from W&B run a1, ")
