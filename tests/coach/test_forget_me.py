@@ -113,6 +113,9 @@ async def test_forget_me_leaves_nothing_of_the_member_and_keeps_the_others(
         await say(session, "/coach export")
         await say(session, "/wins add", f"{words} half-typed work")
         await session.interrupt()  # closed mid-way: kept as a draft
+        tracker = (f"http://{words}.example", f"{words}-runs", "success", "", "")
+        connected = await say(session, "/goal connect 1 mlflow", *tracker, f"{words}-key")
+        assert "Goal 1 is connected to MLflow" in connected  # its settings, and its credential
     tenant = TenantRef("console", "lab")
     async with db.scope(tenant, coach.clock.now()) as scope:
         team = scope.tenant
@@ -132,12 +135,6 @@ async def test_forget_me_leaves_nothing_of_the_member_and_keeps_the_others(
             )
         )
         await scope.first_time("message:1712.0001", coach.clock.now())
-        for user, words in (("zelda", "quokka"), ("bruno", "wombat")):
-            member = await scope.member(user)
-            assert member is not None
-            goal = (await scope.goals(member))[0]
-            tracker = {"url": f"http://{words}.example", "experiment": f"{words}-runs"}
-            await scope.connect(goal, "mlflow", tracker, coach.clock.now(), secret=f"{words}-key")
     zelda_follow_up = list(zelda.follow_ups)
     assert zelda_follow_up and bruno.follow_ups  # the LLM has not seen either check-in yet
     exported = sorted(p.name for p in exports.iterdir())
