@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 import socket
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from adapters.console import ConsoleSession
 from adapters.slack.app import SlackAdapter
 from bot import analysis
 from bot.adapter import Adapter, RunOptions, discover
@@ -39,6 +41,7 @@ from bot.settings import Settings
 from bot.store import Database
 from bot.store.models import Delivery
 from bot.store.views import GoalView, MetricValue
+from tests.conftest import say
 from tests.test_runtime import Probe, settings_for, until
 
 TEAM = TenantRef("slack", "T1")
@@ -557,3 +560,29 @@ async def test_a_console_run_opens_no_port_and_serves_no_push(tmp_path: Path) ->
         assert runtime.ops is None
     finally:
         await runtime.stop()
+
+
+# --- the whole way: /goal connect N script, then a push -----------------------------------
+
+
+async def test_the_token_goal_connect_shows_records_a_value_through_the_command(
+    ada: ConsoleSession, db: Database, clock: ManualClock
+) -> None:
+    await say(ada, "/goal set", "Fold laundry from pixels", "success", "1", "", "")
+    shown = await say(ada, "/goal connect 1 script")
+    token = re.search(r"rcp_[\w-]{40,}", shown)
+    assert token is not None, shown
+    server = OpsServer(routes=PushRoutes(db, clock).routes())
+    port = await server.start("127.0.0.1", 0)
+    try:
+        env = {"COACH_PUSH_TOKEN": token[0]}
+        base = f"http://127.0.0.1:{port}"
+        code, out, _ = await metric_push("--value", "0.6", "--run", "r1", "--url", base, env=env)
+        reconnected = await say(ada, "/goal connect 1 script")  # a new token; the old one stops
+        refused = await metric_push("--value", "0.7", "--url", base, env=env)
+    finally:
+        await server.stop()
+    assert code == 0 and "Recorded 0.6 for goal 1" in out
+    assert "rcp_" in reconnected and token[0] not in reconnected
+    assert refused[0] == 1
+    assert "0.6" in await say(ada, "/goal show 1")
