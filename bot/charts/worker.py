@@ -1,15 +1,15 @@
 """Drawing off the event loop: in one worker process, not a thread.
 
-Measured (bench/charts.py, 2 shared cores): rendering in a thread (``asyncio.to_thread``) kept
-the GIL from the event loop for up to 55-100 ms while 50 charts rendered, as matplotlib's
-drawing and PNG encoding run long stretches of C code that never release it; in a process the
-loop's longest stall was under 5 ms. So charts render in a ``ProcessPoolExecutor`` of one
-worker, started on the first chart (spawn: a fork of a process running an event loop and
-threads is unsafe), kept for the next ones, and started again if it dies.
+Measured (bench/charts.py, 2 cores, load average 1-2): while 50 charts rendered in a thread
+(``asyncio.to_thread``), a 1 ms timer on the loop came up to 43-102 ms late, as matplotlib's
+drawing and PNG encoding run long stretches of C code that keep the GIL; rendered in a process,
+5-11 ms. So charts render in a ``ProcessPoolExecutor`` of one worker, started on the first
+chart (spawn: a fork of a process running an event loop and threads is unsafe), kept for the
+next ones, and started again if it dies.
 
 What crosses to the worker is pickled on the parent's side, holding the GIL for the whole
-pickle: a 100,000-point history would stall the loop for ~100 ms. So each series is thinned
-first (``thin``: the very points the chart would draw), here, in a few milliseconds.
+pickle: a 100,000-point history stalled the loop for ~120 ms. So each series is thinned first
+(``thin``: the very points the chart would draw), here: about 3 ms of CPU for 100,000 points.
 
 Spawn imports the parent's main script again in the worker: a script that draws charts keeps
 its work under ``if __name__ == "__main__":`` (the ``research-coach`` script does; with
