@@ -131,10 +131,21 @@ def build(
     # --- /checkin, /reflect, /log, /review ------------------------------------------------------
 
     @app_commands.command(name="checkin", description=words.say("discord_about_checkin"))
-    @app_commands.describe(goal=words.say("discord_option_checkin_goal"))
+    @app_commands.describe(
+        goal=words.say("discord_option_checkin_goal"),
+        history=words.say("discord_option_checkin_history"),
+        edit=words.say("discord_option_checkin_edit"),
+    )
     @app_commands.autocomplete(goal=active_goals)
-    async def checkin(interaction: discord.Interaction, goal: int | None = None) -> None:
-        await sink.on_command(interaction, "checkin", _words(goal))
+    async def checkin(
+        interaction: discord.Interaction,
+        goal: int | None = None,
+        history: app_commands.Range[int, 1, 52] | None = None,
+        edit: bool = False,
+    ) -> None:
+        # The core's words: "/checkin edit", "/checkin history 8", "/checkin 2".
+        text = "edit" if edit else _words("history", history) if history else _words(goal)
+        await sink.on_command(interaction, "checkin", text)
 
     @app_commands.command(name="reflect", description=words.say("discord_about_reflect"))
     @app_commands.describe(topic=words.say("discord_option_reflect_topic"))

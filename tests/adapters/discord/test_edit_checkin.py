@@ -42,3 +42,18 @@ async def test_the_edit_button_opens_the_checkin_as_sent(ada: Researcher, coach:
         assert member is not None
         latest = await scope.latest_checkin(member)
     assert latest is not None and latest.metric_value == 0.26
+
+
+async def test_checkin_history_and_edit_are_options_of_checkin(ada: Researcher) -> None:
+    await set_goal(ada)
+    await check_in(ada, **SENT)
+
+    listed = await ada.slash("checkin", history=8)
+    opened = await ada.slash("checkin", edit=True)
+
+    assert listed.ephemeral
+    assert listed.text.startswith("Your check-ins of the last 8 weeks, newest first")
+    assert "goal 1: Swapped in a conformer encoder · clinic WER 0.28 · private" in listed.text
+    assert listed.posts == []
+    assert opened.first.json["type"] == 9
+    assert values_of(opened.modal)["did"] == SENT["did"]
