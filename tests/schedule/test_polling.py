@@ -17,6 +17,7 @@ from aiohttp import web
 from cryptography.fernet import Fernet
 from sqlalchemy import select
 
+from bot import metrics
 from bot.events import Action
 from bot.schedule.polling import JITTER, Poller, PollReport, next_read
 from bot.schedule.runner import Scheduler
@@ -127,6 +128,11 @@ def mlflow(server: MlflowServer, experiment: str, rule: str = "max") -> dict[str
     return {"url": server.url, "experiment": experiment, "metric": "fold_success", "rule": rule}
 
 
+def unreachable_reads() -> float:
+    labels = {"tracker": "mlflow", "outcome": "unreachable"}
+    return metrics.REGISTRY.get_sample_value("coach_tracker_polls_total", labels) or 0.0
+
+
 def closed_url() -> str:
     """An address where nothing listens: connections are refused at once."""
     with socket.socket() as sock:
@@ -204,6 +210,7 @@ async def test_a_muted_member_is_not_told_of_a_new_best(
 async def test_an_unreachable_tracker_is_told_once_and_read_less_often(
     db: Database, http: httpx.AsyncClient
 ) -> None:
+    before = unreachable_reads()
     rig = Polling(db, http)
     goal = await rig.goal()
     settings = {"url": closed_url(), "experiment": "fold-cv", "metric": "fold_success"}
@@ -221,6 +228,7 @@ async def test_an_unreachable_tracker_is_told_once_and_read_less_often(
     assert waits[0] == waits[1] == waits[2]  # three failures in a row: the interval
     assert waits[3] > waits[2] and waits[4] > waits[3] and waits[5] > waits[4]  # then backoff
     assert waits[0] >= EVERY
+    assert unreachable_reads() - before == 6  # counted for Prometheus too
 
     (told,) = rig.news()  # once for the kind, not once a poll
     assert told.text.startswith("I cannot reach the tracker of goal 1 (MLflow)")
