@@ -66,10 +66,12 @@ async def coach_says(coach: Coach, args: str, actor: Actor | None = None) -> Rep
 async def leave_a_trace_everywhere(coach: Coach, actor: Actor, words: str) -> None:
     """Give ``actor`` at least one row in every member table."""
     await set_goal(coach, actor, capability=f"{words} goal")  # Goal, NudgeRecord
+    await command(coach, actor, "goal", "connect 1 script")  # GoalSource
     await check_in(coach, actor, did=f"{words} check-in", moves_goal="", metric_value="0.3")
     await command(coach, actor, "reflect", f"{words} reflection")
     await dm(coach, actor, f"{words} expected more")
     await command(coach, actor, "log", f"{words} note")
+    await command(coach, actor, "predict", f"yes 70% {words} sampler wins")  # Prediction
     values = {"title": f"{words} work"}
     await coach.handle(FormSubmitted(actor, CHANNEL, "work", values))
     await check_in(coach, actor, did=f"{words} draft", metric_value="lots")  # a Draft
