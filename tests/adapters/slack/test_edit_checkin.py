@@ -49,3 +49,24 @@ async def test_the_edit_button_opens_the_checkin_as_sent(slack: SlackHarness, co
         (checkin,) = (await session.execute(select(CheckIn))).scalars().all()
     assert checkin.metric_value == 0.26 and checkin.did == SENT["did"]
     assert slack.fake.calls("chat.postMessage") == []  # never published: nothing public
+
+
+async def test_history_and_search_answer_privately(slack: SlackHarness) -> None:
+    await slack.command("/goal", "set")
+    await slack.submit(await slack.opened_view(1), GOAL)
+    await slack.command("/checkin")
+    await slack.submit(await slack.opened_view(2), SENT)
+    await slack.command("/log", "Beam size 8 <!channel> helped on the noisy clips")
+
+    await slack.command("/checkin", "history 2")
+    await slack.command("/log", "search BEAM noisy")
+    history, found = (await slack.responses(3))[-2:]  # the commands' private answers
+
+    assert history["response_type"] == found["response_type"] == "ephemeral"
+    assert "Your check-ins of the last 2 weeks" in text_of(history)
+    assert "goal 1: Swapped in a conformer encoder · WER on clinic-50 0.28 · private" in text_of(
+        history
+    )
+    assert "Notebook entries with BEAM noisy" in text_of(found)
+    assert "Beam size 8 &lt;!channel&gt; helped" in text_of(found)  # escaped for Slack
+    assert slack.fake.calls("chat.postMessage") == []  # nothing reached a channel
