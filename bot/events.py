@@ -228,9 +228,12 @@ class MessageReceived:
 
 @dataclass(frozen=True)
 class HomeOpened:
-    """The member opened the coach's home (Slack App Home; the console's /home)."""
+    """The member opened the coach's home (Slack App Home; the console's /home). ``charts``:
+    whether the platform's home shows pictures (Slack's App Home cannot show a private one:
+    its goals come with their words alone, and none is drawn)."""
 
     actor: Actor
+    charts: bool = True
 
 
 @dataclass(frozen=True)

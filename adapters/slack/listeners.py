@@ -261,7 +261,9 @@ class Listeners:
     ) -> None:
         if event.get("tab", "home") != "home":
             return
-        found = await self._actor_event(client, {**body, "user": event.get("user")}, HomeOpened)
+        # App Home cannot show a private picture (see adapters/slack/charts.py): no drawing.
+        opened = functools.partial(HomeOpened, charts=False)
+        found = await self._actor_event(client, {**body, "user": event.get("user")}, opened)
         if found is None:
             return
         team, user, core_event = found

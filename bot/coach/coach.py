@@ -19,6 +19,7 @@ from bot.coach import (
     history,
     member,
     notebook,
+    pictures,
     portfolio,
     predictions,
     reflection,
@@ -117,6 +118,10 @@ class Coach:
             self.forgetting.add(follow_ups.forget)
 
     async def handle(self, event: Event) -> list[Intent]:
+        # Charts are drawn once the turn is over: a drawing holds no transaction, no lock.
+        return await pictures.develop(await self._answer(event))
+
+    async def _answer(self, event: Event) -> list[Intent]:
         if isinstance(event, CommandInvoked):
             metrics.command_handled(event.actor.tenant.platform, event.name)
         if isinstance(event, AppUninstalled):
@@ -331,8 +336,8 @@ def _flow(event: Event) -> Flow:
             return lambda turn: button(turn, action, value)
         case MessageReceived(text=text, delivery_id=delivery_id):
             return lambda turn: message(turn, text, delivery_id)
-        case HomeOpened():
-            return home
+        case HomeOpened(charts=charts):
+            return lambda turn: home(turn, charts)
         case MemberJoined():
             return welcome
     raise TypeError(f"not an event: {event!r}")

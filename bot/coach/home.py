@@ -22,10 +22,12 @@ RECENT_NUDGES = 3
 HISTORY_TRIGGER = re.compile(r"^history of goal (\d+)$")
 
 
-async def home(turn: Turn) -> list[Intent]:
+async def home(turn: Turn, charts_shown: bool = True) -> list[Intent]:
+    """``charts_shown``: the platform's home shows pictures (else none is drawn)."""
     cards = []
     active = await turn.scope.goals(turn.member, "active")
-    charts = await goal_charts(turn, active)  # the first few goals' (see HOME_CHARTS)
+    # The first few goals' charts (see HOME_CHARTS), where the home can show them.
+    charts = await goal_charts(turn, active) if charts_shown else [None] * len(active)
     for goal, chart in zip(active, charts, strict=True):
         recent = await turn.scope.metric_points(goal, RECENT_VALUES)
         cards.append(

@@ -4,8 +4,8 @@ the chart thins them), the check-ins among them as dots, its baseline, target an
 Drawn by ``bot.charts`` in its worker, off the event loop. A chart is a bonus to the words it
 comes with: when it cannot be drawn the answer goes out without it, and the log says why.
 
-    >>> chart = await goal_chart(turn, goal)  # None: fewer than two values, or not drawn
-    >>> Reply(body, chart=chart)
+    >>> chart = await goal_chart(turn, goal)  # None: fewer than two values
+    >>> Reply(body, chart=chart)  # drawn by ``develop`` once the turn's transaction ended
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ import asyncio
 import logging
 import struct
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from bot.charts import GoalSeries, draw, render_goal
 from bot.coach.turn import Turn
-from bot.events import Chart
+from bot.events import Chart, DirectMessage, HomeView, Intent, Reply
 from bot.numbers import shown
 from bot.store.views import ChartPoint, GoalView
 
@@ -39,21 +39,65 @@ class Drawing:
     alt: str
 
 
+@dataclass(frozen=True)
+class PendingChart(Chart):
+    """A chart read from the store and not drawn yet. Flows answer with it; ``develop`` draws
+    it once the turn's transaction has ended, so no drawing holds the database (or the
+    member's turn) while it runs. Adapters never see one."""
+
+    drawing: Drawing | None = field(default=None, repr=False, compare=False)
+
+
 async def goal_chart(turn: Turn, goal: GoalView) -> Chart | None:
-    """The goal's chart as a PNG; ``None`` when it has fewer than two values, or when drawing
-    failed (logged: the answer goes out without it)."""
+    """The goal's chart, drawn after the turn (see ``develop``); ``None`` when it has fewer
+    than two values."""
     drawing = await read(turn, goal)
-    return None if drawing is None else await drawn(drawing)
+    return None if drawing is None else pending(drawing)
 
 
 async def goal_charts(turn: Turn, goals: Sequence[GoalView]) -> list[Chart | None]:
     """The charts of ``goals`` (at most ``HOME_CHARTS`` of them; the rest get ``None``), read
-    one after another (one session answers one query at a time) and drawn together."""
+    one after another (one session answers one query at a time), drawn after the turn."""
     drawings = [await read(turn, goal) for goal in goals[:HOME_CHARTS]]
-    charts = await asyncio.gather(*(drawn(d) for d in drawings if d is not None))
-    found = iter(charts)
-    every = [None if d is None else next(found) for d in drawings]
+    every: list[Chart | None] = [None if d is None else pending(d) for d in drawings]
     return every + [None] * (len(goals) - len(every))
+
+
+def pending(drawing: Drawing) -> PendingChart:
+    return PendingChart(f"goal-{drawing.ref}.png", b"", drawing.alt, drawing=drawing)
+
+
+async def develop(intents: list[Intent]) -> list[Intent]:
+    """``intents`` with every pending chart drawn, side by side; one that cannot be drawn is
+    left out (logged), and its words go out as they are."""
+    pendings = [chart for intent in intents for chart in _charts(intent)]
+    if not pendings:
+        return intents
+    drawn_ = await asyncio.gather(*(drawn(p.drawing) for p in pendings if p.drawing))
+    done: dict[int, Chart | None] = {
+        id(p): c for p, c in zip((p for p in pendings if p.drawing), drawn_, strict=True)
+    }
+    return [_with(intent, done) for intent in intents]
+
+
+def _charts(intent: Intent) -> list[PendingChart]:
+    if isinstance(intent, Reply | DirectMessage) and isinstance(intent.chart, PendingChart):
+        return [intent.chart]
+    if isinstance(intent, HomeView):
+        return [c.chart for c in intent.goals if isinstance(c.chart, PendingChart)]
+    return []
+
+
+def _with(intent: Intent, done: dict[int, Chart | None]) -> Intent:
+    if isinstance(intent, Reply | DirectMessage) and isinstance(intent.chart, PendingChart):
+        return replace(intent, chart=done.get(id(intent.chart)))
+    if isinstance(intent, HomeView):
+        cards = tuple(
+            replace(c, chart=done.get(id(c.chart))) if isinstance(c.chart, PendingChart) else c
+            for c in intent.goals
+        )
+        return replace(intent, goals=cards)
+    return intent
 
 
 async def read(turn: Turn, goal: GoalView) -> Drawing | None:

@@ -183,7 +183,11 @@ class CheckIn(Base):
 
 class MetricPoint(Base):
     __tablename__ = "metric_points"
-    __table_args__ = (UniqueConstraint("goal_id", "reading_key"),)
+    __table_args__ = (
+        UniqueConstraint("goal_id", "reading_key"),
+        # A goal's values in time order: its chart reads all of them (a tracker's thousands).
+        Index("ix_metric_points_goal_recorded", "goal_id", "recorded_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = _tenant_fk()

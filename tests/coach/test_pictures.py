@@ -14,7 +14,16 @@ from PIL import Image
 
 from bot.charts import GoalSeries
 from bot.coach import Coach, pictures
-from bot.events import Action, ChannelPost, Chart, HomeOpened, HomeView, Reply
+from bot.events import (
+    Action,
+    ChannelPost,
+    Chart,
+    CommandInvoked,
+    HomeOpened,
+    HomeView,
+    Place,
+    Reply,
+)
 from bot.ports import ManualClock
 from tests.coach.helpers import (
     METRIC,
@@ -170,3 +179,27 @@ async def test_home_draws_the_first_goals_charts_only(coach: Coach, clock: Manua
     assert all(decoded(card.chart) == (800, 400) for card in cards if card.chart)
     names = [card.chart.filename for card in cards if card.chart]
     assert names == [f"goal-{ref}.png" for ref in with_chart]
+
+
+async def test_a_home_that_shows_no_pictures_draws_none(coach: Coach, clock: ManualClock) -> None:
+    ada = member()
+    await set_goal(coach, ada, baseline="0.5")
+    await values(coach, clock, "0.4")
+
+    cards = only(await coach.handle(HomeOpened(ada, charts=False)), HomeView).goals
+
+    assert [card.chart for card in cards] == [None]
+    assert cards[0].shown_recent  # the words and numbers stay
+
+
+async def test_a_chart_is_drawn_after_the_turn_never_handed_over_undrawn(
+    coach: Coach, clock: ManualClock
+) -> None:
+    ada = member()
+    await set_goal(coach, ada, baseline="0.5")
+    await values(coach, clock, "0.4")
+
+    reply = only(await coach.handle(CommandInvoked(ada, Place.dm(), "goal", "show 1")), Reply)
+
+    assert reply.chart is not None and type(reply.chart) is Chart
+    assert decoded(reply.chart) == (800, 400)

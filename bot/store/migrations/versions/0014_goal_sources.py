@@ -75,10 +75,12 @@ def upgrade() -> None:
         batch_op.create_unique_constraint(
             batch_op.f("uq_metric_points_goal_id"), ["goal_id", "reading_key"]
         )
+        batch_op.create_index("ix_metric_points_goal_recorded", ["goal_id", "recorded_at"])
 
 
 def downgrade() -> None:
     with op.batch_alter_table("metric_points", schema=None) as batch_op:
+        batch_op.drop_index("ix_metric_points_goal_recorded")
         batch_op.drop_constraint(batch_op.f("uq_metric_points_goal_id"), type_="unique")
         batch_op.drop_column("reading_key")
         batch_op.drop_column("note")
