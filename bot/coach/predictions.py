@@ -248,10 +248,6 @@ async def on_value(turn: Turn, goal: GoalView, value: float, text: str | None) -
     return told(turn.prompts, resolved)
 
 
-# Its earlier name, while a change to the check-in still calls it so.
-on_checkin = on_value
-
-
 async def _listed(turn: Turn) -> Content:
     every = await turn.scope.predictions(turn.member)
     if not every:
