@@ -13,11 +13,13 @@ from bot.events import (
     Action,
     ChannelPost,
     FormSubmitted,
+    Intent,
     OpenForm,
     Reply,
     UserText,
 )
 from bot.ports import ManualClock
+from bot.schedule.content import Composer
 from bot.store.deliveries import DeliveryKind, DeliveryStatus
 from bot.store.models import CheckIn, Delivery, Goal, MetricPoint
 from tests.adapters.console.test_transcript import buttons
@@ -181,42 +183,69 @@ async def test_the_correction_carries_the_words_as_member_text(coach: Coach) -> 
     assert all("<!here>" not in part for part in post.body if isinstance(part, str))
 
 
-async def test_a_checkin_published_in_a_sent_digest_is_corrected_in_its_thread(
-    coach: Coach,
-) -> None:
-    ada = member()
-    await set_goal(coach, ada)
-    sent = only(await check_in(coach, ada, metric_value="0.3"), Reply)
-    checkin_id = button_value(sent, Action.EDIT_CHECKIN)
-    # Published with the week's digest, which is out, thread and all.
+async def published_with_digest(coach: Coach, checkin_id: str, item: DeliveryStatus) -> None:
+    """The check-in published for its week's digest: the digest out in C9 (thread 1700.01),
+    the check-in's own item in that thread ``item`` (pending: not out yet)."""
     async with coach.db.session() as session:
         row = await session.get(CheckIn, int(checkin_id))
         assert row is not None
         row.published_at = coach.clock.now()
-        for kind, target, detail in (
-            (DeliveryKind.DIGEST, "C9", {"ts": "1700.01"}),
-            (DeliveryKind.DIGEST_ITEM, f"checkin:{checkin_id}", {"checkin_id": int(checkin_id)}),
+        for kind, target, status, detail in (
+            (DeliveryKind.DIGEST, "C9", DeliveryStatus.SENT, {"ts": "1700.01"}),
+            (DeliveryKind.DIGEST_ITEM, f"checkin:{checkin_id}", item, {"checkin_id": row.id}),
         ):
             session.add(
                 Delivery(
                     tenant_id=row.tenant_id,
+                    member_id=row.member_id,
                     kind=kind,
                     target=target,
                     period="2026-W45",
                     due_at=coach.clock.now(),
                     next_attempt_at=coach.clock.now(),
-                    status=DeliveryStatus.SENT,
+                    status=status,
                     detail=detail,
                 )
             )
-    form = only(await press(coach, ada, Action.EDIT_CHECKIN, checkin_id), OpenForm).form
-    values = {f.name: f.initial for f in form.fields} | {"did": "Corrected words"}
 
-    intents = await coach.handle(FormSubmitted(ada, CHANNEL, form.form_id, values, form.context))
+
+async def edit_words(coach: Coach, checkin_id: str, did: str) -> list[Intent]:
+    ada = member()
+    form = only(await press(coach, ada, Action.EDIT_CHECKIN, checkin_id), OpenForm).form
+    values = {f.name: f.initial for f in form.fields} | {"did": did}
+    return await coach.handle(FormSubmitted(ada, CHANNEL, form.form_id, values, form.context))
+
+
+async def test_a_checkin_published_in_a_sent_digest_is_corrected_in_its_thread(
+    coach: Coach,
+) -> None:
+    await set_goal(coach, member())
+    sent = only(await check_in(coach, member(), metric_value="0.3"), Reply)
+    checkin_id = button_value(sent, Action.EDIT_CHECKIN)
+    await published_with_digest(coach, checkin_id, DeliveryStatus.SENT)
+
+    intents = await edit_words(coach, checkin_id, "Corrected words")
 
     post = only(intents, ChannelPost)
     assert (post.channel_id, post.thread_id) == ("C9", "1700.01")
     assert UserText("Corrected words") in post.body
+
+
+async def test_a_checkin_waiting_for_its_digest_goes_out_as_edited(coach: Coach) -> None:
+    await set_goal(coach, member())
+    sent = only(await check_in(coach, member(), metric_value="0.3"), Reply)
+    checkin_id = button_value(sent, Action.EDIT_CHECKIN)
+    await published_with_digest(coach, checkin_id, DeliveryStatus.PENDING)
+
+    intents = await edit_words(coach, checkin_id, "Corrected before the digest")
+
+    assert [i for i in intents if isinstance(i, ChannelPost)] == []  # nothing to correct yet
+    assert "which will show it as it is now" in text(only(intents, Reply))
+    async with coach.db.session() as session:
+        (item,) = await rows(coach, Delivery, Delivery.kind == DeliveryKind.DIGEST_ITEM)
+        message = await Composer(coach.prompts).message(session, item)
+    assert message is not None and message.thread == "1700.01"
+    assert UserText("Corrected before the digest") in message.body
 
 
 async def test_a_teammates_checkin_cannot_be_edited_by_its_button(coach: Coach) -> None:

@@ -70,3 +70,17 @@ async def test_history_and_search_answer_privately(slack: SlackHarness) -> None:
     assert "Notebook entries with BEAM noisy" in text_of(found)
     assert "Beam size 8 &lt;!channel&gt; helped" in text_of(found)  # escaped for Slack
     assert slack.fake.calls("chat.postMessage") == []  # nothing reached a channel
+
+
+async def test_checkin_edit_as_a_command_opens_the_modal(slack: SlackHarness) -> None:
+    await slack.command("/goal", "set")
+    await slack.submit(await slack.opened_view(1), GOAL)
+    await slack.command("/checkin")
+    await slack.submit(await slack.opened_view(2), SENT)
+
+    answer = await slack.command("/checkin", "edit")
+    view = await slack.opened_view(3)
+
+    assert answer.status_code == 200 and answer.text == ""
+    assert view["title"]["text"] == "Edit check-in"
+    assert slack.fake.calls("views.open")[-1].args["trigger_id"] == slack.triggers[-1]
