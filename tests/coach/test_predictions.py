@@ -283,3 +283,9 @@ async def test_a_bad_form_lists_every_problem_and_asks_only_those_again(
 async def test_a_number_needs_a_goal(ada: ConsoleSession) -> None:
     out = await say(ada, "/predict 0.45 0.40-0.50 80%")
     assert "a number prediction is measured by a goal's number: set one with /goal set" in out
+
+
+async def test_help_names_predict_and_calibration(ada: ConsoleSession) -> None:
+    out = await say(ada, "/coach help")
+    assert "/predict [0.45 0.40-0.50 80% · yes 70% WHAT · list]" in out
+    assert "calibration" in out
