@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.inspection import inspect
 
+from bot.coach.forecast import percent
 from bot.coach.forms import shown as fmt
 from bot.events import plain
 from bot.prompts import Prompts, load_prompts
@@ -121,6 +122,7 @@ def to_markdown(data: dict[str, Any], prompts: Prompts | None = None) -> str:
     lines += _reflections(data["reflections"], goals, prompts, zone, w)
     lines += _notebook(data["notebook"], zone, w)
     lines += _works(data["best_works"], w)
+    lines += _predictions(data.get("predictions", []), goals, zone, w)
     lines += _drafts(data["drafts"], w)
     return "\n".join(lines).rstrip() + "\n"
 
@@ -291,6 +293,39 @@ def _works(rows: list[dict[str, Any]], w: Words) -> list[str]:
         lines.append(f"{number}. {title}{best}")
         if work["why"]:
             lines.append(f"   {_indented(work['why'], '   ')}")
+    return [*lines, ""]
+
+
+def _predictions(
+    rows: list[dict[str, Any]], goals: dict[int, dict[str, Any]], zone: ZoneInfo, w: Words
+) -> list[str]:
+    """What the member expected before each experiment, and how it turned out."""
+    if not rows:
+        return []
+    lines = [w("export_predictions"), ""]
+    for p in sorted(rows, key=lambda p: p["ref"]):
+        sure = percent(p["confidence"])
+        day = _day(p["created_at"], zone)
+        if p["kind"] == "yesno":
+            answer = w("predict_yes" if p["answer"] else "predict_no")
+            line = w("export_prediction_yesno", ref=p["ref"], day=day, answer=answer, sure=sure)
+            outcome = w("predict_outcome_yes" if p["happened"] else "predict_outcome_no")
+            held = p["happened"] == p["answer"]
+        else:
+            metric = str(goals.get(p["goal_id"], {}).get("metric_name", "?"))
+            point, low, high = (fmt(p[k], p[f"{k}_text"]) for k in ("point", "low", "high"))
+            line = w("export_prediction_number", ref=p["ref"], day=day, metric=metric, point=point)
+            line += w("export_prediction_range", low=low, high=high, sure=sure)
+            outcome = fmt(p["actual"], p["actual_text"])
+            held = p["actual"] is not None and p["low"] <= p["actual"] <= p["high"]
+        if p["experiment"]:
+            line += f": {_indented(p['experiment'])}"
+        if p["resolved_at"] is None:
+            line += w("export_prediction_open")
+        else:
+            key = "export_prediction_held" if held else "export_prediction_missed"
+            line += w(key, outcome=outcome)
+        lines.append(line)
     return [*lines, ""]
 
 

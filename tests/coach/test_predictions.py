@@ -5,8 +5,10 @@ computed by hand), and every bad input answered clearly with nothing lost."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
+from pathlib import Path
 
 from adapters.console import ConsoleSession
 from bot.coach import Coach
@@ -289,3 +291,24 @@ async def test_help_names_predict_and_calibration(ada: ConsoleSession) -> None:
     out = await say(ada, "/coach help")
     assert "/predict [0.45 0.40-0.50 80% · yes 70% WHAT · list]" in out
     assert "calibration" in out
+
+
+async def test_the_export_keeps_every_prediction_and_how_it_turned_out(
+    ada: ConsoleSession, exports: Path
+) -> None:
+    await say(ada, *GOAL)
+    await predicted(ada, "0.45 0.40-0.50 80% twenty more towels")
+    await check_in(ada, "0.47")
+    await predicted(ada, "no 60% the bigger batch helps")
+
+    await say(ada, "/coach export")
+
+    (document,) = exports.glob("*.md")
+    text = document.read_text()
+    assert (
+        "prediction 1: fold success rate on 50 towels at 0.45, between 0.40 and 0.50, 80% sure: "
+        "twenty more towels → 0.47: held" in text
+    )
+    assert "prediction 2: no, 60% sure: the bigger batch helps (open)" in text
+    (data,) = exports.glob("*.json")
+    assert [p["ref"] for p in json.loads(data.read_text())["predictions"]] == [1, 2]
