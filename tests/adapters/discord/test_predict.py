@@ -47,3 +47,16 @@ async def test_a_yes_no_line_is_resolved_by_its_button(ada: Researcher) -> None:
     assert "Prediction 1: it did not happen; you expected yes, 70% sure." in resolved.text
     again = await ada.slash("predict resolve", number=1, happened="yes")
     assert "already resolved" in again.text
+
+
+async def test_with_several_goals_the_goal_is_chosen_before_the_modal(ada: Researcher) -> None:
+    await set_goal(ada, "Fold laundry from pixels", "fold success rate")
+    await set_goal(ada, "Transcribe clinic audio", "word error rate")
+
+    which = await ada.slash("predict new")
+    assert which.ephemeral
+    opened = await ada.choose("Goal", "2", on=which)
+
+    assert list(values_of(opened.modal)) == ["experiment", "kind", "prediction", "interval", "sure"]
+    saved = await ada.submit(opened.modal, prediction="0.20", interval="0.18-0.22", sure="0.8")
+    assert "Prediction 1, private to you: word error rate at 0.20" in saved.text
