@@ -31,7 +31,7 @@ QUOTED = 40  # characters of a refused answer quoted back in its error
 PLAIN = re.compile(r"-?(0|[1-9]\d*)(\.\d+)?", re.ASCII)
 TYPED = 40
 # The forms a command opens again with the draft each keeps (its words: ``reopen_<form>``).
-REOPENS = frozenset({"goal", "checkin", "work"})
+REOPENS = frozenset({"goal", "checkin", "work", "predict"})
 # The commands a too-long text is kept for, each under its own draft ("/log"); any other
 # name shares one ("/other"), so a member holds at most one draft per kind, and a bounded few.
 COMMANDS = frozenset({"goal", "checkin", "reflect", "log", "review", "wins", "coach"})

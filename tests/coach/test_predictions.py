@@ -312,3 +312,14 @@ async def test_the_export_keeps_every_prediction_and_how_it_turned_out(
     assert "prediction 2: no, 60% sure: the bigger batch helps (open)" in text
     (data,) = exports.glob("*.json")
     assert [p["ref"] for p in json.loads(data.read_text())["predictions"]] == [1, 2]
+
+
+async def test_a_form_left_half_way_is_kept_for_next_time(ada: ConsoleSession) -> None:
+    await say(ada, *GOAL)
+    await say(ada, "/predict", "the towel ablation", "1", "0.45")
+
+    left = await ada.interrupt()
+
+    assert "/predict" in left
+    reopened = await say(ada, "/predict")
+    assert "Enter keeps: the towel ablation" in reopened
