@@ -157,6 +157,9 @@ class FormField:
     hint: str = ""
     choices: tuple[Choice, ...] = ()
     initial: str = ""
+    # A credential: adapters never show it back, keep it or echo it in a message (it goes
+    # to the core once, in the submission, and nowhere else).
+    secret: bool = False
 
 
 @dataclass(frozen=True)

@@ -21,10 +21,11 @@ from pydantic import SecretStr
 
 from bot.settings import Settings, token_keys
 
-# Slack tokens, Discord bot tokens (three dot-separated base64 parts), URL passwords, and the
-# path of a Slack response_url or webhook (whoever holds it can post as the app).
+# Slack tokens, Discord bot tokens (three dot-separated base64 parts), the coach's push
+# tokens (bot.push.tokens), URL passwords, and the path of a Slack response_url or webhook
+# (whoever holds it can post as the app).
 SECRET = re.compile(
-    r"xox[a-z]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+"
+    r"xox[a-z]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|rcp_[A-Za-z0-9_-]{16,}"
     r"|[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,}"
     r"|(?<=://)[^/\s:@]*:[^/\s@]+(?=@)"
     r"|(?<=hooks\.slack\.com/)[^\s\"']+"

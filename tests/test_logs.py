@@ -19,12 +19,13 @@ SLACK_BOT = "xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOpQrStUvWx"
 SLACK_USER = "xoxp-1234567890-0987654321-1122334455-abcdef0123456789"
 SLACK_APP = "xapp-1-A0123456789-1234567890123-abcdef0123456789abcdef"
 DISCORD = "MTA1234567890123456789012.GhIjKl.abcdefghijklmnopqrstuvwxyz0123456"
+PUSH = "rcp_" + "Zk3_q-9xLmN0pQrStUvWxYz0123456789abcdEFGHIj"  # bot.push.tokens.new_token()
 PASSWORD = "s3cr3t-pw"
 FERNET_NEW, FERNET_OLD = "A" * 43 + "=", "B" * 43 + "="
 DB_URL = f"postgresql+asyncpg://coach:{PASSWORD}@127.0.0.1:5432/coach"
 
 
-@pytest.mark.parametrize("secret", [SLACK_BOT, SLACK_USER, SLACK_APP, DISCORD])
+@pytest.mark.parametrize("secret", [SLACK_BOT, SLACK_USER, SLACK_APP, DISCORD, PUSH])
 def test_redact_removes_tokens(secret: str) -> None:
     out = redact(f"calling api with token={secret} now")
     assert secret not in out

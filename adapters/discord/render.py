@@ -268,7 +268,9 @@ class Renderer:
             opened = self.services.pending.form(user, origin.form_id, origin.context)
             bare = self.say("discord_bare_form")
             form, fixed = (opened, {}) if opened is not None else _bare_form(origin, bare)
-            form = with_values(form, origin.values)
+            # A credential is typed again, never kept here or shown back in the modal.
+            secret = {f.name for f in form.fields if f.secret}
+            form = with_values(form, {k: v for k, v in origin.values.items() if k not in secret})
             reopen = Reopen(user, form, self.guild, tuple(fixed.items()))
             token = self.services.pending.keep(reopen)
             again = ReopenButton(token, self.say("discord_reopen_button"))

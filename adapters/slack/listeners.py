@@ -328,8 +328,9 @@ def what_was_written(view: dict[str, Any], values: dict[str, str], prompts: Prom
         if isinstance(label, dict):
             labels[block.get("block_id")] = str(label.get("text") or "")
     parts: list[Segment] = []
+    secret = render.secret_fields(view)  # a credential is never written into a message
     for field, text in values.items():
-        if text.strip():
+        if text.strip() and field not in secret:
             parts += ["\n", UserText(labels.get(field) or field), ": ", UserText(text)]
     return (*prompts.say("slack_what_you_wrote"), *parts) if parts else ()
 

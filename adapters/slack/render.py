@@ -230,7 +230,9 @@ def modal(form: Form, channel_id: str | None) -> dict[str, Any]:
     A form that keeps a draft asks Slack to say when it is closed unsent (``view_closed``), so
     what the member typed is kept and the form's command reopens with it.
     """
-    metadata = json.dumps({"form": form.form_id, "context": form.context, "channel": channel_id})
+    secret = [f.name for f in form.fields if f.secret]
+    kept = {"form": form.form_id, "context": form.context, "channel": channel_id}
+    metadata = json.dumps({**kept, "secret": secret} if secret else kept)
     if len(metadata) > METADATA_LIMIT:
         raise ValueError(f"form context too long for Slack's private_metadata: {form.form_id}")
     return {
@@ -243,6 +245,13 @@ def modal(form: Form, channel_id: str | None) -> dict[str, Any]:
         "private_metadata": metadata,
         "blocks": [_input(f) for f in form.fields[:100]],
     }
+
+
+def secret_fields(view: Mapping[str, Any]) -> frozenset[str]:
+    """The fields of a modal that hold a credential (never written back to the member)."""
+    meta = _object(_json_or_none(view.get("private_metadata") or "{}"))
+    names = meta.get("secret")
+    return frozenset(str(n) for n in names) if isinstance(names, list) else frozenset()
 
 
 def submitted(view: Mapping[str, Any]) -> tuple[str, str, str | None, dict[str, str]]:

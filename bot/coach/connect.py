@@ -127,6 +127,7 @@ def tracker_form(turn: Turn, kind: str, goal: GoalView) -> Form:
                 w("connect_form_credential"),
                 max_length=2000,
                 hint=w("connect_form_credential_hint"),
+                secret=True,
             ),
         )
         title = w("connect_mlflow_title")
@@ -154,6 +155,7 @@ def tracker_form(turn: Turn, kind: str, goal: GoalView) -> Form:
                 required=True,
                 max_length=500,
                 hint=w("connect_form_api_key_hint"),
+                secret=True,
             ),
             FormField(
                 "api_url",

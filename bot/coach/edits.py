@@ -1,7 +1,8 @@
 """Editing a check-in after sending it: ``/checkin edit`` (the latest) or its "Edit" button.
 
-A check-in can be edited for 24 hours after it is sent, or until it is published when that is
-later (``editable_until``). The form opens with what was sent; the edit changes the check-in in
+A check-in can be edited until it is published or for 24 hours after it is sent, whichever is
+later (``editable_until``): a private one as long as it stays private, a published one for the
+rest of its first day. The form opens with what was sent; the edit changes the check-in in
 place (its number too, and the goal's best read again, ``scope.edit_checkin``) and is answered
 like a fresh check-in (``bot.coach.checkins.answer``), with no second check-in recorded. A
 published check-in can be corrected: the team sees the corrected words where it was published
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.coach import forms
 from bot.coach.checkins import HISTORY, answer
@@ -46,11 +47,13 @@ FIELDS = ("did", "moves_goal", "metric_value", "next_experiment", "failed")
 
 
 def editable_until(checkin: CheckInView) -> datetime:
-    """Until when ``checkin`` can be edited: 24 hours after it was sent, or when it was
-    published if that came later."""
+    """Until when ``checkin`` can be edited: until it is published or 24 hours after it was
+    sent, whichever is later. One not published (yet) stays the member's own to change."""
     until = checkin.created_at + WINDOW
     published = checkin.published_at
-    return published if published is not None and published > until else until
+    if published is None:
+        return datetime.max.replace(tzinfo=UTC) - GRACE
+    return max(published, until)
 
 
 def editable(checkin: CheckInView, now: datetime) -> bool:

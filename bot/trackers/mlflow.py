@@ -32,7 +32,7 @@ API: Final = "/api/2.0/mlflow"
 PAGE_SIZE: Final = 200
 MAX_RUNS: Final = 1000  # the newest; older runs had their chance in earlier polls
 # MLflow's own rule for metric keys; anything else cannot be quoted into a filter.
-_METRIC_KEY: Final = re.compile(r"^[\w.\-/ :]+$")
+_METRIC_KEY = re.compile(r"^[\w.\-/ :]+$")
 # Every finite value passes; NaN is stored as 0 by MLflow and is dropped here after.
 _HAS_METRIC: Final = "metrics.`{}` > -1e308"
 

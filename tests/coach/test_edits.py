@@ -104,22 +104,35 @@ async def test_an_edit_within_a_day_changes_words_number_and_best(
     assert len(await rows(coach, CheckIn)) == 2  # never a second check-in
 
 
-async def test_after_a_day_an_unpublished_checkin_cannot_be_edited(
+async def test_a_checkin_kept_private_can_be_edited_after_a_day(
+    ada: ConsoleSession, coach: Coach, clock: ManualClock
+) -> None:
+    await say(ada, *LAUNDRY)
+    await checkin(ada, "Set up the towel eval", "0.3")
+    clock.advance(timedelta(days=3))
+
+    out = await say(ada, "/checkin edit", "Set up the towel eval on the real arm", "", "", "", "")
+
+    assert "can't be edited" not in out
+    (kept,) = await rows(coach, CheckIn)
+    assert kept.did == "Set up the towel eval on the real arm"
+
+
+async def test_after_a_day_a_published_checkin_cannot_be_edited(
     ada: ConsoleSession, coach: Coach, clock: ManualClock
 ) -> None:
     await say(ada, *LAUNDRY)
     sent = await checkin(ada, "Set up the towel eval", "0.3")
-    edit = buttons(sent)["Edit"]
+    await say(ada, str(buttons(sent)["Publish to team"]))
     clock.advance(timedelta(hours=25))
 
-    by_button = await say(ada, str(edit))
     by_command = await say(ada, "/checkin edit")
 
     closed = (
-        "[only you] Your check-in of Mon 2 Nov can't be edited any more: a check-in can be"
-        " changed for 24 hours after you send it."
+        "[only you] Your check-in of Mon 2 Nov can't be edited any more: a published check-in"
+        " can be changed for 24 hours after you send it."
     )
-    assert by_command.startswith(closed) and by_button.startswith(closed)
+    assert by_command.startswith(closed)
     assert "(form)" not in ada.prompt
     (kept,) = await rows(coach, CheckIn)
     assert kept.did == "Set up the towel eval" and kept.metric_value == 0.3
@@ -132,6 +145,7 @@ async def test_a_form_sent_just_after_the_day_is_still_taken(
     await set_goal(coach, ada)
     sent = only(await check_in(coach, ada, metric_value="0.3"), Reply)
     checkin_id = button_value(sent, Action.EDIT_CHECKIN)
+    await press(coach, ada, Action.PUBLISH_CHECKIN, button_value(sent, Action.PUBLISH_CHECKIN))
     form = only(await press(coach, ada, Action.EDIT_CHECKIN, checkin_id), OpenForm).form
     values = {f.name: f.initial for f in form.fields} | {"metric_value": "0.25"}
     clock.advance(timedelta(hours=24, minutes=30))

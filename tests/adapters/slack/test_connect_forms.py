@@ -3,9 +3,15 @@ tracker's form opens as a modal Slack accepts; the credential is never sent back
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
+
 from sqlalchemy import select
 
+from adapters.slack import render
+from adapters.slack.listeners import what_was_written
 from bot.coach import Coach
+from bot.events import Form, FormField, plain
 from bot.store.models import GoalSource
 from tests.adapters.slack.conftest import SlackHarness, buttons_of, text_of
 from tests.adapters.slack.test_forms import set_goal
@@ -34,6 +40,7 @@ async def test_connect_asks_where_from_then_opens_the_mlflow_modal(
         "rule",
         "credential",
     ]
+    assert json.loads(view["private_metadata"])["secret"] == ["credential"]
     refused = await slack.submit(
         view,
         {
@@ -74,3 +81,17 @@ async def test_the_wandb_modal_opens_from_the_command(slack: SlackHarness) -> No
     view = await slack.opened_view(2)
     assert view["title"]["text"] == "Connect W&B"
     assert len(view["blocks"]) == 6
+
+
+def test_a_late_answer_writes_back_every_field_but_the_credential(coach: Coach) -> None:
+    """When the coach answers after the modal closed, the private answer holds what was typed
+    (so nothing is lost), but never the credential: that message stays in Slack's history."""
+    fields = (FormField("tracking_url", "Tracking server"), FormField("credential", "Token"))
+    secret = replace(fields[1], secret=True)
+    view = render.modal(Form("connect_mlflow", "Connect MLflow", (fields[0], secret)), "C1")
+    typed = {"tracking_url": "https://mlflow.lab.example", "credential": PASSWORD}
+
+    words = plain(what_was_written(view, typed, coach.prompts))
+
+    assert "https://mlflow.lab.example" in words
+    assert PASSWORD not in words
