@@ -13,7 +13,6 @@ refused for the same reasons, in the same words.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
@@ -27,23 +26,12 @@ from bot.store.views import GoalView
 
 FORM_ID = "predict"
 QUOTED = 40  # characters of a refused answer quoted back
-_NUM = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:\s*%)?"
-# A range as people write it: 0.40-0.50, 0.40 - 0.50 (any dash), 0.40 to 0.50,
-# between 0.40 and 0.50, [0.40, 0.50], 40%-50%.
-_RANGE = (
-    rf"(?:between\s+|from\s+|in\s+)?[\[(]?\s*(?P<low>{_NUM})\s*"
-    rf"(?:-|–|—|\.\.|,|\bto\b|\band\b)\s*(?P<high>{_NUM})\s*[\])]?"
-)
-RANGE = re.compile(rf"\s*{_RANGE}\s*", re.IGNORECASE)
-_GOAL = re.compile(r"\s*(?:goal\s*|g|#)(?P<goal>\d+)\s*[:,]?\s+", re.IGNORECASE)
-_YES_NO = re.compile(r"\s*(?P<answer>yes|no|y|n)\b[\s,:;]*", re.IGNORECASE)
-_POINT = re.compile(rf"\s*(?P<point>{_NUM})(?=[\s,;:]|$)[\s,;:]*", re.IGNORECASE)
-_SPAN = re.compile(rf"[\s,;]*{_RANGE}(?=[\s,;:]|$)[\s,;:]*", re.IGNORECASE)
-_SURE = re.compile(
-    rf"(?:at\s+)?(?P<sure>{_NUM})(?:\s*(?:sure|confident|confidence|likely|chance))?"
-    r"(?=[\s,;:.]|$)[\s,;:.]*",
-    re.IGNORECASE,
-)
+# Words a line may put around its numbers: "between 0.40 and 0.50", "80% sure", "at 70%".
+RANGE_OPENERS = frozenset({"between", "from", "in", "range"})
+RANGE_JOINS = frozenset({"-", "–", "—", "..", "to", "and"})
+RANGE_MARKS = ("..", "–", "—", "-", ",")  # inside one token: 0.40-0.50, 0.40..0.50
+SURE_WORDS = frozenset({"sure", "confident", "confidence", "likely", "chance"})
+PUNCTUATION = ",;:."
 YES = frozenset({"yes", "y"})
 NO = frozenset({"no", "n"})
 
@@ -144,30 +132,124 @@ def from_line(text: str) -> dict[str, str]:
     """
     values = {"goal": "", "experiment": "", "kind": NUMBER, "prediction": "", "interval": ""}
     values["sure"] = ""
-    rest = text.strip()
-    if found := _GOAL.match(rest):
-        values["goal"], rest = found["goal"], rest[found.end() :]
-    if found := _YES_NO.match(rest):
-        values["kind"] = YES_NO
-        values["prediction"] = "yes" if found["answer"].lower() in YES else "no"
-        rest = rest[found.end() :]
-    elif found := _POINT.match(rest):
-        values["prediction"], rest = _squeezed(found["point"]), rest[found.end() :]
-        if span := _SPAN.match(rest):
-            values["interval"] = f"{_squeezed(span['low'])}-{_squeezed(span['high'])}"
-            rest = rest[span.end() :]
+    line = _Line(text)
+    values["goal"] = line.goal()
+    first = line.peek().rstrip(PUNCTUATION).lower()
+    if first in YES | NO:
+        line.take()
+        values["kind"], values["prediction"] = YES_NO, "yes" if first in YES else "no"
+    elif number(line.peek().rstrip(",;:")) is not None:
+        values["prediction"] = line.take().rstrip(",;:")
+        span = line.span()
+        if span is not None:
+            values["interval"] = f"{span[0]}-{span[1]}"
     else:
-        values["experiment"] = rest
+        values["experiment"] = line.rest()
         return values
-    if sure := _SURE.match(rest):
-        values["sure"], rest = _squeezed(sure["sure"]), rest[sure.end() :]
-    values["experiment"] = rest.strip().lstrip(":;,-–— ").strip()
+    values["sure"] = line.sure()
+    values["experiment"] = line.rest().lstrip(":;,-–— ").strip()
     return values
 
 
-def _squeezed(text: str) -> str:
-    """A number as typed, without the space some put before ``%``: ``"80 %"`` → ``"80%"``."""
-    return re.sub(r"\s+", "", text)
+class _Line:
+    """A typed line read a word at a time from its start; what is left stays as typed."""
+
+    def __init__(self, text: str) -> None:
+        self.left = text.strip()
+
+    def peek(self, skip: int = 0) -> str:
+        words = self.left.split(maxsplit=skip + 1)
+        return words[skip] if len(words) > skip else ""
+
+    def take(self) -> str:
+        word = self.peek()
+        self.left = self.left[len(word) :].lstrip()
+        return word
+
+    def rest(self) -> str:
+        return self.left
+
+    def goal(self) -> str:
+        """``goal 2``, ``goal2:``, ``g2`` or ``#2`` first: the goal's number, taken."""
+        word = self.peek().rstrip(":,").lower()
+        if word == "goal" and self.peek(1).rstrip(":,").isdigit():
+            self.take()
+            return self.take().rstrip(":,")
+        for prefix in ("goal", "g", "#"):
+            if word.startswith(prefix) and word[len(prefix) :].isdigit():
+                self.take()
+                return word[len(prefix) :]
+        return ""
+
+    def span(self) -> tuple[str, str] | None:
+        """A range next: ``0.40-0.50``, ``0.40 to 0.50``, ``between 0.40 and 0.50``,
+        ``[0.40, 0.50]``; (low, high) as typed, taken. ``None`` (nothing taken) otherwise."""
+        words = self.left.split(maxsplit=5)[:5]
+        found = read_span(words)
+        if found is None:
+            return None
+        used, low, high = found
+        for _ in range(used):
+            self.take()
+        return low, high
+
+    def sure(self) -> str:
+        """``80%``, ``at 70%``, ``0.8 sure``, ``80 %``: how sure, as typed, taken."""
+        skip = 1 if self.peek().lower() == "at" else 0
+        word = self.peek(skip).rstrip(PUNCTUATION)
+        if number(word) is None:
+            return ""
+        for _ in range(skip + 1):
+            self.take()
+        if self.peek() == "%":
+            word += self.take()
+        if self.peek().rstrip(PUNCTUATION).lower() in SURE_WORDS:
+            self.take()
+        return word
+
+
+def read_span(words: list[str]) -> tuple[int, str, str] | None:
+    """A range at the start of ``words``: (how many words it took, low, high), or ``None``.
+
+    >>> read_span(["between", "0.40", "and", "0.50,", "80%"])
+    (4, '0.40', '0.50')
+    """
+    used = 1 if words and words[0].lower() in RANGE_OPENERS else 0
+    if len(words) > used:
+        one = _split(words[used].strip("[]()").rstrip(PUNCTUATION.replace(".", "")))
+        if one is not None:
+            return used + 1, *one
+    if len(words) < used + 2:
+        return None
+    low = words[used].lstrip("[(").rstrip(",;:")
+    joined = words[used].endswith(",")  # [0.40, 0.50]
+    join = 0 if joined else 1
+    if not joined and words[used + 1].lower() not in RANGE_JOINS:
+        return None
+    if len(words) < used + 2 + join:
+        return None
+    high = words[used + 1 + join].rstrip(",;:").rstrip("])").rstrip(",;:")
+    if number(low) is None or number(high) is None:
+        return None
+    return used + 2 + join, low, high
+
+
+def _split(word: str) -> tuple[str, str] | None:
+    """``"0.40-0.50"`` → ``("0.40", "0.50")``; ``"-0.5--0.3"`` → ``("-0.5", "-0.3")``."""
+    for mark in RANGE_MARKS:
+        at = word.find(mark, 1)  # past a leading minus sign
+        if at > 0:
+            low, high = word[:at], word[at + len(mark) :]
+            if number(low) is not None and number(high) is not None:
+                return low, high
+    return None
+
+
+def read_range(text: str) -> tuple[str, str] | None:
+    """The range a form's field holds, all of it: (low, high) as typed, or ``None``."""
+    words = text.split()
+    found = read_span(words)
+    return None if found is None or found[0] != len(words) else (found[1], found[2])
 
 
 Say = Callable[..., str]
@@ -205,24 +287,19 @@ def problems(
         text = _quoted(prediction) if prediction else "''"
         found["prediction"] = say("predict_not_a_number", text=text)
     interval = values.get("interval", "").strip()
-    span = RANGE.fullmatch(interval) if interval else None
+    span = read_range(interval) if interval else None
     if not interval:
         found["interval"] = say("predict_needs_interval")
-    elif span is None or number(span["low"]) is None or number(span["high"]) is None:
+    elif span is None:
         found["interval"] = say("predict_interval_unreadable", text=_quoted(interval))
     else:
-        low, high = number(span["low"]), number(span["high"])
+        low, high = number(span[0]), number(span[1])
         assert low is not None and high is not None
         if low > high:
-            found["interval"] = say(
-                "predict_upside_down", low=_typed(span["low"]), high=_typed(span["high"])
-            )
+            found["interval"] = say("predict_upside_down", low=span[0], high=span[1])
         elif point is not None and not low <= point <= high:
             found["prediction"] = say(
-                "predict_outside",
-                point=prediction,
-                low=_typed(span["low"]),
-                high=_typed(span["high"]),
+                "predict_outside", point=prediction, low=span[0], high=span[1]
             )
     if not sure:
         found["sure"] = say("predict_needs_sure")
@@ -235,10 +312,6 @@ def _quoted(text: str) -> str:
     return repr(text[:QUOTED])
 
 
-def _typed(text: str) -> str:
-    return _squeezed(text.strip())
-
-
 def stated(values: Mapping[str, str]) -> Stated:
     """The prediction in ``values``, which ``problems`` found nothing wrong with."""
     experiment = values.get("experiment", "").strip()
@@ -247,9 +320,9 @@ def stated(values: Mapping[str, str]) -> Stated:
     prediction = values["prediction"].strip()
     if values["kind"].strip() == YES_NO:
         return Stated(YES_NO, experiment, sure, answer=prediction.lower() in YES)
-    span = RANGE.fullmatch(values["interval"].strip())
+    span = read_range(values["interval"])
     assert span is not None
-    low_text, high_text = _typed(span["low"]), _typed(span["high"])
+    low_text, high_text = span
     return Stated(
         NUMBER,
         experiment,
