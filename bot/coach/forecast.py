@@ -263,7 +263,7 @@ def problems(
     0% and 100% and a probability within 0..1. Empty when it can be kept."""
     say: Say = checking.say
     found: dict[str, str] = {}
-    kind = values.get("kind", "").strip()
+    kind = kind_of(values)
     prediction = values.get("prediction", "").strip()
     sure = values.get("sure", "").strip()
     if kind == YES_NO:
@@ -308,6 +308,14 @@ def problems(
     return found
 
 
+def kind_of(values: Mapping[str, str]) -> str:
+    """The kind the member chose; a plain yes or no typed as the prediction is a yes/no
+    whatever the choice says (its default is a number)."""
+    if values.get("prediction", "").strip().lower() in YES | NO:
+        return YES_NO
+    return values.get("kind", "").strip()
+
+
 def _quoted(text: str) -> str:
     return repr(text[:QUOTED])
 
@@ -318,7 +326,7 @@ def stated(values: Mapping[str, str]) -> Stated:
     sure = number(values["sure"])
     assert sure is not None
     prediction = values["prediction"].strip()
-    if values["kind"].strip() == YES_NO:
+    if kind_of(values) == YES_NO:
         return Stated(YES_NO, experiment, sure, answer=prediction.lower() in YES)
     span = read_range(values["interval"])
     assert span is not None

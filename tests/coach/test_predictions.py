@@ -323,3 +323,12 @@ async def test_a_form_left_half_way_is_kept_for_next_time(ada: ConsoleSession) -
     assert "/predict" in left
     reopened = await say(ada, "/predict")
     assert "Enter keeps: the towel ablation" in reopened
+
+
+async def test_a_yes_typed_in_the_form_is_a_yes_no_whatever_the_choice(ada: ConsoleSession) -> None:
+    await say(ada, *GOAL)
+
+    out = await say(ada, "/predict", "the new sampler beats the baseline", "", "yes", "", "0.7")
+
+    assert "Prediction 1, private to you: yes, 70% sure: the new sampler beats the baseline" in out
+    assert list(buttons(out)) == ["It happened", "It did not"]
