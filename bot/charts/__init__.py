@@ -13,6 +13,6 @@ from bot.charts.goal import render_goal
 from bot.charts.series import GoalSeries
 from bot.charts.spark import sparkline
 from bot.charts.team import render_team
-from bot.charts.worker import close, draw
+from bot.charts.worker import close, draw, warm_up
 
-__all__ = ["GoalSeries", "close", "draw", "render_goal", "render_team", "sparkline"]
+__all__ = ["GoalSeries", "close", "draw", "render_goal", "render_team", "sparkline", "warm_up"]

@@ -1,11 +1,15 @@
 """Drawing off the event loop: in one worker process, not a thread.
 
-Measured (bench/charts.py, 2 cores, load average 1-2): while 50 charts rendered in a thread
-(``asyncio.to_thread``), a 1 ms timer on the loop came up to 43-102 ms late, as matplotlib's
-drawing and PNG encoding run long stretches of C code that keep the GIL; rendered in a process,
-5-11 ms. So charts render in a ``ProcessPoolExecutor`` of one worker, started on the first
-chart (spawn: a fork of a process running an event loop and threads is unsafe), kept for the
-next ones, and started again if it dies.
+Measured (bench/charts.py: 100 charts, half of them 100,000-point histories; 2 shared cores,
+load average 2-3; the garbage-collector policy of ``research-coach run``): a 1 ms timer on the
+loop came 3.7-4.4 ms late at p99 and 9.6-11.7 ms at worst (median over batches) with charts
+drawn in a worker process; 7.4-10.8 ms at p99 and 11.0-16.6 ms at worst drawn in a thread
+(``asyncio.to_thread``), as each wake of the loop waits for the GIL while matplotlib draws. So
+charts render in a ``ProcessPoolExecutor`` of one worker: it halves what every event waits,
+and keeps matplotlib's memory, and a chart that would crash, out of the bot's process. Its
+costs: about 150 MB resident, and its start, 1.3-1.5 s, on the first chart unless
+``warm_up()`` ran at start-up. Spawned (a fork of a process running an event loop and threads
+is unsafe), kept for the next charts, started again if it dies.
 
 What crosses to the worker is pickled on the parent's side, holding the GIL for the whole
 pickle: a 100,000-point history stalled the loop for ~120 ms. So each series is thinned first
@@ -57,6 +61,22 @@ async def draw(fn: Callable[..., bytes], *args: Any) -> bytes:
             log.warning("charts are drawn in a thread: no worker process (%s)", error.strerror)
             break
     return await asyncio.to_thread(fn, *light)
+
+
+async def warm_up() -> None:
+    """Start the chart worker before the first chart needs it: spawning it and loading
+    matplotlib takes 1-3 s, better spent at start-up than by the first member to ask."""
+    await draw(_ready)
+
+
+def _ready() -> bytes:
+    """In the worker: load what every chart needs (matplotlib, the font, the chart's words)."""
+    from bot.charts import canvas
+    from bot.charts.literal import literal
+
+    canvas.words()
+    canvas.png(canvas.figure(literal("", 1))[0])
+    return b""
 
 
 def close() -> None:

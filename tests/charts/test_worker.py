@@ -14,7 +14,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.charts import GoalSeries, close, draw, render_goal, render_team, worker
+from bot.charts import GoalSeries, close, draw, render_goal, render_team, warm_up, worker
 from tests.charts.conftest import START, fold_goal, weekly
 
 
@@ -25,6 +25,8 @@ def _stop_the_worker() -> Iterator[None]:
 
 
 async def test_draw_gives_the_chart_drawn_in_place_even_for_a_long_history() -> None:
+    await warm_up()
+    assert worker._pool is not None
     assert await draw(render_goal, fold_goal()) == render_goal(fold_goal())
     long = [(START + timedelta(minutes=i), (i % 997) / 997) for i in range(100_000)]
     series = GoalSeries("Fold", "rate", "up", long, long[::5000], 0.1, 0.6, 996 / 997)
