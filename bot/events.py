@@ -347,6 +347,9 @@ class GoalCard:
     shown_target: str
     shown_recent: tuple[str, ...]
     chart: Chart | None = None
+    # Where the platform can fetch the chart itself (a signed, expiring link under
+    # COACH_PUBLIC_URL), for a home that shows only such images; "" when there is none.
+    chart_url: str = ""
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,10 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from bot import adapter, analysis
+from bot import adapter, analysis, charts
 from bot.adapter import Adapter, Roster, RunOptions
 from bot.coach import Coach
+from bot.coach.chart_links import ChartLinks, link_key
 from bot.coach.limits import Limits
 from bot.collector import Collector
 from bot.health import readiness
@@ -96,6 +97,19 @@ def needs_ops_server(running: Sequence[Adapter], settings: Settings) -> bool:
     console alone opens no port: trying the coach in a terminal stays a terminal affair."""
     platforms = [a for a in running if a.name != "console"]
     return bool(platforms) and not any(a.serves_http(settings) for a in platforms)
+
+
+def chart_links(
+    db: Database, clock: Clock, running: Sequence[Adapter], settings: Settings
+) -> ChartLinks | None:
+    """Signed links to members' charts, served when a platform whose home fetches its images
+    serves HTTP under ``COACH_PUBLIC_URL`` (Slack in HTTP mode: its signing secret, which its
+    replicas share, keys the links)."""
+    secret = settings.slack_signing_secret
+    slack = [a for a in running if a.name == "slack" and a.serves_http(settings)]
+    if not slack or settings.public_url is None or secret is None:
+        return None
+    return ChartLinks(db, link_key(secret.get_secret_value()), settings.public_url, clock)
 
 
 class Runtime:
@@ -241,6 +255,10 @@ class Runtime:
         # Scripts push to whichever server the run has (COACH_PUBLIC_URL); the console opens none.
         push = PushRoutes(self.db, self.clock, prompts) if serves_platform(self.running) else None
         routes = push.routes() if push is not None else []
+        links = chart_links(self.db, self.clock, self.running, settings)
+        if links is not None:  # Slack's App Home fetches each goal's chart from a signed link
+            self.coach.chart_links = links
+            routes += links.routes()
         self.options = RunOptions(
             self.member, platforms, self.scheduler, self.simulated, routes=tuple(routes)
         )
@@ -284,6 +302,7 @@ class Runtime:
                 await self.coach.judge.aclose()
         if self.db is not None:
             await self.db.dispose()
+        await asyncio.to_thread(charts.close)  # the chart worker, if one was started
         self.db = self.coach = self.scheduler = self.options = None
         if self._throwaway is not None:
             self._throwaway.cleanup()

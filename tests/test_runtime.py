@@ -17,11 +17,12 @@ import grimp
 import httpx
 import pytest
 
+from adapters.slack.app import SlackAdapter
 from bot import analysis
 from bot.adapter import Adapter, RunOptions
 from bot.coach import Coach
 from bot.ports import ManualClock, OffsetClock, SystemClock
-from bot.runtime import DatabaseUnavailable, Runtime
+from bot.runtime import DatabaseUnavailable, Runtime, chart_links
 from bot.settings import Settings
 from tests.schedule.helpers import RecordingMessenger
 
@@ -274,3 +275,24 @@ def test_the_runtime_never_imports_the_cli_and_the_cli_calls_it(
 ) -> None:
     assert not imports.find_shortest_chains(importer="bot.runtime", imported="bot.cli")
     assert imports.direct_import_exists(importer="bot.cli", imported="bot.runtime")
+
+
+def test_chart_links_are_served_only_for_slack_in_http_mode_with_a_public_url(
+    tmp_path: Path,
+) -> None:
+    """Slack's App Home fetches each goal's chart from a signed link under COACH_PUBLIC_URL:
+    only a run with Slack serving HTTP (its signing secret keys the links) and that URL."""
+    slack: list[Adapter] = [SlackAdapter()]
+    base = {"slack_bot_token": "xoxb-1-2-abc", "slack_signing_secret": "s" * 32}
+    http = settings_for(tmp_path, public_url="https://coach.example.org", **base)
+    socket = settings_for(
+        tmp_path, public_url="https://coach.example.org", slack_app_token="xapp-1-2", **base
+    )
+    no_url = settings_for(tmp_path, **base)
+    db = object()  # not used to build the links
+
+    links = chart_links(db, ManualClock(), slack, http)  # type: ignore[arg-type]
+    assert links is not None and links.base == "https://coach.example.org"
+    assert chart_links(db, ManualClock(), slack, socket) is None  # type: ignore[arg-type]
+    assert chart_links(db, ManualClock(), slack, no_url) is None  # type: ignore[arg-type]
+    assert chart_links(db, ManualClock(), [Probe()], http) is None  # type: ignore[arg-type]

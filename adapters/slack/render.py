@@ -320,7 +320,12 @@ def home(view: HomeView, prompts: Prompts) -> dict[str, Any]:
             trend=sparkline(goal.recent) or plain(say("slack_home_no_values")),
         )
         blocks.append(_section(cap(mrkdwn(line), SECTION_LIMIT)))
-        if goal.chart is not None and goal.chart.alt.strip():
+        if goal.chart_url:
+            # A signed link Slack fetches the chart from (HTTP mode, COACH_PUBLIC_URL).
+            alt_text = plain(say("slack_home_chart_alt", metric=UserText(goal.metric)))
+            image = {"type": "image", "image_url": goal.chart_url, "alt_text": alt_text[:2000]}
+            blocks.append(image)
+        elif goal.chart is not None and goal.chart.alt.strip():
             # No image: App Home shows only images Slack can fetch for the viewer, and a
             # private upload is not one of them (see adapters/slack/charts.py). Its words stay.
             alt = {"type": "mrkdwn", "text": _safe_cap(escape(goal.chart.alt), CONTEXT_LIMIT)}

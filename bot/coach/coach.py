@@ -26,6 +26,7 @@ from bot.coach import (
     team,
 )
 from bot.coach.advice import feedback
+from bot.coach.chart_links import ChartLinks
 from bot.coach.forgetting import Forgetting
 from bot.coach.home import home
 from bot.coach.limits import Limits
@@ -102,6 +103,9 @@ class Coach:
         # setting); None: stored as they are. ``public_url``: where scripts push values.
         self.secrets = secrets
         self.public_url = public_url
+        # Signed links to charts for a home that fetches its images (Slack's App Home in HTTP
+        # mode); set by the runtime when it serves them.
+        self.chart_links: ChartLinks | None = None
         # One turn at a time per member: two DM answers sent in quick succession arrive as two
         # events handled concurrently, and both would read the same reflection step and save
         # one answer over the other. A lock lives while a turn holds or awaits it.
@@ -269,8 +273,15 @@ class Coach:
                 llm=llm,
                 secrets=self.secrets,
                 public_url=self.public_url,
+                chart_url=self._chart_url(actor),
             )
             return await flow(turn)
+
+    def _chart_url(self, actor: Actor) -> Callable[[int], str] | None:
+        links = self.chart_links
+        if links is None:
+            return None
+        return lambda ref: links.url(actor.tenant, actor.user_id, ref)
 
     async def _forgotten(self, actor: Actor) -> None:
         """After a member's rows are deleted: what other parts keep of them, and the words

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from bot.coach.forms import shown
 from bot.coach.nudges import SIMILAR_TRIGGER
-from bot.coach.pictures import goal_charts
+from bot.coach.pictures import DRAWN, goal_charts
 from bot.coach.portfolio import BEST
 from bot.coach.turn import Turn
 from bot.events import Action, Button, Content, GoalCard, HomeView, Intent, UserText, WorkCard
@@ -43,6 +43,7 @@ async def home(turn: Turn, charts_shown: bool = True) -> list[Intent]:
                 shown(goal.target, goal.target_text),
                 tuple(shown(p.value, p.value_text) for p in recent),
                 chart,
+                _linked(turn, goal.ref, recent, charts_shown),
             )
         )
     works = (await turn.scope.works(turn.member))[:BEST]
@@ -58,6 +59,14 @@ async def home(turn: Turn, charts_shown: bool = True) -> list[Intent]:
             ),
         )
     ]
+
+
+def _linked(turn: Turn, ref: int, recent: Sequence[object], charts_shown: bool) -> str:
+    """A link the platform fetches the chart from, for a home that shows no picture of its
+    own; "" when the run serves none, or the goal has too few values to draw."""
+    if charts_shown or turn.chart_url is None or len(recent) < DRAWN:
+        return ""
+    return turn.chart_url(ref)
 
 
 async def latest_nudges(turn: Turn) -> tuple[Content, ...]:

@@ -105,7 +105,12 @@ async def read(turn: Turn, goal: GoalView) -> Drawing | None:
     points = await turn.scope.chart_points(goal)
     if len(points) < DRAWN:
         return None
-    series = GoalSeries(
+    return Drawing(goal.ref, series_of(goal, points), alt_text(turn, goal, points))
+
+
+def series_of(goal: GoalView, points: Sequence[ChartPoint]) -> GoalSeries:
+    """What the goal's chart plots: every value, the check-ins' as dots, the goal's marks."""
+    return GoalSeries(
         title=goal.capability,
         metric=goal.metric_name,
         direction=goal.direction,
@@ -115,7 +120,6 @@ async def read(turn: Turn, goal: GoalView) -> Drawing | None:
         target=goal.target,
         best=goal.current_best,
     )
-    return Drawing(goal.ref, series, alt_text(turn, goal, points))
 
 
 async def drawn(drawing: Drawing) -> Chart | None:

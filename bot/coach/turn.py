@@ -9,6 +9,7 @@ and gives the turn the member as they are now.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -38,6 +39,9 @@ class Turn:
     # Seals tracker credentials before they are stored (None: stored as they are, no keys).
     secrets: Tokens | None = None
     public_url: str | None = None  # where scripts reach this coach (COACH_PUBLIC_URL)
+    # A signed link to the member's chart of a goal (by number), for a home that fetches its
+    # images (bot.coach.chart_links); None when the run serves none.
+    chart_url: Callable[[int], str] | None = None
 
     def say(self, key: str, **values: Value) -> Content:
         """The message ``key`` from prompts/messages.yaml, filled in."""
