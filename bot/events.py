@@ -4,8 +4,10 @@ An adapter translates a platform event into one of the inbound events below, cal
 ``Coach.handle(event)`` and renders every returned intent. The core decides *what* is said
 and to *whom*; the adapter decides *how* it looks.
 
-Inbound:  CommandInvoked | FormSubmitted | ButtonPressed | MessageReceived | HomeOpened
-          | MemberJoined | MemberLeft | DmRefused | AppUninstalled
+Inbound:  CommandInvoked | FormSubmitted | ButtonPressed | MessageReceived | MessageSaved
+          | HomeOpened | MemberJoined | MemberLeft | DmRefused | AppUninstalled
+          (``MessageSaved``: "Save to notebook" on any message, a Slack message shortcut or a
+          Discord message menu; answered with a pre-filled form)
 Outbound: Reply (private to the actor) | DirectMessage | ChannelPost | HomeView
           (a Reply, DirectMessage or home GoalCard may carry a ``Chart``)
           | OpenForm | FormRejected | FileReady | TryAgainLater
@@ -230,6 +232,20 @@ class MessageReceived:
 
 
 @dataclass(frozen=True)
+class MessageSaved:
+    """The member chose "Save to notebook" on a message (anyone's, anywhere the platform lets
+    them). ``text``: its words as the platform gave them, "" when there are none the coach can
+    read (only an image or a file, or content hidden from the app); ``link``: where the
+    message is, for the entry to point back to; ``author_name``: who wrote it, when known."""
+
+    actor: Actor
+    place: Place
+    text: str
+    link: str
+    author_name: str = ""
+
+
+@dataclass(frozen=True)
 class HomeOpened:
     """The member opened the coach's home (Slack App Home; the console's /home). ``charts``:
     whether the platform's home shows pictures (Slack's App Home cannot show a private one:
@@ -271,6 +287,7 @@ Event = (
     | FormClosed
     | ButtonPressed
     | MessageReceived
+    | MessageSaved
     | HomeOpened
     | MemberJoined
     | MemberLeft
@@ -461,6 +478,7 @@ __all__ = [
     "MemberLeft",
     "Mention",
     "MessageReceived",
+    "MessageSaved",
     "OpenForm",
     "Place",
     "Reply",

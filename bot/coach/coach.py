@@ -23,6 +23,7 @@ from bot.coach import (
     portfolio,
     predictions,
     reflection,
+    saved,
     team,
 )
 from bot.coach.advice import feedback
@@ -50,6 +51,7 @@ from bot.events import (
     MemberJoined,
     MemberLeft,
     MessageReceived,
+    MessageSaved,
     OpenForm,
     Place,
     Reply,
@@ -347,6 +349,8 @@ def _flow(event: Event) -> Flow:
             return lambda turn: button(turn, action, value)
         case MessageReceived(text=text, delivery_id=delivery_id):
             return lambda turn: message(turn, text, delivery_id)
+        case MessageSaved(text=text, link=link, author_name=author):
+            return lambda turn: saved.open_form(turn, text, link, author)
         case HomeOpened(charts=charts):
             return lambda turn: home(turn, charts)
         case MemberJoined():
@@ -423,6 +427,8 @@ async def form(turn: Turn, form_id: str, values: dict[str, str], context: str) -
             return await team.submit_digest(turn, values)
         case "predict":
             return await predictions.submit(turn, values, context)
+        case saved.FORM:
+            return await saved.submit(turn, values, context)
         case "connect_mlflow" | "connect_wandb":
             return await connect.submit(turn, form_id, values, context)
     return [Reply(turn.say("form_unknown"))]
