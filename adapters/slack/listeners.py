@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import render, translate
 from adapters.slack.deliver import Outbox, Reach, responder
 from adapters.slack.directory import Directory
+from adapters.slack.manifest import SAVE_SHORTCUT
 from bot.ack import ACK_BUDGET, ask_within_budget
 from bot.coach import Coach
 from bot.events import (
@@ -34,6 +35,7 @@ from bot.events import (
     HomeOpened,
     Intent,
     MessageReceived,
+    MessageSaved,
     Reply,
     Segment,
     TryAgainLater,
@@ -87,6 +89,7 @@ class Listeners:
     def register(self, app: AsyncApp) -> None:
         for name in COMMANDS:
             app.command(f"/{name}")(keeping_the_ack(self.on_command))
+        app.shortcut(SAVE_SHORTCUT)(keeping_the_ack(self.on_save))
         app.view(render.FORM_CALLBACK)(keeping_the_ack(self.on_submit))
         app.view_closed(render.FORM_CALLBACK)(keeping_the_ack(self.on_close))
         app.action(re.compile("^" + re.escape(render.ACTION_PREFIX)))(
@@ -146,6 +149,27 @@ class Listeners:
         await self.outbox.deliver(
             [with_what_was_sent(i, name, text, self.coach.prompts) for i in intents], reach
         )
+
+    async def on_save(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        """The message shortcut, Save to notebook: the message's words open the coach's form as
+        a modal (on the shortcut's trigger), or the coach says privately why they cannot."""
+        await ack()  # the message stays in Slack: nothing the member typed is at stake
+        channel = id_of(body.get("channel"))
+        message = body.get("message")
+        author = message.get("user") if isinstance(message, dict) else None
+        name = ""
+        if isinstance(author, str) and author and isinstance(body.get("team"), dict):
+            team_id = str(body["team"].get("id") or "")
+            name = (await self.directory.profile(client, team_id, author)).name
+        text, link = translate.message_text(body), translate.permalink(body)
+        found = await self._actor_event(
+            client,
+            body,
+            lambda a: MessageSaved(a, translate.place(channel), text, link, name),
+        )
+        if found is None:
+            return
+        await self._answer_where_asked(client, body, channel, *found)
 
     async def on_submit(
         self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, view: dict[str, Any]
@@ -230,7 +254,19 @@ class Listeners:
         )
         if found is None:
             return
-        team, user, event = found
+        await self._answer_where_asked(client, body, channel, *found)
+
+    async def _answer_where_asked(
+        self,
+        client: AsyncWebClient,
+        body: dict[str, Any],
+        channel: str | None,
+        team: str,
+        user: str,
+        event: Event,
+    ) -> None:
+        """The coach's answer to an interaction acked already: privately through its
+        response_url, and a form on its trigger."""
         intents = await self.coach.handle(event)
         answer = responder(body.get("response_url"), client)
         reach = Reach(client, team, user, channel, answer, body.get("trigger_id"))

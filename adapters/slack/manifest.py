@@ -1,4 +1,5 @@
-"""The Slack app manifest: minimal scopes, the seven commands, the events we listen to."""
+"""The Slack app manifest: minimal scopes, the commands, the message shortcut, the events we
+listen to."""
 
 from __future__ import annotations
 
@@ -31,6 +32,16 @@ COMMANDS = (
         "0.45 0.40-0.50 80% | yes 70% WHAT YOU EXPECT | list | resolve N yes|no",
     ),
     ("/coach", "Help, settings, export, forget me", "help | settings | export | forget me"),
+)
+# "Save to notebook" in every message's menu (needs no scope beyond ``commands``).
+SAVE_SHORTCUT = "save_to_notebook"
+SHORTCUTS = (
+    {
+        "name": "Save to notebook",
+        "type": "message",
+        "callback_id": SAVE_SHORTCUT,
+        "description": "Keep this message, with a note, in your private research notebook",
+    },
 )
 EXAMPLE_URL = "https://coach.example.com"
 
@@ -68,6 +79,7 @@ def manifest(url: str | None) -> dict[str, Any]:
                 "messages_tab_read_only_enabled": False,
             },
             "bot_user": {"display_name": "Research Coach", "always_online": True},
+            "shortcuts": [dict(shortcut) for shortcut in SHORTCUTS],
             "slash_commands": commands,
         },
         "oauth_config": oauth,
