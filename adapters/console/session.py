@@ -157,7 +157,7 @@ class ConsoleSession:
         if stripped in ("/quit", "/exit"):
             self.finished = True
             return ""
-        if stripped.startswith("/as"):
+        if stripped.split(" ", 1)[0] == "/as":  # not /ask
             return self._switch(stripped[3:].strip())
         if stripped.startswith("/tick"):
             return await self._tick(stripped[5:].strip())

@@ -13,7 +13,7 @@ import yaml
 
 from bot import analysis
 from bot.analysis import ALIGNED_THRESHOLD, Evidence, Feedback, Signals
-from bot.coach import forms, predictions
+from bot.coach import ask, forms, predictions
 from bot.coach.advice import nudge_reply
 from bot.coach.goals import fmt
 from bot.coach.member import shared_with_llm
@@ -236,6 +236,8 @@ async def answer(
         closing = turn.say("checkin_away")
     elif field["next_experiment"]:
         closing = turn.say("checkin_next", experiment=UserText(unperiod(field["next_experiment"])))
+        if turn.member.nudges_enabled:  # a teammate's shared lesson on the same experiment
+            closing += await ask.tried_before(turn, checkin)
     else:
         closing = turn.say("checkin_ask_next")
     found = candidates(signals, facts, turn.prompts)

@@ -9,7 +9,9 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 
 from bot import analysis, metrics
+from bot.analysis import likeness
 from bot.coach import (
+    ask,
     checkins,
     connect,
     dm,
@@ -117,6 +119,7 @@ class Coach:
         # What keeps a member's words outside the database (adapters add theirs at start).
         self.forgetting = Forgetting()
         self.forgetting.add(lambda _tenant, _user: analysis.forget_texts())
+        self.forgetting.add(lambda _tenant, _user: likeness.forget())
         # What adapters may read besides handle(), with its views of recent members.
         self.surface = CoachSurface(db, self.clock)
         self.forgetting.add(self.surface.forget)
@@ -388,6 +391,8 @@ async def command(turn: Turn, name: str, text: str) -> list[Intent]:
             return await member.handle(turn, text)
         case "predict":
             return await predictions.handle(turn, text)
+        case "ask":
+            return await ask.handle(turn, text)
     unknown = turn.say("unknown_command", command=UserText(name[:40]))
     return [Reply((*unknown, *member.coach_help(turn)))]
 
@@ -458,6 +463,8 @@ async def button(turn: Turn, action: str, value: str) -> list[Intent]:
             return await member.forget(turn)
         case Action.FORGET_CANCEL:
             return [Reply(turn.say("forget_cancelled"))]
+        case Action.POST_FAILED if value.startswith(reflection.LESSON):
+            return await reflection.post_failed(turn, value)
         case Action.POST_FAILED:
             return await checkins.post_failed(turn, value)
         case Action.PUBLISH_LEARNING:

@@ -26,6 +26,7 @@ from bot.events import (
 from bot.store.views import ReflectionView
 
 STOP_WORDS = {"stop", "pause", "later", "/stop"}
+LESSON = "lesson:"  # what a failed post of a shared line hands back, before the reflection id
 NEGATION_WINDOW = 4  # words before a distress cue searched for a negation, within its clause
 
 
@@ -176,6 +177,17 @@ async def publish_line(turn: Turn, values: Mapping[str, str], context: str) -> l
         return [Reply(turn.say("no_team_channel"))]
     name = turn.member.display_name or turn.member.user_id
     line = values["line"].strip()
-    failed = ButtonPressed(turn.actor, turn.place, Action.POST_FAILED)
+    # Kept, as the team reads it: teammates can find it with /ask (bot.coach.ask).
+    await turn.scope.publish_lesson(reflection, line, turn.now)
+    failed = ButtonPressed(turn.actor, turn.place, Action.POST_FAILED, f"{LESSON}{reflection.id}")
     body = turn.say("team_learning", name=UserText(name), line=UserText(line))
     return [ChannelPost(channel, body, confirm=turn.say("learning_published"), failed=failed)]
+
+
+async def post_failed(turn: Turn, value: str) -> list[Intent]:
+    """The platform refused to post a shared line: it is not shared, and not found by /ask."""
+    key = value.removeprefix(LESSON)
+    reflection = await turn.scope.reflection(turn.member, int(key)) if key.isdigit() else None
+    if reflection is not None:
+        await turn.scope.publish_lesson(reflection, None, None)
+    return [Reply(turn.say("publish_failed"))]

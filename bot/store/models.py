@@ -289,6 +289,10 @@ class Reflection(Base):
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # The one line the member chose to share with the team, and when: the only part of a
+    # reflection a teammate's /ask may find. NULL: nothing of it was shared.
+    published_line: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class NotebookEntry(Base):

@@ -37,6 +37,7 @@ from bot.store.records import (
     NotebookRecords,
     NudgeRecords,
     PredictionRecords,
+    PublishedRecords,
     ReflectionRecords,
     SourceRecords,
     WorkRecords,
@@ -88,6 +89,7 @@ class TenantScope(
     DraftRecords,
     SourceRecords,
     PredictionRecords,
+    PublishedRecords,
 ):
     """The repositories of one tenant inside one transaction: its members here, and each
     other concept's in ``bot.store.records`` (``scope.goals(member)``, ``scope.add_checkin``…).

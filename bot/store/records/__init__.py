@@ -6,6 +6,7 @@ from bot.store.records.goals import GoalRecords
 from bot.store.records.notebook import NotebookRecords
 from bot.store.records.nudges import NudgeRecords
 from bot.store.records.predictions import PredictionRecords
+from bot.store.records.published import PublishedItem, PublishedRecords
 from bot.store.records.reflections import ReflectionRecords
 from bot.store.records.sources import SourceRecords
 from bot.store.records.works import WorkRecords
@@ -17,6 +18,8 @@ __all__ = [
     "NotebookRecords",
     "NudgeRecords",
     "PredictionRecords",
+    "PublishedItem",
+    "PublishedRecords",
     "ReflectionRecords",
     "SourceRecords",
     "WorkRecords",
