@@ -99,6 +99,22 @@ def needs_ops_server(running: Sequence[Adapter], settings: Settings) -> bool:
     return bool(platforms) and not any(a.serves_http(settings) for a in platforms)
 
 
+# Seconds after start-up the chart worker starts: the adapters connect first, and a run
+# stopped at once (a failed start, a test) never starts one.
+WARM_UP_AFTER = 5.0
+
+
+async def _warm_up_charts() -> None:
+    await asyncio.sleep(WARM_UP_AFTER)
+    await charts.warm_up()
+
+
+def _warmed(task: asyncio.Task[None]) -> None:
+    """A chart worker that could not start is said once; charts then start it on demand."""
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("chart worker not started: %s", type(task.exception()).__name__)
+
+
 def chart_links(
     db: Database, clock: Clock, running: Sequence[Adapter], settings: Settings
 ) -> ChartLinks | None:
@@ -151,6 +167,7 @@ class Runtime:
         self._throwaway: tempfile.TemporaryDirectory[str] | None = None
         self._signals: list[signal.Signals] = []
         self._stopping: set[asyncio.Task[None]] = set()  # a reference, so it is not collected
+        self._warming: asyncio.Task[None] | None = None  # the chart worker starting (platforms)
 
     @classmethod
     def for_run(cls, settings: Settings, adapters: Mapping[str, Adapter] | None = None) -> Runtime:
@@ -263,6 +280,11 @@ class Runtime:
             self.member, platforms, self.scheduler, self.simulated, routes=tuple(routes)
         )
         self.collector.freeze_start_up()  # everything that lives as long as the process is built
+        if serves_platform(self.running):
+            # The chart worker takes a second or two to start: spent now, in the background,
+            # not by the first member who asks for a chart. The console starts it on demand.
+            self._warming = asyncio.create_task(_warm_up_charts())
+            self._warming.add_done_callback(_warmed)
         self.scheduler.start(settings.tick_seconds)
         if needs_ops_server(self.running, settings):
             self.ops = OpsServer(self.readiness, routes=list(self.options.routes))
@@ -302,6 +324,10 @@ class Runtime:
                 await self.coach.judge.aclose()
         if self.db is not None:
             await self.db.dispose()
+        if self._warming is not None:
+            self._warming.cancel()
+            await asyncio.gather(self._warming, return_exceptions=True)
+            self._warming = None
         await asyncio.to_thread(charts.close)  # the chart worker, if one was started
         self.db = self.coach = self.scheduler = self.options = None
         if self._throwaway is not None:

@@ -19,7 +19,9 @@ import pytest
 
 from adapters.slack.app import SlackAdapter
 from bot import analysis
+from bot import runtime as runtime_module
 from bot.adapter import Adapter, RunOptions
+from bot.charts import worker
 from bot.coach import Coach
 from bot.ports import ManualClock, OffsetClock, SystemClock
 from bot.runtime import DatabaseUnavailable, Runtime, chart_links
@@ -296,3 +298,23 @@ def test_chart_links_are_served_only_for_slack_in_http_mode_with_a_public_url(
     assert chart_links(db, ManualClock(), slack, socket) is None  # type: ignore[arg-type]
     assert chart_links(db, ManualClock(), slack, no_url) is None  # type: ignore[arg-type]
     assert chart_links(db, ManualClock(), [Probe()], http) is None  # type: ignore[arg-type]
+
+
+async def test_a_platform_run_starts_the_chart_worker_soon_after_start_and_stops_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first member to ask for a chart does not wait for the worker to start; a stopped
+    run leaves no worker behind."""
+    monkeypatch.setattr(runtime_module, "WARM_UP_AFTER", 0.0)
+    runtime, probe = probe_run(tmp_path)
+    run = asyncio.create_task(runtime.run())
+    try:
+        await until(probe.serving, run)
+        assert runtime._warming is not None
+        await runtime._warming
+        assert worker._pool is not None  # started, with matplotlib loaded
+    finally:
+        run.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await run
+    assert worker._pool is None
