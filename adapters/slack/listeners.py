@@ -47,7 +47,7 @@ from bot.text import cap
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("checkin", "goal", "reflect", "log", "review", "wins", "predict", "coach")
+COMMANDS = ("checkin", "goal", "reflect", "log", "review", "wins", "predict", "ask", "coach")
 ERROR_TEXT = 150  # Slack shows short errors under a modal's input
 
 

@@ -31,6 +31,7 @@ COMMANDS = (
         "Predict, then measure: what you expect of an experiment",
         "0.45 0.40-0.50 80% | yes 70% WHAT YOU EXPECT | list | resolve N yes|no",
     ),
+    ("/ask", "Has anyone tried this? Searches what the team published", "what you want to try"),
     ("/coach", "Help, settings, export, forget me", "help | settings | export | forget me"),
 )
 # "Save to notebook" in every message's menu (needs no scope beyond ``commands``).

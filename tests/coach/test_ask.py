@@ -32,6 +32,15 @@ REFLECTION = (
 )
 
 
+async def published(coach: Coach, team: TenantRef, user_id: str, name: str, did: str) -> None:
+    """A check-in ``name`` wrote and published in ``team``, as stored (an adapter test's seed)."""
+    now = coach.clock.now()
+    async with coach.db.scope(team, now) as scope:
+        author = await scope.ensure_member(user_id, name, None, now)
+        checkin = await scope.add_checkin(author, did=did, created_at=now)
+        await scope.mark_published(checkin, now)
+
+
 def session(coach: Coach, exports: Path, name: str, team: str = "lab") -> ConsoleSession:
     return ConsoleSession(coach, team, name, exports)
 

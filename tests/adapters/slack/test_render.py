@@ -76,6 +76,7 @@ def test_manifest_has_minimal_scopes_commands_and_events() -> None:
         "/review",
         "/wins",
         "/predict",
+        "/ask",
         "/coach",
     }
     assert set(http["settings"]["event_subscriptions"]["bot_events"]) == set(BOT_EVENTS)
