@@ -40,6 +40,9 @@ class NotServing:
     ) -> None:
         raise RuntimeError("commands are not answered while syncing")
 
+    async def on_save(self, interaction: discord.Interaction, message: discord.Message) -> None:
+        raise RuntimeError("commands are not answered while syncing")
+
     async def goal_choices(
         self, interaction: discord.Interaction, active_only: bool
     ) -> list[tuple[int, str]]:
@@ -92,7 +95,8 @@ def sync(
         typer.echo(f"Discord refused the sync: {exc.status} {exc.text}", err=True)
         raise typer.Exit(1) from None
     where = f"in server {guild}" if guild is not None else "for every server"
-    listed = " ".join(f"/{n}" for n in names)
+    # A slash command's name is one lowercase word; a message command's is a phrase.
+    listed = " ".join(f"'{n}'" if " " in n else f"/{n}" for n in names)
     typer.echo(f"Synced {len(names)} commands {where}: {listed}")
     if guild is None:
         typer.echo("Discord may take a few minutes to show new commands everywhere.")

@@ -1,5 +1,6 @@
 """The eight application commands, each turned into the core's ``CommandInvoked`` with the same
-words as on every platform: ``/goal update number:2 value:0.31`` is ``/goal update 2 0.31``.
+words as on every platform: ``/goal update number:2 value:0.31`` is ``/goal update 2 0.31``;
+and one message command, "Save to notebook" in a message's Apps menu (``MessageSaved``).
 
 Options that the core reads from a form rather than from the command text (``/coach settings
 timezone:``) pre-fill that form. Goal and work numbers and IANA time zones autocomplete.
@@ -32,6 +33,10 @@ class CommandSink(Protocol):
         text: str,
         prefill: Mapping[str, str] | None = None,
     ) -> None: ...
+
+    async def on_save(self, interaction: discord.Interaction, message: discord.Message) -> None:
+        """The message command: ``message`` (as the interaction resolved it) to the notebook."""
+        ...
 
     async def goal_choices(
         self, interaction: discord.Interaction, active_only: bool
@@ -93,9 +98,10 @@ class Words:
         return plain(self._prompts.say(key))
 
 
-def build(
-    sink: CommandSink, prompts: Prompts | None = None
-) -> list[app_commands.Command[Any, ..., None] | app_commands.Group]:
+Registered = app_commands.Command[Any, ..., None] | app_commands.Group | app_commands.ContextMenu
+
+
+def build(sink: CommandSink, prompts: Prompts | None = None) -> list[Registered]:
     """The commands, answered by ``sink``, described in ``prompts`` (the shipped ones by
     default: ``discord sync`` and ``doctor`` describe them as the running bot does)."""
     words = Words(prompts or load_prompts())
@@ -367,7 +373,14 @@ def build(
     ) -> None:
         await sink.on_command(interaction, "coach", _words("team", "admin", action, member.id))
 
-    return [checkin, goal, reflect, log, review, wins, predict, coach]
+    # --- Save to notebook (a message command: right-click a message, Apps) ---------------------
+
+    async def save_message(interaction: discord.Interaction, message: discord.Message) -> None:
+        await sink.on_save(interaction, message)
+
+    save = app_commands.ContextMenu(name=words.say("discord_save_menu"), callback=save_message)
+
+    return [checkin, goal, reflect, log, review, wins, predict, coach, save]
 
 
 def install(

@@ -46,6 +46,7 @@ from bot.events import (
     Intent,
     MemberLeft,
     MessageReceived,
+    MessageSaved,
     OpenForm,
     Place,
     TenantRef,
@@ -122,6 +123,18 @@ class Dispatcher:
             if name == "checkin" and not text and not prefill:  # the coach may know it already
                 known = self.coach.surface.checkin_form(actor.tenant, actor.user_id)
             await self._answer(interaction, actor, event, prefill=prefill, known=known)
+
+    async def on_save(self, interaction: discord.Interaction, message: discord.Message) -> None:
+        """Save to notebook on ``message``: the coach's form opens as the first response, a
+        modal with its words. Without the message content intent Discord gives most messages
+        no words (``content`` is ""): the coach then says so, privately."""
+        async with self._tracked(interaction):
+            actor = translate.interaction_actor(interaction, await self._tenant(interaction))
+            link = translate.message_link(message, interaction.guild_id)
+            author = translate.display_name(message.author)
+            place = translate.place(interaction)
+            event = MessageSaved(actor, place, message.content, link, author)
+            await self._answer(interaction, actor, event)
 
     async def goal_choices(
         self, interaction: discord.Interaction, active_only: bool

@@ -49,3 +49,10 @@ def place(interaction: discord.Interaction) -> Place:
     if isinstance(channel, discord.Thread) and channel.parent_id is not None:
         return Place.channel(str(channel.parent_id), str(channel.id))
     return Place.channel(str(interaction.channel_id))
+
+
+def message_link(message: discord.Message, guild_id: int | None) -> str:
+    """Where ``message`` is, as Discord links it: ``https://discord.com/channels/<guild>/
+    <channel>/<message>`` (``@me`` for a DM)."""
+    guild = str(guild_id) if guild_id is not None else "@me"
+    return f"https://discord.com/channels/{guild}/{message.channel.id}/{message.id}"

@@ -535,6 +535,9 @@ class FakeDiscord:
     def _sync(self, call: Call, guild: str | None = None) -> tuple[int, Any]:
         synced = [
             {
+                # application-commands.mdx: "description ... Empty string for USER and
+                # MESSAGE commands", which a body may leave out; Discord answers it.
+                "description": "",
                 **command,
                 "id": str(self.new_id()),
                 "application_id": str(APPLICATION_ID),
@@ -754,10 +757,15 @@ class FakeDiscord:
     def dm_message(self, user: Person, text: str) -> dict[str, Any]:
         """A MESSAGE_CREATE payload: ``user`` writes ``text`` in their DM with the bot."""
         channel = self._dm_channels.setdefault(user.id, self.new_id())
+        return self.message(user, channel, text)
+
+    def message(self, author: Person, channel_id: int, text: str) -> dict[str, Any]:
+        """A message object (message.mdx): ``author`` wrote ``text`` in ``channel_id``. An
+        app without the message content intent gets ``text`` "" for most messages."""
         return {
             "id": str(self.new_id()),
-            "channel_id": str(channel),
-            "author": user.payload(),
+            "channel_id": str(channel_id),
+            "author": author.payload(),
             "content": text,
             "timestamp": "2026-11-02T09:00:00+00:00",
             "edited_timestamp": None,
