@@ -7,8 +7,9 @@ floor: below it, nothing is close.
 
 Vectors of the texts are remembered (bounded, by text: an edited text is read anew), and a
 search embeds at most ``NEW_PER_SEARCH`` texts it has not seen: the model reads about 100 short
-texts a second on one thread, so a team's 2,000 shared items are read over a few searches, each
-answered in about a second; a text not read yet is judged by its words meanwhile.
+texts a second on one thread, so a team's 2,000 shared items are read over the first searches
+after a start, each answered in under a second (0.2 s once all are read); a text not read yet is
+judged by its words meanwhile.
 
 >>> [m.index for m in closest("warmup with a cosine schedule", ["cosine warmup diverged", "BPE"])]
 [0]
@@ -39,7 +40,7 @@ WORD_FLOOR = 0.3
 STRICT = 0.15
 """Added to each floor when the coach speaks unasked (a check-in's next experiment): it had
 better be close."""
-NEW_PER_SEARCH = 64  # texts embedded anew in one search (about half a second)
+NEW_PER_SEARCH = 48  # texts embedded anew in one search (about half a second)
 REMEMBERED = 4096  # vectors kept, the newest used
 
 
@@ -93,22 +94,24 @@ def closest(
     if not question.strip() or not texts:
         return []
     analyzer = analysis.semantic_analyzer()
-    words = _by_words(question, texts, WORD_FLOOR + (STRICT if strict else 0.0))
+    word_floor = WORD_FLOOR + (STRICT if strict else 0.0)
     if analyzer is None:
-        return words[:limit]
-    read, scores = _by_model(analyzer.embedder, question, texts)
+        return _by_words(question, texts, word_floor)[:limit]
+    scores = _by_model(analyzer.embedder, question, texts)
     floor = MODEL_FLOOR + (STRICT if strict else 0.0)
     found = [Match(i, s) for i, s in scores.items() if s >= floor]
     found.sort(key=lambda m: m.score, reverse=True)
     # Texts the model has not read yet are judged by their words until it has.
-    found += [m for m in words if m.index not in read]
+    unread = [i for i in range(len(texts)) if i not in scores]
+    if unread:
+        by_words = _by_words(question, [texts[i] for i in unread], word_floor)
+        found += [Match(unread[m.index], m.score) for m in by_words]
     return found[:limit]
 
 
-def _by_model(
-    embedder: Embedder, question: str, texts: Sequence[str]
-) -> tuple[set[int], dict[int, float]]:
-    """(the indexes read, their cosines to the question); the newest unread texts first."""
+def _by_model(embedder: Embedder, question: str, texts: Sequence[str]) -> dict[int, float]:
+    """The cosine to the question of each text the model has read (index → cosine); it reads
+    up to ``NEW_PER_SEARCH`` more first, the earliest in ``texts`` (the newest) first."""
     distinct = list(dict.fromkeys(texts))
     known = _vectors.known(distinct)
     fresh = [t for t in distinct if t not in known][:NEW_PER_SEARCH]
@@ -119,8 +122,7 @@ def _by_model(
         _vectors.keep(fresh, rows)
         known.update(zip(fresh, rows, strict=True))
     asked = embedder.embed_one(question)
-    scores = {i: float(known[t] @ asked) for i, t in enumerate(texts) if t in known}
-    return set(scores), scores
+    return {i: float(known[t] @ asked) for i, t in enumerate(texts) if t in known}
 
 
 def _by_words(question: str, texts: Sequence[str], floor: float) -> list[Match]:
