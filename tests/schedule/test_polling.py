@@ -6,7 +6,6 @@ often."""
 
 from __future__ import annotations
 
-import asyncio
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -29,7 +28,6 @@ from bot.store.views import GoalView
 from tests.fakes.mlflow_server import LoggedRuns, MlflowServer
 from tests.fakes.wandb import FakeWandb, serving
 from tests.schedule.helpers import TEAM, Rig, Sent, utc
-from tests.trackers.conftest import trickling
 
 TUESDAY = utc(2026, 11, 3, 12, 0)  # no weekly prompt falls due in these tests' hours
 EVERY = timedelta(minutes=15)
@@ -361,20 +359,3 @@ async def test_sources_connected_together_are_read_at_spread_times(
     async with db.session() as session:
         due = [row for (row,) in await session.execute(select(GoalSource.next_poll_at))]
     assert len(set(due)) == 8  # each its own instant
-
-
-async def test_a_tracker_trickling_its_answer_is_cancelled_at_the_end_of_the_budget(
-    db: Database, http: httpx.AsyncClient
-) -> None:
-    rig = Polling(db, http)
-    goal = await rig.goal()
-    async with trickling() as url:
-        settings = {"url": url, "experiment": "fold-cv", "metric": "fold_success"}
-        source_id = await rig.connect(goal, "mlflow", settings)
-        poller = Poller(db, rig.secrets, http, EVERY, rig.clock, budget=0.5)
-        async with asyncio.timeout(30):  # a hang fails the test, it never waits for it
-            report = await poller.poll_due(rig.now)
-    assert report.errors == {"slow": 1}
-    source = await rig.source(source_id)
-    assert (source.last_error, source.failures) == ("slow", 1)
-    assert source.next_poll_at is not None and source.next_poll_at > rig.now

@@ -7,6 +7,8 @@ import hashlib
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot.events import TenantRef
 from bot.store import Database, TenantScope
 from bot.store.views import GoalView, MemberView
@@ -122,3 +124,18 @@ async def test_forgetting_a_member_forgets_their_sources_and_readings(db: Databa
     assert await db.source_for_token(token) is None
     async with db.scope(TEAM, NOW) as scope:
         assert await scope.member("U1") is None
+
+
+async def test_a_reading_of_a_transaction_that_failed_is_not_kept(db: Database) -> None:
+    """A later step failing (the best's update, the new-best message) takes the reading back
+    with it: the next poll records it then, rather than skipping it as already seen."""
+    async with db.scope(TEAM, NOW) as scope:
+        goal = await folding(scope, await scope.ensure_member("U1", "Ada", None, NOW))
+    with pytest.raises(RuntimeError):
+        async with db.scope(TEAM, NOW) as scope:
+            await scope.record_reading(goal, 0.9, NOW, source="mlflow", run_id="r1", step=1)
+            raise RuntimeError("a later step failed")
+    async with db.scope(TEAM, NOW) as scope:
+        assert [p.value for p in await scope.metric_points(goal)] == [0.1]
+        again = await scope.record_reading(goal, 0.9, NOW, source="mlflow", run_id="r1", step=1)
+        assert again.point is not None and again.new_best

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.store.models import Goal, MetricPoint
 from bot.store.records.base import Records
@@ -161,11 +161,23 @@ class GoalRecords(Records):
             )
             if await self.session.scalar(taken) is not None:
                 return Recorded(goal, None, False)
-            try:
-                async with self.session.begin_nested():  # two writers at once: one wins
-                    self.session.add(point)
-            except IntegrityError:
+            # One statement, no savepoint: of two writers at once one records it, and a
+            # savepoint is no help on SQLite, whose driver commits the whole transaction when
+            # one is released.
+            columns = {c.key: getattr(point, c.key) for c in MetricPoint.__table__.columns}
+            columns.pop("id")
+            dialect = self.session.get_bind().dialect.name
+            insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(MetricPoint)
+            added = await self.session.scalar(
+                insert.values(columns)
+                .on_conflict_do_nothing(index_elements=["goal_id", "reading_key"])
+                .returning(MetricPoint.id)
+            )
+            if added is None:
                 return Recorded(goal, None, False)
+            found = await self.session.get(MetricPoint, added)
+            assert found is not None
+            point = found
         else:
             self.session.add(point)
         before = await self.goal_by_id(goal.id)
