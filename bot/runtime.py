@@ -40,7 +40,7 @@ from bot.schedule.polling import Poller
 from bot.schedule.runner import Scheduler
 from bot.settings import Settings, token_keys
 from bot.store import Database
-from bot.store.installations import Tokens
+from bot.store.installations import Tokens, reseal_tracker_credentials
 
 log = logging.getLogger(__name__)
 
@@ -247,6 +247,7 @@ class Runtime:
         prompts = load_prompts()
         # Tracker credentials are sealed with the Slack tokens' keys (COACH_SLACK_TOKEN_KEYS).
         secrets = Tokens(token_keys(settings.slack_token_keys))
+        await reseal_tracker_credentials(self.db, secrets)  # keys rotated, or set at last
         self.coach = Coach(
             self.db,
             self.clock,

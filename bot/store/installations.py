@@ -41,6 +41,7 @@ from sqlalchemy import (
 )
 
 from bot.store.db import Database
+from bot.store.models import GoalSource
 
 log = logging.getLogger(__name__)
 
@@ -295,20 +296,47 @@ class Installations:
             return rewritten
 
     async def _refresh(self, table: Table, fields: tuple[str, ...]) -> int:
-        c = table.c
-        rewritten = 0
-        async with self.db.engine.begin() as conn:
-            rows = (await conn.execute(select(c.id, *(c[n] for n in fields)))).mappings().all()
-            for row in rows:
-                changes = {}
-                for name in fields:
-                    fresh = self.tokens.fresh(row[name])
-                    if fresh is not None:
-                        changes[name] = fresh
-                if changes:
-                    await conn.execute(table.update().where(c.id == row["id"]).values(**changes))
-                    rewritten += len(changes)
-        return rewritten
+        return await reseal(self.db, self.tokens, table, fields)
+
+
+async def reseal(
+    db: Database, tokens: Tokens, table: Table, fields: tuple[str, ...], skip: bool = False
+) -> int:
+    """Seal every value of ``fields`` in ``table`` under the newest key (clear ones too);
+    how many were rewritten. ``TokenKeyError`` for a value no key opens, unless ``skip``:
+    then it is left as it is."""
+    c = table.c
+    rewritten = 0
+    async with db.engine.begin() as conn:
+        rows = (await conn.execute(select(c.id, *(c[n] for n in fields)))).mappings().all()
+        for row in rows:
+            changes = {}
+            for name in fields:
+                try:
+                    fresh = tokens.fresh(row[name])
+                except TokenKeyError:
+                    if not skip:
+                        raise
+                    log.warning("a stored secret no configured key opens was left as it is")
+                    continue
+                if fresh is not None:
+                    changes[name] = fresh
+            if changes:
+                await conn.execute(table.update().where(c.id == row["id"]).values(**changes))
+                rewritten += len(changes)
+    return rewritten
+
+
+async def reseal_tracker_credentials(db: Database, tokens: Tokens) -> int:
+    """At start-up: every goal's tracker credential sealed under the newest key (the keys
+    were rotated, or set for the first time); how many were rewritten. One no key opens is
+    left as it is and said once in the log (its member is told when it is next read)."""
+    sources = GoalSource.__table__
+    assert isinstance(sources, Table)
+    rewritten = await reseal(db, tokens, sources, ("secret",), skip=True)
+    if rewritten:
+        log.info("re-encrypted %d tracker credentials under the newest key", rewritten)
+    return rewritten
 
 
 class InstallStates:

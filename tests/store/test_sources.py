@@ -8,9 +8,11 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from cryptography.fernet import Fernet
 
 from bot.events import TenantRef
 from bot.store import Database, TenantScope
+from bot.store.installations import Tokens, reseal_tracker_credentials
 from bot.store.views import GoalView, MemberView
 
 NOW = datetime(2026, 12, 7, 9, tzinfo=UTC)
@@ -139,3 +141,28 @@ async def test_a_reading_of_a_transaction_that_failed_is_not_kept(db: Database) 
         assert [p.value for p in await scope.metric_points(goal)] == [0.1]
         again = await scope.record_reading(goal, 0.9, NOW, source="mlflow", run_id="r1", step=1)
         assert again.point is not None and again.new_best
+
+
+async def test_tracker_credentials_are_sealed_anew_under_the_newest_key_at_start(
+    db: Database,
+) -> None:
+    """Keys rotated as PRIVACY.md says (new key first, restart, old key dropped): each tracker
+    credential opens with the new key alone; one kept in clear is sealed; one no key opens
+    is left for its member to be told, and the others are sealed all the same."""
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    stranger = Tokens([Fernet.generate_key().decode()])
+    async with db.scope(TEAM, NOW) as scope:
+        ada = await scope.ensure_member("U1", "Ada", None, NOW)
+        sealed_old = Tokens([old]).seal("old-key-secret")
+        await scope.connect(await folding(scope, ada), "mlflow", {}, NOW, secret=sealed_old)
+        await scope.connect(await folding(scope, ada), "mlflow", {}, NOW, secret="clear-secret")
+        lost = stranger.seal("unreadable")
+        await scope.connect(await folding(scope, ada), "wandb", {}, NOW, secret=lost)
+
+    rewritten = await reseal_tracker_credentials(db, Tokens([new, old]))
+
+    async with db.scope(TEAM, NOW) as scope:
+        stored = [s.secret for s in await scope.sources_of(await scope.member("U1") or ada)]
+    assert rewritten == 2
+    assert [Tokens([new]).open(s) for s in stored[:2]] == ["old-key-secret", "clear-secret"]
+    assert stored[2] == lost
