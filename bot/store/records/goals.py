@@ -138,11 +138,14 @@ class GoalRecords(Records):
         step: int | None = None,
         note: str | None = None,
         text: str | None = None,
+        stamp: datetime | None = None,
     ) -> Recorded:
         """Record a value a source produced (a tracker's run, a script's push), once: the same
         run and step again records nothing (``point`` is then ``None``). A reading naming no
-        run is recorded every time."""
-        key = None if run_id is None else f"{run_id}\x1f{'' if step is None else step}"
+        run is recorded every time. ``stamp`` (a tracker's time of logging) is part of what is
+        recorded once: a value logged without a step is logged at step 0 each time, and only
+        its time tells a later value of a running run from the one recorded."""
+        key = None if run_id is None else reading_key(run_id, step, stamp)
         point = MetricPoint(
             tenant_id=self.tid,
             goal_id=goal.id,
@@ -261,3 +264,10 @@ class GoalRecords(Records):
         )
         rows = (await self.session.execute(query)).scalars().all()
         return [MetricValue.of(row) for row in reversed(rows)]
+
+
+def reading_key(run_id: str, step: int | None, stamp: datetime | None = None) -> str:
+    """What a reading is recorded once under: "<run>\x1f<step>", and "\x1f<epoch ms>" with a
+    ``stamp``."""
+    key = f"{run_id}\x1f{'' if step is None else step}"
+    return key if stamp is None else f"{key}\x1f{round(stamp.timestamp() * 1000)}"
