@@ -3,10 +3,12 @@
 Each run, the leader asks the database which sources fell due (``next_poll_at``), reads up to
 ``per_run`` of them, ``concurrency`` at a time, and stops starting new reads once ``budget``
 seconds have gone, so a run stays short whatever the number of goals; what it did not reach is
-still due next run. A source is read at most once an ``interval``: the next read is set at
-``interval`` plus a stable jitter from its id, so a thousand goals connected in one minute do
-not stay in step forever. After three failed reads in a row the interval doubles with each
-further failure, up to a day.
+still due next run. A read still going when the budget is spent is cancelled and counts as
+"slow" (each read is also bounded as a whole: ``bot.trackers.base.READ_DEADLINE``), so a
+tracker trickling its answer never holds the scheduler's run open. A source is read at most once
+an ``interval``: the next read is set at ``interval`` plus a stable jitter from its id, so a
+thousand goals connected in one minute do not stay in step forever. After three failed reads in
+a row the interval doubles with each further failure, up to a day.
 
 Reading a tracker holds no transaction: the due sources are looked up together, each tracker is
 asked, then what it answered is recorded in a transaction of its own
@@ -165,7 +167,7 @@ class Poller:
                 if loop.time() > stop_at:
                     return  # still due: the next run reads it
                 try:
-                    await self._poll(ref, asked.get(ref.source_id), now, report)
+                    await self._poll(ref, asked.get(ref.source_id), now, report, stop_at)
                 except StoreUnavailable:
                     raise
                 except Exception as exc:  # one source's trouble never stops the others
@@ -196,7 +198,12 @@ class Poller:
         return asked
 
     async def _poll(
-        self, ref: SourceRef, asked: Asked | None, now: datetime, report: PollReport
+        self,
+        ref: SourceRef,
+        asked: Asked | None,
+        now: datetime,
+        report: PollReport,
+        stop_at: float,
     ) -> None:
         if asked is None:
             report.dropped += 1  # disconnected since it fell due
@@ -210,7 +217,10 @@ class Poller:
         error: str | None = None
         try:
             secret = self.secrets.open(asked.source.secret)
-            readings = await read_metric(asked.config, secret, self.http)
+            async with asyncio.timeout_at(stop_at):  # the run's budget is spent: cancelled
+                readings = await read_metric(asked.config, secret, self.http)
+        except TimeoutError:
+            error = "slow"
         except TokenKeyError:  # sealed under a key no longer configured
             error = "credentials"
         except TrackerError as exc:

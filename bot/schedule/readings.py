@@ -6,7 +6,8 @@ the tenant's transaction:
     recorded = await take(scope, goal, "mlflow", readings, rule="max", now=now)
 
 Which readings count depends on the source's rule: with "max" or "min" every run's reading not
-recorded yet (each run and step is recorded once, whatever the number of polls or restarts);
+recorded yet (each run and step is recorded once, whatever the number of polls or restarts;
+a tracker's value also with its time of logging, as one logged without a step is at step 0);
 with "latest" only the newest one. A batch that brings a new best claims one "new best" DM, for
 the best of the batch, unless the member muted the coach or turned nudges off.
 """
@@ -24,18 +25,26 @@ from bot.store import TenantScope
 from bot.store.deliveries import DeliveryKind
 from bot.store.models import MetricPoint
 from bot.store.records.goals import Recorded
+from bot.store.records.goals import reading_key as key_of
 from bot.store.views import GoalView, MemberView
 from bot.trackers import Reading
 
 RULES = frozenset({"max", "min", "latest"})
+# Sources whose readings carry the tracker's time of logging, recorded once with it: a value
+# logged without a step (step 0 each time) is told from the next by its time.
+TRACKERS = frozenset({"mlflow", "wandb"})
 MAX_RUN_LABEL = 120  # a run's name, as the DM shows it
 
 
-def reading_key(reading: Reading) -> str | None:
+def reading_key(reading: Reading, source_kind: str) -> str | None:
     """The key ``record_reading`` files a reading under (``None``: it names no run)."""
     if not reading.run_id:
         return None
-    return f"{reading.run_id}\x1f{'' if reading.step is None else reading.step}"
+    return key_of(reading.run_id, reading.step, _stamp(reading, source_kind))
+
+
+def _stamp(reading: Reading, source_kind: str) -> datetime | None:
+    return reading.at if source_kind in TRACKERS else None
 
 
 def counted(readings: Sequence[Reading], rule: str) -> list[Reading]:
@@ -93,7 +102,7 @@ async def take(
 
     >>> recorded = await take(scope, goal, "push", [Reading(0.45, "", None, now)], "latest", now)
     """
-    fresh = await _not_recorded(scope, goal, counted(readings, rule))
+    fresh = await _not_recorded(scope, goal, counted(readings, rule), source_kind)
     done: list[Recorded] = []
     best: tuple[Recorded, Reading] | None = None
     before: float | None = None
@@ -107,6 +116,7 @@ async def take(
             run_id=reading.run_id or None,
             step=reading.step,
             note=note,
+            stamp=_stamp(reading, source_kind),
         )
         if recorded.point is None:
             continue  # recorded meanwhile by another writer
@@ -125,11 +135,11 @@ async def take(
 
 
 async def _not_recorded(
-    scope: TenantScope, goal: GoalView, readings: Sequence[Reading]
+    scope: TenantScope, goal: GoalView, readings: Sequence[Reading], source_kind: str
 ) -> list[Reading]:
     """``readings`` less those the goal already holds: one query for the whole batch, where
     asking ``record_reading`` would cost one per reading on every poll."""
-    keys = {key for key in map(reading_key, readings) if key is not None}
+    keys = {key for key in (reading_key(r, source_kind) for r in readings) if key is not None}
     held: set[str] = set()
     if keys:
         query = select(MetricPoint.reading_key).where(
@@ -141,7 +151,7 @@ async def _not_recorded(
     seen: set[str] = set()
     fresh = []
     for reading in readings:
-        key = reading_key(reading)
+        key = reading_key(reading, source_kind)
         if key is not None and (key in held or key in seen):
             continue
         if key is not None:

@@ -6,6 +6,7 @@ often."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -25,9 +26,10 @@ from bot.store import Database
 from bot.store.installations import Tokens
 from bot.store.models import GoalSource, MetricPoint
 from bot.store.views import GoalView
-from tests.fakes.mlflow_server import LoggedRuns, MlflowServer
+from tests.fakes.mlflow_server import LoggedRuns, MlflowServer, _mlflow_warnings
 from tests.fakes.wandb import FakeWandb, serving
 from tests.schedule.helpers import TEAM, Rig, Sent, utc
+from tests.trackers.conftest import trickling
 
 TUESDAY = utc(2026, 11, 3, 12, 0)  # no weekly prompt falls due in these tests' hours
 EVERY = timedelta(minutes=15)
@@ -359,3 +361,44 @@ async def test_sources_connected_together_are_read_at_spread_times(
     async with db.session() as session:
         due = [row for (row,) in await session.execute(select(GoalSource.next_poll_at))]
     assert len(set(due)) == 8  # each its own instant
+
+
+async def test_a_tracker_trickling_its_answer_is_cancelled_at_the_end_of_the_budget(
+    db: Database, http: httpx.AsyncClient
+) -> None:
+    rig = Polling(db, http)
+    goal = await rig.goal()
+    async with trickling() as url:
+        settings = {"url": url, "experiment": "fold-cv", "metric": "fold_success"}
+        source_id = await rig.connect(goal, "mlflow", settings)
+        poller = Poller(db, rig.secrets, http, EVERY, rig.clock, budget=0.5)
+        async with asyncio.timeout(30):  # a hang fails the test, it never waits for it
+            report = await poller.poll_due(rig.now)
+    assert report.errors == {"slow": 1}
+    source = await rig.source(source_id)
+    assert (source.last_error, source.failures) == ("slow", 1)
+    assert source.next_poll_at is not None and source.next_poll_at > rig.now
+
+
+async def test_values_logged_without_a_step_are_each_recorded_once(
+    db: Database, http: httpx.AsyncClient, mlflow_server: MlflowServer, mlflow_runs: LoggedRuns
+) -> None:
+    """``log_metric(key, value)`` logs at step 0 every time: the value's time tells them apart."""
+    rig = Polling(db, http)
+    experiment = mlflow_runs.experiment("stepless")
+    run = mlflow_runs.log(experiment, "live", "fold_success", [], finished=False)
+    logged_at = 1_790_000_000_000  # epoch milliseconds
+
+    def log(value: float, later: int) -> None:
+        with _mlflow_warnings():
+            mlflow_runs.client.log_metric(run, "fold_success", value, timestamp=logged_at + later)
+
+    goal = await rig.goal()
+    await rig.connect(goal, "mlflow", mlflow(mlflow_server, experiment))
+    log(0.30, 0)
+    assert (await rig.run_once()).recorded == 1
+    log(0.45, 60_000)  # the same run, later, better
+    polled = await rig.run_once(LATER)
+    assert (polled.recorded, polled.new_bests) == (1, 1)
+    assert await rig.points(goal) == [(0.30, run, 0), (0.45, run, 0)]
+    assert (await rig.run_once(LATER)).recorded == 0  # nothing new logged

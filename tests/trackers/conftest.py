@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 import httpx
@@ -116,3 +117,38 @@ async def fixed() -> AsyncIterator[Fixed]:
     fixed = Fixed()
     async with serving(fixed.answer) as fixed.url:
         yield fixed
+
+
+@asynccontextmanager
+async def trickling() -> AsyncIterator[str]:
+    """A server that answers 200 and then sends its body one byte at a time, each well within
+    any read timeout, forever; its address."""
+    held: list[asyncio.StreamWriter] = []
+
+    async def trickle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n")
+        writer.write(b"Transfer-Encoding: chunked\r\n\r\n")
+        try:
+            while True:
+                writer.write(b"1\r\n \r\n")
+                await writer.drain()
+                await asyncio.sleep(0.05)
+        except ConnectionError:
+            pass
+
+    server = await asyncio.start_server(trickle, "127.0.0.1", 0)
+    try:
+        yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    finally:
+        for writer in held:
+            writer.close()
+        server.close()
+        await server.wait_closed()
+
+
+@pytest.fixture
+async def trickling_url() -> AsyncIterator[str]:
+    async with trickling() as url:
+        yield url

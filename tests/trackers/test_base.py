@@ -3,6 +3,7 @@ credentials kept out of sight."""
 
 from __future__ import annotations
 
+import asyncio
 import math
 
 import httpx
@@ -75,3 +76,13 @@ async def test_an_address_that_is_not_http_is_unreachable() -> None:
                 await read_metric(TrackerConfig("mlflow", url, "e", "m"), "token-1234", http)
             assert caught.value.kind == "unreachable"
             assert "s3cret-pass" not in str(caught.value)
+
+
+async def test_a_tracker_trickling_its_answer_is_slow_once_the_whole_read_takes_too_long(
+    trickling_url: str,
+) -> None:
+    config = TrackerConfig("mlflow", trickling_url, "fold-cv", "fold_success")
+    async with httpx.AsyncClient() as http, asyncio.timeout(30):  # a hang fails, never waits
+        with pytest.raises(TrackerError) as caught:
+            await read_metric(config, None, http, deadline=0.5)
+    assert caught.value.kind == "slow"
