@@ -1,4 +1,4 @@
-"""The eight application commands, each turned into the core's ``CommandInvoked`` with the same
+"""The nine application commands, each turned into the core's ``CommandInvoked`` with the same
 words as on every platform: ``/goal update number:2 value:0.31`` is ``/goal update 2 0.31``;
 and one message command, "Save to notebook" in a message's Apps menu (``MessageSaved``).
 
@@ -169,6 +169,13 @@ def build(sink: CommandSink, prompts: Prompts | None = None) -> list[Registered]
     @app_commands.command(name="review", description=words.say("discord_about_review"))
     async def review(interaction: discord.Interaction) -> None:
         await sink.on_command(interaction, "review", "")
+
+    @app_commands.command(name="ask", description=words.say("discord_about_ask"))
+    @app_commands.describe(question=words.say("discord_option_ask_question"))
+    async def ask(
+        interaction: discord.Interaction, question: app_commands.Range[str, 1, 1000]
+    ) -> None:
+        await sink.on_command(interaction, "ask", question)
 
     # --- /goal ------------------------------------------------------------------------------
 
@@ -380,7 +387,7 @@ def build(sink: CommandSink, prompts: Prompts | None = None) -> list[Registered]
 
     save = app_commands.ContextMenu(name=words.say("discord_save_menu"), callback=save_message)
 
-    return [checkin, goal, reflect, log, review, wins, predict, coach, save]
+    return [checkin, goal, reflect, log, review, wins, predict, ask, coach, save]
 
 
 def install(

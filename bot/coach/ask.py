@@ -87,7 +87,9 @@ async def tried_before(turn: Turn, checkin: CheckInView) -> Content:
     lessons = [
         item
         for item in await turn.scope.published_items(SEARCHED, lessons_only=True)
-        if item.member_id != turn.member.id
+        # The answer may go on to the team's LLM (a follow-up): not with words of an author
+        # who said no to it.
+        if item.member_id != turn.member.id and (item.author_llm or not turn.llm)
     ]
     told = await turn.scope.told_of(turn.member, TRIED_BEFORE)
     lessons = [item for item in lessons if item.key not in told]

@@ -265,6 +265,9 @@ def _reflections(
         lines += [f"_{_day(reflection['created_at'], zone)}, {state}._", ""]
         for key, answer in reflection["answers"].items():
             lines += [f"**{questions.get(key, key)}**", "", _indented(str(answer), ""), ""]
+        if reflection.get("published_line"):  # the one line teammates can read, and /ask finds
+            day = _day(reflection["published_at"], zone)
+            lines += [w("export_shared_line", day=day, line=reflection["published_line"]), ""]
     return lines
 
 

@@ -11,11 +11,23 @@ import pytest
 
 from adapters.console import ConsoleSession
 from bot import analysis
+from bot.analysis import likeness
 from bot.coach import Coach
-from bot.events import Actor, CommandInvoked, DirectMessage, Place, Reply, TenantRef
+from bot.events import (
+    Action,
+    Actor,
+    ButtonPressed,
+    CommandInvoked,
+    DirectMessage,
+    Place,
+    Reply,
+    TenantRef,
+)
 from tests.adapters.console.test_transcript import buttons
 from tests.coach.helpers import only, text
 from tests.conftest import say
+from tests.fakes.llm import FakeLLM
+from tests.test_llm_privacy import llm, sent, with_llm
 
 COSINE = "Tried a cosine learning rate schedule with a long warmup on the distillation run"
 BPE = "Swapped the tokenizer for byte-level BPE on the clinic corpus"
@@ -60,6 +72,9 @@ async def shared_lesson(member: ConsoleSession, line: str) -> None:
     await say(member, str(buttons(out)["Publish one line"]))
     posted = await say(member, line)
     assert f"shares a lesson: {line}" in posted, posted
+
+
+__all__ = ["llm", "with_llm"]  # the LLM fixtures, used here too
 
 
 @pytest.fixture
@@ -135,6 +150,9 @@ async def test_a_shared_lesson_is_found_and_the_rest_of_the_reflection_is_not(
 
     assert f"• Bruno, a lesson shared in the week of 2 November 2026: {LESSON}" in out
     assert "the teacher beat the student" not in answers  # a reflection answer: private
+    await say(bruno, "/coach export")  # his export says what he shared, and when
+    (markdown,) = [p for p in exports.iterdir() if p.name.endswith(".md")]
+    assert f"Shared with the team on Mon 02 Nov 2026: {LESSON}" in markdown.read_text()
 
 
 async def test_without_the_model_shared_words_find_the_same(
@@ -185,3 +203,45 @@ async def test_through_the_core_the_answer_is_private(coach: Coach, exports: Pat
     reply = only(intents, Reply)
     assert not [i for i in intents if not isinstance(i, Reply | DirectMessage)]
     assert f"Bruno, check-in of the week of 2 November 2026: {COSINE}" in text(reply)
+
+
+async def test_a_lesson_whose_post_was_refused_is_not_shared(
+    ada: ConsoleSession, coach: Coach, exports: Path
+) -> None:
+    bruno = session(coach, exports, "Bruno")
+    await shared_lesson(bruno, LESSON)
+    refused = ButtonPressed(bruno.actor, Place.channel("team"), Action.POST_FAILED, "lesson:1")
+
+    said = await coach.handle(refused)  # what an adapter hands back when the platform refuses
+
+    assert "couldn't post to the team channel" in text(only(said, Reply))
+    assert "Nothing published yet to search" in await say(ada, "/ask noisy teacher distillation")
+
+
+async def test_forget_me_takes_what_they_published_out_of_every_search(
+    ada: ConsoleSession, coach: Coach, exports: Path
+) -> None:
+    bruno = session(coach, exports, "Bruno")
+    await checked_in(bruno, COSINE, publish=True)
+    assert "Bruno" in await say(ada, "/ask cosine warmup schedule")
+
+    await say(bruno, "/coach forget me", "1")
+
+    assert not likeness._vectors.kept  # nor their words' vectors in memory
+    assert "Nothing published yet to search" in await say(ada, "/ask cosine warmup schedule")
+
+
+async def test_a_lesson_of_someone_who_said_no_to_the_llm_stays_out_of_what_it_reads(
+    with_llm: ConsoleSession, llm: FakeLLM, exports: Path
+) -> None:
+    ada = with_llm
+    bruno = session(ada.coach, exports, "Bruno")
+    await say(bruno, "/coach ai off")
+    await shared_lesson(bruno, LESSON)
+    close = "distill the student from the noisy teacher labels"
+
+    out = await checked_in(ada, "Set up the distillation run", publish=False, next_step=close)
+    await ada.follow_up()
+
+    assert "tried something close" not in out
+    assert sent(llm, "noisy teacher costs") == 0

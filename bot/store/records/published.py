@@ -28,6 +28,7 @@ class PublishedItem:
     author: str
     parts: tuple[str, ...]
     at: datetime
+    author_llm: bool = True  # the author lets the team's LLM read their words
 
     @property
     def text(self) -> str:
@@ -47,7 +48,7 @@ class PublishedRecords(Records):
         """The newest ``limit`` published check-ins and lessons of this tenant, together
         newest first. Only rows with a publication time: a check-in whose post failed is
         unpublished again, and is not found."""
-        author = Member.display_name, Member.user_id
+        author = Member.display_name, Member.user_id, Member.llm_allowed
         lessons = (
             select(Reflection.id, Reflection.member_id, Reflection.published_line, *author)
             .add_columns(Reflection.published_at)
@@ -57,8 +58,10 @@ class PublishedRecords(Records):
             .limit(limit)
         )
         found = [
-            PublishedItem(f"lesson:{id_}", "lesson", mid, name or uid, (_shared(line or ""),), at)
-            for id_, mid, line, name, uid, at in (await self.session.execute(lessons)).all()
+            PublishedItem(
+                f"lesson:{id_}", "lesson", mid, name or uid, (_shared(line or ""),), at, llm
+            )
+            for id_, mid, line, name, uid, llm, at in (await self.session.execute(lessons)).all()
         ]
         if not lessons_only:
             checkins = (
@@ -78,8 +81,9 @@ class PublishedRecords(Records):
                     name or uid,
                     tuple(_shared(p) for p in (did, moves, nxt) if p.strip()),
                     at,
+                    llm,
                 )
-                for id_, mid, did, moves, nxt, name, uid, at in rows
+                for id_, mid, did, moves, nxt, name, uid, llm, at in rows
             ]
         found.sort(key=lambda item: item.at, reverse=True)
         return found[:limit]

@@ -14,18 +14,18 @@ from tests.adapters.discord.conftest import LAB
 from tests.adapters.discord.transcript import TOKEN, settings
 from tests.fakes.discord import APPLICATION_ID, FakeDiscord
 
-EIGHT = ["checkin", "goal", "reflect", "log", "review", "wins", "predict", "coach"]
+SLASH = ["checkin", "goal", "reflect", "log", "review", "wins", "predict", "ask", "coach"]
 # The slash commands, then the message command (a message's Apps menu).
-ALL = [*EIGHT, "Save to notebook"]
+ALL = [*SLASH, "Save to notebook"]
 
 
-async def test_sync_registers_the_eight_commands_globally(fake: FakeDiscord) -> None:
+async def test_sync_registers_the_commands_globally(fake: FakeDiscord) -> None:
     names = await cli.sync_commands(settings(fake))
 
     assert names == ALL
     (put,) = fake.find("PUT", rf"/applications/{APPLICATION_ID}/commands")
     assert [c["name"] for c in put.json] == ALL
-    assert [c.get("type", 1) for c in put.json] == [1] * len(EIGHT) + [3]  # 3: MESSAGE
+    assert [c.get("type", 1) for c in put.json] == [1] * len(SLASH) + [3]  # 3: MESSAGE
     goal = next(c for c in put.json if c["name"] == "goal")
     assert [o["name"] for o in goal["options"]] == [
         "list",
@@ -59,7 +59,7 @@ async def test_the_cli_syncs_to_one_guild(fake: FakeDiscord) -> None:
     code, output = await asyncio.to_thread(_invoke, ["sync", "--guild", str(LAB)], env)
 
     assert code == 0, output
-    assert f"Synced 9 commands in server {LAB}: /checkin /goal" in output
+    assert f"Synced 10 commands in server {LAB}: /checkin /goal" in output
     assert "/coach 'Save to notebook'" in output
     assert fake.find("PUT", rf"/applications/{APPLICATION_ID}/guilds/{LAB}/commands")
     assert TOKEN not in output

@@ -79,7 +79,7 @@ async def test_an_interactions_endpoint_url_fails(tmp_path: Path, fake: FakeDisc
     assert found.code == 1
     assert "Interactions Endpoint URL is set" in found.line("FAIL discord application")
     assert "clear it" in found.hint("FAIL discord application")
-    found.line("ok   discord commands: all 9 registered")
+    found.line("ok   discord commands: all 10 registered")
 
 
 async def test_a_code_grant_and_the_server_limit_warn(tmp_path: Path, fake: FakeDiscord) -> None:
