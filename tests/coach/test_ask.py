@@ -245,3 +245,17 @@ async def test_a_lesson_of_someone_who_said_no_to_the_llm_stays_out_of_what_it_r
 
     assert "tried something close" not in out
     assert sent(llm, "noisy teacher costs") == 0
+
+
+async def test_with_nudges_off_a_checkin_mentions_no_lesson(
+    ada: ConsoleSession, coach: Coach, exports: Path
+) -> None:
+    bruno = session(coach, exports, "Bruno")
+    await shared_lesson(bruno, LESSON)
+    await say(ada, "/coach nudges off")
+    close = "distill the student from the noisy teacher labels"
+
+    out = await checked_in(ada, "Set up the distillation run", publish=False, next_step=close)
+
+    assert "Next: distill the student" in out and "tried something close" not in out
+    assert "Bruno, a lesson shared" in await say(ada, "/ask noisy teacher distillation")
