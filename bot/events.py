@@ -126,6 +126,8 @@ class Action(StrEnum):
     PREDICT_NEXT = "predict.open"  # the /predict form for a check-in's next experiment
     PREDICTION_HAPPENED = "predict.happened"
     PREDICTION_DID_NOT = "predict.not"
+    OPEN_PREMORTEM = "goal.premortem"  # value: the goal's number
+    QUARTERLY_BET = "quarterly.bet"  # value: the quarter reviewed, e.g. 2027-Q1
     POST_FAILED = "post.failed"  # handed back by an adapter (see ChannelPost), not a button
 
 

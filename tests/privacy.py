@@ -59,7 +59,18 @@ NEEDLE_CHARS = 80  # a long text is looked for by its start: a channel may show 
 PROMPTS = Path(__file__).parent.parent / "prompts"
 # Drafts of these forms hold private words: a check-in, a review, a reflection answer, a note.
 PRIVATE_DRAFTS = frozenset(
-    {"checkin", "review", "reflection", "predict", "/log", "/reflect", "/checkin", "/predict"}
+    {
+        "checkin",
+        "review",
+        "reflection",
+        "predict",
+        "premortem",
+        "quarterly",
+        "/log",
+        "/reflect",
+        "/checkin",
+        "/predict",
+    }
 )
 
 
@@ -261,6 +272,7 @@ async def private_texts(db: Database) -> tuple[list[Private], list[str]]:
         nudges = await rows(NudgeRecord.trigger, NudgeRecord.checkin_id)
         drafts = await rows(Draft.form_id, Draft.values)
         predictions = await rows(Prediction.experiment)
+        premortems = await rows(Goal.premortem)
         goals = await rows(Goal.capability, Goal.metric_name)
         works = await rows(BestWork.title, BestWork.link, BestWork.why)
         names = await rows(Member.display_name, Member.user_id)
@@ -279,6 +291,7 @@ async def private_texts(db: Database) -> tuple[list[Private], list[str]]:
         private += [Private("reflection", t) for t in (topic, *strings(answers))]
     private += [Private("notebook", text) for (text,) in notes]
     private += [Private("prediction", text) for (text,) in predictions]
+    private += [Private("pre-mortem", text) for (text,) in premortems if text]
     for trigger, checkin_id in nudges:
         if checkin_id is None or checkin_id in unpublished:
             private.append(Private("nudge evidence", trigger.removeprefix(SIMILAR_TRIGGER)))

@@ -24,6 +24,8 @@ from bot.coach import (
     pictures,
     portfolio,
     predictions,
+    premortem,
+    quarterly,
     reflection,
     saved,
     team,
@@ -300,7 +302,10 @@ class Coach:
         async with self.db.scope(event.actor.tenant, self.clock.now()) as scope:
             row = await scope.member(event.actor.user_id)
             if row is not None:
-                await scope.update_member(row, replace(row, weekly_dm=False, next_checkin_at=None))
+                gone = replace(row, weekly_dm=False, next_checkin_at=None)
+                # Nor the quarterly review; back again, /coach quarterly on turns it on.
+                gone = replace(gone, quarterly_review=False, next_quarterly_at=None)
+                await scope.update_member(row, gone)
         return []
 
     async def _dm_refused(self, event: DmRefused) -> list[Intent]:
@@ -432,6 +437,10 @@ async def form(turn: Turn, form_id: str, values: dict[str, str], context: str) -
             return await team.submit_digest(turn, values)
         case "predict":
             return await predictions.submit(turn, values, context)
+        case premortem.FORM:
+            return await premortem.submit(turn, values, context)
+        case quarterly.FORM:
+            return await quarterly.submit(turn, values, context)
         case saved.FORM:
             return await saved.submit(turn, values, context)
         case "connect_mlflow" | "connect_wandb":
@@ -477,6 +486,10 @@ async def button(turn: Turn, action: str, value: str) -> list[Intent]:
             return await predictions.open_for_checkin(turn, value)
         case Action.PREDICTION_HAPPENED | Action.PREDICTION_DID_NOT:
             return await predictions.press(turn, value, action == Action.PREDICTION_HAPPENED)
+        case Action.OPEN_PREMORTEM:
+            return await premortem.open_form(turn, value)
+        case Action.QUARTERLY_BET:
+            return await quarterly.open_form(turn, value)
         case Action.CONNECT_MLFLOW:
             return await goals.connect_goal(turn, f"{value} mlflow")
         case Action.CONNECT_WANDB:

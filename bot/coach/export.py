@@ -177,6 +177,10 @@ def _goals(
         if goal.get("closed_at"):
             status, day = goal["status"].capitalize(), _day(goal["closed_at"], zone)
             lines.append(w("export_goal_closed", status=status, day=day))
+        if goal.get("premortem"):
+            day = _day(goal.get("premortem_at") or goal["created_at"], zone)
+            text = _indented(goal["premortem"])
+            lines.append(w("export_goal_premortem", day=day, text=text))
         if goal["id"] in sources:
             lines.append(_source(sources[goal["id"]], zone, w))
         recorded = values.get(goal["id"], [])

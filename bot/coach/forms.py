@@ -451,3 +451,15 @@ def learning_form(reflection_id: int, suggestion: str, prompts: Prompts | None =
         submit_label=w("learning_form_submit"),
         context=str(reflection_id),
     )
+
+
+def one_question(
+    form_id: str, name: str, words: tuple[str, str, str, str], initial: str, context: str
+) -> Form:
+    """A form of one long, required answer ``name``; ``words``: its title, the field's label
+    and hint, the submit button (the pre-mortem, next quarter's bet)."""
+    title, label, hint, submit = words
+    field = FormField(
+        name, label, FieldKind.LONG, required=True, max_length=LONG, hint=hint, initial=initial
+    )
+    return Form(form_id, title, (field,), submit_label=submit, context=context)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 
-from bot.coach import connect, forms, predictions
+from bot.coach import connect, forms, predictions, premortem
 from bot.coach.advice import nudge_reply
 from bot.coach.goal_check import unmeasurable, vague_capability
 from bot.coach.limits import goals_full, keep_as_draft
@@ -69,6 +69,8 @@ async def handle(turn: Turn, text: str) -> list[Intent]:
         return await connect_goal(turn, rest)
     if verb == "disconnect":
         return await disconnect_goal(turn, rest)
+    if verb == "premortem":
+        return await premortem.command(turn, rest)
     return [Reply(turn.say("usage", usage=turn.words("usage_goal")))]
 
 
@@ -311,7 +313,9 @@ async def submit(turn: Turn, values: Mapping[str, str]) -> list[Intent]:
         if goal.baseline is not None
         else [Candidate("baseline-first", turn.words("trigger_new_goal"))]
     )
-    return [await nudge_reply(turn, tuple(head), found, goal)]
+    reply = await nudge_reply(turn, tuple(head), found, goal)
+    # Optional: imagining the goal failed, while it is fresh (kept privately with it).
+    return [replace(reply, buttons=(*reply.buttons, premortem.button(turn, goal)))]
 
 
 async def _kept_at_limit(turn: Turn, values: Mapping[str, str]) -> list[Intent]:

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 
-from bot.coach import export, forms, predictions, team
+from bot.coach import export, forms, predictions, quarterly, team
 from bot.coach.submission import checking, rejection
 from bot.coach.turn import Turn
 from bot.events import (
@@ -33,6 +33,8 @@ async def handle(turn: Turn, text: str) -> list[Intent]:
     if words[0] == "weekly" and len(words) == 2 and words[1] in ("on", "off"):
         await turn.change_member(replace(turn.member, weekly_dm=words[1] == "on"), reschedule=True)
         return [Reply(turn.say("weekly_on" if turn.member.weekly_dm else "weekly_off"))]
+    if words[0] == "quarterly" and len(words) == 2 and words[1] in ("on", "off"):
+        return await quarterly.switch(turn, words[1] == "on")
     if words[0] in ("mute", "vacation") and len(words) == 3 and words[1] == "until":
         return await _mute(turn, words[2])
     if words == ["unmute"]:

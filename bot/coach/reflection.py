@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 
 from bot.analysis.cuebook import cue_book
 from bot.analysis.phrases import CLAUSE_ENDS, Token, cached_tokens
-from bot.coach import forms
+from bot.coach import forms, premortem
 from bot.coach.submission import rejection
 from bot.coach.team import team_channel
 from bot.coach.turn import Turn
@@ -105,11 +105,13 @@ async def start(turn: Turn, topic: str = "", origin: str = "") -> list[Intent]:
             _dm(turn, (*turn.say("reflect_resume"), *_question(turn, current))),
         ]
     goal_id = None
+    feared: Content = ()
     kind, _, key = origin.partition(":")
     if kind == "goal" and key.isdigit():
         goal = await turn.scope.goal_by_id(int(key))
         if goal is not None and goal.member_id == turn.member.id:
             goal_id, topic = goal.id, topic or goal.capability
+            feared = premortem.recalled(turn, goal)  # their own words, from when they set it
     elif kind == "checkin" and key.isdigit():
         checkin = await turn.scope.checkin(turn.member, int(key))
         if checkin is not None:
@@ -117,7 +119,7 @@ async def start(turn: Turn, topic: str = "", origin: str = "") -> list[Intent]:
     reflection = await turn.scope.add_reflection(
         turn.member, created_at=turn.now, goal_id=goal_id, topic=topic.strip()[:1000]
     )
-    intro = (turn.prompts.reflection.intro, "\n\n")
+    intro = (turn.prompts.reflection.intro, "\n\n", *feared)
     return [*_pointer(turn), _dm(turn, (*intro, *_question(turn, reflection)))]
 
 

@@ -57,7 +57,8 @@ class Turn:
         setting their weekly prompt depends on changed), when that prompt falls next too."""
         if reschedule:
             due = next_checkin_at(changed, self.scope.tenant, self.now)
-            changed = replace(changed, next_checkin_at=due)
+            # The quarterly review moves with the same settings: the tick computes it anew.
+            changed = replace(changed, next_checkin_at=due, next_quarterly_at=None)
         self.member = await self.scope.update_member(self.member, changed)
 
     async def with_draft(self, form: Form) -> Form:

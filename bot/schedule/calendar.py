@@ -114,3 +114,55 @@ def day_before_start(instant: datetime, timezone: str) -> datetime:
 def local_period(instant: datetime, timezone: str) -> str:
     """The ISO week of ``instant`` on the wall calendar of ``timezone``."""
     return period_of(instant.astimezone(ZoneInfo(timezone)).date())
+
+
+QUARTER_STARTS = (1, 4, 7, 10)  # the months a quarter begins
+QUARTERS_AHEAD = 12  # a mute longer than three years leaves no quarterly review
+
+
+def quarter_of(day: date) -> str:
+    """The quarter a local date belongs to: ``quarter_of(date(2027, 1, 4)) == "2027-Q1"``."""
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def quarter_mondays(year: int, quarter: int) -> list[date]:
+    """The Mondays of a quarter (1–4), first to last."""
+    start = date(year, QUARTER_STARTS[quarter - 1], 1)
+    end = date(year + 1, 1, 1) if quarter == 4 else date(year, QUARTER_STARTS[quarter], 1)
+    day = start + timedelta(days=(7 - start.weekday()) % 7)
+    found = []
+    while day < end:
+        found.append(day)
+        day += timedelta(weeks=1)
+    return found
+
+
+def next_quarterly(
+    timezone: str, at: str, after: datetime, mute_until: date | None = None
+) -> tuple[datetime, str] | None:
+    """The first quarterly appointment strictly after ``after`` (UTC), and its quarter: the
+    first Monday of January, April, July or October at local time ``at``. Someone muted that
+    day has it on the first Monday after their mute, if that is still in the same quarter;
+    otherwise that quarter has none.
+
+    >>> due, period = next_quarterly("Europe/Berlin", "09:00", datetime(2026, 12, 7, tzinfo=UTC))
+    >>> due.isoformat(), period
+    ('2027-01-04T08:00:00+00:00', '2027-Q1')
+    """
+    zone = ZoneInfo(timezone)
+    clock = parse_time(at)
+    local = after.astimezone(zone).date()
+    year, quarter = local.year, (local.month - 1) // 3 + 1
+    for _ in range(QUARTERS_AHEAD):
+        free = [d for d in quarter_mondays(year, quarter) if mute_until is None or d > mute_until]
+        if free:
+            due = to_utc(datetime.combine(free[0], clock), zone)
+            if due > after:
+                return due, quarter_of(free[0])
+        year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
+    return None
+
+
+def local_quarter(instant: datetime, timezone: str) -> str:
+    """The quarter of ``instant`` on the wall calendar of ``timezone``: ``2027-Q1``."""
+    return quarter_of(instant.astimezone(ZoneInfo(timezone)).date())

@@ -17,7 +17,7 @@ from sqlalchemy import Table, bindparam, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot.schedule import history
+from bot.schedule import history, quarterly
 from bot.schedule.calendar import answered_from, local_period, next_due
 from bot.schedule.rhythms import member_rhythm, team_rhythm
 from bot.schedule.rows import DeliveryRow, claim, claim_many
@@ -120,6 +120,7 @@ class TickReport:
     reminders: int = 0
     digests: int = 0
     channel_nudges: int = 0
+    quarterly: int = 0  # quarterly reviews of members' best five works
     kinds: list[str] = field(default_factory=list)
     missed_kinds: Counter[str] = field(default_factory=Counter)  # recorded missed, by kind
 
@@ -136,7 +137,15 @@ class Ticker:
             more = await self._prompts(now, report)
         await self._reminders(now, report)
         await self._team(now, report)
+        await self._quarterly(now, report)
         return report
+
+    async def _quarterly(self, now: datetime, report: TickReport) -> None:
+        """The best five, reviewed: members' quarterly DMs (see ``quarterly``)."""
+        await quarterly.schedule_unknown(self.db, now, self.grace)
+        found = await quarterly.claim_due(self.db, now, self.grace)
+        report.quarterly += found.pending
+        report.missed_kinds[Kind.QUARTERLY_REVIEW] += found.missed
 
     def _status(self, due: datetime, now: datetime) -> Status:
         return Status.PENDING if now - due <= self.grace else Status.MISSED

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.events import Action, Button, Content, Mention, Segment, UserText
 from bot.numbers import shown
 from bot.prompts import PromptError, Prompts, _read_yaml, placeholders, render
+from bot.schedule import best_five
 from bot.schedule.summary import Shared, digest, team_summary
 from bot.schedule.team_chart import Drawing, team_chart
 from bot.store.deliveries import DeliveryKind as Kind
@@ -207,6 +208,8 @@ class Composer:
                 return await self._new_best(session, delivery)
             case Kind.SOURCE_NEWS:
                 return await self._source_news(session, delivery)
+            case Kind.QUARTERLY_REVIEW:
+                return await self._quarterly(session, delivery)
         raise ValueError(f"unknown delivery kind {delivery.kind!r}")
 
     async def _prompt(
@@ -335,6 +338,18 @@ class Composer:
             metric=UserText(str(settings.get("metric", ""))),
         )
         return Message(body)
+
+    async def _quarterly(self, session: AsyncSession, delivery: Delivery) -> Message | None:
+        """The best five, reviewed (``best_five``), with a button to name next quarter's bet;
+        ``None`` when the member turned it off or has no best works since it was claimed."""
+        member = await session.get(Member, delivery.member_id) if delivery.member_id else None
+        if member is None or not member.quarterly_review:
+            return None
+        body = await best_five.review(self.prompts, session, member, delivery.period)
+        if body is None:
+            return None
+        label = self.prompts.messages["button_quarterly_bet"]
+        return Message(body, (Button(label, Action.QUARTERLY_BET, delivery.period),))
 
     def _said(self, key: str, **values: Any) -> Content:
         return self.prompts.say(key, **values)

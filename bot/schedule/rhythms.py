@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Protocol
 
-from bot.schedule.calendar import Rhythm, next_due
+from bot.schedule.calendar import Rhythm, next_due, next_quarterly
 from bot.store.models import Member, Tenant
 
 
@@ -88,6 +88,25 @@ def next_checkin_at(member: Scheduled, tenant: Team, now: datetime) -> datetime 
     """When the member's next weekly prompt falls after ``now`` (``None``: none)."""
     rhythm = member_rhythm(member, tenant)
     found = next_due(rhythm, now) if rhythm is not None else None
+    return found[0] if found else None
+
+
+class Reviewed(Scheduled, Protocol):
+    """What a member's quarterly review is computed from: their rhythm, and whether they
+    want the review at all."""
+
+    @property
+    def quarterly_review(self) -> bool: ...
+
+
+def next_quarterly_at(member: Reviewed, tenant: Team, after: datetime) -> datetime | None:
+    """When the member's next quarterly look at their best five falls after ``after``
+    (``None``: they said no): the first Monday of a quarter, at their check-in time (their
+    own, or the team's when they kept it), in their time zone."""
+    if not member.quarterly_review:
+        return None
+    at = member.checkin_time if member.own_schedule else tenant.checkin_time
+    found = next_quarterly(member.timezone, at, after, member.mute_until)
     return found[0] if found else None
 
 

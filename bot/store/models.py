@@ -134,6 +134,10 @@ class Member(Base):
     llm_since: Mapped[datetime | None] = mapped_column(UtcDateTime())
     llm_told_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # The quarterly look at their best five works: on unless they said no; when it falls next
+    # (NULL: the tick computes it, from their time zone and check-in time).
+    quarterly_review: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    next_quarterly_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
 
 
 class Goal(Base):
@@ -158,6 +162,10 @@ class Goal(Base):
     status: Mapped[str] = mapped_column(String(10), default="active")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Private: how the member imagined the goal failing, written when they set it (shown back
+    # at the start of the reflection if they abandon it), and when.
+    premortem: Mapped[str | None] = mapped_column(Text)
+    premortem_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class CheckIn(Base):

@@ -190,6 +190,7 @@ class TenantScope(
         query = select(Member).where(Member.tenant_id == self.tid)
         for row in (await self.session.execute(query)).scalars():
             row.next_checkin_at = due(MemberView.of(row))
+            row.next_quarterly_at = None  # the team's check-in time moved it: the tick recomputes
         await self.session.flush()
 
     async def ensure_member(
@@ -221,6 +222,7 @@ class TenantScope(
         if timezone and member.timezone != timezone:
             member.timezone = timezone
             member.next_checkin_at = None  # due times move with the zone: recomputed by the coach
+            member.next_quarterly_at = None  # and by the tick
         await self.session.flush()
         return MemberView.of(member)
 

@@ -110,6 +110,8 @@ class MemberView:
     llm_since: datetime | None
     llm_told_at: datetime | None
     created_at: datetime
+    quarterly_review: bool = True  # the quarterly look at their best five works
+    next_quarterly_at: datetime | None = None
 
     @classmethod
     def of(cls, row: Member) -> MemberView:
@@ -133,6 +135,8 @@ class MemberView:
             llm_since=row.llm_since,
             llm_told_at=row.llm_told_at,
             created_at=row.created_at,
+            quarterly_review=row.quarterly_review,
+            next_quarterly_at=row.next_quarterly_at,
         )
 
 
@@ -156,6 +160,8 @@ class GoalView:
     status: str  # active, achieved or abandoned
     created_at: datetime
     closed_at: datetime | None
+    premortem: str | None = None  # private: how they imagined it failing, when they set it
+    premortem_at: datetime | None = None
 
     @classmethod
     def of(cls, row: Goal) -> GoalView:
@@ -175,6 +181,8 @@ class GoalView:
             status=row.status,
             created_at=row.created_at,
             closed_at=row.closed_at,
+            premortem=row.premortem,
+            premortem_at=row.premortem_at,
         )
 
 
