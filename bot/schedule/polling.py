@@ -262,14 +262,11 @@ class Poller:
 
     async def _postpone(self, ref: SourceRef, now: datetime) -> None:
         """A read that failed in an unforeseen way is tried again later, as a failure, so it
-        is not retried every run."""
+        is not retried every run; the member hears of it, and ``/goal show`` says it, as an
+        answer the coach could not read."""
         async with self._current(ref, now) as (scope, _, source):
             if source is not None:
-                failures = source.failures + 1
-                later = next_read(source.id, failures, self.interval, now)
-                await scope.update_source(
-                    source, replace(source, next_poll_at=later, failures=failures)
-                )
+                await self._failed(scope, source, "bad_answer", now)
 
     async def _read(
         self,

@@ -33,6 +33,7 @@ PAGE_SIZE: Final = 200
 MAX_RUNS: Final = 1000  # the newest; older runs had their chance in earlier polls
 # MLflow's own rule for metric keys; anything else cannot be quoted into a filter.
 _METRIC_KEY = re.compile(r"^[\w.\-/ :]+$")
+_INT64 = re.compile(r"-?[0-9]{1,19}\Z")
 # Every finite value passes; NaN is stored as 0 by MLflow and is dropped here after.
 _HAS_METRIC: Final = "metrics.`{}` > -1e308"
 
@@ -169,13 +170,13 @@ def _reading(link: Link, run: object, metric: str) -> Reading | None:
 
 
 def _integer(value: object) -> int | None:
-    """An int64 of protobuf's JSON: a number, or a string of digits."""
+    """An int64 of protobuf's JSON: a number, or a string of ASCII digits; None past int64."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
+    if isinstance(value, str) and _INT64.match(value):
+        value = int(value)
+    if isinstance(value, int) and -(2**63) <= value < 2**63:
         return value
-    if isinstance(value, str) and value.lstrip("-").isdigit():
-        return int(value)
     return None
 
 

@@ -170,7 +170,7 @@ def _summary(link: Link, raw: object) -> dict[str, Any]:
     if isinstance(raw, str):
         try:
             parsed = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # nested past the parser, too
             raise link.fail("bad_answer", "a run's summaryMetrics is not JSON") from None
         if isinstance(parsed, dict):
             return parsed

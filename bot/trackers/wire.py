@@ -118,7 +118,7 @@ class Link:
             raise self.fail("unreachable", f"the server failed (HTTP {status})")
         try:
             return status, json.loads(raw) if raw else None
-        except ValueError:  # also UnicodeDecodeError
+        except (ValueError, RecursionError):  # also UnicodeDecodeError; nested past the parser
             return status, None
 
 
@@ -155,14 +155,11 @@ def finite(value: object) -> float | None:
     """
     if isinstance(value, bool):
         return None
-    if isinstance(value, int | float):
+    if not isinstance(value, int | float | str):
+        return None
+    try:
         number = float(value)
-    elif isinstance(value, str):
-        try:
-            number = float(value)
-        except ValueError:
-            return None
-    else:
+    except (ValueError, OverflowError):  # not a number; an integer past any float
         return None
     return number if math.isfinite(number) else None
 

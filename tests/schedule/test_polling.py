@@ -402,3 +402,22 @@ async def test_values_logged_without_a_step_are_each_recorded_once(
     assert (polled.recorded, polled.new_bests) == (1, 1)
     assert await rig.points(goal) == [(0.30, run, 0), (0.45, run, 0)]
     assert (await rig.run_once(LATER)).recorded == 0  # nothing new logged
+
+
+async def test_a_read_failing_in_an_unforeseen_way_is_told_and_shown_as_a_bad_answer(
+    db: Database, http: httpx.AsyncClient
+) -> None:
+    """A stored credential no key can even parse fails outside the tracker's reader: the
+    source is still marked (``/goal show`` says it) and the member told, once."""
+    rig = Polling(db, http, secrets=Tokens([Fernet.generate_key().decode()]))
+    goal = await rig.goal()
+    settings = {"url": closed_url(), "experiment": "fold-cv", "metric": "fold_success"}
+    source_id = await rig.connect(goal, "mlflow", settings, "fernet:sealed-é")
+    await rig.run_once()
+    source = await rig.source(source_id)
+    assert (source.last_error, source.failures) == ("bad_answer", 1)
+    assert source.next_poll_at is not None and source.next_poll_at > rig.now
+    (told,) = rig.news()
+    assert "goal 1" in told.text
+    await rig.run_once(timedelta(days=1))
+    assert len(rig.news()) == 1  # once while it lasts

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import logging
 from datetime import UTC, datetime
 
@@ -211,3 +212,27 @@ async def test_with_no_secret_no_credential_is_sent(guard: Guard) -> None:
         error = await failure(config(guard.url, "any"), http)
 
     assert error.kind == "credentials" and guard.seen == [None]
+
+
+async def test_odd_numbers_and_run_ids_in_an_answer_never_break_the_read(
+    fixed: Fixed, http: httpx.AsyncClient
+) -> None:
+    """Fields past int64 or float, digits that are not ASCII, a run id too long for its column
+    and holding NUL: the reading keeps what can be stored, or is left out."""
+    run_id = "r\x00un" + "x" * 300
+    fixed.status, fixed.content_type = 200, "application/json"
+    for step, timestamp in [("²", 10**400), ("9" * 5000, "1" * 30), (2**64, -(2**70))]:
+        metric = {"key": "fold_success", "value": 0.5, "step": step, "timestamp": timestamp}
+        run = {"info": {"run_id": run_id}, "data": {"metrics": [metric]}}
+        fixed.body = json.dumps({"experiment": {"experiment_id": "1"}, "runs": [run]})
+        [reading] = await read_metric(config(fixed.url, "any"), None, http)
+        assert (reading.value, reading.step, reading.at) == (0.5, None, None), step
+        assert reading.run_id == "run" + "x" * 197
+    big = {"key": "fold_success", "value": 10**400, "step": 1}
+    fixed.body = json.dumps(
+        {
+            "experiment": {"experiment_id": "1"},
+            "runs": [{"info": {"run_id": "r"}, "data": {"metrics": [big]}}],
+        }
+    )
+    assert await read_metric(config(fixed.url, "any"), None, http) == []  # no finite value

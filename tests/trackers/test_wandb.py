@@ -214,3 +214,33 @@ async def test_a_graphql_refusal_is_told_by_what_it_says(
     assert (await failure(config(wandb.url), http)).kind == "credentials"
     wandb.answer = (200, '{"errors": [{"message": "project not found"}], "data": null}')
     assert (await failure(config(wandb.url), http)).kind == "unknown_experiment"
+
+
+async def test_odd_answers_are_bad_answers_or_left_out_never_a_crash(
+    wandb: FakeWandb, http: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """What no reader foresaw (JSON nested past the parser, a date before the calendar's
+    start) is a bad answer; a reading no store can hold (a step past int64, a time long before
+    any tracker) is left out; a run id loses its control characters."""
+    wandb.add_run("lab", "cv", "ok\x00" + "r" * 250, {"acc": 0.5, "_step": 3})
+    wandb.add_run("lab", "cv", "huge", {"acc": 0.6, "_step": 2**64})
+    wandb.add_run("lab", "cv", "ancient", {"acc": 0.7, "_timestamp": 86_400})
+    wandb.add_run("lab", "cv", "overflow", {"acc": 10**400})
+    [reading] = await read_metric(config(wandb.url), KEY, http)
+    assert (reading.run_id, reading.step) == ("ok" + "r" * 198, 3)
+
+    nested = "[" * 100_000 + "]" * 100_000
+    edge = {"node": {"name": "r", "summaryMetrics": nested}}
+    runs = {"edges": [edge], "pageInfo": {"hasNextPage": False}}
+    for body in [nested, json.dumps({"data": {"project": {"runs": runs}}})]:
+        wandb.answer = (200, body)
+        assert (await failure(config(wandb.url), http)).kind == "bad_answer"
+
+    when = "0001-01-01T00:00+01:00"  # a year before 1 in UTC
+    edge = {"node": {"name": "r", "summaryMetrics": '{"acc": 0.5}', "createdAt": when}}
+    runs = {"edges": [edge], "pageInfo": {"hasNextPage": False}}
+    wandb.answer = (200, json.dumps({"data": {"project": {"runs": runs}}}))
+    with caplog.at_level(logging.WARNING, "bot.trackers"):
+        assert (await failure(config(wandb.url), http)).kind == "bad_answer"
+    assert "W&B answer not understood: OverflowError" in caplog.text
+    assert when not in caplog.text  # the error's type, never what the tracker said
