@@ -12,8 +12,9 @@ Where a member's chart can be shown, as Slack documents it:
   So a private reply's chart is shared into the member's DM with the coach, and the reply
   says so; nothing of a member's is ever shared in a channel.
 - App Home (views.publish) has the same rule for image blocks, and uploading a file on every
-  open of the tab would fill the member's DM: the home keeps its text sparkline and the
-  chart's alt text, no image.
+  open of the tab would fill the member's DM: in HTTP mode with COACH_PUBLIC_URL the home
+  shows each chart from a signed link Slack fetches (bot.coach.chart_links); otherwise it
+  keeps its text sparkline and the chart's alt text, no image.
 - The digest's team chart is the team's published data: shared in the team channel (in the
   digest's thread when given).
 

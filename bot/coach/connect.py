@@ -231,6 +231,11 @@ async def submit(turn: Turn, form_id: str, values: Mapping[str, str], context: s
         return [rejected]
     secret = next((values[n].strip() for n in SECRETS if values.get(n, "").strip()), None)
     sealed = (turn.secrets or Tokens([])).seal(secret)
+    before = await turn.scope.source(goal)
+    if sealed is None and before is not None and before.kind == kind:
+        # The form never shows a credential back: left empty on the same tracker, it is the
+        # one given before (changing a filter must not cost the login).
+        sealed = before.secret
     settings = _settings(kind, values, goal)
     await turn.scope.connect(goal, kind, settings, turn.now, secret=sealed, next_poll_at=turn.now)
     await turn.scope.clear_draft(turn.member, form_id)
@@ -314,8 +319,10 @@ async def _script(turn: Turn, goal: GoalView) -> list[Intent]:
         goal, "push", {}, turn.now, token_hash=token_hash(token), token_hint=token_hint(token)
     )
     url = turn.public_url or turn.words("connect_your_url")
-    curl = turn.words("connect_curl", url=url, path=PATH, token=token, body=PUSH_BODY)
-    cli = turn.words("connect_cli", url=url, token=token)
+    # The lines read the token from the environment: a command line is seen by others (ps)
+    # and kept in shell history.
+    curl = turn.words("connect_curl", url=url, path=PATH, body=PUSH_BODY)
+    cli = turn.words("connect_cli", url=url)
     body: list[Segment] = list(
         turn.say("connect_script", ref=goal.ref, token=token, curl=curl, cli=cli)
     )

@@ -245,6 +245,25 @@ async def test_the_form_reopens_with_what_was_connected(coach: Coach) -> None:
     assert initial["credential"] == ""  # never shown again
 
 
+async def test_reconnecting_with_the_credential_left_empty_keeps_the_one_given(
+    coach: Coach,
+) -> None:
+    """The form never shows the credential back: changing the filter must not cost it."""
+    await goal(coach, "down")
+    await submit(coach, "connect_mlflow", MLFLOW)
+
+    await submit(
+        coach, "connect_mlflow", {**MLFLOW, "run_filter": "tags.task = 'fold'", "credential": ""}
+    )
+
+    source = await stored(coach)
+    assert (
+        source.secret == f"ada:{PASSWORD}" and source.settings["run_filter"] == "tags.task = 'fold'"
+    )
+    await submit(coach, "connect_wandb", {**WANDB})  # another tracker: its own key, not this one
+    assert (await stored(coach)).secret == API_KEY
+
+
 # --- Weights & Biases ------------------------------------------------------------------------
 
 
@@ -296,9 +315,10 @@ async def test_a_script_token_is_shown_once_and_kept_only_hashed(coach: Coach) -
     token = re.search(r"rcp_[A-Za-z0-9_-]+", first)
     assert token is not None
     assert "shown this once" in first
-    assert f"-H 'Authorization: Bearer {token[0]}'" in first
+    assert '-H "Authorization: Bearer $COACH_PUSH_TOKEN"' in first  # never on a command line
+    assert first.count(token[0]) == 1  # shown once: the lines read it from the environment
     assert "YOUR_COACH_URL/api/goals/values" in first
-    assert f"research-coach metric push --url YOUR_COACH_URL --token {token[0]}" in first
+    assert "research-coach metric push --url YOUR_COACH_URL --value" in first
     assert "your coach's public web address" in first
     source = await stored(coach)
     assert source.kind == "push" and source.secret is None and source.next_poll_at is None
@@ -323,7 +343,7 @@ async def test_the_script_lines_name_the_public_url(db: Database, clock: ManualC
     out = said(await command(coach, member(), "goal", "connect script"))
 
     assert "https://coach.example.org/api/goals/values" in out
-    assert "--url https://coach.example.org --token rcp_" in out
+    assert "metric push --url https://coach.example.org --value" in out
     assert "YOUR_COACH_URL" not in out
 
 
