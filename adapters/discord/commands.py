@@ -222,6 +222,12 @@ def build(sink: CommandSink, prompts: Prompts | None = None) -> list[Registered]
     async def goal_abandon(interaction: discord.Interaction, number: int) -> None:
         await sink.on_command(interaction, "goal", _words("abandon", number))
 
+    @goal.command(name="premortem", description=words.say("discord_about_goal_premortem"))
+    @app_commands.describe(number=words.say("discord_option_which_goal"))
+    @app_commands.autocomplete(number=all_goals)
+    async def goal_premortem(interaction: discord.Interaction, number: int) -> None:
+        await sink.on_command(interaction, "goal", _words("premortem", number))
+
     @goal.command(name="connect", description=words.say("discord_about_goal_connect"))
     @app_commands.describe(
         number=words.say("discord_option_which_goal"),
@@ -324,6 +330,13 @@ def build(sink: CommandSink, prompts: Prompts | None = None) -> list[Registered]
     @app_commands.describe(state=words.say("discord_option_on_or_off"))
     async def coach_weekly(interaction: discord.Interaction, state: Literal["on", "off"]) -> None:
         await sink.on_command(interaction, "coach", _words("weekly", state))
+
+    @coach.command(name="quarterly", description=words.say("discord_about_coach_quarterly"))
+    @app_commands.describe(state=words.say("discord_option_on_or_off"))
+    async def coach_quarterly(
+        interaction: discord.Interaction, state: Literal["on", "off"]
+    ) -> None:
+        await sink.on_command(interaction, "coach", _words("quarterly", state))
 
     @coach.command(name="mute", description=words.say("discord_about_coach_mute"))
     @app_commands.describe(until=words.say("discord_option_coach_mute_until"))

@@ -34,6 +34,7 @@ async def test_sync_registers_the_commands_globally(fake: FakeDiscord) -> None:
         "update",
         "achieved",
         "abandon",
+        "premortem",
         "connect",
         "disconnect",
     ]
