@@ -294,6 +294,26 @@ async def test_a_body_that_is_not_what_it_should_be_is_refused_and_nothing_is_st
     assert [p.value for p in await pushing.points()] == [0.1]
 
 
+async def test_a_time_or_value_no_chart_could_draw_is_refused(pushing: Pushing) -> None:
+    """Before 2000 (or before the first day a datetime holds, once its offset is taken off) and
+    values past ±1e15 would break the goal's chart each time it is drawn."""
+    for body, error in [
+        (
+            b'{"value": 0.4, "at": "0001-01-01T00:00+01:00"}',
+            "bad_at",
+        ),  # before datetime's first day
+        (b'{"value": 0.4, "at": "0001-01-01"}', "bad_at"),  # a date no chart can draw
+        (b'{"value": 0.4, "at": "1999-12-31T23:59:59Z"}', "bad_at"),
+        (b'{"value": 1.7e308}', "out_of_range"),
+        (b'{"value": -1000000000000001}', "out_of_range"),
+    ]:
+        answer = await pushing.push(body)
+        assert (answer.status_code, answer.json()["error"]) == (400, error), body
+    assert "-1e15 and 1e15" in answer.json()["message"]
+    assert (await pushing.push({"value": -1e15, "at": "2000-01-01T00:00Z"})).status_code == 201
+    assert [p.value for p in await pushing.points()] == [-1e15, 0.1]  # by time
+
+
 async def test_the_longest_run_and_note_are_taken(pushing: Pushing) -> None:
     answer = await pushing.push({"value": 0.4, "run": "r" * 200, "note": "n" * 500})
     assert answer.status_code == 201

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +41,9 @@ MEMBERS = "tab20"  # the team chart's lines: twenty colours that tell apart
 TITLE_SIZE, LEGEND_SIZE = 12, 9  # points
 MARKED = 60  # a line of this many values or fewer shows each as a small marker
 ONE_POINT_DAYS = 3.0  # either side of a lone value, so its date reads as a date
+SPAN_LIMIT = 1e300  # the y axis never reaches past it: beyond, a range or margin is infinite
+# The days matplotlib can name (its dates run from year 1 to 9999): the x axis stays within.
+DATE_RANGE = (datetime(1, 1, 2, tzinfo=UTC), datetime(9999, 12, 30, tzinfo=UTC))
 
 
 @dataclass(frozen=True)
@@ -129,8 +132,10 @@ def days(points: Sequence[Point]) -> list[float]:
 
 
 def line(ax: Axes, points: Sequence[Point], colour: str, label: str, gid: str) -> None:
-    """One series as a line; each value marked when they are few enough to count."""
+    """One series as a line; each value marked when they are few enough to count. The axes'
+    limits are set by ``span`` and ``dated``, never from the data (whose range may be infinite)."""
     if points:
+        ax.set_autoscale_on(False)
         ax.plot(
             days(points), [v for _, v in points], color=colour, linewidth=1.8, label=label,
             marker="o" if len(points) <= MARKED else None, markersize=3, gid=gid,
@@ -142,7 +147,9 @@ def span(values: Sequence[float], room: str = "") -> tuple[float, float]:
     a wider one on the ``room`` side ("above" or "below") for a label there."""
     if not values:
         return 0.0, 1.0
-    low, high = min(values), max(values)
+    # Clipped, so that the range and its margins stay finite whatever finite value is stored
+    # (1.7e308 less -1.7e308 is infinite, and matplotlib refuses an infinite axis).
+    low, high = (max(-SPAN_LIMIT, min(v, SPAN_LIMIT)) for v in (min(values), max(values)))
     margin = (high - low) or abs(high) or 1.0
     return (
         low - margin * (0.16 if room == "below" else 0.08),
@@ -163,7 +170,8 @@ def dated(ax: Axes, points: Sequence[Point]) -> None:
     times = days(points)
     first, last = min(times), max(times)
     pad = (last - first) * 0.03 or ONE_POINT_DAYS
-    ax.set_xlim(first - pad, last + pad)
+    earliest, latest = days([(moment, 0.0) for moment in DATE_RANGE])
+    ax.set_xlim(max(first - pad, earliest), min(last + pad, latest))
     zone = points[0][0].tzinfo or UTC
     locator = AutoDateLocator(minticks=3, maxticks=8, tz=zone)  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_locator(locator)

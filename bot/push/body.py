@@ -3,8 +3,9 @@ refused with words that say what to send instead; nothing of a refused push is r
 
     {"value": 0.42, "run": "fold-3", "step": 1200, "note": "lr 3e-4", "at": "2026-12-07T12:00Z"}
 
-Only ``value`` is needed: a finite JSON number (``NaN`` and ``Infinity``, which Python's JSON
-writer emits, are refused). ``at`` without a zone is UTC; now when left out.
+Only ``value`` is needed: a finite JSON number within ±``LARGEST`` (``NaN`` and ``Infinity``,
+which Python's JSON writer emits, are refused, and so is a number no chart's axis could span).
+``at`` without a zone is UTC; now when left out; from ``EARLIEST`` on, never in the future.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ NOTE_LIMIT = 500
 STEP_LIMIT = 2**31 - 1  # an INTEGER column on PostgreSQL
 FIELDS = ("value", "run", "step", "note", "at")
 AHEAD = timedelta(minutes=5)  # a script's clock may run a little fast, not more
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)  # before any tracker; and a date charts can draw
+LARGEST = 1e15  # past any metric's value, and short of what a chart's axis can span
 
 
 class Refused(Exception):
@@ -94,6 +97,9 @@ def _value(value: Any, given: bool, prompts: Prompts) -> float:
         raise _bad("not_finite", prompts.say("push_not_finite")) from None
     if not math.isfinite(number):  # 1e999 is read as infinity
         raise _bad("not_finite", prompts.say("push_not_finite"))
+    if abs(number) > LARGEST:
+        limit = f"{LARGEST:.0e}".replace("+", "")
+        raise _bad("out_of_range", prompts.say("push_out_of_range", limit=limit))
     return number
 
 
@@ -126,6 +132,10 @@ def _at(at: Any, now: datetime, prompts: Prompts) -> datetime:
         when = None
     if when is not None and when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    if when is None or when > now + AHEAD:
+    try:  # a zone's offset can take 0001-01-01 before the first day a datetime holds
+        when = when.astimezone(UTC) if when is not None else None
+    except OverflowError:
+        when = None
+    if when is None or not EARLIEST <= when <= now + AHEAD:
         raise _bad("bad_at", prompts.say("push_bad_at"))
-    return when.astimezone(UTC)
+    return when

@@ -37,9 +37,11 @@ __all__ = [
 # httpx's read timeout is per chunk: a server trickling a byte every few seconds would hold a
 # read open forever, and polling waits for its reads. This bounds the whole read.
 READ_DEADLINE: Final = 60.0
-# What a reading may hold to be stored and drawn: a step fits a BIGINT, a run id its column
-# (String(200)) with no control character (the ones NUL that PostgreSQL refuses among them), a
-# time is after EARLIEST and at most a day ahead of now.
+# What a reading may hold to be stored and drawn: a value within ±LARGEST (as a push, past any
+# metric and short of what a chart's axis can span), a step that fits a BIGINT, a run id its
+# column (String(200)) with no control character (PostgreSQL refuses NUL), a time after
+# EARLIEST and at most a day ahead of now.
+LARGEST: Final = 1e15
 STEPS: Final = range(-(2**63), 2**63)
 RUN_ID_LIMIT: Final = 200
 EARLIEST: Final = datetime(2000, 1, 1, tzinfo=UTC)
@@ -87,6 +89,8 @@ async def read_metric(
 
 def _kept(reading: Reading, latest: datetime) -> Reading | None:
     """``reading`` as the store can hold it, or None when it cannot be held."""
+    if abs(reading.value) > LARGEST:
+        return None
     if reading.step is not None and reading.step not in STEPS:
         return None
     if reading.at is not None and not EARLIEST <= reading.at <= latest:

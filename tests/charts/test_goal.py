@@ -153,6 +153,23 @@ def test_nan_and_infinite_values_are_skipped() -> None:
     pixels(render_goal(fold_goal(baseline=math.nan, target=math.inf, best=math.nan)))
 
 
+def test_any_finite_value_and_any_date_stored_still_draws() -> None:
+    """A chart never fails for a point the store holds: values up to the largest float (their
+    range is infinite), times on the first or last day a datetime holds."""
+    first, last = datetime(1, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, tzinfo=UTC)
+    for points in [
+        weekly([0.1, 1.7e308]),
+        weekly([-1.7e308, 1.7e308]),
+        [(first, 0.1), *weekly([0.2])],
+        [(first, 0.1)],
+        [*weekly([0.2]), (last, 0.3)],
+    ]:
+        series = fold_goal(points=points, checkins=points[:1], best=max(v for _, v in points))
+        ax = goal_figure(series).axes[0]
+        assert all(math.isfinite(v) for v in (*ax.get_ylim(), *ax.get_xlim()))
+        pixels(render_goal(series))
+
+
 def test_importing_the_package_does_not_import_matplotlib() -> None:
     code = "import sys, bot.charts; sys.exit('matplotlib' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
 
 from bot.charts import canvas, render_team
 from bot.charts.team import LINES, team_figure
@@ -40,3 +41,9 @@ def test_a_team_with_no_values_yet_is_a_chart_with_a_note() -> None:
     ax = team_figure([("Ada", []), ("Alan", weekly([math.nan]))], "Quiet week").axes[0]
     assert [t.get_text() for t in ax.texts] == [canvas.words().no_values]
     assert pixels(render_team([], "Nobody")).shape == (canvas.HEIGHT, canvas.WIDTH, 3)
+
+
+def test_any_finite_value_and_any_date_stored_still_draws() -> None:
+    first = datetime(1, 1, 1, tzinfo=UTC)
+    members = [("Ada", [(first, -1.7e308), *weekly([0.2])]), ("Grace", weekly([1.7e308]))]
+    pixels(render_team(members, "Fold success, published"))

@@ -226,6 +226,7 @@ async def test_odd_answers_are_bad_answers_or_left_out_never_a_crash(
     wandb.add_run("lab", "cv", "huge", {"acc": 0.6, "_step": 2**64})
     wandb.add_run("lab", "cv", "ancient", {"acc": 0.7, "_timestamp": 86_400})
     wandb.add_run("lab", "cv", "overflow", {"acc": 10**400})
+    wandb.add_run("lab", "cv", "vast", {"acc": 1.7e308})  # no chart's axis spans it
     [reading] = await read_metric(config(wandb.url), KEY, http)
     assert (reading.run_id, reading.step) == ("ok" + "r" * 198, 3)
 
