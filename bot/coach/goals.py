@@ -70,7 +70,8 @@ async def handle(turn: Turn, text: str) -> list[Intent]:
     if verb == "disconnect":
         return await disconnect_goal(turn, rest)
     if verb == "premortem":
-        return await premortem.command(turn, rest)
+        goal, problem = await pick(turn, rest)
+        return problem if goal is None else await premortem.show(turn, goal)
     return [Reply(turn.say("usage", usage=turn.words("usage_goal")))]
 
 

@@ -64,12 +64,9 @@ async def open_form(turn: Turn, ref: str) -> list[Intent]:
     return [OpenForm(form(turn, goal, drafted or goal.premortem or ""))]
 
 
-async def command(turn: Turn, ref: str) -> list[Intent]:
-    """``/goal premortem N``: the kept pre-mortem, shown back with a button to change it, or
+async def show(turn: Turn, goal: GoalView) -> list[Intent]:
+    """``/goal premortem [N]``: the kept pre-mortem, shown back with a button to change it, or
     the form when there is none yet."""
-    goal, problem = await _goal(turn, ref)
-    if goal is None:
-        return problem
     if not goal.premortem:
         return await open_form(turn, str(goal.ref))
     said = turn.say(

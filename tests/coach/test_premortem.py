@@ -64,6 +64,9 @@ async def test_goal_premortem_opens_the_form_when_none_is_kept(ada: ConsoleSessi
 
     assert out.startswith("[form] Pre-mortem: goal 1")
     await say(ada, "/cancel")
+    out = await say(ada, "/goal premortem")  # the only active goal, when none is named
+    assert out.startswith("[form] Pre-mortem: goal 1")
+    await say(ada, "/cancel")
     assert "I can't find goal 7" in await say(ada, "/goal premortem 7")
     assert "Usage: /goal" in await say(ada, "/goal premortem seven")
 
