@@ -162,3 +162,32 @@ def test_a_muted_member_has_it_on_the_first_monday_after_the_mute() -> None:
     # Muted for the whole quarter: the next one.
     long = next_quarterly("UTC", "10:00", after, mute_until=utc(2027, 3, 30).date())
     assert long == (utc(2027, 4, 5, 10), "2027-Q2")
+
+
+async def test_after_downtime_it_is_caught_up_within_grace_and_missed_after(
+    db: Database,
+) -> None:
+    rig = Rig(db, utc(2026, 12, 28, 12, 0))
+    ada = person("U1", "Ada", timezone="UTC")
+    bo = person("U2", "Bo", timezone="Asia/Tokyo")  # 10:00 in Tokyo is 01:00 UTC
+    for actor in (ada, bo):
+        await rig.join(actor)
+        await add_works(rig, actor, WORKS[:1])
+    await rig.step()
+    # Down from before both fell due until 13:00 UTC: Ada's (10:00) is 3 hours late, within
+    # the grace window; Bo's (01:00) is 12 hours late, past it.
+    rig.clock.advance(utc(2027, 1, 4, 13, 0) - rig.now)
+    await rig.step()
+
+    (late,) = reviews(rig, "U1")
+    assert late.at == utc(2027, 1, 4, 13, 0)
+    assert reviews(rig, "U2") == []
+    async with db.session() as session:
+        missed = (
+            await session.execute(
+                select(Delivery.target, Delivery.status).where(
+                    Delivery.kind == DeliveryKind.QUARTERLY_REVIEW
+                )
+            )
+        ).all()
+    assert sorted(missed) == [("U1", "sent"), ("U2", "missed")]
