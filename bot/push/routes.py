@@ -33,8 +33,10 @@ from bot.push.body import Push, Refused, read
 from bot.push.pace import Pace
 from bot.push.tokens import bearer, token_hash
 from bot.schedule.readings import take
+from bot.schedule.writes import writing
 from bot.store import Database, StoreUnavailable, TenantScope
 from bot.store.records.goals import Recorded
+from bot.store.repos import tenant_for
 from bot.store.views import GoalView, MetricValue, SourceRef
 from bot.trackers import Reading
 
@@ -101,7 +103,10 @@ class PushRoutes:
             raise self._unknown_token()
         try:
             push = read(await self._body(request), now, self.prompts)
-            async with self.db.scope(source.tenant, now) as scope:
+            # A write in its turn: on SQLite one writer at a time, or the poller's writes
+            # would make a push wait out the busy timeout and fail.
+            async with writing(self.db) as session:
+                scope = TenantScope(session, await tenant_for(session, source.tenant, now))
                 return await self._record(scope, source, push)
         except Refused as refused:
             refused.goal_id = source.goal_id

@@ -199,7 +199,15 @@ class GoalRecords(Records):
     async def _keep_best(self, goal: GoalView, point: MetricPoint) -> tuple[GoalView, bool]:
         """Keep the goal's best so far with ``point`` added; (the goal now, whether it is a
         new best)."""
-        row = await self._goal_row(goal.id)
+        # Locked until the transaction ends (PostgreSQL; SQLite has one writer anyway): a
+        # check-in and a poll, or two replicas, recording at once must not keep the lower best.
+        locked = (
+            select(Goal)
+            .where(Goal.id == goal.id, Goal.tenant_id == self.tid)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        row = (await self.session.execute(locked)).scalar_one_or_none()
         assert row is not None, "a goal of another tenant, or one deleted since it was read"
         best = row.current_best
         better = best is None or (
