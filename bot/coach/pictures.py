@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 DRAWN = 2  # values a line needs; with fewer there is nothing to see a chart for
 WEEK = 7  # days: a span of two weeks or more is said in weeks
 HOME_CHARTS = 5  # goals of the home view that get a chart: each costs a drawing
+# Seconds a reply waits for its chart (about 0.1 s each, a few at once; the worker's first
+# start 1-3 s): past this the words go out without it.
+DRAW_PATIENCE = 15.0
 
 
 @dataclass(frozen=True)
@@ -125,7 +128,8 @@ def series_of(goal: GoalView, points: Sequence[ChartPoint]) -> GoalSeries:
 async def drawn(drawing: Drawing) -> Chart | None:
     """The chart as a PNG in a ``Chart``; ``None`` (logged) when it could not be drawn."""
     try:
-        png = await draw(render_goal, drawing.series)
+        # The member's words wait for their chart: never longer than this.
+        png = await asyncio.wait_for(draw(render_goal, drawing.series), DRAW_PATIENCE)
     except Exception as exc:  # a chart is a bonus: the words it came with go out regardless
         # Only the kind of failure: the error's text may quote the member's goal.
         log.warning("goal chart not drawn: %s", type(exc).__name__)

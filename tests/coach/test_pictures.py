@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import logging
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -162,6 +163,28 @@ async def test_a_chart_that_cannot_be_drawn_leaves_the_answer_whole(
     assert "Recent values: 0.31 → 0.28" in text(shown)
     logged = [r.getMessage() for r in caplog.records if r.name == pictures.__name__]
     assert logged == ["goal chart not drawn: RuntimeError"] * 2  # the kind, never its text
+
+
+def slow_renderer(series: GoalSeries) -> bytes:
+    """A chart that takes far longer than a reply may wait (the worker runs it by name)."""
+    time.sleep(2)
+    return b""
+
+
+async def test_a_chart_slower_than_the_reply_may_wait_leaves_the_answer_whole(
+    coach: Coach, monkeypatch: pytest.MonkeyPatch, caplog: Any
+) -> None:
+    ada = member()
+    await set_goal(coach, ada, baseline="0.31")
+    monkeypatch.setattr(pictures, "render_goal", slow_renderer)
+    monkeypatch.setattr(pictures, "DRAW_PATIENCE", 0.3)
+    caplog.set_level(logging.WARNING, logger=pictures.__name__)
+
+    reply = only(await check_in(coach, ada, metric_value="0.28"), Reply)
+
+    assert reply.chart is None and "clinic WER: 0.28, a new best" in text(reply)
+    logged = [r.getMessage() for r in caplog.records if r.name == pictures.__name__]
+    assert logged == ["goal chart not drawn: TimeoutError"]
 
 
 async def test_home_draws_the_first_goals_charts_only(coach: Coach, clock: ManualClock) -> None:
