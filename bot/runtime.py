@@ -257,6 +257,7 @@ class Runtime:
             limits=Limits.from_settings(settings),
             secrets=secrets,
             public_url=settings.public_url,
+            tracker_addresses=settings.tracker_addresses,
         )
         platforms = Roster()  # the adapters attach their messengers to it as they start
         self.scheduler = Scheduler(
@@ -267,7 +268,12 @@ class Runtime:
             timedelta(hours=settings.schedule_grace_hours),
             after_run=self.collector.full_pass,
             poller=Poller(
-                self.db, secrets, None, timedelta(minutes=settings.poll_minutes), self.clock
+                self.db,
+                secrets,
+                None,
+                timedelta(minutes=settings.poll_minutes),
+                self.clock,
+                addresses=settings.tracker_addresses,
             ),
         )
         # Scripts push to whichever server the run has (COACH_PUBLIC_URL); the console opens none.

@@ -71,6 +71,13 @@ class Settings(BaseSettings):
         ge=1,
         description="How often, at most, each goal connected to a tracker (MLflow, W&B) is read.",
     )
+    tracker_addresses: Literal["public", "private", "any"] = Field(
+        default="private",
+        description=(
+            "Where a tracker may be: public addresses only, also private ranges (a lab's own"
+            " network), or any (also loopback and link-local: a tracker on this machine)."
+        ),
+    )
 
     analysis_model: bool = Field(
         default=True,

@@ -95,6 +95,7 @@ class Coach:
         limits: Limits | None = None,
         secrets: Tokens | None = None,
         public_url: str | None = None,
+        tracker_addresses: str = "private",
     ) -> None:
         self.db = db
         self.clock = clock or SystemClock()
@@ -109,6 +110,7 @@ class Coach:
         # setting); None: stored as they are. ``public_url``: where scripts push values.
         self.secrets = secrets
         self.public_url = public_url
+        self.tracker_addresses = tracker_addresses  # COACH_TRACKER_ADDRESSES
         # Signed links to charts for a home that fetches its images (Slack's App Home in HTTP
         # mode); set by the runtime when it serves them.
         self.chart_links: ChartLinks | None = None
@@ -280,6 +282,7 @@ class Coach:
                 llm=llm,
                 secrets=self.secrets,
                 public_url=self.public_url,
+                tracker_addresses=self.tracker_addresses,
                 chart_url=self._chart_url(actor),
             )
             return await flow(turn)

@@ -280,6 +280,12 @@ def _more(
             better=turn.words("connect_higher" if goal.direction == "up" else "connect_lower"),
             counted=turn.words("connect_lowest" if choice == "lower" else "connect_highest"),
         )
+    for spec in form.fields:  # a cloud's metadata service, the coach's own machine
+        address = values.get(spec.name, "")
+        refused = forms.tracker_address_refused(address, turn.tracker_addresses)
+        if spec.name in ADDRESSES and spec.name not in errors and refused:
+            problem = turn.words("form_tracker_address", policy=turn.tracker_addresses)
+            found[spec.name] = turn.words("form_field", label=spec.label, problem=problem)
     if errors or found:
         for spec in form.fields:
             if spec.name in SECRETS and values.get(spec.name, "").strip():

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import partial
+from ipaddress import ip_address
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -20,6 +21,7 @@ from bot.events import Choice, FieldKind, Form, FormField, plain
 from bot.numbers import number as number
 from bot.numbers import shown as shown
 from bot.prompts import Prompts, load_prompts
+from bot.trackers.wire import address_allowed
 
 # Limits follow the strictest platform: Slack plain-text inputs take at most 3000 characters.
 LONG = 3000
@@ -144,6 +146,22 @@ def _tracker_url(text: str, values: Mapping[str, str], checking: Checking) -> st
     if "@" in parts.netloc:  # a login in the address would be kept, shown and logged with it
         return checking.say("form_tracker_url_login")  # the text, password and all, not quoted
     return None
+
+
+def tracker_address_refused(url: str, policy: str) -> bool:
+    """Whether a tracker's address names a host ``policy`` (COACH_TRACKER_ADDRESSES) refuses,
+    as far as it can be told without looking the name up (an address, or "localhost"); a name
+    is looked up, and every address it has checked, at each read (``bot.trackers``)."""
+    try:
+        host = (urlsplit(url.strip()).hostname or "").rstrip(".")
+    except ValueError:
+        return False  # not an address: its own check says so
+    if host == "localhost" or host.endswith(".localhost"):
+        host = "127.0.0.1"
+    try:
+        return not address_allowed(ip_address(host.partition("%")[0]), policy)
+    except ValueError:
+        return False  # a name
 
 
 def _json_object(text: str, values: Mapping[str, str], checking: Checking) -> str | None:

@@ -39,6 +39,7 @@ class Turn:
     # Seals tracker credentials before they are stored (None: stored as they are, no keys).
     secrets: Tokens | None = None
     public_url: str | None = None  # where scripts reach this coach (COACH_PUBLIC_URL)
+    tracker_addresses: str = "private"  # where a tracker may be (COACH_TRACKER_ADDRESSES)
     # A signed link to the member's chart of a goal (by number), for a home that fetches its
     # images (bot.coach.chart_links); None when the run serves none.
     chart_url: Callable[[int], str] | None = None

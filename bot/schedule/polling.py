@@ -131,9 +131,10 @@ class Poller:
         concurrency: int = CONCURRENCY,
         per_run: int = PER_RUN,
         budget: float = BUDGET,
+        addresses: str = "private",
     ) -> None:
         """``http``: the client trackers are read with; ``None``: one of its own, closed by
-        ``aclose``."""
+        ``aclose``. ``addresses``: where a tracker may be (COACH_TRACKER_ADDRESSES)."""
         self.db = db
         self.secrets = secrets
         self._own_http = http is None
@@ -143,6 +144,7 @@ class Poller:
         self.concurrency = concurrency
         self.per_run = per_run
         self.budget = budget
+        self.addresses = addresses
 
     async def aclose(self) -> None:
         """Close the client this poller made (a client given to it stays open)."""
@@ -218,7 +220,9 @@ class Poller:
         try:
             secret = self.secrets.open(asked.source.secret)
             async with asyncio.timeout_at(stop_at):  # the run's budget is spent: cancelled
-                readings = await read_metric(asked.config, secret, self.http)
+                readings = await read_metric(
+                    asked.config, secret, self.http, addresses=self.addresses
+                )
         except TimeoutError:
             error = "slow"
         except TokenKeyError:  # sealed under a key no longer configured

@@ -24,6 +24,7 @@ from bot.trackers.model import (
     TrackerConfig,
     TrackerError,
 )
+from bot.trackers.wire import guard_address
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -59,6 +60,7 @@ async def read_metric(
     *,
     timeouts: httpx.Timeout = DEFAULT_TIMEOUT,
     deadline: float = READ_DEADLINE,
+    addresses: str = "private",
 ) -> list[Reading]:
     """Each run's latest value of ``config.metric``, from the tracker ``config.kind`` names.
 
@@ -67,6 +69,8 @@ async def read_metric(
     [Reading(value=0.45, run_id='3k2j1h0g', step=900, at=datetime(...), run_name='fold-3')]
 
     The whole read (every page) ends within ``deadline`` seconds, or as ``TrackerError`` "slow".
+    The tracker's host must resolve to addresses ``addresses`` allows ("public", "private" or
+    "any": ``bot.trackers.wire.ADDRESS_POLICIES``), or it is "unreachable".
     An answer that breaks the reader in a way it did not foresee (numbers past any float, JSON
     nested past the parser) is "bad_answer"; readings no store or chart could hold are dropped.
     """
@@ -75,6 +79,8 @@ async def read_metric(
         raise ValueError(f"no tracker of kind {config.kind!r}")
     try:
         async with asyncio.timeout(deadline):
+            url = config.url.strip() or (wandb.DEFAULT_URL if config.kind == "wandb" else "")
+            await guard_address(url, addresses, SERVICES[config.kind])
             readings = await reader(config, secret, http, timeouts=timeouts)
     except TimeoutError:
         raise TrackerError("slow", f"no whole answer within {deadline:g} s") from None

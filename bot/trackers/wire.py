@@ -12,9 +12,12 @@ except what means the same on every tracker: 401/403, 429 and 5xx.
 
 from __future__ import annotations
 
+import asyncio
+import ipaddress
 import json
 import logging
 import math
+import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,12 +28,26 @@ import httpx
 
 from bot.trackers.model import TrackerError
 
-__all__ = ["MAX_BODY_BYTES", "Credential", "Link", "finite", "utc_from_epoch"]
+__all__ = [
+    "ADDRESS_POLICIES",
+    "MAX_BODY_BYTES",
+    "Credential",
+    "Link",
+    "address_allowed",
+    "finite",
+    "guard_address",
+    "utc_from_epoch",
+]
 
 log = logging.getLogger(__name__)
 
 # A tracker's page of runs is a few hundred kB; anything past this is not an answer to keep.
 MAX_BODY_BYTES: Final = 32 * 1024 * 1024
+
+# Which addresses a tracker may be at (COACH_TRACKER_ADDRESSES): "public" only public ones;
+# "private" also private ranges (a lab's MLflow on its own network); "any" also loopback and
+# link-local (a tracker on the coach's own machine; 169.254.169.254 is a cloud's metadata).
+ADDRESS_POLICIES: Final = ("public", "private", "any")
 
 # How a reader turns the secret into request credentials: (auth, extra headers).
 Credential = Callable[[str], tuple[httpx.Auth | None, dict[str, str]]]
@@ -173,3 +190,46 @@ def utc_from_epoch(seconds: object) -> datetime | None:
         return datetime.fromtimestamp(number, UTC)
     except (OverflowError, OSError, ValueError):
         return None
+
+
+def address_allowed(address: ipaddress.IPv4Address | ipaddress.IPv6Address, policy: str) -> bool:
+    """Whether a tracker may be read at ``address`` under ``policy`` (``ADDRESS_POLICIES``)."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    if policy == "any":
+        return True
+    if address.is_global:
+        return True
+    inward = (
+        address.is_loopback
+        or address.is_link_local
+        or address.is_unspecified
+        or address.is_multicast
+        or address.is_reserved
+    )
+    return policy == "private" and address.is_private and not inward
+
+
+async def guard_address(url: str, policy: str, service: str) -> None:
+    """Refuse (``TrackerError`` "unreachable") a tracker whose host resolves to an address
+    ``policy`` does not allow: every address it resolves to is checked."""
+    if policy == "any":
+        return
+    try:
+        parts = urlsplit(url.strip())
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return  # not an address: the reader says so
+    if not host:
+        return
+    try:
+        found = await asyncio.get_running_loop().getaddrinfo(
+            host, port or 443, type=socket.SOCK_STREAM
+        )
+    except (OSError, UnicodeError):
+        raise TrackerError("unreachable", f"{service}: the host is not found") from None
+    for *_, where in found:
+        address = ipaddress.ip_address(str(where[0]).partition("%")[0])
+        if not address_allowed(address, policy):
+            log.warning("%s not read: its host is at an address not allowed (%s)", service, policy)
+            raise TrackerError("unreachable", f"{service}: at an address not allowed ({policy})")

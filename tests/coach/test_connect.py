@@ -203,6 +203,28 @@ async def test_a_bad_mlflow_form_is_sent_back_without_its_credential(coach: Coac
     assert await rows(coach, GoalSource) == []
 
 
+async def test_an_address_on_this_machine_or_link_local_is_refused_unless_any(
+    db: Database, clock: ManualClock
+) -> None:
+    """Loopback and link-local (169.254.169.254: a cloud's metadata) are refused by default, a
+    private network's address taken; with COACH_TRACKER_ADDRESSES=any, loopback is taken."""
+    coach = Coach(db, clock)
+    await goal(coach)
+    for url in ["http://169.254.169.254/", "http://127.0.0.1:5000", "http://localhost:5000"]:
+        rejected = await submit(coach, "connect_mlflow", {**MLFLOW, "tracking_url": url})
+        assert isinstance(rejected, FormRejected), url
+        assert "COACH_TRACKER_ADDRESSES is private" in rejected.errors["tracking_url"]
+    wandb = {**WANDB, "api_url": "http://[::ffff:169.254.169.254]/"}
+    assert isinstance(await submit(coach, "connect_wandb", wandb), FormRejected)
+    private = await submit(coach, "connect_mlflow", {**MLFLOW, "tracking_url": "http://10.0.0.5"})
+    assert not isinstance(private, FormRejected)
+
+    anywhere = Coach(db, clock, tracker_addresses="any")
+    local = {**MLFLOW, "tracking_url": "http://127.0.0.1:5000"}
+    assert not isinstance(await submit(anywhere, "connect_mlflow", local), FormRejected)
+    assert (await stored(anywhere)).settings["url"] == "http://127.0.0.1:5000"
+
+
 async def test_a_login_in_the_address_is_refused_and_not_quoted(coach: Coach) -> None:
     await goal(coach)
 
@@ -496,7 +518,7 @@ async def test_a_goal_connected_here_is_read_by_polling_and_offered_at_checkin(
     db: Database, clock: ManualClock
 ) -> None:
     tokens = Tokens([Fernet.generate_key().decode()])
-    coach = Coach(db, clock, secrets=tokens)
+    coach = Coach(db, clock, secrets=tokens, tracker_addresses="any")  # the fake is on 127.0.0.1
     await goal(coach)
     async with FakeWandb() as wandb, httpx.AsyncClient() as http:
         wandb.add_run("my-lab", "fold-cv", "a1", {"val_acc": 0.45, "_step": 90})
@@ -504,7 +526,8 @@ async def test_a_goal_connected_here_is_read_by_polling_and_offered_at_checkin(
         await submit(coach, "connect_wandb", connected)
         assert wandb.key not in (await stored(coach)).secret  # sealed, yet polling opens it
 
-        report = await Poller(db, tokens, http, timedelta(minutes=15), clock).poll_due(clock.now())
+        poller = Poller(db, tokens, http, timedelta(minutes=15), clock, addresses="any")
+        report = await poller.poll_due(clock.now())
 
     assert report.due == 1
     form = only(await command(coach, member(), "checkin"), OpenForm).form

@@ -72,7 +72,7 @@ class Polling(Rig):
 
     def restart(self) -> None:
         super().restart()
-        self.poller = Poller(self.db, self.secrets, self.http, EVERY, self.clock)
+        self.poller = Poller(self.db, self.secrets, self.http, EVERY, self.clock, addresses="any")
         messengers = dict.fromkeys(self.platforms, self.messenger)
         self.scheduler = Scheduler(
             self.db, self.clock, messengers, self.prompts, poller=self.poller
@@ -371,7 +371,7 @@ async def test_a_tracker_trickling_its_answer_is_cancelled_at_the_end_of_the_bud
     async with trickling() as url:
         settings = {"url": url, "experiment": "fold-cv", "metric": "fold_success"}
         source_id = await rig.connect(goal, "mlflow", settings)
-        poller = Poller(db, rig.secrets, http, EVERY, rig.clock, budget=0.5)
+        poller = Poller(db, rig.secrets, http, EVERY, rig.clock, budget=0.5, addresses="any")
         async with asyncio.timeout(30):  # a hang fails the test, it never waits for it
             report = await poller.poll_due(rig.now)
     assert report.errors == {"slow": 1}
@@ -421,3 +421,18 @@ async def test_a_read_failing_in_an_unforeseen_way_is_told_and_shown_as_a_bad_an
     assert "goal 1" in told.text
     await rig.run_once(timedelta(days=1))
     assert len(rig.news()) == 1  # once while it lasts
+
+
+async def test_by_default_a_tracker_on_this_machine_is_not_read(
+    db: Database, http: httpx.AsyncClient, mlflow_server: MlflowServer, mlflow_runs: LoggedRuns
+) -> None:
+    """COACH_TRACKER_ADDRESSES is "private" unless set: loopback is refused, and said."""
+    rig = Polling(db, http)
+    experiment = mlflow_runs.experiment("here")
+    mlflow_runs.log(experiment, "fold-1", "fold_success", [0.41])
+    goal = await rig.goal()
+    source_id = await rig.connect(goal, "mlflow", mlflow(mlflow_server, experiment))
+    poller = Poller(db, rig.secrets, http, EVERY, rig.clock)  # as the runtime's, by default
+    assert (await poller.poll_due(rig.now)).errors == {"unreachable": 1}
+    assert (await rig.source(source_id)).last_error == "unreachable"
+    assert await rig.points(goal) == []

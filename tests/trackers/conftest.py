@@ -27,7 +27,7 @@ async def failure(
 ) -> TrackerError:
     """The ``TrackerError`` reading ``config`` ends in."""
     with pytest.raises(TrackerError) as caught:
-        await read_metric(config, secret, http, timeouts=QUICK)
+        await read_metric(config, secret, http, addresses="any", timeouts=QUICK)
     return caught.value
 
 

@@ -30,7 +30,7 @@ async def test_each_run_gives_its_latest_value_with_its_step(
     second = mlflow_runs.log(experiment, "fold-2", "fold_success", [0.30, 0.52])
     before = datetime.now(UTC).replace(microsecond=0)
 
-    readings = await read_metric(config(mlflow_server.url, experiment), None, http)
+    readings = await read_metric(config(mlflow_server.url, experiment), None, http, addresses="any")
 
     assert [(r.run_id, r.run_name, r.value, r.step) for r in readings] == [
         (second, "fold-2", 0.52, 1),  # newest run first
@@ -48,7 +48,7 @@ async def test_the_experiment_may_be_given_by_id(
     run = mlflow_runs.log(experiment, "only", "loss", [2.0, 1.5])
     by_id = config(mlflow_server.url, mlflow_runs.experiment_id(experiment), "loss")
 
-    [reading] = await read_metric(by_id, None, http)
+    [reading] = await read_metric(by_id, None, http, addresses="any")
 
     assert reading == Reading(1.5, run, 1, reading.at, "only")
 
@@ -62,7 +62,10 @@ async def test_the_run_filter_keeps_only_the_runs_it_names(
     mlflow_runs.log(experiment, "no-acc", "loss", [0.1], tags={"task": "fold"})
 
     readings = await read_metric(
-        config(mlflow_server.url, experiment, "acc", run_filter="tags.task = 'fold'"), None, http
+        config(mlflow_server.url, experiment, "acc", run_filter="tags.task = 'fold'"),
+        None,
+        http,
+        addresses="any",
     )
 
     assert [(r.run_id, r.value) for r in readings] == [(fold, 0.7)]
@@ -75,7 +78,9 @@ async def test_runs_without_the_metric_are_skipped(
     with_acc = mlflow_runs.log(experiment, "with", "acc", [0.6])
     mlflow_runs.log(experiment, "without", "loss", [0.2])
 
-    readings = await read_metric(config(mlflow_server.url, experiment, "acc"), None, http)
+    readings = await read_metric(
+        config(mlflow_server.url, experiment, "acc"), None, http, addresses="any"
+    )
 
     assert [r.run_id for r in readings] == [with_acc]
 
@@ -89,7 +94,9 @@ async def test_nan_and_infinite_values_are_no_reading(
     mlflow_runs.log(experiment, "inf", "acc", [0.5, float("inf")])
     mlflow_runs.log(experiment, "-inf", "acc", [float("-inf")])
 
-    readings = await read_metric(config(mlflow_server.url, experiment, "acc"), None, http)
+    readings = await read_metric(
+        config(mlflow_server.url, experiment, "acc"), None, http, addresses="any"
+    )
 
     assert [(r.run_id, r.value) for r in readings] == [(fine, 0.55)]
 
@@ -155,7 +162,9 @@ async def test_a_server_that_never_answers_is_slow(
     silent_url: str, http: httpx.AsyncClient
 ) -> None:
     with pytest.raises(TrackerError) as caught:
-        await read_metric(config(silent_url, "any"), None, http, timeouts=IMPATIENT)
+        await read_metric(
+            config(silent_url, "any"), None, http, addresses="any", timeouts=IMPATIENT
+        )
 
     assert caught.value.kind == "slow"
 
@@ -177,10 +186,16 @@ async def test_a_token_is_sent_as_bearer_and_user_password_as_basic(
     basic = "Basic " + base64.b64encode(b"ada:pa:ss").decode()
     guard.allowed = {f"Bearer {SECRET}", basic}
 
-    by_token = await read_metric(config(guard.url, experiment, "acc"), SECRET, http)
-    by_password = await read_metric(config(guard.url, experiment, "acc"), "ada:pa:ss", http)
+    by_token = await read_metric(
+        config(guard.url, experiment, "acc"), SECRET, http, addresses="any"
+    )
+    by_password = await read_metric(
+        config(guard.url, experiment, "acc"), "ada:pa:ss", http, addresses="any"
+    )
     in_the_url = guard.url.replace("http://", "http://ada:pa%3Ass@")
-    by_userinfo = await read_metric(config(in_the_url, experiment, "acc"), None, http)
+    by_userinfo = await read_metric(
+        config(in_the_url, experiment, "acc"), None, http, addresses="any"
+    )
 
     assert [r.run_id for r in by_token + by_password + by_userinfo] == [run, run, run]
     assert set(guard.seen) == {f"Bearer {SECRET}", basic}
@@ -225,7 +240,7 @@ async def test_odd_numbers_and_run_ids_in_an_answer_never_break_the_read(
         metric = {"key": "fold_success", "value": 0.5, "step": step, "timestamp": timestamp}
         run = {"info": {"run_id": run_id}, "data": {"metrics": [metric]}}
         fixed.body = json.dumps({"experiment": {"experiment_id": "1"}, "runs": [run]})
-        [reading] = await read_metric(config(fixed.url, "any"), None, http)
+        [reading] = await read_metric(config(fixed.url, "any"), None, http, addresses="any")
         assert (reading.value, reading.step, reading.at) == (0.5, None, None), step
         assert reading.run_id == "run" + "x" * 197
     big = {"key": "fold_success", "value": 10**400, "step": 1}
@@ -235,4 +250,6 @@ async def test_odd_numbers_and_run_ids_in_an_answer_never_break_the_read(
             "runs": [{"info": {"run_id": "r"}, "data": {"metrics": [big]}}],
         }
     )
-    assert await read_metric(config(fixed.url, "any"), None, http) == []  # no finite value
+    assert (
+        await read_metric(config(fixed.url, "any"), None, http, addresses="any") == []
+    )  # no finite value

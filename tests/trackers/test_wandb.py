@@ -45,7 +45,7 @@ async def test_each_run_gives_its_last_value_with_step_and_time(
         "lab", "cv", "d4e5f6", {"acc": 0.52, "_step": 40, "_timestamp": LOGGED.timestamp()}
     )
 
-    readings = await read_metric(config(wandb.url), KEY, http)
+    readings = await read_metric(config(wandb.url), KEY, http, addresses="any")
 
     assert readings == [
         Reading(0.52, "d4e5f6", 40, LOGGED, "d4e5f6"),  # newest run first; when it was logged
@@ -64,7 +64,9 @@ async def test_the_run_filter_is_sent_and_applied(
     wandb.add_run("lab", "cv", "crashed", {"acc": 0.8}, config={"task": "fold"}, state="crashed")
     filters = {"$and": [{"config.task": "fold"}, {"state": "finished"}]}
 
-    readings = await read_metric(config(wandb.url, run_filter=json.dumps(filters)), KEY, http)
+    readings = await read_metric(
+        config(wandb.url, run_filter=json.dumps(filters)), KEY, http, addresses="any"
+    )
 
     assert [r.run_id for r in readings] == ["fold"]
     assert wandb.queries[0].filters == filters
@@ -82,7 +84,7 @@ async def test_runs_without_the_metric_or_with_no_number_are_skipped(
     wandb.add_run("lab", "cv", "yes", {"acc": True})
     wandb.add_run("lab", "cv", "histogram", {"acc": {"_type": "histogram", "bins": [1, 2]}})
 
-    readings = await read_metric(config(wandb.url), KEY, http)
+    readings = await read_metric(config(wandb.url), KEY, http, addresses="any")
 
     assert [(r.run_id, r.value, r.step) for r in readings] == [("fine", 0.6, 3)]
 
@@ -92,7 +94,7 @@ async def test_a_metric_whose_every_value_diverged_is_no_reading_yet(
 ) -> None:
     wandb.add_run("lab", "cv", "nan", {"acc": float("nan")})
 
-    assert await read_metric(config(wandb.url), KEY, http) == []
+    assert await read_metric(config(wandb.url), KEY, http, addresses="any") == []
 
 
 async def test_runs_are_read_page_by_page_up_to_the_cap(
@@ -160,8 +162,10 @@ async def test_a_wrong_key_is_told_without_the_key(
 async def test_the_key_is_sent_as_wandb_expects(wandb: FakeWandb, http: httpx.AsyncClient) -> None:
     wandb.add_run("lab", "cv", "run", {"acc": 0.3})
 
-    given = await read_metric(config(wandb.url), KEY, http)
-    in_the_url = await read_metric(config(wandb.url.replace("//", f"//api:{KEY}@")), None, http)
+    given = await read_metric(config(wandb.url), KEY, http, addresses="any")
+    in_the_url = await read_metric(
+        config(wandb.url.replace("//", f"//api:{KEY}@")), None, http, addresses="any"
+    )
 
     assert [r.run_id for r in given + in_the_url] == ["run", "run"]
     assert {q.authorization for q in wandb.queries} == {"Basic " + _base64(f"api:{KEY}")}
@@ -198,7 +202,7 @@ async def test_a_server_that_never_answers_is_slow(
     silent_url: str, http: httpx.AsyncClient
 ) -> None:
     with pytest.raises(TrackerError) as caught:
-        await read_metric(config(silent_url), KEY, http, timeouts=IMPATIENT)
+        await read_metric(config(silent_url), KEY, http, addresses="any", timeouts=IMPATIENT)
 
     assert caught.value.kind == "slow"
 
@@ -227,7 +231,7 @@ async def test_odd_answers_are_bad_answers_or_left_out_never_a_crash(
     wandb.add_run("lab", "cv", "ancient", {"acc": 0.7, "_timestamp": 86_400})
     wandb.add_run("lab", "cv", "overflow", {"acc": 10**400})
     wandb.add_run("lab", "cv", "vast", {"acc": 1.7e308})  # no chart's axis spans it
-    [reading] = await read_metric(config(wandb.url), KEY, http)
+    [reading] = await read_metric(config(wandb.url), KEY, http, addresses="any")
     assert (reading.run_id, reading.step) == ("ok" + "r" * 198, 3)
 
     nested = "[" * 100_000 + "]" * 100_000
