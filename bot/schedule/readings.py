@@ -44,7 +44,11 @@ def reading_key(reading: Reading, source_kind: str) -> str | None:
 
 
 def _stamp(reading: Reading, source_kind: str) -> datetime | None:
-    return reading.at if source_kind in TRACKERS else None
+    return reading.at if source_kind in TRACKERS and reading.run_id else None
+
+
+def _unstamped(reading: Reading) -> str:
+    return key_of(reading.run_id, reading.step)
 
 
 def counted(readings: Sequence[Reading], rule: str) -> list[Reading]:
@@ -140,14 +144,22 @@ async def _not_recorded(
     """``readings`` less those the goal already holds: one query for the whole batch, where
     asking ``record_reading`` would cost one per reading on every poll."""
     keys = {key for key in (reading_key(r, source_kind) for r in readings) if key is not None}
+    # A tracker's readings recorded before their time was part of the key ("<run>\x1f<step>"):
+    # the same value logged at the same time is the reading already recorded.
+    before = {_unstamped(r): r for r in readings if _stamp(r, source_kind) is not None}
     held: set[str] = set()
     if keys:
-        query = select(MetricPoint.reading_key).where(
+        query = select(MetricPoint.reading_key, MetricPoint.recorded_at).where(
             MetricPoint.tenant_id == scope.tid,
             MetricPoint.goal_id == goal.id,
-            MetricPoint.reading_key.in_(keys),
+            MetricPoint.reading_key.in_(keys | set(before)),
         )
-        held = {key for key in (await scope.session.execute(query)).scalars() if key}
+        for key, at in await scope.session.execute(query):
+            was = before.get(key) if key else None
+            if was is not None and was.at == at:
+                held.add(key_of(was.run_id, was.step, was.at))
+            elif key:
+                held.add(key)
     seen: set[str] = set()
     fresh = []
     for reading in readings:

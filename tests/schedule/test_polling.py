@@ -26,6 +26,7 @@ from bot.store import Database
 from bot.store.installations import Tokens
 from bot.store.models import GoalSource, MetricPoint
 from bot.store.views import GoalView
+from bot.trackers import TrackerConfig, read_metric
 from tests.fakes.mlflow_server import LoggedRuns, MlflowServer, _mlflow_warnings
 from tests.fakes.wandb import FakeWandb, serving
 from tests.schedule.helpers import TEAM, Rig, Sent, utc
@@ -436,3 +437,26 @@ async def test_by_default_a_tracker_on_this_machine_is_not_read(
     assert (await poller.poll_due(rig.now)).errors == {"unreachable": 1}
     assert (await rig.source(source_id)).last_error == "unreachable"
     assert await rig.points(goal) == []
+
+
+async def test_a_reading_recorded_before_its_time_was_in_its_key_is_not_recorded_again(
+    db: Database, http: httpx.AsyncClient, mlflow_server: MlflowServer, mlflow_runs: LoggedRuns
+) -> None:
+    """Readings recorded under "<run>\x1f<step>" (before the time of logging joined the key)
+    are known again: upgrading records no run's latest value twice."""
+    rig = Polling(db, http)
+    experiment = mlflow_runs.experiment("upgraded")
+    run = mlflow_runs.log(experiment, "fold-1", "fold_success", [0.41])
+    goal = await rig.goal()
+    await rig.connect(goal, "mlflow", mlflow(mlflow_server, experiment))
+    [reading] = await read_metric(
+        TrackerConfig("mlflow", mlflow_server.url, experiment, "fold_success"),
+        None,
+        http,
+        addresses="any",
+    )
+    async with db.scope(TEAM, rig.now) as scope:  # as an earlier version recorded it
+        assert reading.at is not None
+        await scope.record_reading(goal, 0.41, reading.at, source="mlflow", run_id=run, step=0)
+    assert (await rig.run_once()).recorded == 0
+    assert await rig.points(goal) == [(0.41, run, 0)]
