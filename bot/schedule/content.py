@@ -16,6 +16,7 @@ from bot.events import Action, Button, Content, Mention, Segment, UserText
 from bot.numbers import shown
 from bot.prompts import PromptError, Prompts, _read_yaml, placeholders, render
 from bot.schedule import best_five
+from bot.schedule.predicted import told
 from bot.schedule.summary import Shared, digest, team_summary
 from bot.schedule.team_chart import Drawing, team_chart
 from bot.store.deliveries import DeliveryKind as Kind
@@ -28,8 +29,10 @@ from bot.store.models import (
     Member,
     MetricPoint,
     NudgeRecord,
+    Prediction,
     Tenant,
 )
+from bot.store.views import PredictionView
 
 NUDGE_QUIET = timedelta(weeks=8)  # a channel prompt does not come back sooner than this
 # Why a goal's source cannot be read (``bot.trackers.TrackerError.kind``): the message saying
@@ -208,6 +211,8 @@ class Composer:
                 return await self._new_best(session, delivery)
             case Kind.SOURCE_NEWS:
                 return await self._source_news(session, delivery)
+            case Kind.PREDICTED:
+                return await self._predicted(session, delivery)
             case Kind.QUARTERLY_REVIEW:
                 return await self._quarterly(session, delivery)
         raise ValueError(f"unknown delivery kind {delivery.kind!r}")
@@ -304,6 +309,22 @@ class Composer:
         )
         label = self.prompts.messages["button_check_in"]
         return Message(body, (Button(label, Action.OPEN_CHECKIN, str(goal.ref)),))
+
+    async def _predicted(self, session: AsyncSession, delivery: Delivery) -> Message | None:
+        """The predictions a value from a tracker or a script settled: held or missed, and
+        which way, as a check-in's answer says it."""
+        goal = await session.get(Goal, int(delivery.detail.get("goal", 0)))
+        if goal is None:
+            return None  # the goal (and its predictions) deleted since
+        found = [
+            await session.get(Prediction, int(i)) for i in delivery.detail.get("predictions", [])
+        ]
+        settled = [PredictionView.of(p) for p in found if p is not None and p.goal_id == goal.id]
+        lines = told(self.prompts, settled)
+        if not lines:
+            return None
+        body = (*self.prompts.say("predicted_by_source", ref=goal.ref), *lines)
+        return Message(body)
 
     async def _source_news(self, session: AsyncSession, delivery: Delivery) -> Message | None:
         """What a goal's source first read, or why it cannot be read and how to fix it; never

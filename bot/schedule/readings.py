@@ -26,7 +26,7 @@ from bot.store.deliveries import DeliveryKind
 from bot.store.models import MetricPoint
 from bot.store.records.goals import Recorded
 from bot.store.records.goals import reading_key as key_of
-from bot.store.views import GoalView, MemberView
+from bot.store.views import GoalView, MemberView, PredictionView
 from bot.trackers import Reading
 
 RULES = frozenset({"max", "min", "latest"})
@@ -108,6 +108,7 @@ async def take(
     """
     fresh = await _not_recorded(scope, goal, counted(readings, rule), source_kind)
     done: list[Recorded] = []
+    settled: list[PredictionView] = []
     best: tuple[Recorded, Reading] | None = None
     before: float | None = None
     before_text: str | None = None
@@ -126,7 +127,9 @@ async def take(
             continue  # recorded meanwhile by another writer
         done.append(recorded)
         point = recorded.point  # it resolves the member's open predictions on the goal
-        await scope.resolve_with(goal, point.value, point.recorded_at, source=source_kind)
+        settled += await scope.resolve_with(
+            goal, point.value, point.recorded_at, source=source_kind
+        )
         goal = recorded.goal
         if recorded.new_best:
             was = recorded.before
@@ -135,7 +138,30 @@ async def take(
             best = (recorded, reading)
     if best is not None and tell_best:
         await _tell_best(scope, goal, best, before, before_text, now)
+    await _tell_settled(scope, goal, [p for p in settled if p.actual is not None], now)
     return done
+
+
+async def _tell_settled(
+    scope: TenantScope, goal: GoalView, settled: Sequence[PredictionView], now: datetime
+) -> None:
+    """The member's predictions a reading settled, told by DM (held or missed, which way),
+    as the answer to a check-in tells them: the member asked to be measured. Not while they
+    muted the coach."""
+    member = await scope.member_by_id(goal.member_id)
+    if not settled or member is None or muted(member, now):
+        return
+    ids = sorted(p.id for p in settled)
+    row = DeliveryRow(
+        scope.tid,
+        member.id,
+        DeliveryKind.PREDICTED,
+        member.user_id,
+        f"predicted:{ids[0]}",
+        now,
+        detail={"goal": goal.id, "predictions": ids},
+    )
+    await claim(scope.session, row)
 
 
 async def _not_recorded(
@@ -206,9 +232,12 @@ async def _tell_best(
 def wants_news(member: MemberView, now: datetime) -> bool:
     """Whether the member hears of a new best now: not muted (through their own today) and
     nudges on."""
-    if not member.nudges_enabled:
-        return False
-    return member.mute_until is None or member.mute_until < local_today(member, now)
+    return member.nudges_enabled and not muted(member, now)
+
+
+def muted(member: MemberView, now: datetime) -> bool:
+    """Whether the member muted the coach through their own today."""
+    return member.mute_until is not None and member.mute_until >= local_today(member, now)
 
 
 def local_today(member: MemberView, now: datetime) -> date:

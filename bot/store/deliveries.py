@@ -23,6 +23,7 @@ class DeliveryKind(StrEnum):
     NUDGE = "nudge"  # a nudge the member's goal history called for
     NEW_BEST = "new_best"  # a goal's source brought a new best: a DM offering a check-in
     SOURCE_NEWS = "source_news"  # what a goal's source first read, or why it cannot be read
+    PREDICTED = "predicted"  # predictions a tracker's or a script's value settled, by DM
     QUARTERLY_REVIEW = "quarterly_review"  # the best five, reviewed: once a quarter (2027-Q1)
 
 

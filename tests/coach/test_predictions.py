@@ -10,16 +10,21 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
+from sqlalchemy import select
+
 from adapters.console import ConsoleSession
 from bot.coach import Coach
 from bot.events import Action, Actor, ButtonPressed, Place
 from bot.ports import ManualClock
 from bot.prompts import load_prompts
+from bot.schedule.outbox import Outbox
 from bot.schedule.predicted import told
 from bot.schedule.readings import take
+from bot.store.models import Delivery
 from bot.trackers import Reading
 from tests.adapters.console.test_transcript import buttons
 from tests.conftest import say
+from tests.schedule.helpers import RecordingMessenger
 
 GOAL = (
     "/goal set",
@@ -128,6 +133,51 @@ async def test_a_reading_from_a_tracker_resolves_it_too(ada: ConsoleSession, coa
     assert "Prediction 1 missed: 0.52, outside your 0.40-0.50, better than you expected." in said
     listed = await say(ada, "/predict list")
     assert "(the number was 0.52: missed)" in listed
+
+
+async def test_a_prediction_a_tracker_settles_is_told_by_dm_once(
+    ada: ConsoleSession, coach: Coach
+) -> None:
+    """The member asked to be measured: a value arriving from a tracker or a script tells
+    them, privately, how the prediction went; nothing is said while they muted the coach."""
+    await say(ada, *GOAL)
+    await predicted(ada, "0.45 0.40-0.50 80%")
+    now = coach.clock.now()
+    messenger = RecordingMessenger(coach.clock)
+    outbox = Outbox(coach.db, {"console": messenger}, load_prompts(), coach.clock)
+    async with coach.db.scope(ada.tenant, now) as scope:
+        member = await scope.member("ada")
+        assert member is not None
+        (goal,) = await scope.goals(member)
+        await take(scope, goal, "mlflow", [Reading(0.42, "run-1", 3, now)], "max", now)
+        await take(scope, goal, "mlflow", [Reading(0.44, "run-2", 3, now)], "max", now)
+
+    await outbox.drain(coach.clock.now())
+
+    told_dms = [d for d in messenger.dms("ada") if "Prediction 1" in d.text]
+    (dm,) = told_dms  # once: the second value found it settled already
+    assert dm.text.startswith("A new value of goal 1 came in from its tracker or script")
+    assert "Prediction 1 held: 0.42 landed inside your 0.40-0.50." in dm.text
+
+
+async def test_a_muted_member_is_not_told_of_a_settled_prediction(
+    ada: ConsoleSession, coach: Coach
+) -> None:
+    await say(ada, *GOAL)
+    await predicted(ada, "0.45 0.40-0.50 80%")
+    await say(ada, "/coach mute until 2099-01-01")
+    now = coach.clock.now()
+    async with coach.db.scope(ada.tenant, now) as scope:
+        member = await scope.member("ada")
+        assert member is not None
+        (goal,) = await scope.goals(member)
+        await take(scope, goal, "mlflow", [Reading(0.42, "run-1", 3, now)], "max", now)
+        (settled,) = await scope.predictions(member, resolved_only=True)
+
+    assert settled.held  # measured all the same, for /coach calibration
+    async with coach.db.session() as session:
+        told_rows = await session.scalars(select(Delivery).where(Delivery.kind == "predicted"))
+        assert list(told_rows) == []
 
 
 async def test_nobody_else_resolves_my_prediction(ada: ConsoleSession, coach: Coach) -> None:
