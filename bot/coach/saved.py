@@ -1,4 +1,4 @@
-""""Save to notebook" on any message (``MessageSaved``): a small form with the message's words
+"""Save to notebook, on any message (``MessageSaved``): a small form with the message's words
 to edit and a note to add; sent, it is a notebook entry that points back to the message.
 
 The link does not travel in the form: a Discord modal's id holds 100 characters, less than a
