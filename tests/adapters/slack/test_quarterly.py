@@ -18,7 +18,8 @@ from bot.coach import Coach
 from bot.ports import ManualClock
 from bot.schedule.leader import Leadership
 from bot.schedule.runner import Scheduler
-from bot.store.models import Member, NotebookEntry
+from bot.store.models import NotebookEntry
+from tests.adapters.quarterly import next_review, tick_at
 from tests.adapters.slack.conftest import SlackHarness, buttons_of, eventually, text_of
 
 WORKS = ["Geometry prover", "Clinic ASR harness", "Sparse attention note"]
@@ -40,11 +41,6 @@ async def scheduler(
         await running.stop()
 
 
-async def tick_at(scheduler: Scheduler, clock: ManualClock, at: datetime) -> None:
-    clock.advance(at - clock.now())
-    await scheduler.run_once()
-
-
 def reviews(slack: SlackHarness) -> list[dict[str, Any]]:
     """Every message the bot posted that carries the bet button."""
     return [
@@ -60,12 +56,6 @@ def dm_text(slack: SlackHarness) -> str:
 def said(slack: SlackHarness) -> str:
     """Everything the coach answered privately, through response_urls."""
     return "\n".join(text_of(c.args) for c in slack.fake.calls("response_url"))
-
-
-async def next_review(coach: Coach) -> datetime | None:
-    async with coach.db.session() as session:
-        due = await session.scalar(select(Member.next_quarterly_at))
-    return due if due is None or due.tzinfo else due.replace(tzinfo=UTC)
 
 
 async def test_the_quarterly_dm_lists_the_five_and_its_button_keeps_the_bet(
