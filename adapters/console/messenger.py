@@ -12,7 +12,16 @@ from datetime import datetime
 from pathlib import Path
 
 from adapters.console import render
-from bot.events import Button, ChannelPost, Chart, Content, DirectMessage, TenantRef, UserText
+from bot.events import (
+    Button,
+    ChannelPost,
+    Chart,
+    Content,
+    DirectMessage,
+    TenantRef,
+    UserText,
+    plain,
+)
 from bot.ports import Recipient
 from bot.private import write_private
 
@@ -47,6 +56,8 @@ class ConsoleMessenger:
         self.offer = offer  # makes a DM's buttons the ones a typed number presses
         self.charts = charts  # the folder chart pictures are saved in
         self.sink: Callable[[str], None] = self._print
+        # Told each channel message shown (channel, its words), for /save to find it again.
+        self.heard: Callable[[str, str], None] = lambda channel, text: None
         self._ids = itertools.count(1)
 
     @staticmethod
@@ -70,6 +81,7 @@ class ConsoleMessenger:
         text = render.message(ChannelPost(channel_id, body, thread_id), self.me(), {})
         assert text is not None
         self.sink(text)
+        self.heard(channel_id, plain(body, render.safe))
         return f"console-{next(self._ids)}"
 
     async def post_chart(
@@ -78,6 +90,7 @@ class ConsoleMessenger:
         path = keep_chart(self.charts, f"channel-{channel_id}", chart)
         label = render.channel_label(channel_id, thread_id, {})
         self.sink(render.block(label, (UserText(chart.alt),)) + "\n" + render.chart_note(str(path)))
+        self.heard(channel_id, render.safe(chart.alt))
         return f"console-{next(self._ids)}"
 
     async def send_dm_chart(self, tenant: TenantRef, user_id: str, chart: Chart) -> None:

@@ -6,6 +6,8 @@
 - ``/tick 7d`` moves the clock forward and lets the scheduler do what falls due (only in the
   demo, ``research-coach console --demo``, whose database is thrown away);
 - ``/home`` shows the member's home (goals and their numbers, best five, latest nudges);
+- ``/save`` lists the channel messages shown lately, numbered; ``/save N`` saves one to the
+  member's notebook with a note (a terminal has no message menu to choose "Save to notebook");
 - a chart that comes with an answer is saved as a private PNG file under ``charts``, its path
   shown under the answer;
 - ``/as NAME`` acts as another member of the same team; ``/retry`` resends what the database
@@ -21,11 +23,13 @@ from pathlib import Path
 
 from adapters.console import render
 from adapters.console.messenger import ConsoleMessenger, charts_of, keep_chart
+from adapters.console.recent import Recent
 from bot.coach import Coach, export
 from bot.events import (
     Actor,
     Button,
     ButtonPressed,
+    ChannelPost,
     Chart,
     CommandInvoked,
     DirectMessage,
@@ -42,6 +46,7 @@ from bot.events import (
     HomeView,
     Intent,
     MessageReceived,
+    MessageSaved,
     OpenForm,
     Place,
     Reply,
@@ -117,6 +122,8 @@ class ConsoleSession:
         self.unsent: list[Event] = []  # what the database could not take, oldest first
         self.follow_ups: list[FollowUp] = []  # to redeem once the answer is shown
         self.finished = False
+        self.recent = Recent()  # the channel messages shown lately, for /save
+        self.messenger.heard = self.recent.heard  # what the coach posts on its own
         coach.forgetting.add(self._forget)
 
     @property
@@ -169,6 +176,8 @@ class ConsoleSession:
             return await self._retry()
         if self.form is not None:
             return await self._answer_field(line)
+        if stripped.split(" ", 1)[0] == "/save":  # in a form, a line is an answer
+            return await self._save_message(stripped[5:].strip())
         if self.buttons and stripped.isdigit():
             return await self._press(int(stripped))
         if stripped.startswith("/"):
@@ -226,6 +235,30 @@ class ConsoleSession:
             return self._say("console_as_usage")
         self.member, self.form, self.buttons = name, None, ()
         return self._say("console_as_done", name=name)
+
+    async def _save_message(self, number: str) -> str:
+        """``/save``: the channel messages shown lately, newest first; ``/save N``: message N
+        to the notebook, through the same form as Slack's and Discord's "Save to notebook"."""
+        recent = self.recent.newest_first()
+        if not recent:
+            return self._say("console_save_none")
+        if not number:
+            listed = ["   " + shown.line for shown in recent]
+            return "\n".join([self._say("console_save_list"), *listed])
+        if not number.isdecimal():
+            return self._say("console_save_usage")
+        shown = self.recent.find(int(number))
+        if shown is None:
+            return self._say("console_save_unknown", number=int(number))
+        author = shown.author or render.words(self.coach.prompts, "console_save_by_coach")
+        place = Place.channel(shown.channel)
+        return await self._dispatch(MessageSaved(self.actor, place, shown.text, shown.link, author))
+
+    def _heard(self, intent: Intent) -> None:
+        """A channel post in answer to the member's own line is theirs: they published it."""
+        if isinstance(intent, ChannelPost):
+            text = plain(intent.body, render.safe)
+            self.recent.heard(intent.channel_id, text, self.actor.user_id, self.member)
 
     async def _press(self, number: int) -> str:
         if not 1 <= number <= len(self.buttons):
@@ -345,6 +378,7 @@ class ConsoleSession:
                 text = render.message(intent, self.member.lower(), {})
                 if text is not None:
                     out.append(text)
+                self._heard(intent)
         return "\n".join(out)
 
     def _show(self, intents: list[Intent]) -> str:
@@ -365,6 +399,7 @@ class ConsoleSession:
                     text = render.message(intent, self.member.lower(), {})
                     if text is not None:
                         out.append(text)
+                    self._heard(intent)
                     if pictures := self._pictures(intent):
                         out.append(pictures)
                     intent_buttons = getattr(intent, "buttons", ())
@@ -406,6 +441,7 @@ class ConsoleSession:
         for path in [*export.files_of(self.exports, user_id), *charts_of(self.charts, user_id)]:
             path.unlink(missing_ok=True)
         self.unsent = [e for e in self.unsent if getattr(e, "actor", self.actor).user_id != user_id]
+        self.recent.forget(user_id)
         if user_id == self.actor.user_id:
             self.form, self.buttons, self.follow_ups = None, (), []
 
