@@ -24,6 +24,7 @@ from bot.events import (
     MemberJoined,
     MemberLeft,
     MessageReceived,
+    MessageSaved,
     Reply,
     TryAgainLater,
 )
@@ -42,6 +43,9 @@ EVERY_EVENT: list[Event] = [
     FormClosed(member(), DM, "checkin", {"did": "Tuned the decoder"}),
     ButtonPressed(member(), CHANNEL, Action.PUBLISH_CHECKIN, "1"),
     MessageReceived(member(), DM, "What got in the way was the data", delivery_id="Ev1"),
+    MessageSaved(
+        member(), CHANNEL, "Loss spikes at step 40k", "https://lab.slack.com/archives/C1/p1"
+    ),
     HomeOpened(member()),
     MemberJoined(member()),
     MemberLeft(member()),
