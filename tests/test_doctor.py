@@ -71,7 +71,7 @@ async def test_a_healthy_deployment_is_all_ok_and_exits_0(tmp_path: Path, llm: F
     assert f"({APPLICATION_ID})" in found.line("ok   discord bot token")
     found.line("ok   discord application")
     found.line("ok   discord intents: guilds, dm_messages (none privileged)")
-    found.line("ok   discord commands: all 7 registered for every server")
+    found.line("ok   discord commands: all 10 registered for every server")
     found.line("ok   LLM follow-ups: fake-model at")
     found.line("ok   database reachable")
     # Every check line is ok, or off on purpose (the analysis model, in this test).

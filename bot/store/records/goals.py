@@ -62,20 +62,25 @@ class GoalRecords(Records):
 
     async def close_goal(self, goal: GoalView, status: str, at: datetime) -> GoalView:
         """Mark ``goal`` achieved or abandoned at ``at``; the goal as it is now."""
-        return await self._change_goal(goal, status=status, closed_at=at)
+        row = await self._live_goal_row(goal)
+        row.status = status
+        row.closed_at = at
+        await self.session.flush()
+        return GoalView.of(row)
 
     async def keep_premortem(self, goal: GoalView, text: str, at: datetime) -> GoalView:
         """Keep, privately with ``goal``, how the member imagined it failing (replacing what
         they wrote before); the goal as it is now."""
-        return await self._change_goal(goal, premortem=text, premortem_at=at)
-
-    async def _change_goal(self, goal: GoalView, **columns: object) -> GoalView:
-        row = await self._goal_row(goal.id)
-        assert row is not None, "a goal of another tenant, or one deleted since it was read"
-        for name, value in columns.items():
-            setattr(row, name, value)
+        row = await self._live_goal_row(goal)
+        row.premortem = text
+        row.premortem_at = at
         await self.session.flush()
         return GoalView.of(row)
+
+    async def _live_goal_row(self, goal: GoalView) -> Goal:
+        row = await self._goal_row(goal.id)
+        assert row is not None, "a goal of another tenant, or one deleted since it was read"
+        return row
 
     async def add_goal(
         self,
