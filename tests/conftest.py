@@ -3,13 +3,16 @@ move by hand, the coach, and console sessions that read like transcripts."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from alembic import command
 from sqlalchemy import text
 
 from adapters.console import ConsoleSession
@@ -17,7 +20,9 @@ from adapters.console import render as console_render
 from bot.coach import Coach
 from bot.events import Event, FollowUp, Intent
 from bot.ports import ManualClock
-from bot.store import Database, create_engine
+from bot.store import Database, create_engine, installations
+from bot.store.db import alembic_config
+from bot.store.models import Base
 from tests import fakes
 from tests.fakes.mlflow_server import LoggedRuns, MlflowServer
 from tests.privacy import Ledger, Watch
@@ -77,15 +82,43 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to the newest schema once: each test gets a copy of it, which
+    costs a file copy instead of every migration again."""
+    path = tmp_path_factory.mktemp("template") / "coach.db"
+
+    async def migrate() -> None:
+        database = Database.from_url(f"sqlite+aiosqlite:///{path}")
+        await database.upgrade()
+        await database.wipe_journal()  # everything in the main file: one file to copy
+        await database.dispose()
+
+    asyncio.run(migrate())
+    return path
+
+
+def migrations_under_test(request: pytest.FixtureRequest) -> bool:
+    """The migration tests run every migration on their own database."""
+    return "migration" in request.node.nodeid
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def db(
-    request: pytest.FixtureRequest, tmp_path: Path, privacy: Watch
+    request: pytest.FixtureRequest, tmp_path: Path, privacy: Watch, migrated_sqlite: Path
 ) -> AsyncIterator[Database]:
     """A migrated, empty database: SQLite in a temp folder, or a fresh PostgreSQL schema.
-    Before it goes, the privacy watch reads its private texts."""
+    Before it goes, the privacy watch reads its private texts. The schema is the migrations'
+    (tests/store/test_migrations.py proves the models build the same one); outside the
+    migration tests it is copied or built from the models, in a fraction of the time."""
     if request.param == "sqlite":
-        database = Database.from_url(f"sqlite+aiosqlite:///{tmp_path / 'coach.db'}")
-        await database.upgrade()
+        file = tmp_path / "coach.db"
+        if migrations_under_test(request):
+            database = Database.from_url(f"sqlite+aiosqlite:///{file}")
+            await database.upgrade()
+        else:
+            shutil.copyfile(migrated_sqlite, file)
+            database = Database.from_url(f"sqlite+aiosqlite:///{file}")
         yield database
         await privacy.read(database)
         await database.dispose()
@@ -100,7 +133,14 @@ async def db(
         create_engine(PG_URL, connect_args={"server_settings": {"search_path": schema}})
     )
     try:
-        await database.upgrade()
+        if migrations_under_test(request):
+            await database.upgrade()
+        else:
+            async with database.engine.begin() as conn:
+                await conn.run_sync(Base.metadata.create_all)
+                # The Slack installation tables are kept in a metadata of their own.
+                await conn.run_sync(installations.installations.metadata.create_all)
+                await conn.run_sync(lambda c: command.stamp(alembic_config(c), "head"))
         yield database
         await privacy.read(database)
     finally:
