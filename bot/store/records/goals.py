@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -138,7 +139,7 @@ class GoalRecords(Records):
             checkin_id=checkin.id if checkin else None,
         )
         self.session.add(point)
-        return (await self._keep_best(goal, point))[0]
+        return (await self._keep_best(goal, point))[1]
 
     async def record_reading(
         self,
@@ -159,51 +160,45 @@ class GoalRecords(Records):
         recorded once: a value logged without a step is logged at step 0 each time, and only
         its time tells a later value of a running run from the one recorded."""
         key = None if run_id is None else reading_key(run_id, step, stamp)
-        point = MetricPoint(
-            tenant_id=self.tid,
-            goal_id=goal.id,
-            value=value,
-            value_text=text,
-            recorded_at=at,
-            source=source,
-            run_id=run_id,
-            step=step,
-            note=note,
-            reading_key=key,
-        )
-        if key is not None:
-            taken = select(MetricPoint.id).where(
-                MetricPoint.goal_id == goal.id, MetricPoint.reading_key == key
-            )
-            if await self.session.scalar(taken) is not None:
-                return Recorded(goal, None, False)
+        values: dict[str, Any] = {
+            "tenant_id": self.tid,
+            "goal_id": goal.id,
+            "value": value,
+            "value_text": text,
+            "recorded_at": at,
+            "source": source,
+            "run_id": run_id,
+            "step": step,
+            "note": note,
+            "reading_key": key,
+        }
+        if key is None:
+            point = MetricPoint(**values)
+            self.session.add(point)
+        else:
             # One statement, no savepoint: of two writers at once one records it, and a
             # savepoint is no help on SQLite, whose driver commits the whole transaction when
             # one is released.
-            columns = {c.key: getattr(point, c.key) for c in MetricPoint.__table__.columns}
-            columns.pop("id")
             dialect = self.session.get_bind().dialect.name
             insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(MetricPoint)
             added = await self.session.scalar(
-                insert.values(columns)
+                insert.values(values)
                 .on_conflict_do_nothing(index_elements=["goal_id", "reading_key"])
                 .returning(MetricPoint.id)
             )
-            if added is None:
-                return Recorded(goal, None, False)
-            found = await self.session.get(MetricPoint, added)
-            assert found is not None
+            found = None if added is None else await self.session.get(MetricPoint, added)
+            if found is None:
+                return Recorded(goal, None, False)  # recorded before
             point = found
-        else:
-            self.session.add(point)
-        before = await self.goal_by_id(goal.id)
-        now, better = await self._keep_best(goal, point)
-        new_best = better and before is not None and before.current_best is not None
+        before, now, better = await self._keep_best(goal, point)
+        new_best = better and before.current_best is not None
         return Recorded(now, MetricValue.of(point), new_best, before)
 
-    async def _keep_best(self, goal: GoalView, point: MetricPoint) -> tuple[GoalView, bool]:
-        """Keep the goal's best so far with ``point`` added; (the goal now, whether it is a
-        new best)."""
+    async def _keep_best(
+        self, goal: GoalView, point: MetricPoint
+    ) -> tuple[GoalView, GoalView, bool]:
+        """Keep the goal's best so far with ``point`` added; (the goal before, the goal now,
+        whether ``point`` beats its best)."""
         # Locked until the transaction ends (PostgreSQL; SQLite has one writer anyway): a
         # check-in and a poll, or two replicas, recording at once must not keep the lower best.
         locked = (
@@ -214,6 +209,7 @@ class GoalRecords(Records):
         )
         row = (await self.session.execute(locked)).scalar_one_or_none()
         assert row is not None, "a goal of another tenant, or one deleted since it was read"
+        before = GoalView.of(row)
         best = row.current_best
         better = best is None or (
             point.value > best if row.direction == "up" else point.value < best
@@ -222,7 +218,7 @@ class GoalRecords(Records):
             row.current_best = point.value
             row.current_best_text = point.value_text
         await self.session.flush()
-        return GoalView.of(row), better
+        return before, GoalView.of(row), better
 
     async def latest_point(self, goal: GoalView) -> MetricValue | None:
         """The goal's most recent value, wherever it came from."""
