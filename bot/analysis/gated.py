@@ -25,6 +25,7 @@ from bot.analysis.banks import Matrix
 from bot.analysis.cuebook import cue_book
 from bot.analysis.phrases import cached_tokens
 from bot.analysis.probes import Weights, train_probe
+from bot.analysis.reading import negated
 
 __all__ = ["GATED_L2", "GATED_SIGNALS", "GATED_THRESHOLD", "gate", "score", "train"]
 
@@ -41,10 +42,16 @@ def gate(signal: str, sentence: str) -> bool:
     >>> gate("idea_driven", "fixed the loader")
     False
     """
-    cues = cue_book().signal(signal)
+    book = cue_book()
+    cues = book.signal(signal)
     tokens = cached_tokens(sentence)
     for match in cues.find(tokens):
         cue = cues.cue(match.key)
+        # "did not copy Karpathy", "not because everyone is on it": the name or the trend is
+        # set aside, so nothing is left to score. A "not" elsewhere in the sentence ("didn't
+        # ablate", "reviewers won't complain") often is the imitation itself.
+        if negated(tokens, match, book):
+            continue
         if signal == "role_model_mimicry" and cue.part == "authority":
             return True
         if signal == "idea_driven" and cue.part in (None, "trigger", "event"):

@@ -97,7 +97,10 @@ def decide(evidence: Evidence, clues: Clues) -> Signals:
     imitation_phrase = words.imitation.phrase if words.imitation else clues.imitation_likeness
     imitation = imitation_phrase is not None and not quiet
     trend_phrase = words.trend.phrase if words.trend else clues.trend_likeness
-    trend = trend_phrase is not None and not quiet and not evidence.number_moved_up
+    # A number that moved shows the paper was a tool for the goal, unless the week was a
+    # race with others ("submit before theirs gets attention"): then the number came along.
+    raced = words.trend is not None and words.trend.key == "race"
+    trend = trend_phrase is not None and not quiet and (not evidence.number_moved_up or raced)
 
     said = {
         "aligned": clues.aligned_phrase if p >= ALIGNED_THRESHOLD else None,

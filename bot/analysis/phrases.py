@@ -84,6 +84,18 @@ class Token(NamedTuple):
     capital: bool = False
 
 
+def _name_like(word: str) -> bool:
+    """Whether ``word`` is written as a name is ("Stanford", "DeepMind", "Coley's"): a capital
+    first, and not an acronym, a code or a variable ("GBS", "TP", "Exp12", "WRN-28-10"), which
+    research notes are full of and which name no one to copy."""
+    stem = word[:-2] if word.endswith("'s") else word
+    return (
+        stem[:1].isupper()
+        and not (len(stem) > 1 and stem.isupper())
+        and not any(c.isdigit() for c in stem)
+    )
+
+
 def tokenize(text: str) -> list[Token]:
     """The words of ``text``, lower-cased, with negative contractions split."""
     folded = text.translate(_FOLD)
@@ -93,12 +105,12 @@ def tokenize(text: str) -> list[Token]:
         word = match.group()
         start, end = match.span()
         if end - start == 1:  # a mark or a letter alone: no hyphen, contraction or "'s"
-            out.append(Token(word, start, end, folded[start].isupper()))
+            out.append(Token(word, start, end, False))
             continue
         # "nerd-sniped" reads as "nerdsniped", "fine-tune" as "finetune".
         if word[:1].isalnum():
             word = word.replace("-", "")
-        capital = folded[start].isupper()
+        capital = _name_like(folded[start:end])
         if word.endswith("'s") and len(word) > 2:
             out.append(Token(word[:-2], start, end - 2, capital))
             out.append(Token("'s", end - 2, end))
@@ -129,7 +141,10 @@ oriol vinyals | quoc le | ashish vaswani | alec radford | greg brockman | elon m
 openai | deepmind | google deepmind | google brain | google research | google | anthropic |
 meta | meta ai | facebook | microsoft research | microsoft | nvidia | hugging face |
 huggingface | mistral | apple | amazon | tesla | deepseek | alibaba | qwen team | stanford |
-berkeley | cmu | eleutherai | allen ai | ai2 | the big labs | big labs | frontier labs |
+berkeley | cmu | eleutherai | allen ai | ai2 | fair | meta fair | gdm | msr | bair | mila |
+csail | mit | eth zurich | epfl | oxford | princeton | harvard | ecmwf | nasa | cern | ibm |
+baidu | bytedance | tencent | samsung | sony | waymo | netflix | pinterest | spotify | airbnb |
+uber | doordash | linkedin | the big labs | big labs | frontier labs |
 the frontier labs | top labs | the top labs | big tech | the big players | the big guys |
 my hero | my idol | my advisor's hero | a famous lab | the famous lab | famous labs |
 a famous researcher | the famous researcher | a big lab | the big lab | a top lab | the top lab

@@ -35,6 +35,7 @@ __all__ = [
     "Hit",
     "TextReading",
     "content_words",
+    "negated",
     "read_text",
 ]
 
@@ -96,6 +97,11 @@ def _negated(tokens: Sequence[Token], match: Match, book: CueBook, hedged: bool 
         far = _before(tokens, match.first, REASON_NEGATION_WINDOW, book)
         return any(w in ("not", "never") for w in far)
     return False
+
+
+def negated(tokens: Sequence[Token], match: Match, book: CueBook) -> bool:
+    """Whether a negation shortly before ``match`` sets it aside (hedges do not)."""
+    return _negated(tokens, match, book, hedged=False)
 
 
 def content_words(tokens: Sequence[Token], book: CueBook | None = None) -> list[str]:
@@ -198,13 +204,15 @@ def _imitation(text: str, tokens: Sequence[Token], book: CueBook) -> Hit | None:
     for who in (m for m in found if cues.cue(m.key).part == "authority"):
         start, end = sentences.of(who.first)
         end = sentences.of(min(end + 1, len(tokens) - 1))[1]  # and the next sentence
-        for why in found:
-            part = cues.cue(why.key).part
-            if start <= why.first < end and (
-                part == "deference" or (part == "untested" and who.key == "famous")
-            ):
-                hit = _together(text, who, why)
-                return Hit("role_model_mimicry", hit.key, hit.phrase)
+        near = [m for m in found if start <= m.first < end]
+        deference = [m for m in near if cues.cue(m.key).part == "deference"]
+        untested = [m for m in near if cues.cue(m.key).part == "untested"]
+        # A famous name and an untested adoption will do; any other authority needs two
+        # untested marks ("their settings verbatim ... didn't ablate"), one alone being how
+        # a tool is often used as released.
+        if deference or (untested and who.key == "famous") or len(untested) >= 2:
+            hit = _together(text, who, (deference or untested)[0])
+            return Hit("role_model_mimicry", hit.key, hit.phrase)
     return None
 
 
@@ -247,6 +255,10 @@ def _idea(
     consequences = part("consequence")
     for trigger in triggers:  # "the whole field is on X, so I started one too"
         _, end = sentences.of(trigger.first)
+        # "... 'when everyone does open-vocab now'. so spent the week on it": the consequence
+        # may open the next sentence.
+        if end + 1 < len(tokens) and tokens[end + 1].text in ("so", "and"):
+            end = sentences.of(end + 1)[1]
         then = [m for m in consequences if trigger.last < m.first < end]
         if then and not mine(trigger) and strong is None:
             hit = _together(text, trigger, then[0])

@@ -170,11 +170,11 @@ class Reading:
 
 
 def _own(sentence: str) -> bool:
-    """Whether the member gives a reason of their own or a measured change in ``sentence``,
-    or says no to something there ("I did not copy Karpathy's setup"): the check-in probes
-    leave such a sentence to the cue phrases, which read negation properly."""
+    """Whether the member gives a reason of their own or a measured change in ``sentence``:
+    the check-in probes leave such a sentence to the cue phrases. (A name or trend that is
+    itself negated, "I did not copy Karpathy's setup", never passes the gate.)"""
     words = read_text(None, sentence)
-    return words.own_reason or words.progress or _says_no(sentence)
+    return words.own_reason or words.progress
 
 
 def _phrase_of(sentence: str | None) -> str | None:

@@ -57,3 +57,46 @@ def test_a_week_away(update: str) -> None:
 def test_a_working_week_with_a_sick_day_is_not_away() -> None:
     update = "Sick Monday, then fixed the loader, reran the eval on all 64 robots and wrote it up"
     assert read_text(WAREHOUSE, update).away is None
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        # the reason is who they are, said as deference
+        "lead wants the Okafor lab's augmentations because they're the reference for this data",
+        "advisor says to keep the Tanaka group setup, don't reinvent it",
+        # an authority and two untested marks: their values verbatim, no tuning of our own
+        "took the loss weights from the Okafor lab's appendix verbatim, didn't bother tuning",
+    ],
+)
+def test_imitation_said_as_deference_or_untested_copying(update: str) -> None:
+    assert read_text(WAREHOUSE, update).imitation is not None
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        # a tool used as released: one untested mark alone is not imitation
+        "ran the Okafor lab's eval script verbatim on our 64 robots",
+        # acronyms and codes in research notes name no one to copy
+        "this is because GBS stayed the same and TP=2 leaves GAS=16 per replica, as GT shows",
+        "kept Exp12 settings unchanged, then because WRN-28-10 is slow we cut epochs",
+    ],
+)
+def test_a_tool_or_an_acronym_is_not_imitation(update: str) -> None:
+    assert read_text(WAREHOUSE, update).imitation is None
+
+
+def test_a_trend_and_its_consequence_in_the_next_sentence() -> None:
+    update = (
+        "the CEO asked why we don't do it 'when everyone does open-vocab now'. "
+        "so spent the week on it"
+    )
+    words = read_text(WAREHOUSE, update)
+    assert words.trend is not None and "+" in words.trend.key
+
+
+def test_a_race_against_a_launch() -> None:
+    update = "marketing wants our number out before their embargo lifts, rushed a distill run"
+    words = read_text(WAREHOUSE, update)
+    assert words.trend is not None and words.trend.key == "race"

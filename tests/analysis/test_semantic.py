@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 
 import bot.analysis as analysis
-from bot.analysis import Signals, banks, calibrate, embedder, probes
+from bot.analysis import Signals, banks, calibrate, embedder, gated, probes
 from bot.analysis.evaluate import auc, load_examples
+from bot.analysis.evidence import Evidence
 from bot.analysis.semantic import MAX_PIECES, SemanticAnalyzer, pieces, sentences
 
 GOAL = "Transcribe noisy clinic audio reliably; clinic-test WER"
@@ -300,3 +301,30 @@ def test_the_cached_bank_vectors_match_the_banks_and_the_model(semantic: Semanti
     assert cached is not None, "run: python -m bot.analysis.calibrate --write"
     fresh = semantic.embedder.embed(list(texts["failure.like"][:5]))
     assert abs(fresh - cached.vectors["failure.like"][:5]).max() < 5e-3  # float16, same vectors
+
+
+def test_a_race_is_a_trend_even_when_the_number_moved(semantic: SemanticAnalyzer) -> None:
+    """A number that moved sets a trend aside (the paper served the goal), but not a race:
+    rushing to submit before another group's paper gets attention is the direction itself."""
+    update = (
+        "a group at another university posted a paper close to ours, my advisor wants us to "
+        "submit before theirs gets attention, so I reran their ablation table. WER 0.31"
+    )
+    moved = Evidence(GOAL, update, metric_before=0.35, metric_after=0.31, direction="down")
+    assert moved.number_moved_up
+    assert semantic.analyze_evidence(moved).idea_driven
+    tool = "tried the hyped new tokenizer paper on our clinic notes. WER 0.31"
+    assert not semantic.analyze_evidence(
+        Evidence(GOAL, tool, metric_before=0.35, metric_after=0.31, direction="down")
+    ).idea_driven
+
+
+def test_a_negated_name_is_never_scored_but_a_negation_elsewhere_is(
+    semantic: SemanticAnalyzer,
+) -> None:
+    """The check-in probes skip a sentence whose name is negated ("did not copy Karpathy"),
+    not one that only says "not" elsewhere: "didn't ablate" is part of the imitation."""
+    assert not gated.gate("role_model_mimicry", "I did not copy Karpathy's setup")
+    assert gated.gate(
+        "role_model_mimicry", "took the Okafor lab's schedule, didn't ablate, reviewers won't ask"
+    )
