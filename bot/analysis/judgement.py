@@ -72,7 +72,7 @@ def decide(evidence: Evidence, clues: Clues) -> Signals:
        the reason, by a cue phrase or by a sentence that names someone or a trend and that
        the check-in probe scores as copying or chasing it (``bot.analysis.gated``); a trend
        is set aside when the number moved toward the target this week (then the paper was a
-       tool for the goal). A trend only mentioned accuses no one.
+       tool for the goal), a race with others is not. A trend only mentioned accuses no one.
     4. A week away or an empty update accuses no one.
     """
     words = clues.words

@@ -8,7 +8,8 @@ A phrase is words separated by spaces; each word is one *slot*:
   one word (not punctuation);
 - ``<who>``, ``<num>``, ``<cap>``: a named class (``CLASSES``), e.g. ``<who>`` a famous person
   or lab (one to three words); ``<num>`` a number; ``<cap>`` a capitalised word that is not a
-  common one ("Isensee", "CZI"; not "I", "The", "Monday");
+  common one and is written as a name ("Isensee", "DeepMind"; not "I", "The", "Monday", nor
+  an acronym or code such as "GBS" or "Exp12");
 - punctuation is a word of its own, so ``like <who> ,`` needs the comma. Gaps never cross a
   sentence end.
 
