@@ -174,13 +174,14 @@ def test_real_public_dev_logs_read_failure_as_people_write_it(
 ) -> None:
     """Real training logbooks and record write-ups, read while writing the failure cues (so
     not a measure of what was never seen): "has serious issues", "didn't do well", "no matter
-    what we tried", a divergence overcome. The floor is the figure measured, less a margin."""
+    what we tried", a divergence overcome, "made no difference", "did not find any improvement",
+    "got the same problem". The floor is the figure measured (0.878), less a margin."""
     report = evaluate(
         "embedded", load_examples(PUBLIC_DEV), lambda e: semantic.analyze_evidence(e.full)
     )
     with capsys.disabled():
         print("\n" + format_reports([report], f"{PUBLIC_DEV.name} (real, read for failure cues)"))
-    assert report.signals["failure"].f1 >= 0.70
+    assert report.signals["failure"].f1 >= 0.84
     assert report.accused_on_goal <= MAX_ACCUSED_ON_GOAL
 
 
