@@ -61,6 +61,7 @@ class Cue(_Strict):
             "event",
             "consequence",
             "detour",
+            "pressure",
             "idle",
         ]
         | None

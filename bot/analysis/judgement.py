@@ -97,10 +97,12 @@ def decide(evidence: Evidence, clues: Clues) -> Signals:
     imitation_phrase = words.imitation.phrase if words.imitation else clues.imitation_likeness
     imitation = imitation_phrase is not None and not quiet
     trend_phrase = words.trend.phrase if words.trend else clues.trend_likeness
-    # A number that moved shows the paper was a tool for the goal, unless the week was a
-    # race with others ("submit before theirs gets attention"): then the number came along.
-    raced = words.trend is not None and words.trend.key == "race"
-    trend = trend_phrase is not None and not quiet and (not evidence.number_moved_up or raced)
+    # A number that moved shows a paper only resembling trend-chasing was a tool for the goal;
+    # a cue phrase that gives the trend, a race or a boss's wish as the reason ("leadership
+    # asked for parity, so the plan is now their headline") stands: the number came along.
+    trend = trend_phrase is not None and not quiet
+    if evidence.number_moved_up and words.trend is None:
+        trend = False
 
     said = {
         "aligned": clues.aligned_phrase if p >= ALIGNED_THRESHOLD else None,

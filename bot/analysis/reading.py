@@ -252,6 +252,19 @@ def _idea(
     if sources and any(not mine(d) for d in detours):
         hit = _together(text, sources[0], next(d for d in detours if not mine(d)))
         strong = Hit("idea_driven", hit.key, hit.phrase)
+    # "Many talks were about LLM agents. Our director wants that we also try it.": the crowd
+    # and someone above who wants in, in one sentence or two in a row.
+    pressure = [m for m in part("pressure") if not mine(m)]
+    for trigger in triggers:
+        if strong is not None or mine(trigger):
+            break
+        start, end = sentences.of(trigger.first)
+        before = sentences.of(start - 1)[0] if start > 0 else start
+        after = sentences.of(min(end + 1, len(tokens) - 1))[1]
+        near = next((m for m in pressure if before <= m.first <= after), None)
+        if near is not None:
+            hit = _together(text, trigger, near)
+            strong = Hit("idea_driven", hit.key, hit.phrase)
     consequences = part("consequence")
     for trigger in triggers:  # "the whole field is on X, so I started one too"
         _, end = sentences.of(trigger.first)

@@ -100,3 +100,27 @@ def test_a_race_against_a_launch() -> None:
     update = "marketing wants our number out before their embargo lifts, rushed a distill run"
     words = read_text(WAREHOUSE, update)
     assert words.trend is not None and words.trend.key == "race"
+
+
+def test_the_crowd_and_someone_above_who_wants_in() -> None:
+    """A trend in one sentence and a boss who wants it in the next is a direction from outside;
+    a boss's wish alone is not a trend."""
+    update = (
+        "at the summit half the talks were on agents for scheduling. our director wants that "
+        "we also try one, so I wired up a prompt chain"
+    )
+    words = read_text(WAREHOUSE, update)
+    assert words.trend is not None and words.trend.key.endswith("+pressure")
+    assert read_text(WAREHOUSE, "my director wants the ablation table by friday").trend is None
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        "leadership saw a rival's launch video and wants parity by month end, so the plan is "
+        "now their headline number",
+        "another startup posted 60.1 on the leaderboard and the CEO wants us above them",
+    ],
+)
+def test_parity_with_a_rival_is_a_strong_trend(update: str) -> None:
+    assert read_text(WAREHOUSE, update).trend is not None

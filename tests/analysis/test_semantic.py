@@ -328,3 +328,14 @@ def test_a_negated_name_is_never_scored_but_a_negation_elsewhere_is(
     assert gated.gate(
         "role_model_mimicry", "took the Okafor lab's schedule, didn't ablate, reviewers won't ask"
     )
+
+
+def test_a_reason_from_above_stands_when_the_number_moved(semantic: SemanticAnalyzer) -> None:
+    """The number moving sets aside a sentence only resembling trend-chasing, not a cue phrase
+    that gives a trend or a boss's wish as the reason."""
+    update = (
+        "leadership saw a rival's launch video and wants parity by month end, so the plan is "
+        "now their headline. WER 0.31"
+    )
+    moved = Evidence(GOAL, update, metric_before=0.35, metric_after=0.31, direction="down")
+    assert semantic.analyze_evidence(moved).idea_driven
