@@ -72,7 +72,9 @@ def decide(evidence: Evidence, clues: Clues) -> Signals:
        the reason, by a cue phrase or by a sentence that names someone or a trend and that
        the check-in probe scores as copying or chasing it (``bot.analysis.gated``); a trend
        is set aside when the number moved toward the target this week (then the paper was a
-       tool for the goal), a race with others is not. A trend only mentioned accuses no one.
+       tool for the goal), unless the words say the week raced others, chased their number,
+       left the goal or followed a boss's wish for the trend. A trend only mentioned accuses
+       no one.
     4. A week away or an empty update accuses no one.
     """
     words = clues.words
@@ -97,11 +99,12 @@ def decide(evidence: Evidence, clues: Clues) -> Signals:
     imitation_phrase = words.imitation.phrase if words.imitation else clues.imitation_likeness
     imitation = imitation_phrase is not None and not quiet
     trend_phrase = words.trend.phrase if words.trend else clues.trend_likeness
-    # A number that moved shows a paper only resembling trend-chasing was a tool for the goal;
-    # a cue phrase that gives the trend, a race or a boss's wish as the reason ("leadership
-    # asked for parity, so the plan is now their headline") stands: the number came along.
+    # A number that moved shows the paper was a tool for the goal ("everyone is on X, so I
+    # tried it on our data: 0.25 -> 0.4"), unless the words say the week raced others,
+    # chased their number, left the goal or followed a boss's wish for the trend: then the
+    # number only came along.
     trend = trend_phrase is not None and not quiet
-    if evidence.number_moved_up and words.trend is None:
+    if evidence.number_moved_up and not _beyond_the_number(words):
         trend = False
 
     said = {
@@ -128,6 +131,12 @@ def decide(evidence: Evidence, clues: Clues) -> Signals:
         suppressed=clues.near_unhelpful,
         elsewhere=words.elsewhere is not None or words.off_goal is not None,
     )
+
+
+def _beyond_the_number(words: TextReading) -> bool:
+    """Whether the trend the words give is one a moved number does not set aside."""
+    key = words.trend.key if words.trend is not None else ""
+    return key in ("race", "beat_their_number") or key.endswith(("+detour", "+pressure"))
 
 
 def answer_strength(moves_goal: str) -> float:

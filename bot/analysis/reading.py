@@ -284,7 +284,8 @@ def _idea(
             weak = weak or hit
             continue
         sentence = sentences.of(match.first)
-        set_aside = own_between(sentence[0], sentence[1] + 1)
+        # A race is its own reason: "reproduce it on our data so we submit before they do".
+        set_aside = match.key != "race" and own_between(sentence[0], sentence[1] + 1)
         if set_aside:
             weak = weak or hit
         else:
