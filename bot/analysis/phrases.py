@@ -145,7 +145,8 @@ huggingface | mistral | apple | amazon | tesla | deepseek | alibaba | qwen team 
 berkeley | cmu | eleutherai | allen ai | ai2 | fair | meta fair | gdm | msr | bair | mila |
 csail | mit | eth zurich | epfl | oxford | princeton | harvard | ecmwf | nasa | cern | ibm |
 baidu | bytedance | tencent | samsung | sony | waymo | netflix | pinterest | spotify | airbnb |
-uber | doordash | linkedin | czi | chan zuckerberg | arc institute | the big labs | big labs | frontier labs |
+uber | doordash | linkedin | czi | chan zuckerberg | arc institute | the big labs | big labs |
+frontier labs |
 the frontier labs | top labs | the top labs | big tech | the big players | the big guys |
 my hero | my idol | my advisor's hero | a famous lab | the famous lab | famous labs |
 a famous researcher | the famous researcher | a big lab | the big lab | a top lab | the top lab

@@ -346,7 +346,9 @@ def read_text(goal: str | None, update: str, moves_goal: str = "", failed: str =
         dropped = dropped or dropped_said
         if failure is None:
             failure = said
-            if said is None and not fixed:  # "the tokenizer thing" names something that failed
+            # "the tokenizer thing" names something that failed; "numeral mangling, fixed" a
+            # hiccup the member fixed; "no spikes through 30k" nothing.
+            if said is None and not fixed and not _fixed_or_none(failed, book):
                 failure = Hit("failure", "failed_field", " ".join(failed.split())[:EVIDENCE_CHARS])
     imitation = _imitation(update, tokens, book)
     own = [m for m in book.signal("own_reason").find(both) if not _negated(both, m, book, False)]
@@ -378,6 +380,19 @@ def read_text(goal: str | None, update: str, moves_goal: str = "", failed: str =
         elsewhere=elsewhere,
         off_goal=off_goal,
         progress=bool(measured),
+    )
+
+
+def _fixed_or_none(answer: str, book: CueBook) -> bool:
+    """Whether a "what failed" answer with no failure cue says it was fixed ("class id bug,
+    fixed"; "OOM fixed with batching") or opens with no ("None, pipeline ran clean"; "Nothing
+    broke this week")."""
+    tokens = list(cached_tokens(answer))
+    words = [t.text for t in tokens if t.text[:1].isalnum()]
+    if words and words[0] in book.words.nothing_markers:
+        return True
+    return any(
+        not _negated(tokens, m, book, hedged=False) for m in book.signal("resolved").find(tokens)
     )
 
 

@@ -29,6 +29,7 @@ REALISTIC_TEST = DATA / "realistic_test.jsonl"
 PUBLIC = DATA / "realistic_public.jsonl"
 PUBLIC_DEV = DATA / "realistic_public_dev.jsonl"  # real logs read for the failure cues
 VALIDATION = DATA / "realistic_val.jsonl"  # writers K, L, M, N: scored blind, read, not fitted
+MORE = DATA / "realistic_more.jsonl"  # writers O to T: scored blind, read, not fitted
 EARLIER = [DATA / f"checkins_{name}.jsonl" for name in ("dev", "test", "val")]
 
 # The issue's targets on the never-tuned split.
@@ -78,7 +79,7 @@ def test_the_public_updates_carry_their_source_and_licence(name: str, repositori
 def test_the_splits_share_no_check_in() -> None:
     updates = [
         {r["update"] for r in rows(path) if " " in str(r["update"])}  # not "-" or "busy"
-        for path in (*EARLIER, REALISTIC_DEV, REALISTIC_TEST, VALIDATION, PUBLIC, PUBLIC_DEV)
+        for path in (*EARLIER, REALISTIC_DEV, REALISTIC_TEST, VALIDATION, MORE, PUBLIC, PUBLIC_DEV)
     ]
     assert not any(a & b for a, b in combinations(updates, 2))
 
@@ -201,4 +202,23 @@ def test_two_more_writers_never_fitted_on_keep_precision(
     for name in ("role_model_mimicry", "idea_driven"):
         assert report.signals[name].precision >= TARGET_PRECISION, report.signals[name]
     assert report.signals["failure"].f1 >= TARGET_FAILURE_F1
+    assert report.accused_on_goal <= MAX_ACCUSED_ON_GOAL
+
+
+def test_six_more_writers_keep_precision_and_read_fixes_as_fixes(
+    semantic: SemanticAnalyzer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Writers O to T (non-profits, government labs and hospitals; frontier-model teams;
+    university labs; company research; mixed voices; one-liners), each scored blind once and
+    then read, never fitted on. Every accusation right but a few, almost no good work accused,
+    and a "what failed" answer that says "fixed" or "nothing broke" is no failure. Floors are
+    the figures measured (BENCHMARKS.md), less a margin."""
+    report = evaluate("embedded", load_examples(MORE), lambda e: semantic.analyze_evidence(e.full))
+    with capsys.disabled():
+        print("\n" + format_reports([report], f"{MORE.name} (writers O to T, never fitted on)"))
+    for name in ("role_model_mimicry", "idea_driven"):
+        assert report.signals[name].precision >= TARGET_PRECISION, report.signals[name]
+    assert report.signals["role_model_mimicry"].recall >= 0.75
+    assert report.signals["idea_driven"].recall >= 0.55
+    assert report.signals["failure"].f1 >= 0.82
     assert report.accused_on_goal <= MAX_ACCUSED_ON_GOAL

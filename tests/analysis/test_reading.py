@@ -18,10 +18,20 @@ WAREHOUSE = "Warehouse robots that complete picks without deadlocks; picks per h
         ("helped the perception team, they were stuck on the lidar calibration", ""),
         ("deadlocks per episode down from 9 to 6 with the agent ids", ""),  # the goal's metric
         ("no NaNs this time", "nothing"),
+        # the "what failed" answer names a hiccup it fixed, or opens with no
+        ("reran the eval on all 64 robots", "agent id collision in the logger, fixed Tue"),
+        ("reran the eval on all 64 robots", "OOM fixed with batching"),
+        ("reran the eval on all 64 robots", "Nothing broke this week, no spikes through 30k."),
+        ("reran the eval on all 64 robots", "None, pipeline ran clean."),
     ],
 )
 def test_what_is_not_a_failure(update: str, failed: str) -> None:
     assert read_text(WAREHOUSE, update, failed=failed).failure is None
+
+
+def test_a_failed_answer_without_a_cue_still_names_a_failure() -> None:
+    words = read_text(WAREHOUSE, "reran the eval on all 64 robots", failed="the tokenizer thing")
+    assert words.failure is not None and words.failure.key == "failed_field"
 
 
 def test_the_members_answer_gives_the_failure_its_scope() -> None:

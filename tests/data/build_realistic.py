@@ -7,7 +7,7 @@ or the baseline) and after, and the history (the project's earlier updates). Eac
 gets a swapped-goal twin: the same update read against another project's goal and history, with
 `goal_aligned` false and no numbers.
 
-    python tests/data/build_realistic.py  # writes realistic_{dev,test,val,public,public_dev}.jsonl
+    python tests/data/build_realistic.py  # realistic_{dev,test,val,more,public,public_dev}.jsonl
 """
 
 from __future__ import annotations
@@ -106,6 +106,7 @@ def main() -> None:
         ("series_dev.jsonl", "realistic_dev.jsonl", True),
         ("series_test.jsonl", "realistic_test.jsonl", True),
         ("series_val.jsonl", "realistic_val.jsonl", True),
+        ("series_more.jsonl", "realistic_more.jsonl", True),
         ("public_series.jsonl", "realistic_public.jsonl", True),
         ("public_dev_series.jsonl", "realistic_public_dev.jsonl", False),
     ):
