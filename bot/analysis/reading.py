@@ -256,8 +256,10 @@ def _idea(
     # and someone above who wants in, in one sentence or two in a row.
     pressure = [m for m in part("pressure") if not mine(m)]
     for trigger in triggers:
-        if strong is not None or mine(trigger):
+        if strong is not None:
             break
+        if mine(trigger):
+            continue
         start, end = sentences.of(trigger.first)
         before = sentences.of(start - 1)[0] if start > 0 else start
         after = sentences.of(min(end + 1, len(tokens) - 1))[1]
@@ -389,11 +391,13 @@ def _fixed_or_none(answer: str, book: CueBook) -> bool:
     broke this week")."""
     tokens = list(cached_tokens(answer))
     words = [t.text for t in tokens if t.text[:1].isalnum()]
-    if words and words[0] in book.words.nothing_markers:
+    if words and words[0] in _OPENS_WITH_NO:
         return True
-    return any(
-        not _negated(tokens, m, book, hedged=False) for m in book.signal("resolved").find(tokens)
-    )
+    return any(not negated(tokens, m, book) for m in book.signal("resolved").find(tokens))
+
+
+# How an answer that means "nothing failed" opens ("not great, the loader" does not).
+_OPENS_WITH_NO = frozenset({"no", "none", "nothing", "nope", "nah", "nil", "zero", "n/a", "na"})
 
 
 def _says_nothing(answer: str, book: CueBook) -> bool:

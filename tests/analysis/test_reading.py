@@ -29,8 +29,9 @@ def test_what_is_not_a_failure(update: str, failed: str) -> None:
     assert read_text(WAREHOUSE, update, failed=failed).failure is None
 
 
-def test_a_failed_answer_without_a_cue_still_names_a_failure() -> None:
-    words = read_text(WAREHOUSE, "reran the eval on all 64 robots", failed="the tokenizer thing")
+@pytest.mark.parametrize("failed", ["the tokenizer thing", "not great, the tokenizer thing"])
+def test_a_failed_answer_without_a_cue_still_names_a_failure(failed: str) -> None:
+    words = read_text(WAREHOUSE, "reran the eval on all 64 robots", failed=failed)
     assert words.failure is not None and words.failure.key == "failed_field"
 
 
