@@ -28,7 +28,7 @@ import re
 import time
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -358,6 +358,18 @@ class Ledger:
     unread: list[str] = field(default_factory=list)
     leaks: list[str] = field(default_factory=list)
     seconds: float = 0.0  # spent reading databases and comparing, over the run
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def add(self, other: dict[str, Any]) -> None:
+        """Another process's counts (``as_dict``) added to these."""
+        self.tests += other["tests"]
+        self.posts += other["posts"]
+        self.private += other["private"]
+        self.unread += other["unread"]
+        self.leaks += other["leaks"]
+        self.seconds += other["seconds"]
 
     def summary(self) -> str:
         return (
