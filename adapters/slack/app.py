@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 OAUTH_STATE_SECONDS = 600
+# The name Bolt logs under: given, since without one Bolt names the app after the file that
+# built it by walking the whole call stack (inspect.stack), a tenth of a second each time.
+BOLT_NAME = "app.py"
 
 
 @dataclass
@@ -68,6 +71,7 @@ def build(coach: Coach, settings: Settings, pacer: Pacer | None = None) -> Slack
         )
         installations = InstallationStore(vault)
         app = AsyncApp(
+            name=BOLT_NAME,
             signing_secret=secret(settings.slack_signing_secret) or "",
             client=web_client(settings),
             oauth_settings=AsyncOAuthSettings(
@@ -82,6 +86,7 @@ def build(coach: Coach, settings: Settings, pacer: Pacer | None = None) -> Slack
         )
     else:
         app = AsyncApp(
+            name=BOLT_NAME,
             signing_secret=secret(settings.slack_signing_secret) or "",
             client=web_client(settings, bot_token),
             # Socket Mode requests come over our own websocket, not signed HTTP.
